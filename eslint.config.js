@@ -1,0 +1,33 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import reactHooks from 'eslint-plugin-react-hooks'
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'out', 'dist', '.tsbuild', 'test-results', 'playwright-report', '.tmp'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+    }
+  },
+  {
+    // The engine is a plain Node library: no Electron, no HTTP framework.
+    files: ['src/main/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['electron', 'fastify'], patterns: ['@fastify/*', '../server/*', '../ipc/*'] }
+      ]
+    }
+  },
+  {
+    files: ['scripts/**/*.{js,mjs}', '.ci/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } }
+  }
+)

@@ -1,0 +1,32 @@
+import { contract, isChannel, type CallOutput, type CallResult, type Channel } from '../../shared/contract.js'
+
+/** The main side's implementation of every contract call. */
+export type Handlers = {
+  [C in Channel]: (input: ReturnType<(typeof contract)[C]['input']['parse']>) => Promise<CallOutput<C>>
+}
+
+/**
+ * Validates a raw call against the contract and runs its handler. Both adapters (IPC and HTTP) come
+ * through here, so validation and error shaping live in one place.
+ */
+export async function dispatch(handlers: Handlers, channel: unknown, rawInput: unknown): Promise<CallResult<unknown>> {
+  if (!isChannel(channel)) {
+    return { ok: false, error: { name: 'NotFoundError', message: `Unknown call: ${String(channel)}` } }
+  }
+  const parsed = contract[channel].input.safeParse(rawInput ?? {})
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
+    return { ok: false, error: { name: 'InvalidArgumentError', message: `Invalid input for ${channel}: ${detail}` } }
+  }
+  try {
+    const handler = handlers[channel] as (input: unknown) => Promise<unknown>
+    return { ok: true, value: await handler(parsed.data) }
+  } catch (err) {
+    return { ok: false, error: toCallError(err) }
+  }
+}
+
+export function toCallError(err: unknown): { name: string; message: string } {
+  if (err instanceof Error) return { name: err.name || 'Error', message: err.message }
+  return { name: 'Error', message: String(err) }
+}

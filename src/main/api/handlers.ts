@@ -1,0 +1,18 @@
+import type { Handlers } from './dispatch.js'
+import type { AppContext } from './context.js'
+
+/** The contract's calls, implemented over the engine. Thin: the engine holds the rules. */
+export function createHandlers(ctx: AppContext): Handlers {
+  return {
+    'system.status': async () => ({
+      app: { name: ctx.appName, version: ctx.appVersion },
+      engine: {
+        version: await ctx.client.version(),
+        heartbeat: String(await ctx.client.heartbeat()),
+        mode: ctx.dataPath ? 'persistent' : 'memory',
+        path: ctx.dataPath,
+        collections: await ctx.client.countCollections()
+      }
+    })
+  }
+}

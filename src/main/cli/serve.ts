@@ -1,0 +1,94 @@
+/**
+ * Headless mode: the engine, Chroma's HTTP API and the web UI on one port.
+ * Flags follow `chroma run`: --path DIR --port N [--host H] [--token T] [--allow-reset].
+ */
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { closeAppContext, openAppContext } from '../api/context.js'
+import { createServer, DEFAULT_HOST, DEFAULT_PORT } from '../server/index.js'
+
+export interface ServeConfig {
+  path: string | null
+  port: number
+  host: string
+  token?: string
+  allowReset: boolean
+  allowedOrigins: string[]
+}
+
+const USAGE = `Usage: npm run serve -- [--path DIR | --in-memory] [--port N] [--host H] [--token T] [--allow-reset] [--cors-origin URL]...
+  --path DIR        data directory (default: $CHROMADESK_PATH or ./chroma, as chroma run)
+  --in-memory       keep nothing on disk
+  --port N          port (default: $CHROMADESK_PORT or ${DEFAULT_PORT})
+  --host H          address to bind (default: ${DEFAULT_HOST}; anything else requires --token)
+  --token T         require this token (Authorization: Bearer T or X-Chroma-Token: T); default $CHROMADESK_TOKEN
+  --allow-reset     allow POST /api/v2/reset to delete everything
+  --cors-origin URL allow cross-origin calls from this origin (repeatable)`
+
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      path: { type: 'string' },
+      'in-memory': { type: 'boolean', default: false },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      'allow-reset': { type: 'boolean', default: false },
+      'cors-origin': { type: 'string', multiple: true },
+      help: { type: 'boolean', default: false }
+    },
+    strict: true
+  })
+  if (values.help) throw new UsageError('')
+  const portText = values.port ?? env.CHROMADESK_PORT ?? String(DEFAULT_PORT)
+  const port = Number(portText)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`Invalid port: ${portText}`)
+  return {
+    path: values['in-memory'] ? null : resolve(values.path ?? env.CHROMADESK_PATH ?? './chroma'),
+    port,
+    host: values.host ?? DEFAULT_HOST,
+    token: values.token ?? (env.CHROMADESK_TOKEN || undefined),
+    allowReset: values['allow-reset'],
+    allowedOrigins: values['cors-origin'] ?? []
+  }
+}
+
+export class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  let config: ServeConfig
+  try {
+    config = parseServeArgs(process.argv.slice(2))
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    console.error(message ? `${message}\n\n${USAGE}` : USAGE)
+    process.exit(message ? 2 : 0)
+  }
+  const ctx = openAppContext({ path: config.path, allowReset: config.allowReset })
+  const staticDir = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer')
+  const server = await createServer({ ctx, ...config, staticDir })
+  const address = await server.listen({ host: config.host, port: config.port })
+  console.log(`Chromadesk ${ctx.appVersion} serving ${config.path ?? 'an in-memory database'}`)
+  console.log(`UI and Chroma API at ${address.replace('[::1]', 'localhost')}${config.token ? ' (token required)' : ''}`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`${signal}: shutting down`)
+    await server.close()
+    await closeAppContext(ctx)
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,56 @@
+import type { IpcMainInvokeEvent } from 'electron'
+import { describe, expect, it } from 'vitest'
+import { channels } from '../../shared/contract.js'
+import type { Handlers } from '../api/dispatch.js'
+import { appOriginCheck, registerIpc } from './register.js'
+
+type Listener = (event: IpcMainInvokeEvent, input: unknown) => Promise<unknown>
+
+function fakeIpc() {
+  const registered = new Map<string, Listener>()
+  return {
+    registered,
+    ipc: { handle: (channel: string, listener: Listener) => void registered.set(channel, listener) }
+  }
+}
+
+const handlers: Handlers = {
+  'system.status': async () => ({
+    app: { name: 'Chromadesk', version: '0' },
+    engine: { version: '1.0.0', heartbeat: '1', mode: 'memory', path: null, collections: 0 }
+  })
+}
+
+const eventFrom = (url: string | undefined) =>
+  ({ senderFrame: url === undefined ? null : { url } }) as unknown as IpcMainInvokeEvent
+
+describe('registerIpc', () => {
+  it('registers a handler for every channel of the contract', () => {
+    const { ipc, registered } = fakeIpc()
+    registerIpc(ipc as never, handlers, () => true)
+    expect([...registered.keys()].sort()).toEqual([...channels].sort())
+  })
+
+  it('answers calls from the app origin and refuses every other sender', async () => {
+    const { ipc, registered } = fakeIpc()
+    registerIpc(ipc as never, handlers, appOriginCheck(['app://chromadesk']))
+    const listener = registered.get('system.status')!
+    expect(await listener(eventFrom('app://chromadesk/index.html'), {})).toMatchObject({ ok: true })
+    for (const url of [
+      'https://evil.example/',
+      'app://other/index.html',
+      'file:///etc/passwd',
+      'not a url',
+      undefined
+    ]) {
+      expect(await listener(eventFrom(url), {})).toMatchObject({ ok: false, error: { name: 'AuthError' } })
+    }
+  })
+
+  it('validates input before the handler runs', async () => {
+    const { ipc, registered } = fakeIpc()
+    registerIpc(ipc as never, handlers, () => true)
+    const result = await registered.get('system.status')!(eventFrom('app://chromadesk/'), { bogus: 1 })
+    expect(result).toMatchObject({ ok: false, error: { name: 'InvalidArgumentError' } })
+  })
+})

@@ -1,0 +1,65 @@
+import { BRIDGE_KEY, type Bridge } from '../../../shared/bridge'
+import { RPC_PATH, type CallInput, type CallOutput, type CallResult, type Channel } from '../../../shared/contract'
+
+/** How the UI reaches the main side: Electron IPC in the desktop window, HTTP in browser mode. */
+export interface Transport {
+  kind: 'ipc' | 'http'
+  call<C extends Channel>(channel: C, input: CallInput<C>): Promise<CallOutput<C>>
+}
+
+/** A failed call, carrying the engine's error name and message unchanged. */
+export class CallFailed extends Error {
+  constructor(
+    readonly errorName: string,
+    message: string
+  ) {
+    super(message)
+    this.name = errorName
+  }
+}
+
+function unwrap<T>(result: CallResult<T>): T {
+  if (result.ok) return result.value
+  throw new CallFailed(result.error.name, result.error.message)
+}
+
+export function ipcTransport(bridge: Bridge): Transport {
+  return {
+    kind: 'ipc',
+    call: async (channel, input) => unwrap(await bridge.invoke(channel, input))
+  }
+}
+
+export function httpTransport(baseUrl = '', token?: string): Transport {
+  return {
+    kind: 'http',
+    async call(channel, input) {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+      if (token) headers.Authorization = `Bearer ${token}`
+      let response: Response
+      try {
+        response = await fetch(`${baseUrl}${RPC_PATH}/${channel}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(input ?? {})
+        })
+      } catch {
+        throw new CallFailed('ConnectionError', 'Cannot reach the Chromadesk server. Is `npm run serve` still running?')
+      }
+      const body = (await response.json().catch(() => null)) as
+        CallResult<CallOutput<typeof channel>> | { error?: string; message?: string } | null
+      if (body && 'ok' in body) return unwrap(body)
+      throw new CallFailed(body?.error ?? 'HttpError', body?.message ?? `HTTP ${response.status}`)
+    }
+  }
+}
+
+/** Picks the transport for where the UI runs. In browser mode a token may come in the URL fragment. */
+export function detectTransport(win: Window = window): Transport {
+  const bridge = (win as unknown as Record<string, Bridge | undefined>)[BRIDGE_KEY]
+  if (bridge) return ipcTransport(bridge)
+  const fragment = new URLSearchParams(win.location.hash.slice(1))
+  const token = fragment.get('token') ?? win.sessionStorage.getItem('chromadesk.token') ?? undefined
+  if (token) win.sessionStorage.setItem('chromadesk.token', token)
+  return httpTransport('', token)
+}

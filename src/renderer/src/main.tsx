@@ -1,0 +1,22 @@
+import '@mantine/core/styles.css'
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { MantineProvider } from '@mantine/core'
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { App } from './App'
+import { TransportProvider } from './lib/data'
+import { detectTransport } from './lib/transport'
+
+const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1 } } })
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <MantineProvider defaultColorScheme="auto">
+      <QueryClientProvider client={queryClient}>
+        <TransportProvider transport={detectTransport()}>
+          <App />
+        </TransportProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>
+)
