@@ -1,6 +1,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
+import globals from 'globals'
 
 export default tseslint.config(
   { ignores: ['node_modules', 'out', 'dist', '.tsbuild', 'test-results', 'playwright-report', '.tmp'] },
@@ -27,7 +28,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['scripts/**/*.{js,mjs}', '.ci/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } }
+    files: ['scripts/**/*.{js,mjs}', '*.config.js'],
+    languageOptions: { globals: globals.node }
   }
 )
