@@ -9,8 +9,12 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
-          serve: resolve('src/main/cli/serve.ts')
-        }
+          serve: resolve('src/main/cli/serve.ts'),
+          // The embedding worker thread's entry; the engine looks for it beside its own module.
+          'embedding-worker': resolve('src/main/engine/embedding/embedding-worker.ts')
+        },
+        // One flat folder, so shared chunks and the worker entry sit side by side.
+        output: { chunkFileNames: '[name]-[hash].js' }
       }
     }
   },

@@ -137,7 +137,10 @@ if (!app.requestSingleInstanceLock()) {
     )
     serveRenderer()
     guardWebContents()
-    ctx = openAppContext({ path: join(app.getPath('userData'), 'data') })
+    ctx = openAppContext({
+      path: join(app.getPath('userData'), 'data'),
+      modelsDir: join(app.getPath('userData'), 'models')
+    })
     const allowed = [APP_ORIGIN, ...(devServerUrl ? [new URL(devServerUrl).origin] : [])]
     registerIpc(ipcMain, createHandlers(ctx), appOriginCheck(allowed))
     createWindow()

@@ -16,12 +16,16 @@ export interface EngineOptions {
   /** Data directory; null or undefined opens an in-memory engine. */
   path?: string | null
   allowReset?: boolean
+  /** Where embedding models are cached (default: the engine's, ~/.cache/chromadesk/models). */
+  modelsDir?: string
 }
 
 export function openAppContext(opts: EngineOptions): AppContext {
-  const client = opts.path
-    ? new PersistentClient({ path: opts.path, allowReset: opts.allowReset ?? false })
-    : new EphemeralClient({ allowReset: opts.allowReset ?? false })
+  const common = {
+    allowReset: opts.allowReset ?? false,
+    embeddingOptions: opts.modelsDir ? { cacheDir: opts.modelsDir } : {}
+  }
+  const client = opts.path ? new PersistentClient({ path: opts.path, ...common }) : new EphemeralClient(common)
   return { client, dataPath: opts.path ?? null, appName: 'Chromadesk', appVersion: pkg.version }
 }
 

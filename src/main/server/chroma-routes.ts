@@ -1,16 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../api/context.js'
+import { v1Routes } from './v1/routes.js'
+import { v2Routes } from './v2/routes.js'
 
-/** Sends any JSON value, bare strings included (Fastify would send a string as text/plain). */
-export function sendJson(reply: FastifyReply, value: unknown, status = 200): FastifyReply {
-  return reply.code(status).type('application/json').send(JSON.stringify(value))
-}
-
-/** Chroma's HTTP API over the engine. */
-export function registerChromaRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const heartbeat = async (_req: unknown, reply: FastifyReply) =>
-    sendJson(reply, { 'nanosecond heartbeat': await ctx.client.heartbeat() })
-  app.get('/api/v2', heartbeat)
-  app.get('/api/v2/heartbeat', heartbeat)
-  app.get('/api/v2/version', async (_req, reply) => sendJson(reply, await ctx.client.version()))
+/**
+ * Chroma's HTTP API over the engine: v2 (Chroma >= 1.0 clients) and v1 (older clients). Each version is
+ * an encapsulated Fastify plugin with its own error format.
+ */
+export async function registerChromaRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(v2Routes, { prefix: '/api/v2', client: ctx.client })
+  await app.register(v1Routes, { prefix: '/api/v1', client: ctx.client })
 }

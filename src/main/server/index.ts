@@ -64,7 +64,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     return reply.code(result.ok ? 200 : statusOf(result.error.name)).send(result)
   })
 
-  registerChromaRoutes(app, opts.ctx)
+  await registerChromaRoutes(app, opts.ctx)
 
   if (opts.staticDir && existsSync(opts.staticDir)) {
     await app.register(fastifyStatic, { root: opts.staticDir, index: ['index.html'], wildcard: false })

@@ -88,6 +88,16 @@ describe('server security', () => {
     expect((await status()).statusCode).toBe(200)
   })
 
+  it('reads an unlabelled body as JSON, as Chroma does for older Python clients', async () => {
+    const response = await server.inject({
+      method: 'POST',
+      url: '/app/rpc/system.status',
+      headers: authed,
+      payload: '{}'
+    })
+    expect(response.statusCode).toBe(200)
+  })
+
   it('refuses a missing or wrong token, accepts X-Chroma-Token, leaves heartbeat open as Chroma does', async () => {
     const post = (headers: Record<string, string>) =>
       server.inject({

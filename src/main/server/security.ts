@@ -68,7 +68,10 @@ export function createGuard(opts: SecurityOptions) {
     const path = req.url.split('?')[0] ?? ''
     const isApi = path.startsWith('/api/') || path === '/api' || path.startsWith('/app/')
     if (isApi && ['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody(req)) {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+      // As Chroma does, an unlabelled body is JSON (older Python clients send none). Browsers label
+      // every form post, and cross-origin requests were refused above.
+      if (req.headers['content-type'] === undefined) req.headers['content-type'] = 'application/json'
+      const type = req.headers['content-type'].split(';')[0]?.trim().toLowerCase()
       if (type !== 'application/json') {
         return refuse(reply, 415, 'InvalidArgumentError', 'Request bodies must be sent as application/json')
       }

@@ -1,0 +1,537 @@
+// The in-process client: mirrors the official `chromadb` JS client (v3, object-style arguments) and
+// the positional signatures of the 0.3-era API (add(ids, embeddings, metadatas, documents), ...).
+// Its only jobs are argument normalization (single values wrapped into arrays, camelCase or
+// snake_case keys) and embedding documents/query texts with the collection's embedding function;
+// everything else is database.ts, which receives the normalized requests of types.ts.
+import { ChromaDatabase, DEFAULT_DATABASE, DEFAULT_TENANT, type DatabaseOptions, type Scope } from './database.js'
+import { InvalidArgumentError } from './errors.js'
+import { embeddingFunctionFromConfig, type EmbeddingFunction, type EmbeddingRuntimeOptions } from './embedding/index.js'
+import type {
+  CollectionConfiguration,
+  CollectionConfigurationInput,
+  CollectionModel,
+  DatabaseModel,
+  DeleteResult,
+  EmbeddingFunctionConfig,
+  EmbeddingInput,
+  GetResult,
+  IncludeField,
+  Metadata,
+  PreflightChecks,
+  QueryResult,
+  TenantModel,
+  UpdateMetadata,
+  Where,
+  WhereDocument
+} from './types.js'
+import { isPlainObject } from './validation.js'
+
+export type { EmbeddingFunction } from './embedding/index.js'
+
+/** Chroma's own clients store this when no embedding function is given. */
+const DEFAULT_EF_CONFIG: EmbeddingFunctionConfig = { type: 'known', name: 'default', config: {} }
+
+/** Builds an embedding function from its stored config (name = `configuration_json.embedding_function.name`). */
+export type EmbeddingFunctionFactory = (config: Record<string, unknown>) => EmbeddingFunction
+
+const efRegistry = new Map<string, EmbeddingFunctionFactory>()
+
+/** Lets getCollection rebuild a custom "known" embedding function from a stored configuration. */
+export function registerEmbeddingFunction(name: string, factory: EmbeddingFunctionFactory): void {
+  efRegistry.set(name, factory)
+}
+
+export interface ClientOptions {
+  tenant?: string
+  database?: string
+  /** reset() is refused unless true (default false). */
+  allowReset?: boolean
+  /** Passed to the default (transformers.js) embedding function: cache dir, worker, progress... */
+  embeddingOptions?: EmbeddingRuntimeOptions
+}
+
+export interface PersistentClientOptions extends ClientOptions {
+  /** Directory holding chromadesk.sqlite3 and index/. Created if missing. */
+  path: string
+}
+
+// ---- argument helpers -------------------------------------------------------------------------
+
+type Args = Record<string, unknown>
+
+/** A v3-style argument object (as opposed to a positional first argument). */
+function isArgs(v: unknown): v is Args {
+  return isPlainObject(v)
+}
+
+function pick(a: Args, camel: string, snake?: string): unknown {
+  return a[camel] !== undefined ? a[camel] : snake !== undefined ? a[snake] : undefined
+}
+
+/** 'a' -> ['a']; lists untouched; undefined/null stay. */
+function wrapStrings(v: unknown): unknown {
+  return typeof v === 'string' ? [v] : v
+}
+
+function isNumberVector(v: unknown): boolean {
+  return (
+    v instanceof Float32Array ||
+    v instanceof Float64Array ||
+    (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'))
+  )
+}
+
+/** [1, 2, 3] (one embedding) -> [[1, 2, 3]]. */
+function wrapEmbeddings(v: unknown): unknown {
+  return isNumberVector(v) ? [v] : v
+}
+
+/** {a: 1} (one metadata) -> [{a: 1}]. */
+function wrapMetadatas(v: unknown): unknown {
+  return isPlainObject(v) ? [v] : v
+}
+
+function asOptional<T>(v: unknown): T | undefined {
+  return v === undefined ? undefined : (v as T)
+}
+
+interface RecordSetArgs {
+  ids: unknown
+  embeddings: unknown
+  metadatas: unknown
+  documents: unknown
+  uris: unknown
+}
+
+function recordSetArgs(first: unknown, rest: unknown[]): RecordSetArgs {
+  if (isArgs(first)) {
+    return {
+      ids: wrapStrings(first.ids),
+      embeddings: wrapEmbeddings(first.embeddings),
+      metadatas: wrapMetadatas(first.metadatas),
+      documents: wrapStrings(first.documents),
+      uris: wrapStrings(first.uris)
+    }
+  }
+  // Positional: (ids, embeddings, metadatas, documents, increment_index); the 0.3 API had no uris
+  // and increment_index has no meaning here (the index is always maintained).
+  return {
+    ids: wrapStrings(first),
+    embeddings: wrapEmbeddings(rest[0]),
+    metadatas: wrapMetadatas(rest[1]),
+    documents: wrapStrings(rest[2]),
+    uris: undefined
+  }
+}
+
+function efConfigOf(ef: EmbeddingFunction): EmbeddingFunctionConfig {
+  const candidate = ef as Partial<EmbeddingFunction>
+  if (typeof candidate.name !== 'string' || typeof candidate.getConfig !== 'function') return { type: 'legacy' }
+  return { type: 'known', name: candidate.name, config: candidate.getConfig() }
+}
+
+// ---- collection -------------------------------------------------------------------------------
+
+export class Collection {
+  readonly id: string
+  name: string
+  metadata: Metadata | null
+  configuration: CollectionConfiguration
+  readonly tenant: string
+  readonly database: string
+  embeddingFunction: EmbeddingFunction | null
+
+  constructor(
+    private readonly db: ChromaDatabase,
+    model: CollectionModel,
+    embeddingFunction: EmbeddingFunction | null
+  ) {
+    this.id = model.id
+    this.name = model.name
+    this.metadata = model.metadata
+    this.configuration = model.configuration_json
+    this.tenant = model.tenant
+    this.database = model.database
+    this.embeddingFunction = embeddingFunction
+  }
+
+  private async embed(texts: unknown, what: string): Promise<number[][]> {
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) {
+      throw new InvalidArgumentError(`Expected ${what} to be a list of strings`)
+    }
+    if (!this.embeddingFunction) {
+      throw new InvalidArgumentError('Embedding function must be defined for operations requiring embeddings.')
+    }
+    return this.embeddingFunction.generate(texts as string[])
+  }
+
+  /** Embeddings from the arguments, or generated from the documents. */
+  private async resolveEmbeddings(a: RecordSetArgs, required: boolean): Promise<unknown> {
+    if (a.embeddings != null) return a.embeddings
+    if (a.documents == null) {
+      if (required) throw new InvalidArgumentError('embeddings and documents cannot both be undefined')
+      return undefined
+    }
+    const docs = a.documents
+    if (!required && Array.isArray(docs) && docs.some((d) => d == null)) {
+      // update: embed only the documents given; the others keep their embedding.
+      const present = docs.filter((d): d is string => typeof d === 'string')
+      const vectors = await this.embed(present, 'documents')
+      let k = 0
+      return docs.map((d) => (typeof d === 'string' ? vectors[k++] : null))
+    }
+    return this.embed(docs, 'documents')
+  }
+
+  async count(): Promise<number> {
+    return this.db.count(this.id)
+  }
+
+  /** add({ ids, embeddings?, metadatas?, documents?, uris? }) or add(ids, embeddings?, metadatas?, documents?). */
+  async add(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
+    const a = recordSetArgs(idsOrArgs, rest)
+    const embeddings = await this.resolveEmbeddings(a, true)
+    this.db.add(this.id, {
+      ids: a.ids as string[],
+      embeddings: embeddings as EmbeddingInput[],
+      metadatas: asOptional<(Metadata | null)[]>(a.metadatas),
+      documents: asOptional<(string | null)[]>(a.documents),
+      uris: asOptional<(string | null)[]>(a.uris)
+    })
+  }
+
+  /** upsert({ ids, embeddings?, metadatas?, documents?, uris? }) or upsert(ids, embeddings?, metadatas?, documents?). */
+  async upsert(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
+    const a = recordSetArgs(idsOrArgs, rest)
+    const embeddings = await this.resolveEmbeddings(a, true)
+    this.db.upsert(this.id, {
+      ids: a.ids as string[],
+      embeddings: embeddings as EmbeddingInput[],
+      metadatas: asOptional<(UpdateMetadata | null)[]>(a.metadatas),
+      documents: asOptional<(string | null)[]>(a.documents),
+      uris: asOptional<(string | null)[]>(a.uris)
+    })
+  }
+
+  /** update({ ids, embeddings?, metadatas?, documents?, uris? }) or update(ids, embeddings?, metadatas?, documents?). */
+  async update(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
+    const a = recordSetArgs(idsOrArgs, rest)
+    if (a.embeddings == null && a.documents == null && a.metadatas == null && a.uris == null) {
+      throw new InvalidArgumentError('embeddings, documents, and metadatas cannot all be undefined')
+    }
+    const embeddings = await this.resolveEmbeddings(a, false)
+    this.db.update(this.id, {
+      ids: a.ids as string[],
+      embeddings: asOptional<(EmbeddingInput | null)[]>(embeddings),
+      metadatas: asOptional<(UpdateMetadata | null)[]>(a.metadatas),
+      documents: asOptional<(string | null)[]>(a.documents),
+      uris: asOptional<(string | null)[]>(a.uris)
+    })
+  }
+
+  /**
+   * get({ ids, where, whereDocument, limit, offset, include }) or
+   * get(ids?, where?, limit?, offset?, include?, where_document?).
+   */
+  async get(idsOrArgs?: unknown, ...rest: unknown[]): Promise<GetResult> {
+    let a: Args
+    if (isArgs(idsOrArgs)) a = idsOrArgs
+    else
+      a = { ids: idsOrArgs, where: rest[0], limit: rest[1], offset: rest[2], include: rest[3], whereDocument: rest[4] }
+    return this.db.get(this.id, {
+      ids: wrapStrings(a.ids) as string[] | undefined,
+      where: pick(a, 'where') as Where | undefined,
+      where_document: pick(a, 'whereDocument', 'where_document') as WhereDocument | undefined,
+      limit: pick(a, 'limit') as number | undefined,
+      offset: pick(a, 'offset') as number | undefined,
+      include: pick(a, 'include') as IncludeField[] | undefined
+    })
+  }
+
+  /** peek({ limit }) or peek(limit): the first records in insertion order (default 10). */
+  async peek(limitOrArgs?: unknown): Promise<GetResult> {
+    const limit = isArgs(limitOrArgs) ? limitOrArgs.limit : limitOrArgs
+    return this.db.get(this.id, { limit: (limit ?? 10) as number })
+  }
+
+  /**
+   * query({ queryEmbeddings | queryTexts, nResults, where, whereDocument, include, ids }) or
+   * query(query_embeddings, n_results?, where?, query_text?, where_document?, include?).
+   */
+  async query(embeddingsOrArgs?: unknown, ...rest: unknown[]): Promise<QueryResult> {
+    let a: Args
+    if (isArgs(embeddingsOrArgs)) a = embeddingsOrArgs
+    else {
+      a = {
+        queryEmbeddings: embeddingsOrArgs,
+        nResults: rest[0],
+        where: rest[1],
+        queryTexts: rest[2],
+        whereDocument: rest[3],
+        include: rest[4]
+      }
+    }
+    let embeddings = wrapEmbeddings(pick(a, 'queryEmbeddings', 'query_embeddings'))
+    if (embeddings == null) {
+      const texts = wrapStrings(pick(a, 'queryTexts', 'query_texts'))
+      if (texts == null) throw new InvalidArgumentError('Either queryEmbeddings or queryTexts must be provided')
+      embeddings = await this.embed(texts, 'query texts')
+    }
+    return this.db.query(this.id, {
+      query_embeddings: embeddings as EmbeddingInput[],
+      n_results: pick(a, 'nResults', 'n_results') as number | undefined,
+      ids: wrapStrings(a.ids) as string[] | undefined,
+      where: pick(a, 'where') as Where | undefined,
+      where_document: pick(a, 'whereDocument', 'where_document') as WhereDocument | undefined,
+      // The official JS client sends this default (the order is echoed back in `include`).
+      include: (pick(a, 'include') as IncludeField[] | undefined) ?? ['metadatas', 'documents', 'distances']
+    })
+  }
+
+  /** delete({ ids, where, whereDocument, limit }) or delete(ids?, where?, where_document?). */
+  async delete(idsOrArgs?: unknown, ...rest: unknown[]): Promise<DeleteResult> {
+    let a: Args
+    if (isArgs(idsOrArgs)) a = idsOrArgs
+    else a = { ids: idsOrArgs, where: rest[0], whereDocument: rest[1] }
+    return this.db.delete(this.id, {
+      ids: wrapStrings(a.ids) as string[] | undefined,
+      where: pick(a, 'where') as Where | undefined,
+      where_document: pick(a, 'whereDocument', 'where_document') as WhereDocument | undefined,
+      limit: pick(a, 'limit') as number | undefined
+    })
+  }
+
+  /**
+   * modify({ name, metadata, configuration }) or modify(name?, metadata?). Metadata replaces the
+   * collection's metadata; configuration merges (hnsw.ef_search etc.).
+   */
+  async modify(nameOrArgs?: unknown, metadata?: unknown): Promise<void> {
+    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, metadata }
+    let configuration = a.configuration as Args | undefined
+    let newEf: EmbeddingFunction | undefined
+    if (isPlainObject(configuration) && configuration.embeddingFunction !== undefined) {
+      newEf = configuration.embeddingFunction as EmbeddingFunction
+      const { embeddingFunction: _ef, ...restCfg } = configuration
+      configuration = { ...restCfg, embedding_function: efConfigOf(newEf) }
+    }
+    const model = this.db.updateCollection(this.id, {
+      new_name: a.name as string | undefined,
+      new_metadata: a.metadata as UpdateMetadata | undefined,
+      new_configuration: configuration as CollectionConfigurationInput | undefined
+    })
+    this.name = model.name
+    this.metadata = model.metadata
+    this.configuration = model.configuration_json
+    if (newEf) this.embeddingFunction = newEf
+  }
+
+  /** Builds the vector index now and (persistent mode) writes its snapshot. */
+  async createIndex(): Promise<boolean> {
+    this.db.createIndex(this.id)
+    return true
+  }
+}
+
+// ---- clients ----------------------------------------------------------------------------------
+
+abstract class BaseClient {
+  readonly tenant: string
+  readonly database: string
+  /** The database layer, for callers that speak the normalized requests (REST server). */
+  readonly db: ChromaDatabase
+  private readonly embeddingOptions: EmbeddingRuntimeOptions
+  // Embedding functions this client created (closed with the client; user-supplied ones are not).
+  private readonly ownedEfs = new Set<EmbeddingFunction>()
+  private readonly efCache = new Map<string, EmbeddingFunction>()
+
+  protected constructor(dbOptions: DatabaseOptions, opts: ClientOptions) {
+    this.tenant = opts.tenant ?? DEFAULT_TENANT
+    this.database = opts.database ?? DEFAULT_DATABASE
+    this.embeddingOptions = opts.embeddingOptions ?? {}
+    this.db = new ChromaDatabase(dbOptions)
+  }
+
+  protected get scope(): Scope {
+    return { tenant: this.tenant, database: this.database }
+  }
+
+  async heartbeat(): Promise<number> {
+    return this.db.heartbeat()
+  }
+
+  async version(): Promise<string> {
+    return this.db.version()
+  }
+
+  async getPreflightChecks(): Promise<PreflightChecks> {
+    return this.db.preflightChecks()
+  }
+
+  async getMaxBatchSize(): Promise<number> {
+    return this.db.preflightChecks().max_batch_size
+  }
+
+  async reset(): Promise<boolean> {
+    return this.db.reset()
+  }
+
+  /** Writes index snapshots (persistent mode), closes SQLite and the embedding functions it made. */
+  async close(): Promise<void> {
+    this.db.close()
+    const efs = [...this.ownedEfs]
+    this.ownedEfs.clear()
+    this.efCache.clear()
+    for (const ef of efs) {
+      const closable = ef as EmbeddingFunction & { close?: () => Promise<void> }
+      if (typeof closable.close === 'function') await closable.close()
+    }
+  }
+
+  /** Rebuilt functions are shared per configuration, so reopening collections loads no second model. */
+  private efFromConfig(cfg: EmbeddingFunctionConfig | null): EmbeddingFunction | null {
+    if (!cfg || cfg.type !== 'known' || !cfg.name) return null
+    const factory = efRegistry.get(cfg.name)
+    if (factory) return factory(cfg.config ?? {})
+    const key = JSON.stringify([cfg.name, cfg.config ?? {}])
+    const cached = this.efCache.get(key)
+    if (cached) return cached
+    const ef = embeddingFunctionFromConfig(cfg, this.embeddingOptions)
+    if (ef) {
+      this.ownedEfs.add(ef)
+      this.efCache.set(key, ef)
+    }
+    return ef
+  }
+
+  private collectionFrom(model: CollectionModel, ef: EmbeddingFunction | null | undefined): Collection {
+    const resolved = ef ?? this.efFromConfig(model.configuration_json.embedding_function)
+    return new Collection(this.db, model, resolved)
+  }
+
+  /** Normalizes createCollection/getOrCreateCollection arguments (object or positional). */
+  private createArgs(
+    nameOrArgs: unknown,
+    metadata: unknown,
+    ef: unknown
+  ): {
+    name: unknown
+    metadata: unknown
+    configuration: Args
+    ef: EmbeddingFunction | null | undefined
+  } {
+    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, metadata, embeddingFunction: ef }
+    const efArg = a.embeddingFunction as EmbeddingFunction | null | undefined
+    const configuration: Args = isPlainObject(a.configuration) ? { ...a.configuration } : {}
+    // Chroma's JS client accepts the function in configuration.embeddingFunction as well.
+    const cfgEf = configuration.embeddingFunction as EmbeddingFunction | undefined
+    delete configuration.embeddingFunction
+    const given = efArg ?? cfgEf
+    if (configuration.embedding_function === undefined) {
+      if (given) configuration.embedding_function = efConfigOf(given)
+      else configuration.embedding_function = efArg === null ? null : DEFAULT_EF_CONFIG
+    }
+    return { name: a.name, metadata: a.metadata, configuration, ef: given ?? (efArg === null ? null : undefined) }
+  }
+
+  /** createCollection({ name, metadata?, configuration?, embeddingFunction? }) or createCollection(name, metadata?, ef?). */
+  async createCollection(nameOrArgs: unknown, metadata?: unknown, embeddingFunction?: unknown): Promise<Collection> {
+    const a = this.createArgs(nameOrArgs, metadata, embeddingFunction)
+    const model = this.db.createCollection(this.scope, {
+      name: a.name as string,
+      metadata: a.metadata as Metadata | undefined,
+      configuration: a.configuration as CollectionConfigurationInput
+    })
+    return this.collectionFrom(model, a.ef)
+  }
+
+  /** getOrCreateCollection(...): the existing collection unchanged, or a new one. */
+  async getOrCreateCollection(
+    nameOrArgs: unknown,
+    metadata?: unknown,
+    embeddingFunction?: unknown
+  ): Promise<Collection> {
+    const a = this.createArgs(nameOrArgs, metadata, embeddingFunction)
+    const model = this.db.createCollection(this.scope, {
+      name: a.name as string,
+      metadata: a.metadata as Metadata | undefined,
+      configuration: a.configuration as CollectionConfigurationInput,
+      get_or_create: true
+    })
+    return this.collectionFrom(model, a.ef)
+  }
+
+  /** getCollection({ name, embeddingFunction? }) or getCollection(name, ef?). */
+  async getCollection(nameOrArgs: unknown, embeddingFunction?: unknown): Promise<Collection> {
+    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, embeddingFunction }
+    const model = this.db.getCollection(this.scope, a.name as string)
+    return this.collectionFrom(model, a.embeddingFunction as EmbeddingFunction | undefined)
+  }
+
+  /** A collection by its UUID. */
+  async getCollectionById(id: string, embeddingFunction?: EmbeddingFunction): Promise<Collection> {
+    return this.collectionFrom(this.db.getCollectionById(id), embeddingFunction)
+  }
+
+  /** listCollections({ limit, offset }): Collection objects ordered by id. */
+  async listCollections(args?: { limit?: number; offset?: number }): Promise<Collection[]> {
+    return this.db.listCollections(this.scope, args?.limit, args?.offset).map((m) => this.collectionFrom(m, undefined))
+  }
+
+  async countCollections(): Promise<number> {
+    return this.db.countCollections(this.scope)
+  }
+
+  /** deleteCollection({ name }) or deleteCollection(name). */
+  async deleteCollection(nameOrArgs: unknown): Promise<void> {
+    const name = isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs
+    this.db.deleteCollection(this.scope, name as string)
+  }
+
+  // tenants and databases (v3 object args; a bare name is accepted too)
+
+  async createTenant(nameOrArgs: unknown): Promise<void> {
+    this.db.createTenant(isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs)
+  }
+
+  async getTenant(nameOrArgs: unknown): Promise<TenantModel> {
+    return this.db.getTenant((isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs) as string)
+  }
+
+  async createDatabase(nameOrArgs: unknown, tenant?: string): Promise<void> {
+    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    this.db.createDatabase((a.tenant as string | undefined) ?? this.tenant, a.name)
+  }
+
+  async getDatabase(nameOrArgs: unknown, tenant?: string): Promise<DatabaseModel> {
+    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    return this.db.getDatabase((a.tenant as string | undefined) ?? this.tenant, a.name as string)
+  }
+
+  async listDatabases(args?: { tenant?: string; limit?: number; offset?: number }): Promise<DatabaseModel[]> {
+    return this.db.listDatabases(args?.tenant ?? this.tenant, args?.limit, args?.offset)
+  }
+
+  async deleteDatabase(nameOrArgs: unknown, tenant?: string): Promise<void> {
+    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    this.db.deleteDatabase((a.tenant as string | undefined) ?? this.tenant, a.name as string)
+  }
+}
+
+/** In-memory engine: everything is lost on close(). */
+export class EphemeralClient extends BaseClient {
+  constructor(opts: ClientOptions = {}) {
+    super({ path: null, allowReset: opts.allowReset ?? false }, opts)
+  }
+}
+
+/** Engine stored in `path` (chromadesk.sqlite3 + index/ snapshots). Call close() to flush. */
+export class PersistentClient extends BaseClient {
+  readonly path: string
+  constructor(opts: PersistentClientOptions) {
+    if (!opts || typeof opts.path !== 'string' || opts.path.length === 0) {
+      throw new InvalidArgumentError('PersistentClient requires a path')
+    }
+    super({ path: opts.path, allowReset: opts.allowReset ?? false }, opts)
+    this.path = opts.path
+  }
+}

@@ -1,0 +1,898 @@
+// The database layer: tenants, databases, collections and records over SQLite, plus the per-
+// collection vector indexes. Every public call runs in one SQLite transaction (nothing is written if
+// it throws) and validates its (already normalized, see types.ts) request at runtime. Committed
+// writes are then applied to the collection's VectorIndex if it is loaded; otherwise the index is
+// opened lazily from SQLite (and a snapshot, when persistent) on the next query.
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
+import { hnswParams, mergeUpdateConfiguration, resolveCreateConfiguration } from './config.js'
+import {
+  ChromaError,
+  ForbiddenError,
+  InternalError,
+  InvalidArgumentError,
+  NotFoundError,
+  UniqueConstraintError
+} from './errors.js'
+import { compileFilter, parseWhere, parseWhereDocument, type FilterNode } from './filters/index.js'
+import { openSqlite } from './store/connection.js'
+import { RecordStore, decodeEmbedding } from './store/records.js'
+import type {
+  AddRequest,
+  CollectionConfiguration,
+  CollectionModel,
+  CreateCollectionRequest,
+  DatabaseModel,
+  DeleteRequest,
+  DeleteResult,
+  GetRequest,
+  GetResult,
+  IncludeField,
+  Metadata,
+  PreflightChecks,
+  QueryRequest,
+  QueryResult,
+  TenantModel,
+  UpdateCollectionRequest,
+  UpdateMetadata,
+  UpdateRequest,
+  UpsertRequest
+} from './types.js'
+import {
+  deserializeError,
+  validateCollectionMetadata,
+  validateCollectionName,
+  validateCount,
+  validateDatabaseName,
+  validateEmbeddings,
+  validateIds,
+  validateInclude,
+  validateLengths,
+  validateMetadata,
+  validateNResults,
+  validateOptionalList,
+  validateStringOrNullList,
+  validateTenantName,
+  validateUpdateMetadata
+} from './validation.js'
+import { deleteSnapshot, openIndex, writeSnapshot, type IndexSource, type VectorIndex } from './vector-index/index.js'
+
+export const DEFAULT_TENANT = 'default_tenant'
+export const DEFAULT_DATABASE = 'default_database'
+/** What /version reports (Chroma's Rust server hard-codes 1.0.0). */
+export const SERVER_VERSION = '1.0.0'
+/**
+ * Largest number of records one add/upsert/update call accepts (pre-flight `max_batch_size`).
+ * Writes use single-row prepared statements inside one transaction, so this is a memory bound,
+ * not SQLite's variable limit.
+ */
+export const MAX_BATCH_SIZE = 250_000
+export const DATABASE_FILE = 'chromadesk.sqlite3'
+export const INDEX_DIR = 'index'
+
+export interface DatabaseOptions {
+  /** Directory for persistent storage; null/undefined = in-memory. */
+  path?: string | null
+  /** reset() is refused unless true (Chroma's `allow_reset`, default false). */
+  allowReset?: boolean
+  /** Persistent mode: snapshot an index after this many changed labels (default SNAPSHOT_AFTER_CHANGES). */
+  snapshotAfterChanges?: number
+}
+
+export interface Scope {
+  tenant: string
+  database: string
+}
+
+interface CollectionRow {
+  cid: number
+  id: string
+  name: string
+  database_id: string
+  metadata: string | null
+  configuration: string
+  dimension: number | null
+  last_seq: number
+  database_name: string
+  tenant: string
+}
+
+interface LoadedIndex {
+  index: VectorIndex
+  /** Changes applied since the index was opened or last snapshotted (persistent mode). */
+  dirty: boolean
+  /** Labels changed since the last snapshot; past SNAPSHOT_AFTER_CHANGES a snapshot is written. */
+  pending: number
+}
+
+/**
+ * Persistent mode writes a collection's snapshot once this many labels changed since the last one,
+ * so reopening after a crash replays a bounded number of rows (close() writes the rest).
+ */
+export const SNAPSHOT_AFTER_CHANGES = 100_000
+
+/** Index changes of one committed call. */
+interface IndexChanges {
+  upserts: Map<number, Float32Array>
+  removes: Set<number>
+}
+
+const GET_INCLUDE_DEFAULT: IncludeField[] = ['documents', 'metadatas']
+const QUERY_INCLUDE_DEFAULT: IncludeField[] = ['documents', 'metadatas', 'distances']
+
+const COLLECTION_SELECT = `
+  SELECT c.cid, c.id, c.name, c.database_id, c.metadata, c.configuration, c.dimension, c.last_seq,
+         d.name AS database_name, d.tenant
+  FROM collections c JOIN databases d ON d.id = c.database_id`
+
+function batchTooLarge(n: number): void {
+  if (n > MAX_BATCH_SIZE) {
+    throw new InvalidArgumentError(`Batch size ${n} exceeds maximum batch size ${MAX_BATCH_SIZE}`)
+  }
+}
+
+function includes(include: IncludeField[], field: IncludeField): boolean {
+  // Rust accepts "data" as an alias of metadatas.
+  return include.includes(field) || (field === 'metadatas' && (include as string[]).includes('data'))
+}
+
+export class ChromaDatabase {
+  readonly path: string | null
+  readonly allowReset: boolean
+  private readonly db: BetterSqlite3.Database
+  private readonly store: RecordStore
+  private readonly indexDir: string | null
+  private readonly indexes = new Map<number, LoadedIndex>()
+  private closed = false
+  private readonly snapshotAfterChanges: number
+
+  constructor(opts: DatabaseOptions = {}) {
+    this.path = opts.path ?? null
+    this.allowReset = opts.allowReset ?? false
+    this.snapshotAfterChanges = opts.snapshotAfterChanges ?? SNAPSHOT_AFTER_CHANGES
+    if (this.path) {
+      mkdirSync(this.path, { recursive: true })
+      this.indexDir = join(this.path, INDEX_DIR)
+      mkdirSync(this.indexDir, { recursive: true })
+    } else {
+      this.indexDir = null
+    }
+    this.db = openSqlite(this.path ? join(this.path, DATABASE_FILE) : null)
+    this.store = new RecordStore(this.db)
+    this.ensureDefaults()
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  /** Runs fn in one transaction; non-Chroma failures surface as InternalError. */
+  private tx<T>(fn: () => T): T {
+    if (this.closed) throw new InternalError('The database is closed')
+    try {
+      return this.db.transaction(fn)()
+    } catch (e) {
+      if (e instanceof ChromaError) throw e
+      const err = new InternalError(e instanceof Error ? e.message : String(e))
+      err.cause = e
+      throw err
+    }
+  }
+
+  private ensureDefaults(): void {
+    this.db.prepare('INSERT OR IGNORE INTO tenants (name) VALUES (?)').run(DEFAULT_TENANT)
+    const exists = this.db
+      .prepare('SELECT 1 FROM databases WHERE tenant = ? AND name = ?')
+      .get(DEFAULT_TENANT, DEFAULT_DATABASE)
+    if (!exists) {
+      this.db
+        .prepare('INSERT INTO databases (id, name, tenant) VALUES (?, ?, ?)')
+        .run(randomUUID(), DEFAULT_DATABASE, DEFAULT_TENANT)
+    }
+  }
+
+  heartbeat(): number {
+    return Date.now() * 1_000_000
+  }
+
+  version(): string {
+    return SERVER_VERSION
+  }
+
+  preflightChecks(): PreflightChecks {
+    return { max_batch_size: MAX_BATCH_SIZE, supports_base64_encoding: true }
+  }
+
+  /** Drops everything and recreates default_tenant/default_database. */
+  reset(): boolean {
+    if (!this.allowReset) throw new ForbiddenError('Reset is disabled by config')
+    this.tx(() => {
+      this.db.exec('DELETE FROM collections; DELETE FROM databases; DELETE FROM tenants;')
+      this.ensureDefaults()
+    })
+    this.indexes.clear()
+    if (this.indexDir) {
+      for (const f of readdirSync(this.indexDir)) rmSync(join(this.indexDir, f), { force: true, recursive: true })
+    }
+    return true
+  }
+
+  /** Persistent mode: writes snapshots of changed indexes, then closes SQLite. Idempotent. */
+  close(): void {
+    if (this.closed) return
+    try {
+      this.flushSnapshots()
+    } finally {
+      this.closed = true
+      this.indexes.clear()
+      this.db.close()
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Writes a snapshot of every loaded index with unsnapshotted changes (persistent mode only). */
+  flushSnapshots(): void {
+    if (!this.indexDir || this.closed) return
+    for (const [cid, loaded] of this.indexes) {
+      if (!loaded.dirty) continue
+      const row = this.db
+        .prepare<[number], { id: string; last_seq: number }>('SELECT id, last_seq FROM collections WHERE cid = ?')
+        .get(cid)
+      if (!row) continue
+      writeSnapshot(this.indexDir, row.id, loaded.index, row.last_seq)
+      loaded.dirty = false
+      loaded.pending = 0
+    }
+  }
+
+  // ---- tenants and databases -----------------------------------------------------------------
+
+  createTenant(name: unknown): void {
+    const n = validateTenantName(name)
+    this.tx(() => {
+      if (this.db.prepare('SELECT 1 FROM tenants WHERE name = ?').get(n)) {
+        throw new UniqueConstraintError(`Tenant [${n}] already exists`)
+      }
+      this.db.prepare('INSERT INTO tenants (name) VALUES (?)').run(n)
+    })
+  }
+
+  getTenant(name: string): TenantModel {
+    return this.tx(() => {
+      const row = this.db
+        .prepare<[string], { resource_name: string | null }>('SELECT resource_name FROM tenants WHERE name = ?')
+        .get(name)
+      if (!row) throw new NotFoundError(`Tenant [${name}] not found`)
+      return { name, resource_name: row.resource_name }
+    })
+  }
+
+  /** PATCH /tenants/{name}: sets the tenant's resource_name. */
+  updateTenant(name: string, resourceName: unknown): void {
+    if (typeof resourceName !== 'string') throw deserializeError('resource_name', resourceName, 'a string')
+    this.tx(() => {
+      const changed = this.db.prepare('UPDATE tenants SET resource_name = ? WHERE name = ?').run(resourceName, name)
+      if (changed.changes === 0) throw new NotFoundError(`Tenant [${name}] not found`)
+    })
+  }
+
+  createDatabase(tenant: string, name: unknown): void {
+    const n = validateDatabaseName(name)
+    this.tx(() => {
+      if (this.db.prepare('SELECT 1 FROM databases WHERE tenant = ? AND name = ?').get(tenant, n)) {
+        throw new UniqueConstraintError(`Database [${n}] already exists`)
+      }
+      this.db.prepare('INSERT INTO databases (id, name, tenant) VALUES (?, ?, ?)').run(randomUUID(), n, tenant)
+    })
+  }
+
+  getDatabase(tenant: string, name: string): DatabaseModel {
+    return this.tx(() => {
+      const row = this.db
+        .prepare<[string, string], DatabaseModel>(
+          'SELECT id, name, tenant FROM databases WHERE tenant = ? AND name = ?'
+        )
+        .get(tenant, name)
+      if (!row) throw new NotFoundError(`Database [${name}] not found. Are you sure it exists?`)
+      return { ...row }
+    })
+  }
+
+  listDatabases(tenant: string, limit?: number | null, offset?: number | null): DatabaseModel[] {
+    const lim = validateCount(limit, 'limit')
+    const off = validateCount(offset, 'offset') ?? 0
+    return this.tx(() =>
+      this.db
+        .prepare<[string, number, number], DatabaseModel>(
+          'SELECT id, name, tenant FROM databases WHERE tenant = ? ORDER BY name LIMIT ? OFFSET ?'
+        )
+        .all(tenant, lim ?? -1, off)
+    )
+  }
+
+  deleteDatabase(tenant: string, name: string): void {
+    const dropped = this.tx(() => {
+      const row = this.db
+        .prepare<[string, string], { id: string }>('SELECT id FROM databases WHERE tenant = ? AND name = ?')
+        .get(tenant, name)
+      if (!row) throw new NotFoundError(`Database [${name}] not found`)
+      const cols = this.db
+        .prepare<[string], { cid: number; id: string }>('SELECT cid, id FROM collections WHERE database_id = ?')
+        .all(row.id)
+      this.db.prepare('DELETE FROM databases WHERE id = ?').run(row.id)
+      return cols
+    })
+    for (const c of dropped) this.dropIndex(c.cid, c.id)
+  }
+
+  // ---- collections ----------------------------------------------------------------------------
+
+  private toModel(row: CollectionRow): CollectionModel {
+    return {
+      id: row.id,
+      name: row.name,
+      configuration_json: JSON.parse(row.configuration) as CollectionConfiguration,
+      schema: null,
+      metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Metadata),
+      dimension: row.dimension,
+      tenant: row.tenant,
+      database: row.database_name,
+      log_position: 0,
+      version: 0
+    }
+  }
+
+  private collectionByName(scope: Scope, name: string): CollectionRow | undefined {
+    return this.db
+      .prepare<[string, string, string], CollectionRow>(
+        `${COLLECTION_SELECT} WHERE d.tenant = ? AND d.name = ? AND c.name = ?`
+      )
+      .get(scope.tenant, scope.database, name)
+  }
+
+  private collectionById(id: string): CollectionRow {
+    const row = this.db.prepare<[string], CollectionRow>(`${COLLECTION_SELECT} WHERE c.id = ?`).get(id)
+    if (!row) throw new NotFoundError(`Collection [${id}] does not exist`)
+    return row
+  }
+
+  createCollection(scope: Scope, req: CreateCollectionRequest): CollectionModel {
+    const name = validateCollectionName(req.name)
+    const metadata = validateCollectionMetadata(req.metadata)
+    const configuration = resolveCreateConfiguration(req.configuration, metadata)
+    return this.tx(() => {
+      const dbRow = this.db
+        .prepare<[string, string], { id: string }>('SELECT id FROM databases WHERE tenant = ? AND name = ?')
+        .get(scope.tenant, scope.database)
+      if (!dbRow) throw new InvalidArgumentError(`Database [${scope.database}] does not exist`)
+      const existing = this.collectionByName(scope, name)
+      if (existing) {
+        // get_or_create returns the existing collection unchanged (Rust semantics).
+        if (req.get_or_create) return this.toModel(existing)
+        throw new UniqueConstraintError(`Collection [${name}] already exists`)
+      }
+      const id = randomUUID()
+      this.db
+        .prepare('INSERT INTO collections (id, name, database_id, metadata, configuration) VALUES (?, ?, ?, ?, ?)')
+        .run(id, name, dbRow.id, metadata === null ? null : JSON.stringify(metadata), JSON.stringify(configuration))
+      return this.toModel(this.collectionById(id))
+    })
+  }
+
+  getCollection(scope: Scope, name: string): CollectionModel {
+    return this.tx(() => {
+      const row = this.collectionByName(scope, name)
+      if (!row) throw new NotFoundError(`Collection [${name}] does not exist`)
+      return this.toModel(row)
+    })
+  }
+
+  getCollectionById(id: string): CollectionModel {
+    return this.tx(() => this.toModel(this.collectionById(id)))
+  }
+
+  /** Ordered by collection UUID, like Chroma's local server. */
+  listCollections(scope: Scope, limit?: number | null, offset?: number | null): CollectionModel[] {
+    const lim = validateCount(limit, 'limit')
+    const off = validateCount(offset, 'offset') ?? 0
+    return this.tx(() =>
+      this.db
+        .prepare<[string, string, number, number], CollectionRow>(
+          `${COLLECTION_SELECT} WHERE d.tenant = ? AND d.name = ? ORDER BY c.id LIMIT ? OFFSET ?`
+        )
+        .all(scope.tenant, scope.database, lim ?? -1, off)
+        .map((r) => this.toModel(r))
+    )
+  }
+
+  countCollections(scope: Scope): number {
+    return this.tx(
+      () =>
+        (
+          this.db
+            .prepare<[string, string], { n: number }>(
+              'SELECT count(*) AS n FROM collections c JOIN databases d ON d.id = c.database_id WHERE d.tenant = ? AND d.name = ?'
+            )
+            .get(scope.tenant, scope.database) as { n: number }
+        ).n
+    )
+  }
+
+  /** Rename, replace metadata, merge configuration (ef_search applies to a loaded index at once). */
+  updateCollection(id: string, req: UpdateCollectionRequest): CollectionModel {
+    const newName = req.new_name == null ? null : validateCollectionName(req.new_name, 'new_name')
+    let newMetadata: Metadata | null | undefined
+    if (req.new_metadata != null) {
+      const md = validateUpdateMetadata(req.new_metadata, 'new_metadata')
+      const kept: Metadata = {}
+      for (const [k, v] of Object.entries(md)) if (v !== null) kept[k] = v
+      newMetadata = Object.keys(kept).length === 0 ? null : kept
+      if (Object.keys(md).length === 0)
+        throw new InvalidArgumentError('Validation error: new_metadata: Metadata cannot be empty')
+    }
+    const result = this.tx(() => {
+      const row = this.collectionById(id)
+      if (newName !== null && newName !== row.name) {
+        const clash = this.db
+          .prepare('SELECT 1 FROM collections WHERE database_id = ? AND name = ?')
+          .get(row.database_id, newName)
+        if (clash) throw new UniqueConstraintError(`Collection [${newName}] already exists`)
+        this.db.prepare('UPDATE collections SET name = ? WHERE cid = ?').run(newName, row.cid)
+      }
+      if (newMetadata !== undefined) {
+        this.db
+          .prepare('UPDATE collections SET metadata = ? WHERE cid = ?')
+          .run(newMetadata === null ? null : JSON.stringify(newMetadata), row.cid)
+      }
+      const before = JSON.parse(row.configuration) as CollectionConfiguration
+      const after = mergeUpdateConfiguration(before, req.new_configuration)
+      this.db.prepare('UPDATE collections SET configuration = ? WHERE cid = ?').run(JSON.stringify(after), row.cid)
+      return { row: this.collectionById(id), before, after }
+    })
+    const loaded = this.indexes.get(result.row.cid)
+    if (loaded) {
+      // M cannot change in a built graph: drop it and rebuild lazily with the new parameters.
+      if (result.after.hnsw.max_neighbors !== result.before.hnsw.max_neighbors) this.indexes.delete(result.row.cid)
+      else loaded.index.setEfSearch(result.after.hnsw.ef_search)
+    }
+    return this.toModel(result.row)
+  }
+
+  deleteCollection(scope: Scope, name: string): void {
+    const row = this.tx(() => {
+      const r = this.collectionByName(scope, name)
+      if (!r) throw new NotFoundError(`Collection [${name}] does not exist`)
+      this.db.prepare('DELETE FROM collections WHERE cid = ?').run(r.cid)
+      return r
+    })
+    this.dropIndex(row.cid, row.id)
+  }
+
+  private dropIndex(cid: number, collectionId: string): void {
+    this.indexes.delete(cid)
+    if (this.indexDir) deleteSnapshot(this.indexDir, collectionId)
+  }
+
+  // ---- vector index lifecycle -----------------------------------------------------------------
+
+  private loadIndex(c: CollectionRow): VectorIndex {
+    const loaded = this.indexes.get(c.cid)
+    if (loaded) return loaded.index
+    if (c.dimension === null) throw new InternalError('Collection has no dimension yet')
+    const cfg = JSON.parse(c.configuration) as CollectionConfiguration
+    const params = hnswParams(cfg)
+    const store = this.store
+    const source: IndexSource = {
+      dim: c.dimension,
+      params,
+      currentSeq: c.last_seq,
+      liveLabels: () => store.rids(c.cid),
+      rowsSince: (seq) => store.embeddingsSince(c.cid, seq),
+      allRows: () => store.embeddingsSince(c.cid, -1)
+    }
+    const { index, rebuilt } = openIndex(this.indexDir, c.id, source)
+    index.setEfSearch(params.efSearch)
+    this.indexes.set(c.cid, { index, dirty: rebuilt, pending: 0 })
+    return index
+  }
+
+  /** Applies a committed call's changes to the collection's index (loading it first if needed); on
+   * failure the index is dropped and rebuilt from SQLite on next use (SQLite is the source of truth). */
+  private applyIndexChanges(c: { cid: number; id: string; seq: number }, changes: IndexChanges): void {
+    if (changes.upserts.size === 0 && changes.removes.size === 0) return
+    const loaded = this.indexes.get(c.cid)
+    if (!loaded) {
+      // Keep the index current from the first write on, so no query pays for building it. Loading
+      // reads the committed rows, these changes included.
+      // The write is committed: a failure here must not be reported as a failed write.
+      try {
+        const row = this.tx(() => this.collectionById(c.id))
+        if (row.dimension !== null) this.loadIndex(row)
+      } catch {
+        // the next query loads the index from SQLite
+      }
+      return
+    }
+    try {
+      if (changes.removes.size > 0) loaded.index.remove([...changes.removes])
+      if (changes.upserts.size > 0) loaded.index.upsert([...changes.upserts.keys()], [...changes.upserts.values()])
+      loaded.dirty = true
+      loaded.pending += changes.removes.size + changes.upserts.size
+    } catch {
+      this.indexes.delete(c.cid)
+      return
+    }
+    if (this.indexDir && loaded.pending >= this.snapshotAfterChanges) {
+      try {
+        writeSnapshot(this.indexDir, c.id, loaded.index, c.seq)
+        loaded.dirty = false
+        loaded.pending = 0
+      } catch {
+        // Not fatal: the previous snapshot stays valid and SQLite replays the difference on open.
+      }
+    }
+  }
+
+  /** Loads the collection's index and, in persistent mode, writes its snapshot now. */
+  createIndex(collectionId: string): void {
+    const c = this.tx(() => this.collectionById(collectionId))
+    if (c.dimension === null) return
+    const index = this.loadIndex(c)
+    if (this.indexDir) {
+      writeSnapshot(this.indexDir, c.id, index, c.last_seq)
+      const loaded = this.indexes.get(c.cid)
+      if (loaded) {
+        loaded.dirty = false
+        loaded.pending = 0
+      }
+    }
+  }
+
+  // ---- record writes --------------------------------------------------------------------------
+
+  private nextSeq(c: CollectionRow): number {
+    const seq = c.last_seq + 1
+    this.db.prepare('UPDATE collections SET last_seq = ? WHERE cid = ?').run(seq, c.cid)
+    c.last_seq = seq
+    return seq
+  }
+
+  private setDimensionIfUnset(c: CollectionRow, dim: number | null): void {
+    if (dim !== null && c.dimension === null) {
+      this.db.prepare('UPDATE collections SET dimension = ? WHERE cid = ?').run(dim, c.cid)
+      c.dimension = dim
+    }
+  }
+
+  private writeMetadata(rid: number, cid: number, md: Metadata | UpdateMetadata, replaceKeys: boolean): void {
+    for (const [k, v] of Object.entries(md)) {
+      if (replaceKeys) this.store.deleteMetaKey(rid, k)
+      if (v !== null) this.store.writeMetaValue(rid, cid, k, v)
+    }
+  }
+
+  /** Inserts new ids; existing ids (and repeats inside the batch) are ignored: first write wins. */
+  add(collectionId: string, req: AddRequest): void {
+    const ids = validateIds(req.ids)
+    batchTooLarge(ids.length)
+    const metadatas = validateOptionalList(req.metadatas, 'metadatas')
+    const documents = validateStringOrNullList(req.documents, 'documents')
+    const uris = validateStringOrNullList(req.uris, 'uris')
+    validateLengths(ids.length, req.embeddings as unknown[] | null, metadatas, documents, uris)
+    const mds = metadatas?.map((m, i) => (m == null ? null : validateMetadata(m, `metadatas[${i}]`))) ?? null
+    const { changes, ref } = this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const { vectors, dim } = validateEmbeddings(req.embeddings, c.dimension)
+      const seq = this.nextSeq(c)
+      const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
+      // Records first, then their metadata: writing one b-tree at a time keeps SQLite's page cache
+      // warm (interleaving the two roughly doubles the time of a 100k-record add).
+      const newMetadata: [number, Metadata][] = []
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as string
+        if (this.store.findRid(c.cid, id) !== undefined) continue
+        const vec = vectors[i] as Float32Array
+        const rid = this.store.insert(c.cid, id, documents?.[i] ?? null, uris?.[i] ?? null, vec, seq)
+        const md = mds?.[i]
+        if (md) newMetadata.push([rid, md])
+        changes.upserts.set(rid, vec)
+      }
+      for (const [rid, md] of newMetadata) this.writeMetadata(rid, c.cid, md, false)
+      if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
+      return { cid: c.cid, changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
+    })
+    this.applyIndexChanges(ref, changes)
+  }
+
+  /** Updates existing ids (missing ids ignored). null entries leave the field unchanged;
+   * metadata is merged, a null value deleting its key. */
+  update(collectionId: string, req: UpdateRequest): void {
+    const ids = validateIds(req.ids)
+    batchTooLarge(ids.length)
+    const embeddings = validateOptionalList(req.embeddings, 'embeddings')
+    const metadatas = validateOptionalList(req.metadatas, 'metadatas')
+    const documents = validateStringOrNullList(req.documents, 'documents')
+    const uris = validateStringOrNullList(req.uris, 'uris')
+    validateLengths(ids.length, embeddings, metadatas, documents, uris)
+    const mds = metadatas?.map((m, i) => (m == null ? null : validateUpdateMetadata(m, `metadatas[${i}]`))) ?? null
+    const { changes, ref } = this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const { vectors, dim } = embeddings
+        ? validateEmbeddings(embeddings, c.dimension, true)
+        : { vectors: null, dim: null }
+      const seq = this.nextSeq(c)
+      const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
+      for (let i = 0; i < ids.length; i++) {
+        const rid = this.store.findRid(c.cid, ids[i] as string)
+        if (rid === undefined) continue
+        this.updateExisting(
+          rid,
+          c.cid,
+          seq,
+          vectors?.[i] ?? null,
+          mds?.[i] ?? null,
+          documents?.[i] ?? null,
+          uris?.[i] ?? null,
+          changes
+        )
+      }
+      if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
+      return { cid: c.cid, changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
+    })
+    this.applyIndexChanges(ref, changes)
+  }
+
+  private updateExisting(
+    rid: number,
+    cid: number,
+    seq: number,
+    vec: Float32Array | null,
+    md: UpdateMetadata | null,
+    document: string | null,
+    uri: string | null,
+    changes: IndexChanges
+  ): void {
+    if (document !== null) this.store.setDocument(rid, document)
+    if (uri !== null) this.store.setUri(rid, uri)
+    if (md) this.writeMetadata(rid, cid, md, true)
+    if (vec) {
+      this.store.setEmbedding(rid, vec, seq)
+      changes.upserts.set(rid, vec)
+    }
+  }
+
+  /** Insert missing ids, update existing ones (embedding replaced, metadata merged). */
+  upsert(collectionId: string, req: UpsertRequest): void {
+    const ids = validateIds(req.ids)
+    batchTooLarge(ids.length)
+    const metadatas = validateOptionalList(req.metadatas, 'metadatas')
+    const documents = validateStringOrNullList(req.documents, 'documents')
+    const uris = validateStringOrNullList(req.uris, 'uris')
+    validateLengths(ids.length, req.embeddings as unknown[] | null, metadatas, documents, uris)
+    const mds = metadatas?.map((m, i) => (m == null ? null : validateUpdateMetadata(m, `metadatas[${i}]`))) ?? null
+    const { changes, ref } = this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const { vectors, dim } = validateEmbeddings(req.embeddings, c.dimension)
+      const seq = this.nextSeq(c)
+      const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as string
+        const vec = vectors[i] as Float32Array
+        const md = mds?.[i] ?? null
+        const rid = this.store.findRid(c.cid, id)
+        if (rid !== undefined) {
+          this.updateExisting(rid, c.cid, seq, vec, md, documents?.[i] ?? null, uris?.[i] ?? null, changes)
+        } else {
+          const newRid = this.store.insert(c.cid, id, documents?.[i] ?? null, uris?.[i] ?? null, vec, seq)
+          if (md) this.writeMetadata(newRid, c.cid, md, false)
+          changes.upserts.set(newRid, vec)
+        }
+      }
+      if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
+      return { cid: c.cid, changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
+    })
+    this.applyIndexChanges(ref, changes)
+  }
+
+  delete(collectionId: string, req: DeleteRequest): DeleteResult {
+    const ids = req.ids == null ? null : validateIds(req.ids)
+    const filter = this.parseFilters(req.where, req.where_document)
+    const limit = validateCount(req.limit, 'limit')
+    if (limit !== null && filter === null) {
+      throw new InvalidArgumentError('limit can only be specified when a where clause is provided')
+    }
+    if (ids === null && filter === null) {
+      this.tx(() => this.collectionById(collectionId))
+      return { deleted: 0 }
+    }
+    if (ids !== null && ids.length === 0 && filter === null) {
+      throw new InvalidArgumentError('Validation error: ids, where: Either ids or where must be specified')
+    }
+    const { changes, deleted, ref } = this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
+      let deleted: number
+      if (filter === null) {
+        for (const id of ids ?? []) {
+          const rid = this.store.findRid(c.cid, id)
+          if (rid !== undefined && !changes.removes.has(rid)) {
+            this.store.delete(rid)
+            changes.removes.add(rid)
+          }
+        }
+        deleted = ids?.length ?? 0 // Chroma reports len(ids), unchecked
+      } else {
+        const rids = this.selectRids(c.cid, ids, filter, limit, null)
+        for (const rid of rids) {
+          this.store.delete(rid)
+          changes.removes.add(rid)
+        }
+        deleted = rids.length
+      }
+      if (changes.removes.size > 0) this.nextSeq(c)
+      return { changes, deleted, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
+    })
+    this.applyIndexChanges(ref, changes)
+    return { deleted }
+  }
+
+  // ---- record reads ---------------------------------------------------------------------------
+
+  /** where AND where_document as one tree, or null when neither is given. */
+  private parseFilters(where: unknown, whereDocument: unknown): FilterNode | null {
+    const parts: FilterNode[] = []
+    if (where != null) parts.push(parseWhere(where))
+    if (whereDocument != null) parts.push(parseWhereDocument(whereDocument))
+    if (parts.length === 0) return null
+    return parts.length === 1 ? (parts[0] as FilterNode) : { kind: 'and', children: parts }
+  }
+
+  private buildSelect(
+    columns: string,
+    cid: number,
+    ids: string[] | null,
+    filter: FilterNode | null,
+    limit: number | null,
+    offset: number | null
+  ): { sql: string; params: unknown[] } {
+    const conds = ['r.cid = ?']
+    const params: unknown[] = [cid]
+    if (ids !== null) {
+      // One JSON parameter, however many ids: never near SQLite's variable limit. Written as a rid
+      // list driven by the ids (unique (cid, id) index), so few ids never scan a large collection
+      // (CROSS JOIN pins json_each as the outer loop).
+      conds.push('r.rid IN (SELECT r2.rid FROM json_each(?) j CROSS JOIN records r2 ON r2.cid = ? AND r2.id = j.value)')
+      params.push(JSON.stringify(ids), cid)
+    }
+    if (filter !== null) {
+      const frag = compileFilter(filter, cid)
+      conds.push(frag.sql)
+      params.push(...frag.params)
+    }
+    params.push(limit ?? -1, offset ?? 0)
+    return {
+      sql: `SELECT ${columns} FROM records r WHERE ${conds.join(' AND ')} ORDER BY r.rid LIMIT ? OFFSET ?`,
+      params
+    }
+  }
+
+  private selectRids(
+    cid: number,
+    ids: string[] | null,
+    filter: FilterNode | null,
+    limit: number | null,
+    offset: number | null
+  ): number[] {
+    const { sql, params } = this.buildSelect('r.rid', cid, ids, filter, limit, offset)
+    return this.db
+      .prepare(sql)
+      .pluck()
+      .all(...params) as number[]
+  }
+
+  get(collectionId: string, req: GetRequest = {}): GetResult {
+    const ids = req.ids == null ? null : validateIds(req.ids)
+    const filter = this.parseFilters(req.where, req.where_document)
+    const limit = validateCount(req.limit, 'limit')
+    const offset = validateCount(req.offset, 'offset')
+    const include = validateInclude(req.include, GET_INCLUDE_DEFAULT)
+    const wantEmb = includes(include, 'embeddings')
+    const wantDocs = includes(include, 'documents')
+    const wantMeta = includes(include, 'metadatas')
+    const wantUris = includes(include, 'uris')
+    return this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const cols = 'r.rid, r.id, r.document, r.uri' + (wantEmb ? ', r.embedding' : '')
+      const { sql, params } = this.buildSelect(cols, c.cid, ids, filter, limit, offset)
+      const rows = this.db.prepare(sql).all(...params) as {
+        rid: number
+        id: string
+        document: string | null
+        uri: string | null
+        embedding?: Buffer
+      }[]
+      return {
+        ids: rows.map((r) => r.id),
+        embeddings: wantEmb ? rows.map((r) => Array.from(decodeEmbedding(r.embedding as Buffer))) : null,
+        documents: wantDocs ? rows.map((r) => r.document) : null,
+        uris: wantUris ? rows.map((r) => r.uri) : null,
+        metadatas: wantMeta ? rows.map((r) => this.store.readMetadata(r.rid)) : null,
+        include
+      }
+    })
+  }
+
+  count(collectionId: string): number {
+    return this.tx(() => this.store.count(this.collectionById(collectionId).cid))
+  }
+
+  query(collectionId: string, req: QueryRequest): QueryResult {
+    const nResults = validateNResults(req.n_results)
+    const ids = req.ids == null ? null : validateIds(req.ids)
+    const filter = this.parseFilters(req.where, req.where_document)
+    const include = validateInclude(req.include, QUERY_INCLUDE_DEFAULT)
+    const wantEmb = includes(include, 'embeddings')
+    const wantDocs = includes(include, 'documents')
+    const wantMeta = includes(include, 'metadatas')
+    const wantUris = includes(include, 'uris')
+    const wantDist = includes(include, 'distances')
+    const { vectors: queries } = validateEmbeddings(req.query_embeddings, null)
+
+    return this.tx(() => {
+      const c = this.collectionById(collectionId)
+      let hitsPerQuery: { label: number; distance: number }[][]
+      if (c.dimension === null) {
+        // Never written: empty results, no dimension check (Chroma behaves the same).
+        hitsPerQuery = queries.map(() => [])
+      } else {
+        const first = queries[0]
+        if (first && first.length !== c.dimension) {
+          throw new InvalidArgumentError(
+            `Collection expecting embedding with dimension of ${c.dimension}, got ${first.length}`
+          )
+        }
+        let allowed: Set<number> | undefined
+        if (filter !== null) {
+          allowed = new Set(this.selectRids(c.cid, ids, filter, null, null))
+        } else if (ids !== null) {
+          allowed = new Set()
+          const missing: string[] = []
+          for (const id of ids) {
+            const rid = this.store.findRid(c.cid, id)
+            if (rid === undefined) missing.push(id)
+            else allowed.add(rid)
+          }
+          // Chroma answers an unknown id in a query's `ids` (without where) with a 500.
+          if (missing.length > 0) throw new InternalError('Error executing plan: Internal error: Error finding id')
+        }
+        const index = this.loadIndex(c)
+        hitsPerQuery = queries.map((q) =>
+          nResults === 0 || (allowed !== undefined && allowed.size === 0)
+            ? []
+            : index.search(q as Float32Array, nResults, allowed)
+        )
+      }
+      const rowsPerQuery = hitsPerQuery.map((hits) =>
+        hits.map((h) => {
+          const row = this.store.readRow(h.label)
+          if (!row) throw new InternalError(`Vector index returned unknown label ${h.label}`)
+          return row
+        })
+      )
+      return {
+        ids: rowsPerQuery.map((rows) => rows.map((r) => r.id)),
+        embeddings: wantEmb
+          ? rowsPerQuery.map((rows) => rows.map((r) => Array.from(this.store.readEmbedding(r.rid) ?? [])))
+          : null,
+        documents: wantDocs ? rowsPerQuery.map((rows) => rows.map((r) => r.document)) : null,
+        uris: wantUris ? rowsPerQuery.map((rows) => rows.map((r) => r.uri)) : null,
+        metadatas: wantMeta ? rowsPerQuery.map((rows) => rows.map((r) => this.store.readMetadata(r.rid))) : null,
+        distances: wantDist ? hitsPerQuery.map((hits) => hits.map((h) => Math.fround(h.distance))) : null,
+        include
+      }
+    })
+  }
+}

@@ -1,0 +1,56 @@
+// Errors of the embedding layer. They cross the worker boundary as plain objects (see toWireError).
+
+/** The model cannot be loaded: not cached and not downloadable, or a local folder is incomplete. */
+export class EmbeddingModelUnavailableError extends Error {
+  override readonly name = 'EmbeddingModelUnavailableError'
+  constructor(
+    readonly model: string,
+    message: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+  }
+}
+
+/** The model files were found but loading or running them failed. */
+export class EmbeddingModelError extends Error {
+  override readonly name = 'EmbeddingModelError'
+  constructor(
+    readonly model: string,
+    message: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+  }
+}
+
+export interface WireError {
+  name: string
+  message: string
+  model?: string
+  stack?: string
+}
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof EmbeddingModelUnavailableError || error instanceof EmbeddingModelError) {
+    return { name: error.name, message: error.message, model: error.model, stack: error.stack }
+  }
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
+  return { name: 'Error', message: String(error) }
+}
+
+export function fromWireError(wire: WireError): Error {
+  let error: Error
+  if (wire.name === 'EmbeddingModelUnavailableError') {
+    error = new EmbeddingModelUnavailableError(wire.model ?? '', wire.message)
+  } else if (wire.name === 'EmbeddingModelError') {
+    error = new EmbeddingModelError(wire.model ?? '', wire.message)
+  } else if (wire.name === 'AbortError') {
+    error = new DOMException(wire.message, 'AbortError')
+  } else {
+    error = new Error(wire.message)
+    error.name = wire.name
+  }
+  if (wire.stack !== undefined && !(error instanceof DOMException)) error.stack = wire.stack
+  return error
+}

@@ -1,0 +1,234 @@
+// Local transformer embeddings (transformers.js + onnxruntime-node), run off the main thread in the
+// shared embedding worker (see embedding-host.ts for how it is found and why there is only one).
+// When no worker script is available, or with execution: 'inline', the model runs in this thread:
+// same results, but the thread is busy while embedding. `execution` tells which mode was chosen.
+import os from 'node:os'
+import path from 'node:path'
+import { DEFAULT_WORKER_SCRIPT, embeddingHost, findWorkerEntry } from './embedding-host.js'
+import { isLocalModelPath } from './model-source.js'
+import type { EmbedResult } from './runner.js'
+import { acquireRunner } from './runner-pool.js'
+import type {
+  EmbeddingFunction,
+  EmbeddingProgressEvent,
+  EmbedProgress,
+  ModelLoadProgress,
+  ModelSettings,
+  PaddingStrategy
+} from './types.js'
+
+export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
+/** Chroma's default embedding truncates (and, there, pads) to 256 tokens. */
+export const DEFAULT_MAX_TOKENS = 256
+export const DEFAULT_BATCH_SIZE = 32
+
+export type ExecutionMode = 'auto' | 'worker' | 'inline'
+
+export interface TransformersEmbeddingOptions {
+  /** Hub id or local folder path (absolute, or ./relative to the working directory). */
+  model?: string
+  revision?: string
+  /** Use onnx/model_quantized.onnx instead of the fp32 onnx/model.onnx Chroma uses. Default false. */
+  quantized?: boolean
+  maxTokens?: number
+  /** Where hub models are cached; the app passes a folder in its data directory. */
+  cacheDir?: string
+  /** Download hub models that are not cached. Default true. */
+  allowRemote?: boolean
+  batchSize?: number
+  padding?: PaddingStrategy
+  execution?: ExecutionMode
+  workerScript?: string
+  /** Model load/download events and embedding progress of every generate() call. */
+  onProgress?: (event: EmbeddingProgressEvent) => void
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal
+  onProgress?: (event: EmbedProgress) => void
+  padding?: PaddingStrategy
+  batchSize?: number
+}
+
+interface LoadedModel {
+  readonly ready: Promise<void>
+  embed(
+    texts: string[],
+    padding: PaddingStrategy,
+    batchSize: number,
+    signal: AbortSignal | undefined,
+    onDone: (done: number) => void
+  ): Promise<EmbedResult>
+  close(): void
+  /** False once the worker it lives in has died; a new load is needed. */
+  usable(): boolean
+}
+
+export function defaultCacheDir(): string {
+  return path.join(os.homedir(), '.cache', 'chromadesk', 'models')
+}
+
+function workerModel(
+  entry: NonNullable<ReturnType<typeof findWorkerEntry>>,
+  settings: ModelSettings,
+  onProgress: ((event: ModelLoadProgress) => void) | undefined
+): LoadedModel {
+  const host = embeddingHost(entry)
+  const { handle, ready } = host.load(settings, onProgress)
+  ready.catch(() => undefined)
+  return {
+    ready,
+    async embed(texts, padding, batchSize, signal, onDone) {
+      await ready
+      return host.embed(handle, texts, padding, batchSize, signal, onDone)
+    },
+    close: () => host.unload(handle),
+    usable: () => host.alive
+  }
+}
+
+function inlineModel(
+  settings: ModelSettings,
+  onProgress: ((event: ModelLoadProgress) => void) | undefined
+): LoadedModel {
+  const lease = acquireRunner(settings, onProgress)
+  const ready = lease.runner.then(() => undefined)
+  ready.catch(() => lease.release())
+  return {
+    ready,
+    async embed(texts, padding, batchSize, signal, onDone) {
+      const runner = await lease.runner
+      return runner.embed(texts, { padding, batchSize, signal, onBatch: onDone })
+    },
+    close: () => lease.release(),
+    usable: () => true
+  }
+}
+
+export class TransformersEmbeddingFunction implements EmbeddingFunction {
+  readonly name: string
+  readonly settings: ModelSettings
+  private readonly batchSize: number
+  private readonly padding: PaddingStrategy
+  private readonly requestedExecution: ExecutionMode
+  private readonly workerScript: string | undefined
+  private readonly onProgress: ((event: EmbeddingProgressEvent) => void) | undefined
+  private loaded: LoadedModel | null = null
+  private mode: 'worker' | 'inline' | null = null
+
+  constructor(options: TransformersEmbeddingOptions = {}) {
+    const model = options.model ?? DEFAULT_MODEL
+    this.settings = {
+      model: isLocalModelPath(model) ? path.resolve(model) : model,
+      revision: options.revision ?? 'main',
+      quantized: options.quantized ?? false,
+      maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
+      cacheDir: path.resolve(options.cacheDir ?? defaultCacheDir()),
+      allowRemote: options.allowRemote ?? true
+    }
+    if (!Number.isInteger(this.settings.maxTokens) || this.settings.maxTokens < 2) {
+      throw new RangeError(`maxTokens must be an integer of at least 2, got ${String(options.maxTokens)}`)
+    }
+    // 'default' is Chroma's name for all-MiniLM-L6-v2; anything else is ours, so other clients skip it.
+    this.name = this.settings.model === DEFAULT_MODEL ? 'default' : 'transformers'
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+    this.padding = options.padding ?? 'dynamic'
+    this.requestedExecution = options.execution ?? 'auto'
+    this.workerScript = options.workerScript
+    this.onProgress = options.onProgress
+  }
+
+  /** Same keys as Chroma's JS default embedding function (model, revision, dtype), plus max_tokens. */
+  getConfig(): Record<string, unknown> {
+    return {
+      model: this.settings.model,
+      revision: this.settings.revision,
+      dtype: this.settings.quantized ? 'q8' : 'fp32',
+      max_tokens: this.settings.maxTokens
+    }
+  }
+
+  /** 'worker' or 'inline' once started; null before the first load. */
+  get execution(): 'worker' | 'inline' | null {
+    return this.mode
+  }
+
+  /** Loads the model (or waits for it); generate() does this on first use. */
+  async load(): Promise<void> {
+    await this.ensureLoaded().ready
+  }
+
+  async generate(texts: string[], options: GenerateOptions = {}): Promise<number[][]> {
+    const { signal } = options
+    signal?.throwIfAborted()
+    if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
+      throw new TypeError('generate() expects an array of strings')
+    }
+    if (texts.length === 0) return []
+    const total = texts.length
+    const onDone = (done: number): void => {
+      const event: EmbedProgress = { type: 'embed', done, total }
+      options.onProgress?.(event)
+      this.onProgress?.(event)
+    }
+    const model = this.ensureLoaded()
+    const result = await raceAbort(
+      model.embed(texts, options.padding ?? this.padding, options.batchSize ?? this.batchSize, signal, onDone),
+      signal
+    )
+    const vectors: number[][] = new Array(total)
+    for (let i = 0; i < total; i++) {
+      vectors[i] = Array.from(result.data.subarray(i * result.dimension, (i + 1) * result.dimension))
+    }
+    return vectors
+  }
+
+  /** Releases this function's hold on the model (freed when no other function uses it). */
+  async close(): Promise<void> {
+    const loaded = this.loaded
+    this.loaded = null
+    this.mode = null
+    loaded?.close()
+  }
+
+  private ensureLoaded(): LoadedModel {
+    if (this.loaded !== null && this.loaded.usable()) return this.loaded
+    const onLoadProgress =
+      this.onProgress === undefined ? undefined : (event: ModelLoadProgress) => this.onProgress?.(event)
+    const entry = this.requestedExecution === 'inline' ? null : findWorkerEntry(this.workerScript)
+    if (entry === null && this.requestedExecution === 'worker') {
+      throw new Error(`No embedding worker script found (looked for ${this.workerScript ?? DEFAULT_WORKER_SCRIPT})`)
+    }
+    const created =
+      entry !== null ? workerModel(entry, this.settings, onLoadProgress) : inlineModel(this.settings, onLoadProgress)
+    this.mode = entry !== null ? 'worker' : 'inline'
+    this.loaded = created
+    // A failed load is forgotten so the next call retries (e.g. after the model folder was fixed).
+    created.ready.catch(() => {
+      if (this.loaded === created) {
+        this.loaded = null
+        this.mode = null
+      }
+    })
+    return created
+  }
+}
+
+/** Rejects as soon as the signal aborts, with its reason (an AbortError DOMException by default). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error as Error)
+      }
+    )
+  })
+}

@@ -1,0 +1,63 @@
+// Chroma-compatible error classes. `name` is the class name Chroma uses (Python/JS clients map on it);
+// `chromaName` is what the Rust v2 server puts in the JSON `error` field (every status other than
+// 400/404/500 is reported as "ChromaError" there); `httpStatus` is the status Chroma answers with.
+
+export abstract class ChromaError extends Error {
+  abstract readonly httpStatus: number
+  /** v2 JSON `error` field. */
+  get chromaName(): string {
+    return 'ChromaError'
+  }
+  constructor(message: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+/** 400: bad input (validation, filters, dimensions). */
+export class InvalidArgumentError extends ChromaError {
+  readonly httpStatus = 400
+  override get chromaName(): string {
+    return 'InvalidArgumentError'
+  }
+}
+
+/** 404: tenant, database or collection does not exist. */
+export class NotFoundError extends ChromaError {
+  readonly httpStatus = 404
+  override get chromaName(): string {
+    return 'NotFoundError'
+  }
+}
+
+/** 409: tenant, database or collection already exists (v2 JSON name is "ChromaError"). */
+export class UniqueConstraintError extends ChromaError {
+  readonly httpStatus = 409
+}
+
+/** 403: operation forbidden by configuration (reset). */
+export class ForbiddenError extends ChromaError {
+  readonly httpStatus = 403
+}
+
+/** 422: structurally wrong request (Rust rejects these during deserialisation). */
+export class UnprocessableEntityError extends ChromaError {
+  readonly httpStatus = 422
+}
+
+/** 500: internal failure (also what Rust reports for query `ids` that do not exist). */
+export class InternalError extends ChromaError {
+  readonly httpStatus = 500
+  override get chromaName(): string {
+    return 'InternalError'
+  }
+}
+
+/** 501: feature Chroma's local server does not implement either. */
+export class UnimplementedError extends ChromaError {
+  readonly httpStatus = 501
+}
+
+export function isChromaError(e: unknown): e is ChromaError {
+  return e instanceof ChromaError
+}

@@ -1,0 +1,246 @@
+// Parsing of `where` / `where_document` into a small tree (validation with Chroma's messages), and
+// compilation of that tree into a SQL boolean expression over `records r`.
+//
+// Semantics follow Chroma 1.x (Rust):
+//  - $eq/$in match scalar values only; int and float compare numerically, but against an int-stored
+//    value a non-integer operand is truncated toward zero (Rust's `as i64` quirk).
+//  - $ne/$nin/$not_contains are plain negations: records without the key match.
+//  - $contains/$not_contains on a metadata key look at array elements and scalars alike.
+//  - Document filters: $contains is a case-sensitive substring test (FTS5 trigram index narrows,
+//    instr() confirms; needles under 3 characters use instr() alone); negations match records
+//    without a document.
+// JS numbers cannot carry int/float distinction: Number.isInteger(x) decides (2.0 is an int).
+import { InvalidArgumentError } from '../errors.js'
+import { isPlainObject } from '../validation.js'
+import { compileRegex } from './regex.js'
+
+export type Scalar = string | number | boolean
+export type MetaOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin' | 'contains' | 'not_contains'
+export type DocOp = 'contains' | 'not_contains' | 'regex' | 'not_regex'
+
+export type FilterNode =
+  | { kind: 'and' | 'or'; children: FilterNode[] }
+  | { kind: 'meta'; key: string; op: MetaOp; value: Scalar | Scalar[] }
+  | { kind: 'doc'; op: DocOp; value: string }
+
+const WHERE_ERR = 'Invalid where clause'
+const DOC_ERR = 'Invalid where document clause'
+
+const invalidWhere = (): InvalidArgumentError => new InvalidArgumentError(WHERE_ERR)
+const invalidDoc = (): InvalidArgumentError => new InvalidArgumentError(DOC_ERR)
+
+function isScalar(v: unknown): v is Scalar {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+}
+
+function singleEntry(o: unknown, err: () => InvalidArgumentError): [string, unknown] {
+  if (!isPlainObject(o)) throw err()
+  const entries = Object.entries(o)
+  const first = entries[0]
+  if (entries.length !== 1 || !first) throw err()
+  return first
+}
+
+const DOC_OPS: Record<string, DocOp> = {
+  $contains: 'contains',
+  $not_contains: 'not_contains',
+  $regex: 'regex',
+  $not_regex: 'not_regex'
+}
+
+function docLeaf(opKey: string, operand: unknown, err: () => InvalidArgumentError): FilterNode {
+  const op = DOC_OPS[opKey]
+  if (!op || typeof operand !== 'string') throw err()
+  if (op === 'regex' || op === 'not_regex') compileRegex(operand)
+  return { kind: 'doc', op, value: operand }
+}
+
+export function parseWhere(w: unknown): FilterNode {
+  const [key, value] = singleEntry(w, invalidWhere)
+  if (key === '$and' || key === '$or') {
+    if (!Array.isArray(value)) throw invalidWhere()
+    return { kind: key === '$and' ? 'and' : 'or', children: value.map(parseWhere) }
+  }
+  if (key.startsWith('$')) throw invalidWhere()
+  // #document with a document operator is a document filter; anything else under a '#' key is
+  // compared as an ordinary metadata key (it matches nothing: such keys cannot be stored).
+  if (key === '#document' && isPlainObject(value)) {
+    const entries = Object.entries(value)
+    const first = entries[0]
+    if (entries.length === 1 && first && first[0] in DOC_OPS) return docLeaf(first[0], first[1], invalidWhere)
+  }
+  if (isScalar(value)) return { kind: 'meta', key, op: 'eq', value }
+  const [opKey, operand] = singleEntry(value, invalidWhere)
+  switch (opKey) {
+    case '$eq':
+    case '$ne':
+    case '$contains':
+    case '$not_contains':
+      if (!isScalar(operand)) throw invalidWhere()
+      return { kind: 'meta', key, op: opKey.slice(1) as MetaOp, value: operand }
+    case '$gt':
+    case '$gte':
+    case '$lt':
+    case '$lte':
+      if (typeof operand !== 'number' || !Number.isFinite(operand)) throw invalidWhere()
+      return { kind: 'meta', key, op: opKey.slice(1) as MetaOp, value: operand }
+    case '$in':
+    case '$nin': {
+      if (!Array.isArray(operand) || operand.length === 0) throw invalidWhere()
+      const t = typeof operand[0]
+      for (const el of operand) if (!isScalar(el) || typeof el !== t) throw invalidWhere()
+      // On the wire 1 is an int and 7.5 a float: Chroma rejects such a list as mixed-type.
+      if (t === 'number') {
+        const ints = (operand as number[]).filter((n) => Number.isInteger(n)).length
+        if (ints !== 0 && ints !== operand.length) throw invalidWhere()
+      }
+      return { kind: 'meta', key, op: opKey.slice(1) as MetaOp, value: operand as Scalar[] }
+    }
+    default:
+      throw invalidWhere()
+  }
+}
+
+export function parseWhereDocument(w: unknown): FilterNode {
+  const [key, value] = singleEntry(w, invalidDoc)
+  if (key === '$and' || key === '$or') {
+    if (!Array.isArray(value)) throw invalidDoc()
+    return { kind: key === '$and' ? 'and' : 'or', children: value.map(parseWhereDocument) }
+  }
+  return docLeaf(key, value, invalidDoc)
+}
+
+// ---- compilation ------------------------------------------------------------------------------
+
+/** vtype column of record_metadata. */
+export const VType = { str: 0, int: 1, float: 2, bool: 3 } as const
+
+export interface SqlFragment {
+  sql: string
+  params: unknown[]
+}
+
+const isFloat = (n: number): boolean => !Number.isInteger(n)
+
+/** Condition on record_metadata row `m` meaning "value equals operand" (Chroma 1.x typing rules). */
+function eqCondition(v: Scalar): SqlFragment {
+  if (typeof v === 'string') return { sql: `m.vtype = ${VType.str} AND m.value = ?`, params: [v] }
+  if (typeof v === 'boolean') return { sql: `m.vtype = ${VType.bool} AND m.value = ?`, params: [v ? 1 : 0] }
+  if (!isFloat(v)) return { sql: `m.vtype IN (${VType.int}, ${VType.float}) AND m.value = ?`, params: [v] }
+  return {
+    sql: `((m.vtype = ${VType.int} AND m.value = ?) OR (m.vtype = ${VType.float} AND m.value = ?))`,
+    params: [Math.trunc(v), v]
+  }
+}
+
+function compareCondition(op: 'gt' | 'gte' | 'lt' | 'lte', v: number): SqlFragment {
+  const sqlOp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op]
+  if (!isFloat(v)) return { sql: `m.vtype IN (${VType.int}, ${VType.float}) AND m.value ${sqlOp} ?`, params: [v] }
+  return {
+    sql: `((m.vtype = ${VType.int} AND m.value ${sqlOp} ?) OR (m.vtype = ${VType.float} AND m.value ${sqlOp} ?))`,
+    params: [Math.trunc(v), v]
+  }
+}
+
+// Lists are bound as one JSON parameter, so no operand list can hit SQLite's variable limit.
+const IN_LIST = 'IN (SELECT value FROM json_each(?))'
+
+function inCondition(values: Scalar[]): SqlFragment {
+  const first = values[0]
+  if (typeof first === 'string')
+    return { sql: `m.vtype = ${VType.str} AND m.value ${IN_LIST}`, params: [JSON.stringify(values)] }
+  if (typeof first === 'boolean') {
+    return {
+      sql: `m.vtype = ${VType.bool} AND m.value ${IN_LIST}`,
+      params: [JSON.stringify(values.map((b) => (b ? 1 : 0)))]
+    }
+  }
+  const nums = values as number[]
+  if (!nums.some(isFloat)) {
+    return { sql: `m.vtype IN (${VType.int}, ${VType.float}) AND m.value ${IN_LIST}`, params: [JSON.stringify(nums)] }
+  }
+  return {
+    sql: `((m.vtype = ${VType.int} AND m.value ${IN_LIST}) OR (m.vtype = ${VType.float} AND m.value ${IN_LIST}))`,
+    params: [JSON.stringify(nums.map(Math.trunc)), JSON.stringify(nums)]
+  }
+}
+
+function metaSubquery(cidParam: number, key: string, cond: SqlFragment, scalarsOnly: boolean): SqlFragment {
+  return {
+    sql:
+      `SELECT m.rid FROM record_metadata m WHERE m.cid = ? AND m.key = ? AND ${cond.sql}` +
+      (scalarsOnly ? ' AND m.ord < 0' : ''),
+    params: [cidParam, key, ...cond.params]
+  }
+}
+
+function compileMeta(cid: number, node: Extract<FilterNode, { kind: 'meta' }>): SqlFragment {
+  let sub: SqlFragment
+  let negate = false
+  switch (node.op) {
+    case 'eq':
+    case 'ne':
+      sub = metaSubquery(cid, node.key, eqCondition(node.value as Scalar), true)
+      negate = node.op === 'ne'
+      break
+    case 'in':
+    case 'nin':
+      sub = metaSubquery(cid, node.key, inCondition(node.value as Scalar[]), true)
+      negate = node.op === 'nin'
+      break
+    case 'contains':
+    case 'not_contains':
+      sub = metaSubquery(cid, node.key, eqCondition(node.value as Scalar), false)
+      negate = node.op === 'not_contains'
+      break
+    default:
+      sub = metaSubquery(cid, node.key, compareCondition(node.op, node.value as number), true)
+  }
+  return { sql: `r.rid ${negate ? 'NOT IN' : 'IN'} (${sub.sql})`, params: sub.params }
+}
+
+/** FTS5 phrase literal: the needle as one quoted string. */
+function ftsPhrase(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`
+}
+
+export const FTS_MIN_CHARS = 3
+
+function compileDoc(node: Extract<FilterNode, { kind: 'doc' }>): SqlFragment {
+  switch (node.op) {
+    case 'contains':
+      if ([...node.value].length >= FTS_MIN_CHARS) {
+        return {
+          sql: '(r.rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?) AND instr(r.document, ?) > 0)',
+          params: [ftsPhrase(node.value), node.value]
+        }
+      }
+      return { sql: '(r.document IS NOT NULL AND instr(r.document, ?) > 0)', params: [node.value] }
+    case 'not_contains':
+      return { sql: '(r.document IS NULL OR instr(r.document, ?) = 0)', params: [node.value] }
+    case 'regex':
+      return { sql: 'chroma_regex(?, r.document) = 1', params: [node.value] }
+    case 'not_regex':
+      return { sql: 'chroma_regex(?, r.document) = 0', params: [node.value] }
+  }
+}
+
+/** SQL boolean expression over alias `r` (records) for the collection with internal key `cid`. */
+export function compileFilter(node: FilterNode, cid: number): SqlFragment {
+  switch (node.kind) {
+    case 'meta':
+      return compileMeta(cid, node)
+    case 'doc':
+      return compileDoc(node)
+    case 'and':
+    case 'or': {
+      // Empty $and is true, empty $or is false (the identities of the operators).
+      if (node.children.length === 0) return { sql: node.kind === 'and' ? '1' : '0', params: [] }
+      const parts = node.children.map((c) => compileFilter(c, cid))
+      return {
+        sql: '(' + parts.map((p) => p.sql).join(node.kind === 'and' ? ' AND ' : ' OR ') + ')',
+        params: parts.flatMap((p) => p.params)
+      }
+    }
+  }
+}

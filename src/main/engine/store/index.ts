@@ -1,0 +1,5 @@
+export { openSqlite } from './connection.js'
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, migrate, currentSchemaVersion } from './schema.js'
+export type { Migration } from './schema.js'
+export { RecordStore, encodeEmbedding, decodeEmbedding } from './records.js'
+export type { RecordRow } from './records.js'

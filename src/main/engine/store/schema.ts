@@ -1,0 +1,111 @@
+// The SQLite schema, as one ordered list of migrations. schema_version holds every applied version.
+// To change the schema, append a migration; never edit a released one.
+import type BetterSqlite3 from 'better-sqlite3'
+
+export interface Migration {
+  version: number
+  description: string
+  sql: string
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'tenants, databases, collections, records, typed metadata, trigram FTS',
+    sql: `
+      CREATE TABLE tenants (
+        name TEXT PRIMARY KEY,
+        resource_name TEXT
+      );
+      CREATE TABLE databases (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        UNIQUE (tenant, name)
+      );
+      -- cid is the compact internal key used by records and metadata rows; id is Chroma's UUID.
+      CREATE TABLE collections (
+        cid INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        database_id TEXT NOT NULL REFERENCES databases(id) ON DELETE CASCADE,
+        metadata TEXT,
+        configuration TEXT NOT NULL,
+        dimension INTEGER,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (database_id, name)
+      );
+      -- rid is the record's internal key and its label in the vector index. AUTOINCREMENT so a label
+      -- is never reused, which keeps index snapshots unambiguous.
+      CREATE TABLE records (
+        rid INTEGER PRIMARY KEY AUTOINCREMENT,
+        cid INTEGER NOT NULL REFERENCES collections(cid) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        document TEXT,
+        uri TEXT,
+        embedding BLOB NOT NULL,  -- little-endian float32
+        seq INTEGER NOT NULL,     -- collection write sequence that last changed the embedding
+        UNIQUE (cid, id)
+      );
+      -- (cid) plus the implicit rowid gives "WHERE cid = ? ORDER BY rid" without a sort.
+      CREATE INDEX records_by_collection ON records (cid);
+
+      -- One row per scalar (ord = -1) or per array element (ord = position). vtype: 0 str, 1 int,
+      -- 2 float, 3 bool (value 0/1). cid is denormalised so filters use (cid, key, vtype, value).
+      CREATE TABLE record_metadata (
+        rid INTEGER NOT NULL REFERENCES records(rid) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        ord INTEGER NOT NULL,
+        cid INTEGER NOT NULL,
+        vtype INTEGER NOT NULL,
+        value,
+        PRIMARY KEY (rid, key, ord)
+      ) WITHOUT ROWID;
+      CREATE INDEX record_metadata_lookup ON record_metadata (cid, key, vtype, value);
+
+      -- Case-sensitive trigram index over documents (external content: no second copy of the text).
+      CREATE VIRTUAL TABLE records_fts USING fts5(
+        document, content = 'records', content_rowid = 'rid', tokenize = 'trigram case_sensitive 1'
+      );
+      CREATE TRIGGER records_fts_insert AFTER INSERT ON records WHEN new.document IS NOT NULL BEGIN
+        INSERT INTO records_fts (rowid, document) VALUES (new.rid, new.document);
+      END;
+      CREATE TRIGGER records_fts_delete AFTER DELETE ON records WHEN old.document IS NOT NULL BEGIN
+        INSERT INTO records_fts (records_fts, rowid, document) VALUES ('delete', old.rid, old.document);
+      END;
+      CREATE TRIGGER records_fts_update AFTER UPDATE OF document ON records BEGIN
+        INSERT INTO records_fts (records_fts, rowid, document)
+          SELECT 'delete', old.rid, old.document WHERE old.document IS NOT NULL;
+        INSERT INTO records_fts (rowid, document)
+          SELECT new.rid, new.document WHERE new.document IS NOT NULL;
+      END;
+    `
+  }
+]
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0
+
+export function currentSchemaVersion(db: BetterSqlite3.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
+  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null }
+  return row.v ?? 0
+}
+
+/** Applies pending migrations, each in its own transaction. */
+export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  let version = currentSchemaVersion(db)
+  const latest = migrations[migrations.length - 1]?.version ?? 0
+  if (version > latest) {
+    throw new Error(`Database schema version ${version} is newer than this app supports (${latest})`)
+  }
+  const record = db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)')
+  for (const m of migrations) {
+    if (m.version <= version) continue
+    db.transaction(() => {
+      db.exec(m.sql)
+      record.run(m.version, new Date().toISOString())
+    })()
+    version = m.version
+  }
+  return version
+}

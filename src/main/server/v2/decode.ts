@@ -1,0 +1,496 @@
+// Request decoding for the v2 API, mirroring how Chroma's Rust server deserializes bodies with serde:
+// a structurally wrong body (wrong JSON type, missing required field, negative count, unknown include)
+// is a 422 "Failed to deserialize the JSON body into the target type: <path>: <what>", before any
+// semantic validation (which the engine does, with 400s). Written by hand rather than as Fastify JSON
+// schemas because Fastify's Ajv coerces types ("5" -> 5) and its messages are not serde's.
+// Unknown fields are ignored, as serde does.
+import { InvalidArgumentError, UnprocessableEntityError } from '../../engine/index.js'
+import type {
+  AddRequest,
+  CreateCollectionRequest,
+  DeleteRequest,
+  GetRequest,
+  IncludeField,
+  QueryRequest,
+  UpdateCollectionRequest,
+  UpdateRequest,
+  UpsertRequest
+} from '../../engine/index.js'
+
+const DESERIALIZE = 'Failed to deserialize the JSON body into the target type: '
+
+/** serde's description of an unexpected JSON value ("integer `5`", "string \"x\"", "sequence"). */
+function describe(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'sequence'
+  switch (typeof v) {
+    case 'boolean':
+      return `boolean \`${String(v)}\``
+    case 'number':
+      return Number.isInteger(v) ? `integer \`${v}\`` : `floating point \`${v}\``
+    case 'string':
+      return `string ${JSON.stringify(v)}`
+    default:
+      return 'map'
+  }
+}
+
+function fail(path: string, detail: string): UnprocessableEntityError {
+  return new UnprocessableEntityError(`${DESERIALIZE}${path ? `${path}: ` : ''}${detail}`)
+}
+
+function invalidType(path: string, v: unknown, expected: string): UnprocessableEntityError {
+  return fail(path, `invalid type: ${describe(v)}, expected ${expected}`)
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`
+  return path ? `${path}.${key}` : key
+}
+
+// ---- primitives -------------------------------------------------------------------------------
+
+export function body(v: unknown, struct: string): Record<string, unknown> {
+  if (v === undefined) {
+    // axum treats a missing body as empty JSON input.
+    throw new InvalidArgumentError(
+      'Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0'
+    )
+  }
+  if (!isObject(v)) throw invalidType('', v, `struct ${struct}`)
+  return v
+}
+
+function str(v: unknown, path: string): string {
+  if (typeof v !== 'string') throw invalidType(path, v, 'a string')
+  return v
+}
+
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') throw invalidType(path, v, 'a boolean')
+  return v
+}
+
+function u32(v: unknown, path: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidType(path, v, 'u32')
+  if (v < 0 || v > 0xffffffff) throw fail(path, `invalid value: ${describe(v)}, expected u32`)
+  return v
+}
+
+function seq(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) throw invalidType(path, v, 'a sequence')
+  return v
+}
+
+function required(o: Record<string, unknown>, key: string, path = ''): unknown {
+  if (!(key in o) || o[key] === undefined) throw fail(path, `missing field \`${key}\``)
+  return o[key]
+}
+
+/** `Option<T>`: absent or null -> null. */
+function opt<T>(o: Record<string, unknown>, key: string, decode: (v: unknown, path: string) => T): T | null {
+  const v = o[key]
+  return v === undefined || v === null ? null : decode(v, key)
+}
+
+function strings(v: unknown, path: string): string[] {
+  const list = seq(v, path)
+  list.forEach((s, i) => str(s, join(path, i)))
+  return list as string[]
+}
+
+function optionalStrings(v: unknown, path: string): (string | null)[] {
+  const list = seq(v, path)
+  list.forEach((s, i) => {
+    if (s !== null) str(s, join(path, i))
+  })
+  return list as (string | null)[]
+}
+
+// ---- embeddings -------------------------------------------------------------------------------
+
+/** `Vec<f32>`: JSON numbers rounded to float32 (overflow becomes ±inf, which the engine rejects). */
+function f32Vector(v: unknown, path: string): Float32Array | null {
+  if (!Array.isArray(v)) return null
+  const out = new Float32Array(v.length)
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i]
+    if (typeof x !== 'number') return null
+    out[i] = x
+  }
+  void path
+  return out
+}
+
+function f32VectorStrict(v: unknown, path: string): Float32Array {
+  const list = seq(v, path)
+  const out = new Float32Array(list.length)
+  list.forEach((x, i) => {
+    if (typeof x !== 'number') throw invalidType(join(path, i), x, 'f32')
+    out[i] = x
+  })
+  return out
+}
+
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+const B64_VALUE = new Int16Array(128).fill(-1)
+for (let i = 0; i < B64_ALPHABET.length; i++) B64_VALUE[B64_ALPHABET.charCodeAt(i)] = i
+
+/**
+ * Standard base64 with padding, checked as strictly as Rust's `base64` STANDARD engine (which
+ * Node's lenient Buffer.from does not do), messages after its DecodeError.
+ */
+function base64Bytes(s: string): Buffer {
+  let end = s.length
+  let pad = 0
+  while (end > 0 && s.charCodeAt(end - 1) === 61 /* = */ && pad < 2) {
+    end--
+    pad++
+  }
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 128 || B64_VALUE[c] === -1) throw new Error(`Invalid symbol ${c}, offset ${i}.`)
+  }
+  if (end < s.length && s.charCodeAt(end - 1) === 61) throw new Error(`Invalid symbol 61, offset ${end - 1}.`)
+  if (s.length % 4 !== 0 || end % 4 === 1) {
+    if (end % 4 === 1) throw new Error(`Invalid input length: ${end}`)
+    throw new Error('Invalid padding')
+  }
+  const bytes = Buffer.from(s.slice(0, end), 'base64')
+  // Trailing bits of the last symbol must be zero (canonical encoding).
+  const rem = end % 4
+  if (rem !== 0) {
+    const last = B64_VALUE[s.charCodeAt(end - 1)] as number
+    const mask = rem === 2 ? 0x0f : 0x03
+    if ((last & mask) !== 0) throw new Error(`Invalid last symbol ${s.charCodeAt(end - 1)}, offset ${end - 1}.`)
+  }
+  return bytes
+}
+
+/** One base64 embedding: little-endian float32 bytes. */
+export function decodeBase64Embedding(s: string): Float32Array {
+  let bytes: Buffer
+  try {
+    bytes = base64Bytes(s)
+  } catch (e) {
+    throw new InvalidArgumentError(`Base64 decoding error: Invalid base64 string: ${(e as Error).message}`)
+  }
+  if (bytes.length % 4 !== 0) {
+    throw new InvalidArgumentError(
+      `Base64 decoding error: Invalid byte length: ${bytes.length} bytes cannot be converted to f32 values (must be divisible by 4)`
+    )
+  }
+  const out = new Float32Array(bytes.length / 4)
+  for (let i = 0; i < out.length; i++) {
+    const x = bytes.readFloatLE(i * 4)
+    if (!Number.isFinite(x)) {
+      throw new InvalidArgumentError(`Base64 decoding error: embedding value at index ${i} is not a finite number`)
+    }
+    out[i] = x
+  }
+  return out
+}
+
+/**
+ * Chroma's untagged `EmbeddingsPayload` / `UpdateEmbeddingsPayload`: either a list of number lists
+ * or a list of base64 strings (with `null` entries allowed on update), never a mix.
+ */
+function embeddingsPayload(v: unknown, path: string, allowNull: boolean): (Float32Array | null)[] {
+  const enumName = allowNull ? 'UpdateEmbeddingsPayload' : 'EmbeddingsPayload'
+  const mismatch = (): UnprocessableEntityError =>
+    fail(path, `data did not match any variant of untagged enum ${enumName}`)
+  if (!Array.isArray(v)) throw mismatch()
+  const arrays: (Float32Array | null)[] = []
+  let asArrays = true
+  for (const e of v) {
+    if (e === null && allowNull) {
+      arrays.push(null)
+      continue
+    }
+    const vec = f32Vector(e, path)
+    if (!vec) {
+      asArrays = false
+      break
+    }
+    arrays.push(vec)
+  }
+  if (asArrays) return arrays
+  // Not all number lists: the whole list must then be base64 strings (or nulls on update).
+  for (const e of v) if (!(typeof e === 'string' || (e === null && allowNull))) throw mismatch()
+  return (v as (string | null)[]).map((e) => (e === null ? null : decodeBase64Embedding(e)))
+}
+
+// ---- metadata ---------------------------------------------------------------------------------
+
+/**
+ * `Metadata` / `UpdateMetadata` maps. Values of a shape no variant of Chroma's untagged
+ * MetadataValue accepts (objects other than a sparse vector, null outside updates) are a 422; value
+ * rules beyond the shape (finite numbers, homogeneous lists, key names) are the engine's 400s.
+ */
+function metadataMap(v: unknown, path: string, allowNull: boolean): Record<string, unknown> {
+  if (!isObject(v)) throw invalidType(path, v, 'a map')
+  const enumName = allowNull ? 'UpdateMetadataValue' : 'MetadataValue'
+  for (const [k, value] of Object.entries(v)) {
+    const ok =
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'boolean' ||
+      Array.isArray(value) ||
+      (value === null && allowNull) ||
+      (isObject(value) && '#type' in value)
+    if (!ok) throw fail(join(path, k), `data did not match any variant of untagged enum ${enumName}`)
+  }
+  return v
+}
+
+function metadataList(v: unknown, path: string, allowNull: boolean): (Record<string, unknown> | null)[] {
+  const list = seq(v, path)
+  list.forEach((m, i) => {
+    if (m !== null) metadataMap(m, join(path, i), allowNull)
+  })
+  return list as (Record<string, unknown> | null)[]
+}
+
+// ---- include ----------------------------------------------------------------------------------
+
+const INCLUDE = ['distances', 'documents', 'embeddings', 'metadatas', 'uris'] as const
+const INCLUDE_ACCEPTED = new Set<string>([...INCLUDE, 'data'])
+
+function include(v: unknown, path: string): IncludeField[] {
+  const list = seq(v, path)
+  list.forEach((x, i) => {
+    if (typeof x !== 'string') throw invalidType(join(path, i), x, 'enum Include')
+    if (!INCLUDE_ACCEPTED.has(x)) {
+      throw fail(
+        join(path, i),
+        `unknown variant \`${x}\`, expected one of ${INCLUDE.map((n) => `\`${n}\``).join(', ')}`
+      )
+    }
+  })
+  return list as IncludeField[]
+}
+
+// ---- collection configuration -------------------------------------------------------------------
+
+const SPACES = ['l2', 'cosine', 'ip']
+const HNSW_CREATE_FIELDS = [
+  'space',
+  'ef_construction',
+  'ef_search',
+  'max_neighbors',
+  'num_threads',
+  'resize_factor',
+  'sync_threshold',
+  'batch_size'
+]
+const HNSW_UPDATE_FIELDS = [
+  'ef_search',
+  'max_neighbors',
+  'num_threads',
+  'resize_factor',
+  'sync_threshold',
+  'batch_size'
+]
+
+function usize(v: unknown, path: string): void {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidType(path, v, 'usize')
+  if (v < 0) throw fail(path, `invalid value: ${describe(v)}, expected usize`)
+}
+
+/**
+ * Chroma's HNSW configuration structs (serde `deny_unknown_fields`): field names and JSON types.
+ * Value ranges (sync_threshold >= 2, ...) are the engine's checks.
+ */
+function hnswConfig(v: unknown, path: string, fields: string[]): void {
+  if (!isObject(v)) throw invalidType(path, v, 'struct HnswConfiguration')
+  for (const [k, x] of Object.entries(v)) {
+    const p = join(path, k)
+    if (!fields.includes(k)) {
+      throw fail(p, `unknown field \`${k}\`, expected one of ${fields.map((f) => `\`${f}\``).join(', ')}`)
+    }
+    if (x === null) continue
+    if (k === 'space') {
+      if (typeof x !== 'string') throw invalidType(p, x, 'enum Space')
+      if (!SPACES.includes(x))
+        throw fail(p, `unknown variant \`${x}\`, expected one of ${SPACES.map((f) => `\`${f}\``).join(', ')}`)
+    } else if (k === 'resize_factor') {
+      if (typeof x !== 'number') throw invalidType(p, x, 'f64')
+    } else {
+      usize(x, p)
+    }
+  }
+}
+
+function configuration(o: Record<string, unknown>, key: string, hnswFields: string[]): unknown {
+  const v = o[key]
+  if (v === undefined || v === null) return null
+  if (!isObject(v)) throw invalidType(key, v, 'struct CollectionConfiguration')
+  if (v.hnsw !== undefined && v.hnsw !== null) hnswConfig(v.hnsw, join(key, 'hnsw'), hnswFields)
+  return v
+}
+
+// ---- request bodies ---------------------------------------------------------------------------
+
+export function nameBody(raw: unknown, struct: string): string {
+  const o = body(raw, struct)
+  return str(required(o, 'name'), 'name')
+}
+
+export function createCollectionBody(raw: unknown): CreateCollectionRequest {
+  const o = body(raw, 'CreateCollectionPayload')
+  const name = str(required(o, 'name'), 'name')
+  const metadata = opt(o, 'metadata', (v, p) => metadataMap(v, p, false))
+  const getOrCreate = o.get_or_create === undefined ? false : bool(o.get_or_create, 'get_or_create')
+  const req: CreateCollectionRequest = { name, get_or_create: getOrCreate }
+  if (metadata !== null) req.metadata = metadata as CreateCollectionRequest['metadata']
+  const config = configuration(o, 'configuration', HNSW_CREATE_FIELDS)
+  if (config !== null) req.configuration = config as CreateCollectionRequest['configuration']
+  return req
+}
+
+export function updateCollectionBody(raw: unknown): UpdateCollectionRequest {
+  const o = body(raw, 'UpdateCollectionPayload')
+  const req: UpdateCollectionRequest = {}
+  const newName = opt(o, 'new_name', str)
+  if (newName !== null) req.new_name = newName
+  const newMetadata = opt(o, 'new_metadata', (v, p) => metadataMap(v, p, true))
+  if (newMetadata !== null) req.new_metadata = newMetadata as UpdateCollectionRequest['new_metadata']
+  const config = configuration(o, 'new_configuration', HNSW_UPDATE_FIELDS)
+  if (config !== null) req.new_configuration = config as UpdateCollectionRequest['new_configuration']
+  return req
+}
+
+interface RecordLists {
+  documents: (string | null)[] | null
+  uris: (string | null)[] | null
+}
+
+function recordLists(o: Record<string, unknown>): RecordLists {
+  return { documents: opt(o, 'documents', optionalStrings), uris: opt(o, 'uris', optionalStrings) }
+}
+
+export function addBody(raw: unknown): AddRequest {
+  const o = body(raw, 'AddCollectionRecordsPayload')
+  const ids = strings(required(o, 'ids'), 'ids')
+  const embeddings = embeddingsPayload(required(o, 'embeddings'), 'embeddings', false) as Float32Array[]
+  const metadatas = opt(o, 'metadatas', (v, p) => metadataList(v, p, false))
+  return { ids, embeddings, ...recordLists(o), metadatas: metadatas as AddRequest['metadatas'] }
+}
+
+export function upsertBody(raw: unknown): UpsertRequest {
+  const o = body(raw, 'UpsertCollectionRecordsPayload')
+  const ids = strings(required(o, 'ids'), 'ids')
+  const embeddings = embeddingsPayload(required(o, 'embeddings'), 'embeddings', false) as Float32Array[]
+  const metadatas = opt(o, 'metadatas', (v, p) => metadataList(v, p, true))
+  return { ids, embeddings, ...recordLists(o), metadatas: metadatas as UpsertRequest['metadatas'] }
+}
+
+export function updateBody(raw: unknown): UpdateRequest {
+  const o = body(raw, 'UpdateCollectionRecordsPayload')
+  const ids = strings(required(o, 'ids'), 'ids')
+  const embeddings = opt(o, 'embeddings', (v, p) => embeddingsPayload(v, p, true))
+  const metadatas = opt(o, 'metadatas', (v, p) => metadataList(v, p, true))
+  return { ids, embeddings, ...recordLists(o), metadatas: metadatas as UpdateRequest['metadatas'] }
+}
+
+/** where / where_document: any JSON; the engine parses them (400 "Invalid where clause"). */
+function filters(o: Record<string, unknown>): Pick<GetRequest, 'where' | 'where_document'> {
+  return {
+    where: (o.where ?? null) as GetRequest['where'],
+    where_document: (o.where_document ?? null) as GetRequest['where_document']
+  }
+}
+
+export function getBody(raw: unknown): GetRequest {
+  const o = body(raw, 'GetRequestPayload')
+  return {
+    ids: opt(o, 'ids', strings),
+    ...filters(o),
+    limit: opt(o, 'limit', u32),
+    offset: opt(o, 'offset', u32),
+    include: opt(o, 'include', include)
+  }
+}
+
+export function queryBody(raw: unknown): QueryRequest {
+  const o = body(raw, 'QueryRequestPayload')
+  const queries = seq(required(o, 'query_embeddings'), 'query_embeddings').map((e, i) =>
+    f32VectorStrict(e, join('query_embeddings', i))
+  )
+  return {
+    query_embeddings: queries,
+    n_results: opt(o, 'n_results', u32),
+    ids: opt(o, 'ids', strings),
+    ...filters(o),
+    include: opt(o, 'include', include)
+  }
+}
+
+export function deleteBody(raw: unknown): DeleteRequest {
+  const o = body(raw, 'DeleteCollectionRecordsPayload')
+  return { ids: opt(o, 'ids', strings), ...filters(o), limit: opt(o, 'limit', u32) }
+}
+
+export function forkBody(raw: unknown): string {
+  const o = body(raw, 'ForkCollectionPayload')
+  return str(required(o, 'new_name'), 'new_name')
+}
+
+export function resourceNameBody(raw: unknown): string {
+  const o = body(raw, 'UpdateTenantPayload')
+  return str(required(o, 'resource_name'), 'resource_name')
+}
+
+// ---- path and query string --------------------------------------------------------------------
+
+const UUID_HYPHENATED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const UUID_SIMPLE = /^[0-9a-f]{32}$/i
+
+/**
+ * A collection id path segment, in any form Rust's `Uuid::parse_str` accepts (hyphenated, simple,
+ * braced, urn), normalized to lowercase hyphenated. Chroma's message says UUIDv4 but any version
+ * parses.
+ */
+export function collectionId(segment: string): string {
+  let s = segment
+  if (s.length === 38 && s.startsWith('{') && s.endsWith('}')) s = s.slice(1, -1)
+  else if (s.toLowerCase().startsWith('urn:uuid:')) s = s.slice('urn:uuid:'.length)
+  if (UUID_SIMPLE.test(s)) {
+    s = `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`
+  }
+  if (!UUID_HYPHENATED.test(s)) throw new InvalidArgumentError('Collection ID is not a valid UUIDv4')
+  return s.toLowerCase()
+}
+
+const QUERY_PREFIX = 'Failed to deserialize query string: '
+
+/** An optional u32 query parameter, with Rust's integer parse messages. */
+export function queryU32(query: Record<string, unknown>, key: string): number | null {
+  const raw = query[key]
+  if (raw === undefined) return null
+  const s = Array.isArray(raw) ? String(raw[raw.length - 1]) : String(raw)
+  const bad = (why: string): InvalidArgumentError => new InvalidArgumentError(`${QUERY_PREFIX}${key}: ${why}`)
+  if (s.length === 0) throw bad('cannot parse integer from empty string')
+  if (!/^\+?[0-9]+$/.test(s)) throw bad('invalid digit found in string')
+  const n = Number(s)
+  if (n > 0xffffffff) throw bad('number too large to fit in target type')
+  return n
+}
+
+const READ_LEVELS = ['index_and_wal', 'index_only', 'index_and_bounded_wal']
+
+/** `read_level` on count: accepted and ignored (this engine has no write-ahead log to skip). */
+export function readLevel(query: Record<string, unknown>): void {
+  const raw = query.read_level
+  if (raw === undefined) return
+  const s = String(raw)
+  if (!READ_LEVELS.includes(s)) {
+    throw new InvalidArgumentError(
+      `${QUERY_PREFIX}read_level: unknown variant \`${s}\`, expected one of ${READ_LEVELS.map((l) => `\`${l}\``).join(', ')}`
+    )
+  }
+}

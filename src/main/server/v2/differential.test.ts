@@ -1,0 +1,812 @@
+// Differential HTTP tests: the same raw requests against the real Chroma 1.0 server (the Rust binary
+// shipped with chromadb's JS bindings) and ours; statuses and bodies must agree, after removing what
+// legitimately differs (collection UUIDs, heartbeat clock, serde's " at line L column C" positions).
+// Known divergences are listed as quirks, each asserting both sides' exact answers, so a change on
+// either side still fails the test.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startChromaServer, type ChromaServer } from '../../engine/differential/chroma-server.js'
+import { startOurServer, type RunningServer } from './test-server.js'
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+
+interface Answer {
+  status: number
+  body: Json | string
+}
+
+interface Side {
+  name: 'chroma' | 'ours'
+  baseUrl: string
+  /** Collection name -> id on this side, learned from create responses. */
+  ids: Map<string, string>
+}
+
+interface Quirk {
+  why: string
+  chroma: Answer
+  ours: Answer
+}
+
+interface Step {
+  label: string
+  method: string
+  /** `{id:<name>}` is replaced by that collection's id on each side. */
+  path: string
+  body?: unknown
+  /** Sent verbatim (malformed JSON). */
+  rawBody?: string
+  /** Compare error messages only up to this many characters (parser wording differs). */
+  messagePrefix?: number
+  quirk?: Quirk
+}
+
+const C = '/api/v2/tenants/default_tenant/databases/default_database/collections'
+const rec = (name: string, op: string): string => `${C}/{id:${name}}/${op}`
+
+async function send(side: Side, step: Step): Promise<Answer> {
+  const path = step.path.replace(/\{id:([^}]+)\}/g, (_m, name: string) => side.ids.get(name) ?? `unknown-${name}`)
+  const payload = step.rawBody ?? (step.body === undefined ? undefined : JSON.stringify(step.body))
+  const res = await fetch(side.baseUrl + path, {
+    method: step.method,
+    headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+    body: payload
+  })
+  const text = await res.text()
+  let body: Json | string
+  try {
+    body = JSON.parse(text) as Json
+  } catch {
+    body = text
+  }
+  if (res.status === 200 && isCollection(body)) side.ids.set(body.name as string, body.id as string)
+  return { status: res.status, body }
+}
+
+function isCollection(v: unknown): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'configuration_json' in v && 'id' in v
+}
+
+/** Removes what legitimately differs between two servers with the same data. */
+function normalize(v: Json | string, step: Step): Json | string {
+  if (Array.isArray(v)) {
+    const items = v.map((x) => normalize(x, step) as Json)
+    // Collections are listed in UUID order, and UUIDs are random on each side: compare by name.
+    if (v.every(isCollection))
+      items.sort((a, b) =>
+        String((a as Record<string, Json>).name).localeCompare(String((b as Record<string, Json>).name))
+      )
+    return items
+  }
+  if (typeof v !== 'object' || v === null) return v
+  const out: Record<string, Json> = {}
+  for (const [k, x] of Object.entries(v)) {
+    if (isCollection(v) && (k === 'id' || k === 'schema')) continue // UUIDs; `schema` is newer than 1.0
+    if (k === 'id' && 'tenant' in v && 'name' in v) continue // database UUIDs
+    if (k === 'nanosecond heartbeat') {
+      out[k] = typeof x === 'number' ? 'ns' : x
+      continue
+    }
+    if (k === 'message' && typeof x === 'string') {
+      let m = x.replace(/ at line \d+ column \d+$/, '')
+      if (step.messagePrefix !== undefined) m = m.slice(0, step.messagePrefix)
+      out[k] = m
+      continue
+    }
+    out[k] = normalize(x, step) as Json
+  }
+  return out
+}
+
+/** Deep equality with float tolerance (distances and embeddings are float32 on both sides). */
+function assertClose(actual: unknown, expected: unknown, where: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    if (Math.abs(actual - expected) > 1e-4 * Math.max(1, Math.abs(expected))) {
+      throw new Error(`${where}: ${actual} != ${expected}`)
+    }
+    return
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) {
+      throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
+    }
+    expected.forEach((e, i) => assertClose(actual[i], e, `${where}[${i}]`))
+    return
+  }
+  if (typeof expected === 'object' && expected !== null) {
+    if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) {
+      throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
+    }
+    const ek = Object.keys(expected).sort()
+    const ak = Object.keys(actual).sort()
+    if (JSON.stringify(ek) !== JSON.stringify(ak)) throw new Error(`${where}: keys ${ak.join(',')} != ${ek.join(',')}`)
+    for (const k of ek)
+      assertClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${where}.${k}`)
+    return
+  }
+  if (actual !== expected) throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
+}
+
+// ---- the scenario -------------------------------------------------------------------------------
+
+const notExist = (name: string): string => `Collection [${name}] does not exist`
+const TYPO = 'Chroma 1.0 writes "does not exists" (later versions: "does not exist", which we follow)'
+
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+function scenario(): Step[] {
+  const rand = seededRandom(42)
+  const vec = (d: number): number[] => Array.from({ length: d }, () => Math.round((rand() * 2 - 1) * 1000) / 1000)
+  const bulkIds = Array.from({ length: 200 }, (_, i) => `v${i}`)
+  const bulkVectors = bulkIds.map(() => vec(16))
+  const bulkMeta = bulkIds.map((_, i) => ({ group: i % 5, even: i % 2 === 0, tag: `t${i % 3}` }))
+  const queries = Array.from({ length: 5 }, () => vec(16))
+
+  return [
+    // system
+    { label: 'heartbeat', method: 'GET', path: '/api/v2/heartbeat' },
+    { label: 'heartbeat at the root', method: 'GET', path: '/api/v2' },
+    { label: 'version', method: 'GET', path: '/api/v2/version' },
+    { label: 'identity', method: 'GET', path: '/api/v2/auth/identity' },
+    { label: 'reset disabled', method: 'POST', path: '/api/v2/reset' },
+    {
+      label: 'unknown route',
+      method: 'GET',
+      path: '/api/v2/nope',
+      quirk: {
+        why: 'Chroma answers unknown routes with an empty 404; ours sends the JSON error shape',
+        chroma: { status: 404, body: '' },
+        ours: { status: 404, body: { error: 'NotFoundError', message: 'No route for GET /api/v2/nope' } }
+      }
+    },
+
+    // tenants and databases
+    { label: 'create tenant', method: 'POST', path: '/api/v2/tenants', body: { name: 'acme' } },
+    { label: 'create tenant again', method: 'POST', path: '/api/v2/tenants', body: { name: 'acme' } },
+    { label: 'create tenant without name', method: 'POST', path: '/api/v2/tenants', body: {} },
+    { label: 'get missing tenant', method: 'GET', path: '/api/v2/tenants/nobody' },
+    {
+      label: 'get tenant',
+      method: 'GET',
+      path: '/api/v2/tenants/acme',
+      quirk: {
+        why: 'later Chroma adds resource_name (null unless set)',
+        chroma: { status: 200, body: { name: 'acme' } },
+        ours: { status: 200, body: { name: 'acme', resource_name: null } }
+      }
+    },
+    // Chroma prints the validator's HashMap, whose key order varies from run to run.
+    {
+      label: 'create tenant with a short name',
+      method: 'POST',
+      path: '/api/v2/tenants',
+      body: { name: 'ab' },
+      messagePrefix: 46
+    },
+    { label: 'create database', method: 'POST', path: '/api/v2/tenants/acme/databases', body: { name: 'main' } },
+    {
+      label: 'create second database',
+      method: 'POST',
+      path: '/api/v2/tenants/acme/databases',
+      body: { name: 'spare' }
+    },
+    { label: 'create database again', method: 'POST', path: '/api/v2/tenants/acme/databases', body: { name: 'main' } },
+    { label: 'list databases', method: 'GET', path: '/api/v2/tenants/acme/databases' },
+    {
+      label: 'list databases limit 1 offset 1',
+      method: 'GET',
+      path: '/api/v2/tenants/acme/databases?limit=1&offset=1'
+    },
+    {
+      label: 'collections of an empty database',
+      method: 'GET',
+      path: '/api/v2/tenants/acme/databases/main/collections'
+    },
+    {
+      label: 'count of an empty database',
+      method: 'GET',
+      path: '/api/v2/tenants/acme/databases/main/collections_count'
+    },
+    { label: 'delete database', method: 'DELETE', path: '/api/v2/tenants/acme/databases/spare' },
+    { label: 'delete database again', method: 'DELETE', path: '/api/v2/tenants/acme/databases/spare' },
+    { label: 'get missing database', method: 'GET', path: '/api/v2/tenants/acme/databases/spare' },
+
+    // collections
+    { label: 'create collection', method: 'POST', path: C, body: { name: 'alpha', metadata: { owner: 'me', n: 1 } } },
+    { label: 'create duplicate', method: 'POST', path: C, body: { name: 'alpha' } },
+    {
+      label: 'get_or_create existing',
+      method: 'POST',
+      path: C,
+      body: { name: 'alpha', metadata: { x: 1 }, get_or_create: true }
+    },
+    { label: 'create with bad name', method: 'POST', path: C, body: { name: 'a' } },
+    { label: 'create with empty metadata', method: 'POST', path: C, body: { name: 'beta', metadata: {} } },
+    { label: 'create without name', method: 'POST', path: C, body: { metadata: { a: 1 } } },
+    { label: 'create with a numeric name', method: 'POST', path: C, body: { name: 5 } },
+    { label: 'create with bad JSON', method: 'POST', path: C, rawBody: '{"name": ', messagePrefix: 41 },
+    { label: 'create with an empty body', method: 'POST', path: C, rawBody: '' },
+    {
+      label: 'create in a missing database',
+      method: 'POST',
+      path: '/api/v2/tenants/acme/databases/nodb/collections',
+      body: { name: 'zeta' }
+    },
+    {
+      label: 'create with hnsw:space',
+      method: 'POST',
+      path: C,
+      body: { name: 'beta', metadata: { 'hnsw:space': 'cosine' } }
+    },
+    {
+      label: 'create with an unknown hnsw field',
+      method: 'POST',
+      path: C,
+      body: { name: 'delta', configuration: { hnsw: { space: 'ip', foo: 1 } } }
+    },
+    {
+      label: 'create with a negative ef_search',
+      method: 'POST',
+      path: C,
+      body: { name: 'delta', configuration: { hnsw: { ef_search: -1 } } }
+    },
+    {
+      label: 'create with a float ef_search',
+      method: 'POST',
+      path: C,
+      body: { name: 'delta', configuration: { hnsw: { ef_search: 1.5 } } }
+    },
+    {
+      label: 'create with an unknown space',
+      method: 'POST',
+      path: C,
+      body: { name: 'delta', configuration: { hnsw: { space: 'dot' } } }
+    },
+    {
+      label: 'create with hnsw config',
+      method: 'POST',
+      path: C,
+      body: { name: 'gamma', configuration: { hnsw: { space: 'ip', ef_search: 50 } } }
+    },
+    {
+      label: 'list collections count',
+      method: 'GET',
+      path: '/api/v2/tenants/default_tenant/databases/default_database/collections_count'
+    },
+    { label: 'list with a bad limit', method: 'GET', path: `${C}?limit=abc` },
+    { label: 'list with a negative offset', method: 'GET', path: `${C}?offset=-1` },
+    { label: 'get by name', method: 'GET', path: `${C}/alpha` },
+    {
+      label: 'get missing by name',
+      method: 'GET',
+      path: `${C}/nothing`,
+      quirk: {
+        why: TYPO,
+        chroma: { status: 404, body: { error: 'NotFoundError', message: 'Collection [nothing] does not exists' } },
+        ours: { status: 404, body: { error: 'NotFoundError', message: notExist('nothing') } }
+      }
+    },
+    { label: 'modify with a bad id', method: 'PUT', path: `${C}/alpha`, body: { new_name: 'alpha2' } },
+    { label: 'modify metadata', method: 'PUT', path: `${C}/{id:alpha}`, body: { new_metadata: { owner: 'you' } } },
+    { label: 'get after modify', method: 'GET', path: `${C}/alpha` },
+    {
+      label: 'modify space is refused',
+      method: 'PUT',
+      path: `${C}/{id:alpha}`,
+      body: { new_configuration: { hnsw: { space: 'ip' } } }
+    },
+    {
+      label: 'modify with a string ef_search',
+      method: 'PUT',
+      path: `${C}/{id:alpha}`,
+      body: { new_configuration: { hnsw: { ef_search: 'x' } } }
+    },
+    {
+      label: 'modify ef_search',
+      method: 'PUT',
+      path: `${C}/{id:alpha}`,
+      body: { new_configuration: { hnsw: { ef_search: 42 } } }
+    },
+    { label: 'get after config change', method: 'GET', path: `${C}/alpha` },
+    { label: 'fork', method: 'POST', path: `${C}/{id:alpha}/fork`, body: { new_name: 'alpha-fork' } },
+    { label: 'delete collection', method: 'DELETE', path: `${C}/gamma` },
+    {
+      label: 'delete missing collection',
+      method: 'DELETE',
+      path: `${C}/gamma`,
+      quirk: {
+        why: TYPO,
+        chroma: { status: 404, body: { error: 'NotFoundError', message: 'Collection [gamma] does not exists' } },
+        ours: { status: 404, body: { error: 'NotFoundError', message: notExist('gamma') } }
+      }
+    },
+    { label: 'list collections', method: 'GET', path: `${C}?limit=100&offset=0` },
+
+    // records
+    { label: 'create recs', method: 'POST', path: C, body: { name: 'recs' } },
+    { label: 'get on an empty collection', method: 'POST', path: rec('recs', 'get'), body: {} },
+    {
+      label: 'query an empty collection (no dimension check)',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 2, 3]] }
+    },
+    {
+      label: 'add',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: {
+        ids: ['a', 'b', 'c', 'd'],
+        embeddings: [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+          [0.5, 0.5, 0.1]
+        ],
+        documents: ['the cat sat', 'a dog ran', null, 'Cats and dogs'],
+        uris: ['u://a', null, null, 'u://d'],
+        metadatas: [{ kind: 'cat', n: 1, f: 0.5, ok: true }, { kind: 'dog', n: 2 }, null, { kind: 'cat', n: 4, f: 2.5 }]
+      }
+    },
+    { label: 'collection has a dimension now', method: 'GET', path: `${C}/recs` },
+    {
+      label: 'add existing id is ignored',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: ['a'], embeddings: [[9, 9, 9]] }
+    },
+    {
+      label: 'add with wrong dimension',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: ['x'], embeddings: [[1, 2]] }
+    },
+    {
+      label: 'add with mixed dimensions',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: {
+        ids: ['x', 'y'],
+        embeddings: [
+          [1, 2, 3],
+          [1, 2]
+        ]
+      }
+    },
+    {
+      label: 'add with inconsistent lengths',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: ['x', 'y'], embeddings: [[1, 2, 3]] }
+    },
+    {
+      label: 'add with an empty id',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: [''], embeddings: [[1, 2, 3]] }
+    },
+    {
+      label: 'add with numeric ids',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: [1], embeddings: [[1, 2, 3]] }
+    },
+    {
+      label: 'add with ids as a string',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: 'x', embeddings: [[1, 2, 3]] }
+    },
+    {
+      label: 'add with an object metadata value',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: ['x'], embeddings: [[1, 2, 3]], metadatas: [{ o: {} }] }
+    },
+    {
+      label: 'add with a null metadata value',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: { ids: ['x'], embeddings: [[1, 2, 3]], metadatas: [{ o: null }] }
+    },
+    { label: 'add with empty ids', method: 'POST', path: rec('recs', 'add'), body: { ids: [], embeddings: [] } },
+    {
+      label: 'add duplicate ids in one batch (first wins)',
+      method: 'POST',
+      path: rec('recs', 'add'),
+      body: {
+        ids: ['e', 'e'],
+        embeddings: [
+          [1, 1, 0],
+          [5, 5, 5]
+        ]
+      }
+    },
+    {
+      label: 'upsert',
+      method: 'POST',
+      path: rec('recs', 'upsert'),
+      body: {
+        ids: ['b', 'f'],
+        embeddings: [
+          [0, 2, 0],
+          [1, 1, 1]
+        ],
+        metadatas: [{ n: null, extra: 'x' }, { kind: 'fox' }],
+        documents: [null, 'fox']
+      }
+    },
+    {
+      label: 'update',
+      method: 'POST',
+      path: rec('recs', 'update'),
+      body: { ids: ['c', 'missing'], documents: ['now a doc', 'x'], metadatas: [{ kind: 'bird' }, null] }
+    },
+    {
+      label: 'update with a null embedding',
+      method: 'POST',
+      path: rec('recs', 'update'),
+      body: { ids: ['d'], embeddings: [null], documents: ['Cats and more dogs'] }
+    },
+    {
+      label: 'update with wrong dimension',
+      method: 'POST',
+      path: rec('recs', 'update'),
+      body: { ids: ['d'], embeddings: [[1, 2]] }
+    },
+    { label: 'count', method: 'GET', path: rec('recs', 'count') },
+    { label: 'get all', method: 'POST', path: rec('recs', 'get'), body: {} },
+    {
+      label: 'get everything included',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { include: ['embeddings', 'documents', 'metadatas', 'uris'] }
+    },
+    {
+      label: 'get by ids (order is insertion order)',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { ids: ['f', 'a', 'zzz'] }
+    },
+    {
+      label: 'get limit offset',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { limit: 2, offset: 1, include: ['metadatas'] }
+    },
+    { label: 'get where $eq', method: 'POST', path: rec('recs', 'get'), body: { where: { kind: 'cat' } } },
+    {
+      label: 'get where $ne (missing keys match)',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { kind: { $ne: 'cat' } } }
+    },
+    { label: 'get where $gt int/float', method: 'POST', path: rec('recs', 'get'), body: { where: { f: { $gt: 1 } } } },
+    {
+      label: 'get where $in',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { kind: { $in: ['dog', 'fox'] } } }
+    },
+    {
+      label: 'get where $nin',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { kind: { $nin: ['dog', 'fox'] } } }
+    },
+    {
+      label: 'get where $and',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { $and: [{ kind: 'cat' }, { n: { $gte: 2 } }] } }
+    },
+    {
+      label: 'get where $or',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { $or: [{ kind: 'fox' }, { ok: true }] } }
+    },
+    {
+      label: 'get where_document $contains',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where_document: { $contains: 'dog' } }
+    },
+    {
+      label: 'get where_document $not_contains',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where_document: { $not_contains: 'dog' } }
+    },
+    {
+      label: 'get where and where_document',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { kind: 'cat' }, where_document: { $contains: 'Cats' } }
+    },
+    { label: 'get with an empty where', method: 'POST', path: rec('recs', 'get'), body: { where: {} } },
+    { label: 'get with a string $gt', method: 'POST', path: rec('recs', 'get'), body: { where: { n: { $gt: 'x' } } } },
+    { label: 'get with an empty $in', method: 'POST', path: rec('recs', 'get'), body: { where: { n: { $in: [] } } } },
+    {
+      label: 'get with a bad where_document',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where_document: { $contains: 1 } }
+    },
+    { label: 'get with a bad include', method: 'POST', path: rec('recs', 'get'), body: { include: ['bogus'] } },
+    { label: 'get with include as a string', method: 'POST', path: rec('recs', 'get'), body: { include: 'documents' } },
+    { label: 'get with a negative limit', method: 'POST', path: rec('recs', 'get'), body: { limit: -1 } },
+    { label: 'get with a string limit', method: 'POST', path: rec('recs', 'get'), body: { limit: 'x' } },
+    {
+      label: 'query',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 0, 0]], n_results: 3 }
+    },
+    {
+      label: 'query two embeddings with where and include',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: {
+        query_embeddings: [
+          [0, 1, 0],
+          [0.2, 0.3, 0.4]
+        ],
+        n_results: 10,
+        where: { kind: { $ne: 'dog' } },
+        include: ['embeddings', 'distances', 'uris']
+      }
+    },
+    {
+      label: 'query with where_document',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 1, 1]], where_document: { $contains: 'o' } }
+    },
+    {
+      label: 'query n_results 0',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 1, 1]], n_results: 0 }
+    },
+    { label: 'query no embeddings', method: 'POST', path: rec('recs', 'query'), body: { query_embeddings: [] } },
+    {
+      label: 'query with wrong dimension',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 2]] }
+    },
+    { label: 'query without query_embeddings', method: 'POST', path: rec('recs', 'query'), body: { n_results: 1 } },
+    {
+      label: 'query with a negative n_results',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 2, 3]], n_results: -1 }
+    },
+    {
+      label: 'query with an unknown id',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 2, 3]], ids: ['zzz'] }
+    },
+    {
+      label: 'query restricted to ids',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 2, 3]], ids: ['a', 'c'] }
+    },
+    {
+      label: 'delete with limit and no where',
+      method: 'POST',
+      path: rec('recs', 'delete'),
+      body: { limit: 1 },
+      quirk: {
+        why: 'Chroma 1.0 ignores the limit; later Chroma refuses it without a where clause (as we do)',
+        chroma: { status: 200, body: {} },
+        ours: {
+          status: 400,
+          body: {
+            error: 'InvalidArgumentError',
+            message: 'limit can only be specified when a where clause is provided'
+          }
+        }
+      }
+    },
+    { label: 'delete with empty ids', method: 'POST', path: rec('recs', 'delete'), body: { ids: [] } },
+    {
+      label: 'delete by ids',
+      method: 'POST',
+      path: rec('recs', 'delete'),
+      body: { ids: ['a', 'nope'] },
+      quirk: {
+        why: 'Chroma 1.0 answers {}; later Chroma reports {"deleted": n} (n = len(ids) when no where)',
+        chroma: { status: 200, body: {} },
+        ours: { status: 200, body: { deleted: 2 } }
+      }
+    },
+    {
+      label: 'delete by where',
+      method: 'POST',
+      path: rec('recs', 'delete'),
+      body: { where: { kind: 'cat' } },
+      quirk: {
+        why: 'Chroma 1.0 answers {}; later Chroma reports the number deleted',
+        chroma: { status: 200, body: {} },
+        ours: { status: 200, body: { deleted: 1 } }
+      }
+    },
+    { label: 'count after delete', method: 'GET', path: rec('recs', 'count') },
+    {
+      label: 'get after delete',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { include: ['metadatas', 'documents', 'embeddings'] }
+    },
+    { label: 'record op with a bad id', method: 'POST', path: `${C}/not-a-uuid/get`, body: {} },
+    { label: 'count with a bad id', method: 'GET', path: `${C}/not-a-uuid/count` },
+    {
+      label: 'record op on an unknown collection',
+      method: 'POST',
+      path: `${C}/00000000-0000-4000-8000-000000000000/add`,
+      body: { ids: ['x'], embeddings: [[1]] },
+      quirk: {
+        why: TYPO,
+        chroma: {
+          status: 404,
+          body: {
+            error: 'NotFoundError',
+            message: 'Collection [00000000-0000-4000-8000-000000000000] does not exists.'
+          }
+        },
+        ours: {
+          status: 404,
+          body: { error: 'NotFoundError', message: notExist('00000000-0000-4000-8000-000000000000') }
+        }
+      }
+    },
+
+    // another tenant and database
+    {
+      label: 'create in acme/main',
+      method: 'POST',
+      path: '/api/v2/tenants/acme/databases/main/collections',
+      body: { name: 'scoped', metadata: { where: 'acme' } }
+    },
+    { label: 'same name in the default database', method: 'POST', path: C, body: { name: 'scoped2' } },
+    { label: 'get from acme/main', method: 'GET', path: '/api/v2/tenants/acme/databases/main/collections/scoped' },
+    {
+      label: 'not visible in the default database',
+      method: 'GET',
+      path: `${C}/scoped`,
+      quirk: {
+        why: TYPO,
+        chroma: { status: 404, body: { error: 'NotFoundError', message: 'Collection [scoped] does not exists' } },
+        ours: { status: 404, body: { error: 'NotFoundError', message: notExist('scoped') } }
+      }
+    },
+    {
+      label: 'add in acme/main',
+      method: 'POST',
+      path: '/api/v2/tenants/acme/databases/main/collections/{id:scoped}/add',
+      body: {
+        ids: ['s1', 's2'],
+        embeddings: [
+          [1, 2],
+          [2, 1]
+        ],
+        documents: ['one', 'two']
+      }
+    },
+    {
+      label: 'query in acme/main',
+      method: 'POST',
+      path: '/api/v2/tenants/acme/databases/main/collections/{id:scoped}/query',
+      body: { query_embeddings: [[1, 2]], n_results: 5 }
+    },
+    { label: 'count acme/main', method: 'GET', path: '/api/v2/tenants/acme/databases/main/collections_count' },
+    { label: 'list acme/main', method: 'GET', path: '/api/v2/tenants/acme/databases/main/collections' },
+
+    // a larger collection: ranking and distances
+    {
+      label: 'create bulk (cosine)',
+      method: 'POST',
+      path: C,
+      body: { name: 'bulk', metadata: { 'hnsw:space': 'cosine' } }
+    },
+    { label: 'create bulk-l2', method: 'POST', path: C, body: { name: 'bulk-l2' } },
+    {
+      label: 'add bulk',
+      method: 'POST',
+      path: rec('bulk', 'add'),
+      body: { ids: bulkIds, embeddings: bulkVectors, metadatas: bulkMeta }
+    },
+    {
+      label: 'add bulk-l2',
+      method: 'POST',
+      path: rec('bulk-l2', 'add'),
+      body: { ids: bulkIds, embeddings: bulkVectors, metadatas: bulkMeta }
+    },
+    ...queries.flatMap((q, i): Step[] => [
+      {
+        label: `bulk query ${i}`,
+        method: 'POST',
+        path: rec('bulk', 'query'),
+        body: { query_embeddings: [q], n_results: 10, include: ['distances'] }
+      },
+      {
+        label: `bulk-l2 query ${i}`,
+        method: 'POST',
+        path: rec('bulk-l2', 'query'),
+        body: { query_embeddings: [q], n_results: 10, include: ['distances'] }
+      },
+      {
+        label: `bulk-l2 filtered query ${i}`,
+        method: 'POST',
+        path: rec('bulk-l2', 'query'),
+        body: {
+          query_embeddings: [q],
+          n_results: 7,
+          where: { $and: [{ group: i }, { even: true }] },
+          include: ['distances', 'metadatas']
+        }
+      }
+    ]),
+    { label: 'bulk count', method: 'GET', path: rec('bulk', 'count') },
+    {
+      label: 'bulk get page',
+      method: 'POST',
+      path: rec('bulk', 'get'),
+      body: { limit: 5, offset: 100, include: ['embeddings', 'metadatas'] }
+    }
+  ]
+}
+
+// ---- the run --------------------------------------------------------------------------------------
+
+let chroma: ChromaServer
+let ours: RunningServer
+
+beforeAll(async () => {
+  chroma = await startChromaServer(60_000)
+  ours = await startOurServer({ allowReset: false })
+}, 90_000)
+
+afterAll(async () => {
+  await Promise.all([chroma?.stop(), ours?.stop()])
+})
+
+describe('v2 HTTP: real Chroma 1.0 vs ours', () => {
+  it('answers every request of the scenario alike', async () => {
+    const chromaSide: Side = { name: 'chroma', baseUrl: chroma.baseUrl, ids: new Map() }
+    const ourSide: Side = { name: 'ours', baseUrl: ours.baseUrl, ids: new Map() }
+    const failures: string[] = []
+    const steps = scenario()
+    for (const step of steps) {
+      const [a, b] = [await send(chromaSide, step), await send(ourSide, step)]
+      try {
+        if (step.quirk) {
+          assertClose(normalize(a.body, step), normalize(step.quirk.chroma.body as Json, step), 'chroma body')
+          assertClose(normalize(b.body, step), normalize(step.quirk.ours.body as Json, step), 'our body')
+          if (a.status !== step.quirk.chroma.status)
+            throw new Error(`chroma status ${a.status} != ${step.quirk.chroma.status}`)
+          if (b.status !== step.quirk.ours.status)
+            throw new Error(`our status ${b.status} != ${step.quirk.ours.status}`)
+        } else {
+          if (a.status !== b.status) throw new Error(`status: chroma ${a.status}, ours ${b.status}`)
+          assertClose(normalize(b.body, step), normalize(a.body, step), 'body')
+        }
+      } catch (e) {
+        failures.push(
+          `${step.label}: ${(e as Error).message}\n    chroma ${a.status} ${JSON.stringify(a.body).slice(0, 400)}\n    ours   ${b.status} ${JSON.stringify(b.body).slice(0, 400)}`
+        )
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([])
+    expect(steps.length).toBeGreaterThan(100)
+  }, 120_000)
+})

@@ -1,0 +1,303 @@
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import type { EngineClient } from '../../api/context.js'
+import {
+  DEFAULT_DATABASE,
+  DEFAULT_TENANT,
+  InvalidArgumentError,
+  UnimplementedError,
+  type Scope
+} from '../../engine/index.js'
+import {
+  addBody,
+  collectionId,
+  createCollectionBody,
+  deleteBody,
+  forkBody,
+  getBody,
+  nameBody,
+  queryBody,
+  queryU32,
+  readLevel,
+  resourceNameBody,
+  updateBody,
+  updateCollectionBody,
+  upsertBody
+} from './decode.js'
+import { encodeGetResult, encodeQueryResult } from './encode.js'
+
+export interface V2Options {
+  client: EngineClient
+}
+
+type Params = Record<string, string>
+type Query = Record<string, unknown>
+type Req = FastifyRequest<{ Params: Params; Querystring: Query }>
+/** A route handler returns the JSON value to send (status 200 unless `status` is given). */
+type Handler = (req: Req) => unknown
+
+interface RouteDef {
+  method: HTTPMethods
+  url: string
+  status?: number
+  handler: Handler
+}
+
+/** v2 JSON error name for a status, as Chroma's ErrorCodes name them. */
+function errorName(status: number): string {
+  if (status === 400) return 'InvalidArgumentError'
+  if (status === 404) return 'NotFoundError'
+  if (status >= 500 && status !== 501 && status !== 503) return 'InternalError'
+  return 'ChromaError'
+}
+
+interface ChromaLike {
+  httpStatus: number
+  chromaName: string
+  message: string
+}
+
+function isChromaLike(e: unknown): e is ChromaLike {
+  const c = e as Partial<ChromaLike> | null
+  return typeof c === 'object' && c !== null && typeof c.httpStatus === 'number' && typeof c.chromaName === 'string'
+}
+
+/** Maps any error to Chroma's status and `{"error", "message"}` body. */
+export function toChromaError(err: unknown): { status: number; body: { error: string; message: string } } {
+  if (isChromaLike(err)) return { status: err.httpStatus, body: { error: err.chromaName, message: err.message } }
+  const fe = err as Partial<FastifyError>
+  switch (fe.code) {
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return {
+        status: 400,
+        body: {
+          error: 'InvalidArgumentError',
+          message: 'Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0'
+        }
+      }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        body: { error: 'ChromaError', message: 'Failed to buffer the request body: length limit exceeded' }
+      }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        body: { error: 'ChromaError', message: 'Expected request with `Content-Type: application/json`' }
+      }
+  }
+  const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 ? fe.statusCode : 500
+  const message = err instanceof Error ? err.message : String(err)
+  return { status, body: { error: errorName(status), message } }
+}
+
+/** `:param` route patterns as regexes, to tell "wrong method" (405) from "no such path" (404). */
+function patternRegex(url: string): RegExp {
+  const escaped = url
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/')
+  return new RegExp(`^${escaped}$`)
+}
+
+/** Chroma's v2 HTTP API (chroma-http-api.md section 2) over the engine's ChromaDatabase. */
+export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) => {
+  const db = client.db
+  const prefix = app.prefix
+
+  // Own JSON parser (encapsulated in this plugin) so a syntax error keeps its detail, as Chroma's
+  // "Failed to parse the request body as JSON: ..." does.
+  app.removeContentTypeParser('application/json')
+  // Collected as one Buffer and decoded once: faster for multi-megabyte adds than string chunks.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw, done) => {
+    const source = (raw as Buffer).toString('utf8')
+    if (source.length === 0) {
+      done(
+        new InvalidArgumentError(
+          'Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0'
+        )
+      )
+      return
+    }
+    try {
+      // A "__proto__" key is dropped so it can never become a prototype when copied into another
+      // object; the key may also arrive \u-escaped, hence the second test (rare in practice).
+      const parsed: unknown =
+        source.includes('__proto__') || source.includes('\\u')
+          ? JSON.parse(source, (k, v: unknown) => (k === '__proto__' ? undefined : v))
+          : JSON.parse(source)
+      done(null, parsed)
+    } catch (e) {
+      done(new InvalidArgumentError(`Failed to parse the request body as JSON: ${(e as Error).message}`))
+    }
+  })
+
+  app.setErrorHandler((err, _req, reply) => {
+    const { status, body } = toChromaError(err)
+    return send(reply, JSON.stringify(body), status)
+  })
+
+  const routes: RouteDef[] = []
+  const route = (method: HTTPMethods, url: string, handler: Handler, status?: number): void => {
+    routes.push({ method, url, handler, status })
+  }
+  const scope = (req: Req): Scope => ({
+    tenant: req.params.tenant ?? DEFAULT_TENANT,
+    database: req.params.database ?? DEFAULT_DATABASE
+  })
+
+  // ---- system ---------------------------------------------------------------------------------
+  route('GET', '', () => heartbeat())
+  route('GET', '/heartbeat', () => heartbeat())
+  route('GET', '/version', () => db.version())
+  route('GET', '/pre-flight-checks', () => db.preflightChecks())
+  route('GET', '/healthcheck', () => ({ is_executor_ready: true, is_log_client_ready: true }))
+  route('GET', '/auth/identity', () => ({ user_id: '', tenant: DEFAULT_TENANT, databases: [DEFAULT_DATABASE] }))
+  route('POST', '/reset', () => db.reset())
+
+  // ---- tenants and databases ------------------------------------------------------------------
+  route('POST', '/tenants', (req) => {
+    db.createTenant(nameBody(req.body, 'CreateTenantPayload'))
+    return {}
+  })
+  route('GET', '/tenants/:tenant', (req) => db.getTenant(req.params.tenant as string))
+  route('PATCH', '/tenants/:tenant', (req) => {
+    resourceNameBody(req.body)
+    db.getTenant(req.params.tenant as string)
+    throw new UnimplementedError('Setting a tenant resource name is not supported by this server')
+  })
+  route('POST', '/tenants/:tenant/databases', (req) => {
+    db.createDatabase(req.params.tenant as string, nameBody(req.body, 'CreateDatabasePayload'))
+    return {}
+  })
+  route('GET', '/tenants/:tenant/databases', (req) =>
+    db.listDatabases(req.params.tenant as string, queryU32(req.query, 'limit'), queryU32(req.query, 'offset'))
+  )
+  route('GET', '/tenants/:tenant/databases/:database', (req) =>
+    db.getDatabase(req.params.tenant as string, req.params.database as string)
+  )
+  route('DELETE', '/tenants/:tenant/databases/:database', (req) => {
+    db.deleteDatabase(req.params.tenant as string, req.params.database as string)
+    return {}
+  })
+
+  // ---- collections ----------------------------------------------------------------------------
+  const C = '/tenants/:tenant/databases/:database/collections'
+  route('GET', C, (req) => db.listCollections(scope(req), queryU32(req.query, 'limit'), queryU32(req.query, 'offset')))
+  route('GET', '/tenants/:tenant/databases/:database/collections_count', (req) => db.countCollections(scope(req)))
+  route('POST', C, (req) => db.createCollection(scope(req), createCollectionBody(req.body)))
+  // The path segment is the collection *name* for GET and DELETE, its UUID for PUT and records.
+  route('GET', `${C}/:name`, (req) => db.getCollection(scope(req), req.params.name as string))
+  route('GET', `${C}/by-id/:id`, (req) => db.getCollectionById(collectionId(req.params.id as string)))
+  route('GET', '/collections/:crn', (req) => {
+    const parts = (req.params.crn as string).split(':')
+    if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
+      throw new InvalidArgumentError(`Invalid collection resource name: ${req.params.crn}`)
+    }
+    const [tenant, database, name] = parts as [string, string, string]
+    return db.getCollection({ tenant, database }, name)
+  })
+  route('PUT', `${C}/:id`, (req) => {
+    const id = collectionId(req.params.id as string)
+    db.updateCollection(id, updateCollectionBody(req.body))
+    return {}
+  })
+  route('DELETE', `${C}/:name`, (req) => {
+    db.deleteCollection(scope(req), req.params.name as string)
+    return {}
+  })
+  route('POST', `${C}/:id/fork`, (req) => {
+    collectionId(req.params.id as string)
+    forkBody(req.body)
+    throw new UnimplementedError('Collection forking is unsupported for local chroma')
+  })
+
+  // ---- records --------------------------------------------------------------------------------
+  const R = `${C}/:id`
+  const cid = (req: Req): string => collectionId(req.params.id as string)
+  route(
+    'POST',
+    `${R}/add`,
+    (req) => {
+      const id = cid(req)
+      db.add(id, addBody(req.body))
+      return {}
+    },
+    201
+  )
+  route('POST', `${R}/update`, (req) => {
+    const id = cid(req)
+    db.update(id, updateBody(req.body))
+    return {}
+  })
+  route('POST', `${R}/upsert`, (req) => {
+    const id = cid(req)
+    db.upsert(id, upsertBody(req.body))
+    return {}
+  })
+  route('POST', `${R}/delete`, (req) => {
+    const id = cid(req)
+    return db.delete(id, deleteBody(req.body))
+  })
+  route('GET', `${R}/count`, (req) => {
+    const id = cid(req)
+    readLevel(req.query)
+    return db.count(id)
+  })
+  route('POST', `${R}/get`, (req) => {
+    const id = cid(req)
+    return encodeGetResult(db.get(id, getBody(req.body)))
+  })
+  route('POST', `${R}/query`, (req) => {
+    const id = cid(req)
+    return encodeQueryResult(db.query(id, queryBody(req.body)))
+  })
+  route('POST', `${R}/search`, (req) => {
+    cid(req)
+    throw new UnimplementedError('Search operation is not implemented for local executor')
+  })
+
+  for (const r of routes) {
+    app.route<{ Params: Params; Querystring: Query }>({
+      method: r.method,
+      url: r.url,
+      handler: async (req, reply: FastifyReply) => {
+        const value = r.handler(req)
+        const status = r.status ?? 200
+        return send(reply, value instanceof RawJson ? value.text : JSON.stringify(value), status)
+      }
+    })
+  }
+
+  const patterns = routes.map((r) => ({ method: r.method, re: patternRegex(prefix + r.url) }))
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? ''
+    const otherMethod = patterns.some((p) => p.method !== req.method && p.re.test(path))
+    if (otherMethod) {
+      return send(
+        reply,
+        JSON.stringify({ error: 'ChromaError', message: `Method ${req.method} not allowed on ${path}` }),
+        405
+      )
+    }
+    return send(reply, JSON.stringify({ error: 'NotFoundError', message: `No route for ${req.method} ${path}` }), 404)
+  })
+}
+
+/**
+ * Sends serialized JSON with `Content-Type: application/json` exactly as Chroma does (a string
+ * payload would get `; charset=utf-8` appended by Fastify; a Buffer is sent as typed).
+ */
+function send(reply: FastifyReply, json: string, status: number): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json').send(Buffer.from(json))
+}
+
+/** A response body already serialized (for values JSON.stringify cannot write exactly). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** `{"nanosecond heartbeat": n}` with n an exact integer (beyond 2^53, so written by hand). */
+function heartbeat(): RawJson {
+  const ns = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n)
+  return new RawJson(`{"nanosecond heartbeat":${ns}}`)
+}
