@@ -7,7 +7,6 @@ import path from 'node:path'
 import { DEFAULT_WORKER_SCRIPT, embeddingHost, findWorkerEntry } from './embedding-host.js'
 import { isLocalModelPath } from './model-source.js'
 import type { EmbedResult } from './runner.js'
-import { acquireRunner } from './runner-pool.js'
 import type {
   EmbeddingFunction,
   EmbeddingProgressEvent,
@@ -91,16 +90,22 @@ function inlineModel(
   settings: ModelSettings,
   onProgress: ((event: ModelLoadProgress) => void) | undefined
 ): LoadedModel {
-  const lease = acquireRunner(settings, onProgress)
-  const ready = lease.runner.then(() => undefined)
-  ready.catch(() => lease.release())
+  // transformers.js takes about a second to import: load it only when a model runs in this thread.
+  const leased = import('./runner-pool.js').then(({ acquireRunner }) => acquireRunner(settings, onProgress))
+  const release = () =>
+    void leased.then(
+      (lease) => lease.release(),
+      () => undefined
+    )
+  const ready = leased.then((lease) => lease.runner).then(() => undefined)
+  ready.catch(release)
   return {
     ready,
     async embed(texts, padding, batchSize, signal, onDone) {
-      const runner = await lease.runner
+      const runner = await (await leased).runner
       return runner.embed(texts, { padding, batchSize, signal, onBatch: onDone })
     },
-    close: () => lease.release(),
+    close: release,
     usable: () => true
   }
 }

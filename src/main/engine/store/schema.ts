@@ -80,6 +80,11 @@ export const MIGRATIONS: readonly Migration[] = [
           SELECT new.rid, new.document WHERE new.document IS NOT NULL;
       END;
     `
+  },
+  {
+    version: 2,
+    description: 'index records by write sequence, so reopening replays only what the index snapshot lacks',
+    sql: `CREATE INDEX records_by_seq ON records (cid, seq);`
   }
 ]
 
