@@ -22,6 +22,12 @@ function findElectron() {
       return undefined
     }
   }
+  // better-sqlite3 and hnswlib-node are compiled for Node; Electron loads only builds made for its own
+  // ABI, kept apart in .electron-native/ (docs/decisions/0011). Without them the window could not open
+  // the database, so browser mode is the honest fallback.
+  if (!existsSync(`${root}.electron-native/ready`)) {
+    return { reason: 'the native modules have no Electron build yet (docs/decisions/0011)' }
+  }
   let binary = resolveBinary()
   if (!binary) {
     // npm does not run Electron's download script at install (see docs/decisions); fetch it now, once.
