@@ -20,6 +20,7 @@ import {
   type HnswParams,
   type IndexSource
 } from '../src/main/engine/vector-index/index.js'
+import { seededRandom } from '../src/main/engine/testing/synthetic.js'
 import { FILTERED_SEARCH_DEFAULTS } from '../src/main/engine/vector-index/vector-index.js'
 
 const N = Number(process.env.BENCH_N ?? 100_000)
@@ -34,17 +35,6 @@ setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
 // ---- data ---------------------------------------------------------------------------------------
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** N + QUERIES points around N/100 centres; the last QUERIES rows are held out as queries. */
 function generate(): { data: Float32Array; queries: Float32Array[]; bucketOf: Uint8Array } {

@@ -4,10 +4,10 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, LOOPBACK } from '../src/main/engine/testing/free-port.js'
 
 export interface BenchServer {
   baseUrl: string
@@ -16,20 +16,8 @@ export interface BenchServer {
   stop(): Promise<void>
 }
 
-const HOST = '127.0.0.1'
+const HOST = LOOPBACK
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, HOST, () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 export async function startOurServerProcess(): Promise<BenchServer> {
   const port = await freePort()

@@ -7,6 +7,7 @@
  */
 import { ChromaClient, type Collection } from 'chromadb'
 import { startChromaServer } from '../src/main/engine/differential/chroma-server.js'
+import { seededRandom } from '../src/main/engine/testing/synthetic.js'
 import { percentile } from '../src/main/server/v2/load.js'
 import { machine, startOurServerProcess, type BenchServer } from './rest-server.js'
 
@@ -21,17 +22,6 @@ const BUCKETS = 100 // metadata `bucket` = i % 100: one value selects 1%
 
 // ---- data ---------------------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
 function gaussian(r: () => number): number {
   const u = Math.max(r(), 1e-12)
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r())
@@ -45,7 +35,7 @@ function clustered(count: number, r: () => number, centres: Float32Array[]): num
   })
 }
 
-const r = rng(20_250_101)
+const r = seededRandom(20_250_101)
 const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: DIM }, () => gaussian(r)))
 const vectors = clustered(N, r, centres)
 const ids = vectors.map((_, i) => `id-${i}`)

@@ -1,24 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
+export { freePort } from '../src/main/engine/testing/free-port.js'
+
 export const ROOT = resolve(import.meta.dirname, '..')
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))
-      )
-    })
-  })
-}
 
 export interface RunningApp {
   url: string

@@ -125,6 +125,14 @@ describe.each([
     expect(result.documents).toEqual([['Document 2']])
   })
 
+  it("accepts the 0.3 API's positional increment_index argument on add", async () => {
+    const collection = await client.getOrCreateCollection({ name: 'increment' })
+    await collection.add(['i1'], [[1, 2]], [{ a: 1 }], ['one'], true)
+    const got = await collection.get({ ids: ['i1'], include: ['metadatas', 'documents'] })
+    expect(got.metadatas).toEqual([{ a: 1 }])
+    expect(got.documents).toEqual(['one'])
+  })
+
   it('throws Chroma error classes with the server message', async () => {
     await client.createCollection('taken')
     const dup = client.createCollection('taken')

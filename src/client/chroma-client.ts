@@ -3,6 +3,22 @@
 // the newer clients (`add({ ids, embeddings })`, `new ChromaClient({ path })`). It speaks the v2 HTTP
 // API, so it works against this package's server and against Chroma >= 1.0 (which has no v1).
 // Only global `fetch`: no engine, no native modules.
+import {
+  createCollectionArgs,
+  databaseArgs,
+  deleteArgs,
+  getArgs,
+  getCollectionArgs,
+  isArgs,
+  modifyArgs,
+  nameOf,
+  peekLimit,
+  pick,
+  queryArgs,
+  wrapMetadatas,
+  wrapStrings,
+  type Args
+} from '../shared/collection-args.js'
 import { ChromaConnectionError, ChromaValueError, errorFromResponse } from './errors.js'
 import type {
   ChromaClientOptions,
@@ -25,22 +41,6 @@ const DEFAULT_TENANT = 'default_tenant'
 const DEFAULT_DATABASE = 'default_database'
 const QUERY_INCLUDE_DEFAULT: IncludeField[] = ['metadatas', 'documents', 'distances']
 
-type Args = Record<string, unknown>
-
-/** An argument object of the newer API (as opposed to a positional first argument). */
-function isArgs(v: unknown): v is Args {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)
-}
-
-/** The camelCase key, else its snake_case spelling. */
-function pick(a: Args, camel: string, snake?: string): unknown {
-  return a[camel] !== undefined ? a[camel] : snake !== undefined ? a[snake] : undefined
-}
-
-function wrapString(v: unknown): unknown {
-  return typeof v === 'string' ? [v] : v
-}
-
 function isVector(v: unknown): boolean {
   return ArrayBuffer.isView(v) || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'))
 }
@@ -51,10 +51,6 @@ function wrapEmbeddings(v: unknown): number[][] | undefined {
   const list = isVector(v) ? [v] : v
   if (!Array.isArray(list)) throw new ChromaValueError('Expected embeddings to be an array of number arrays')
   return list.map((e) => (ArrayBuffer.isView(e) ? Array.from(e as unknown as ArrayLike<number>) : (e as number[])))
-}
-
-function wrapMetadatas(v: unknown): unknown {
-  return isArgs(v) ? [v] : v
 }
 
 function efConfig(ef: EmbeddingFunction): Record<string, unknown> {
@@ -165,17 +161,18 @@ export class Collection {
   private recordSet(first: unknown, rest: unknown[]): { set: RecordSet; documents: unknown } {
     const a: Args = isArgs(first)
       ? first
-      : { ids: first, embeddings: rest[0], metadatas: rest[1], documents: rest[2], uris: rest[3] }
-    const ids = wrapString(a.ids)
+      : // The 0.3 API's fifth positional argument is increment_index, which v2 has no use for.
+        { ids: first, embeddings: rest[0], metadatas: rest[1], documents: rest[2] }
+    const ids = wrapStrings(a.ids)
     if (!Array.isArray(ids)) throw new ChromaValueError('Expected ids to be a string or an array of strings')
-    const documents = wrapString(a.documents)
+    const documents = wrapStrings(a.documents)
     const set: RecordSet = { ids: ids as string[] }
     const embeddings = wrapEmbeddings(a.embeddings)
     if (embeddings) set.embeddings = embeddings
     const metadatas = wrapMetadatas(a.metadatas)
     if (metadatas != null) set.metadatas = metadatas as unknown[]
     if (documents != null) set.documents = documents as unknown[]
-    const uris = wrapString(a.uris)
+    const uris = wrapStrings(a.uris)
     if (uris != null) set.uris = uris as unknown[]
     return { set, documents }
   }
@@ -229,7 +226,7 @@ export class Collection {
 
   /** modify(name?, metadata?) or modify({ name, metadata, configuration }). Metadata replaces the old one. */
   async modify(nameOrArgs?: unknown, metadata?: unknown): Promise<void> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, metadata }
+    const a = modifyArgs(nameOrArgs, metadata)
     const body: Args = {}
     if (a.name != null) body.new_name = a.name
     if (a.metadata != null) body.new_metadata = a.metadata
@@ -241,11 +238,9 @@ export class Collection {
 
   /** get(ids?, where?, limit?, offset?, include?, where_document?) or get({ ids, where, limit, offset, include, whereDocument }). */
   async get(idsOrArgs?: unknown, ...rest: unknown[]): Promise<GetResult> {
-    const a: Args = isArgs(idsOrArgs)
-      ? idsOrArgs
-      : { ids: idsOrArgs, where: rest[0], limit: rest[1], offset: rest[2], include: rest[3], whereDocument: rest[4] }
+    const a = getArgs(idsOrArgs, rest)
     const body: Args = {}
-    const ids = wrapString(a.ids)
+    const ids = wrapStrings(a.ids)
     if (ids != null) body.ids = ids
     if (a.where != null) body.where = a.where as Where
     const whereDocument = pick(a, 'whereDocument', 'where_document')
@@ -258,7 +253,7 @@ export class Collection {
 
   /** peek(limit = 10) or peek({ limit }): the first records. */
   async peek(limitOrArgs?: unknown): Promise<GetResult> {
-    const limit = isArgs(limitOrArgs) ? limitOrArgs.limit : limitOrArgs
+    const limit = peekLimit(limitOrArgs)
     return this.api.request<GetResult>('POST', `${this.path}/get`, { limit: limit ?? 10 })
   }
 
@@ -267,19 +262,10 @@ export class Collection {
    * query({ queryEmbeddings | queryTexts, nResults, where, whereDocument, include, ids }).
    */
   async query(embeddingsOrArgs?: unknown, ...rest: unknown[]): Promise<QueryResult> {
-    const a: Args = isArgs(embeddingsOrArgs)
-      ? embeddingsOrArgs
-      : {
-          queryEmbeddings: embeddingsOrArgs,
-          nResults: rest[0],
-          where: rest[1],
-          queryTexts: rest[2],
-          whereDocument: rest[3],
-          include: rest[4]
-        }
+    const a = queryArgs(embeddingsOrArgs, rest)
     let embeddings = wrapEmbeddings(pick(a, 'queryEmbeddings', 'query_embeddings'))
     if (!embeddings) {
-      const texts = wrapString(pick(a, 'queryTexts', 'query_texts') ?? a.query_text)
+      const texts = wrapStrings(pick(a, 'queryTexts', 'query_texts') ?? a.query_text)
       if (texts == null) throw new ChromaValueError('query_embeddings and query_text cannot both be undefined')
       embeddings = await this.embed(texts)
     }
@@ -291,7 +277,7 @@ export class Collection {
     if (a.where != null) body.where = a.where
     const whereDocument = pick(a, 'whereDocument', 'where_document')
     if (whereDocument != null) body.where_document = whereDocument
-    const ids = wrapString(a.ids)
+    const ids = wrapStrings(a.ids)
     if (ids != null) body.ids = ids
     return this.api.request<QueryResult>('POST', `${this.path}/query`, body)
   }
@@ -301,9 +287,9 @@ export class Collection {
    * With no argument at all every record is deleted (the 0.3 API's "delete all items").
    */
   async delete(idsOrArgs?: unknown, ...rest: unknown[]): Promise<DeleteResult> {
-    const a: Args = isArgs(idsOrArgs) ? idsOrArgs : { ids: idsOrArgs, where: rest[0], whereDocument: rest[1] }
+    const a = deleteArgs(idsOrArgs, rest)
     const body: Args = {}
-    let ids = wrapString(a.ids)
+    let ids = wrapStrings(a.ids)
     const whereDocument = pick(a, 'whereDocument', 'where_document')
     if (ids == null && a.where == null && whereDocument == null) {
       // v2 servers treat an empty delete as a no-op; the 0.3 API deleted everything.
@@ -387,7 +373,7 @@ export class ChromaClient {
     ef: unknown,
     getOrCreate: boolean
   ): { body: Args; ef: EmbeddingFunction | undefined } {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, metadata, embeddingFunction: ef }
+    const a = createCollectionArgs(nameOrArgs, metadata, ef)
     const embeddingFunction = (a.embeddingFunction ?? undefined) as EmbeddingFunction | undefined
     const body: Args = { name: a.name, get_or_create: getOrCreate }
     if (a.metadata != null) body.metadata = a.metadata
@@ -419,7 +405,7 @@ export class ChromaClient {
 
   /** getCollection(name, embeddingFunction?) or getCollection({ name, embeddingFunction }). */
   async getCollection(nameOrArgs: unknown, embeddingFunction?: EmbeddingFunction): Promise<Collection> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, embeddingFunction }
+    const a = getCollectionArgs(nameOrArgs, embeddingFunction)
     const name = String(a.name)
     const model = await this.api.request<CollectionModel>(
       'GET',
@@ -443,29 +429,29 @@ export class ChromaClient {
 
   /** deleteCollection(name) or deleteCollection({ name }). */
   async deleteCollection(nameOrArgs: unknown): Promise<void> {
-    const name = String(isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs)
+    const name = String(nameOf(nameOrArgs))
     await this.api.request('DELETE', `${this.scopePath}/collections/${encodeURIComponent(name)}`)
   }
 
   // ---- tenants and databases (admin) ----------------------------------------------------------
 
   async createTenant(nameOrArgs: unknown): Promise<void> {
-    await this.api.request('POST', '/api/v2/tenants', { name: isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs })
+    await this.api.request('POST', '/api/v2/tenants', { name: nameOf(nameOrArgs) })
   }
 
   async getTenant(nameOrArgs: unknown): Promise<TenantModel> {
-    const name = String(isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs)
+    const name = String(nameOf(nameOrArgs))
     return this.api.request<TenantModel>('GET', `/api/v2/tenants/${encodeURIComponent(name)}`)
   }
 
   async createDatabase(nameOrArgs: unknown, tenant?: string): Promise<void> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    const a = databaseArgs(nameOrArgs, tenant)
     const t = String(a.tenant ?? this.tenant)
     await this.api.request('POST', `/api/v2/tenants/${encodeURIComponent(t)}/databases`, { name: a.name })
   }
 
   async getDatabase(nameOrArgs: unknown, tenant?: string): Promise<DatabaseModel> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    const a = databaseArgs(nameOrArgs, tenant)
     const t = String(a.tenant ?? this.tenant)
     return this.api.request<DatabaseModel>(
       'GET',
@@ -482,7 +468,7 @@ export class ChromaClient {
   }
 
   async deleteDatabase(nameOrArgs: unknown, tenant?: string): Promise<void> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    const a = databaseArgs(nameOrArgs, tenant)
     const t = String(a.tenant ?? this.tenant)
     await this.api.request(
       'DELETE',

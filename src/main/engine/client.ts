@@ -25,6 +25,22 @@ import type {
   WhereDocument
 } from './types.js'
 import { isPlainObject } from './validation.js'
+import {
+  createCollectionArgs,
+  databaseArgs,
+  deleteArgs,
+  getArgs,
+  getCollectionArgs,
+  isArgs,
+  modifyArgs,
+  nameOf,
+  peekLimit,
+  pick,
+  queryArgs,
+  wrapMetadatas,
+  wrapStrings,
+  type Args
+} from '../../shared/collection-args.js'
 
 export type { EmbeddingFunction } from './embedding/index.js'
 
@@ -57,22 +73,6 @@ export interface PersistentClientOptions extends ClientOptions {
 
 // ---- argument helpers -------------------------------------------------------------------------
 
-type Args = Record<string, unknown>
-
-/** A v3-style argument object (as opposed to a positional first argument). */
-function isArgs(v: unknown): v is Args {
-  return isPlainObject(v)
-}
-
-function pick(a: Args, camel: string, snake?: string): unknown {
-  return a[camel] !== undefined ? a[camel] : snake !== undefined ? a[snake] : undefined
-}
-
-/** 'a' -> ['a']; lists untouched; undefined/null stay. */
-function wrapStrings(v: unknown): unknown {
-  return typeof v === 'string' ? [v] : v
-}
-
 function isNumberVector(v: unknown): boolean {
   return (
     v instanceof Float32Array ||
@@ -86,9 +86,13 @@ function wrapEmbeddings(v: unknown): unknown {
   return isNumberVector(v) ? [v] : v
 }
 
-/** {a: 1} (one metadata) -> [{a: 1}]. */
-function wrapMetadatas(v: unknown): unknown {
-  return isPlainObject(v) ? [v] : v
+/** Which records get, query and delete act on: ids, where and where_document. */
+function recordFilter(a: Args): { ids?: string[]; where?: Where; where_document?: WhereDocument } {
+  return {
+    ids: wrapStrings(a.ids) as string[] | undefined,
+    where: pick(a, 'where') as Where | undefined,
+    where_document: pick(a, 'whereDocument', 'where_document') as WhereDocument | undefined
+  }
 }
 
 function asOptional<T>(v: unknown): T | undefined {
@@ -189,28 +193,36 @@ export class Collection {
 
   /** add({ ids, embeddings?, metadatas?, documents?, uris? }) or add(ids, embeddings?, metadatas?, documents?). */
   async add(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
-    const a = recordSetArgs(idsOrArgs, rest)
-    const embeddings = await this.resolveEmbeddings(a, true)
-    this.db.add(this.id, {
-      ids: a.ids as string[],
-      embeddings: embeddings as EmbeddingInput[],
-      metadatas: asOptional<(Metadata | null)[]>(a.metadatas),
-      documents: asOptional<(string | null)[]>(a.documents),
-      uris: asOptional<(string | null)[]>(a.uris)
-    })
+    const r = await this.recordsWithEmbeddings(idsOrArgs, rest)
+    this.db.add(this.id, { ...r, metadatas: asOptional<(Metadata | null)[]>(r.metadatas) })
   }
 
   /** upsert({ ids, embeddings?, metadatas?, documents?, uris? }) or upsert(ids, embeddings?, metadatas?, documents?). */
   async upsert(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
+    const r = await this.recordsWithEmbeddings(idsOrArgs, rest)
+    this.db.upsert(this.id, { ...r, metadatas: asOptional<(UpdateMetadata | null)[]>(r.metadatas) })
+  }
+
+  /** add and upsert: the record set with its embeddings (given, or computed from the documents). */
+  private async recordsWithEmbeddings(
+    idsOrArgs: unknown,
+    rest: unknown[]
+  ): Promise<{
+    ids: string[]
+    embeddings: EmbeddingInput[]
+    metadatas: unknown
+    documents?: (string | null)[]
+    uris?: (string | null)[]
+  }> {
     const a = recordSetArgs(idsOrArgs, rest)
     const embeddings = await this.resolveEmbeddings(a, true)
-    this.db.upsert(this.id, {
+    return {
       ids: a.ids as string[],
       embeddings: embeddings as EmbeddingInput[],
-      metadatas: asOptional<(UpdateMetadata | null)[]>(a.metadatas),
+      metadatas: a.metadatas,
       documents: asOptional<(string | null)[]>(a.documents),
       uris: asOptional<(string | null)[]>(a.uris)
-    })
+    }
   }
 
   /** update({ ids, embeddings?, metadatas?, documents?, uris? }) or update(ids, embeddings?, metadatas?, documents?). */
@@ -234,14 +246,9 @@ export class Collection {
    * get(ids?, where?, limit?, offset?, include?, where_document?).
    */
   async get(idsOrArgs?: unknown, ...rest: unknown[]): Promise<GetResult> {
-    let a: Args
-    if (isArgs(idsOrArgs)) a = idsOrArgs
-    else
-      a = { ids: idsOrArgs, where: rest[0], limit: rest[1], offset: rest[2], include: rest[3], whereDocument: rest[4] }
+    const a = getArgs(idsOrArgs, rest)
     return this.db.get(this.id, {
-      ids: wrapStrings(a.ids) as string[] | undefined,
-      where: pick(a, 'where') as Where | undefined,
-      where_document: pick(a, 'whereDocument', 'where_document') as WhereDocument | undefined,
+      ...recordFilter(a),
       limit: pick(a, 'limit') as number | undefined,
       offset: pick(a, 'offset') as number | undefined,
       include: pick(a, 'include') as IncludeField[] | undefined
@@ -250,7 +257,7 @@ export class Collection {
 
   /** peek({ limit }) or peek(limit): the first records in insertion order (default 10). */
   async peek(limitOrArgs?: unknown): Promise<GetResult> {
-    const limit = isArgs(limitOrArgs) ? limitOrArgs.limit : limitOrArgs
+    const limit = peekLimit(limitOrArgs)
     return this.db.get(this.id, { limit: (limit ?? 10) as number })
   }
 
@@ -259,18 +266,7 @@ export class Collection {
    * query(query_embeddings, n_results?, where?, query_text?, where_document?, include?).
    */
   async query(embeddingsOrArgs?: unknown, ...rest: unknown[]): Promise<QueryResult> {
-    let a: Args
-    if (isArgs(embeddingsOrArgs)) a = embeddingsOrArgs
-    else {
-      a = {
-        queryEmbeddings: embeddingsOrArgs,
-        nResults: rest[0],
-        where: rest[1],
-        queryTexts: rest[2],
-        whereDocument: rest[3],
-        include: rest[4]
-      }
-    }
+    const a = queryArgs(embeddingsOrArgs, rest)
     let embeddings = wrapEmbeddings(pick(a, 'queryEmbeddings', 'query_embeddings'))
     if (embeddings == null) {
       const texts = wrapStrings(pick(a, 'queryTexts', 'query_texts'))
@@ -280,9 +276,7 @@ export class Collection {
     return this.db.query(this.id, {
       query_embeddings: embeddings as EmbeddingInput[],
       n_results: pick(a, 'nResults', 'n_results') as number | undefined,
-      ids: wrapStrings(a.ids) as string[] | undefined,
-      where: pick(a, 'where') as Where | undefined,
-      where_document: pick(a, 'whereDocument', 'where_document') as WhereDocument | undefined,
+      ...recordFilter(a),
       // The official JS client sends this default (the order is echoed back in `include`).
       include: (pick(a, 'include') as IncludeField[] | undefined) ?? ['metadatas', 'documents', 'distances']
     })
@@ -290,13 +284,9 @@ export class Collection {
 
   /** delete({ ids, where, whereDocument, limit }) or delete(ids?, where?, where_document?). */
   async delete(idsOrArgs?: unknown, ...rest: unknown[]): Promise<DeleteResult> {
-    let a: Args
-    if (isArgs(idsOrArgs)) a = idsOrArgs
-    else a = { ids: idsOrArgs, where: rest[0], whereDocument: rest[1] }
+    const a = deleteArgs(idsOrArgs, rest)
     return this.db.delete(this.id, {
-      ids: wrapStrings(a.ids) as string[] | undefined,
-      where: pick(a, 'where') as Where | undefined,
-      where_document: pick(a, 'whereDocument', 'where_document') as WhereDocument | undefined,
+      ...recordFilter(a),
       limit: pick(a, 'limit') as number | undefined
     })
   }
@@ -306,7 +296,7 @@ export class Collection {
    * collection's metadata; configuration merges (hnsw.ef_search etc.).
    */
   async modify(nameOrArgs?: unknown, metadata?: unknown): Promise<void> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, metadata }
+    const a = modifyArgs(nameOrArgs, metadata)
     let configuration = a.configuration as Args | undefined
     let newEf: EmbeddingFunction | undefined
     if (isPlainObject(configuration) && configuration.embeddingFunction !== undefined) {
@@ -419,7 +409,7 @@ abstract class BaseClient {
     configuration: Args
     ef: EmbeddingFunction | null | undefined
   } {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, metadata, embeddingFunction: ef }
+    const a = createCollectionArgs(nameOrArgs, metadata, ef)
     const efArg = a.embeddingFunction as EmbeddingFunction | null | undefined
     const configuration: Args = isPlainObject(a.configuration) ? { ...a.configuration } : {}
     // Chroma's JS client accepts the function in configuration.embeddingFunction as well.
@@ -462,7 +452,7 @@ abstract class BaseClient {
 
   /** getCollection({ name, embeddingFunction? }) or getCollection(name, ef?). */
   async getCollection(nameOrArgs: unknown, embeddingFunction?: unknown): Promise<Collection> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, embeddingFunction }
+    const a = getCollectionArgs(nameOrArgs, embeddingFunction)
     const model = this.db.getCollection(this.scope, a.name as string)
     return this.collectionFrom(model, a.embeddingFunction as EmbeddingFunction | undefined)
   }
@@ -483,27 +473,27 @@ abstract class BaseClient {
 
   /** deleteCollection({ name }) or deleteCollection(name). */
   async deleteCollection(nameOrArgs: unknown): Promise<void> {
-    const name = isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs
+    const name = nameOf(nameOrArgs)
     this.db.deleteCollection(this.scope, name as string)
   }
 
   // tenants and databases (v3 object args; a bare name is accepted too)
 
   async createTenant(nameOrArgs: unknown): Promise<void> {
-    this.db.createTenant(isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs)
+    this.db.createTenant(nameOf(nameOrArgs))
   }
 
   async getTenant(nameOrArgs: unknown): Promise<TenantModel> {
-    return this.db.getTenant((isArgs(nameOrArgs) ? nameOrArgs.name : nameOrArgs) as string)
+    return this.db.getTenant(nameOf(nameOrArgs) as string)
   }
 
   async createDatabase(nameOrArgs: unknown, tenant?: string): Promise<void> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    const a = databaseArgs(nameOrArgs, tenant)
     this.db.createDatabase((a.tenant as string | undefined) ?? this.tenant, a.name)
   }
 
   async getDatabase(nameOrArgs: unknown, tenant?: string): Promise<DatabaseModel> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    const a = databaseArgs(nameOrArgs, tenant)
     return this.db.getDatabase((a.tenant as string | undefined) ?? this.tenant, a.name as string)
   }
 
@@ -512,7 +502,7 @@ abstract class BaseClient {
   }
 
   async deleteDatabase(nameOrArgs: unknown, tenant?: string): Promise<void> {
-    const a: Args = isArgs(nameOrArgs) ? nameOrArgs : { name: nameOrArgs, tenant }
+    const a = databaseArgs(nameOrArgs, tenant)
     this.db.deleteDatabase((a.tenant as string | undefined) ?? this.tenant, a.name as string)
   }
 }

@@ -2,7 +2,7 @@
 // metadata > defaults) and the configuration_json shape Chroma 1.x returns.
 import { InvalidArgumentError, UnprocessableEntityError } from './errors.js'
 import type { CollectionConfiguration, EmbeddingFunctionConfig, Metadata, Space } from './types.js'
-import { isPlainObject } from './validation.js'
+import { isPlainObject, serdeDescribe, serdeNameList } from './validation.js'
 import type { HnswParams } from './vector-index/index.js'
 
 export const HNSW_DEFAULTS = {
@@ -14,7 +14,8 @@ export const HNSW_DEFAULTS = {
   sync_threshold: 1000
 }
 
-const SPACES = new Set(['l2', 'ip', 'cosine'])
+/** Chroma's Space enum, in its declaration order (serde lists variants in this order). */
+export const HNSW_SPACES: readonly string[] = ['l2', 'cosine', 'ip']
 type HnswKey = keyof typeof HNSW_DEFAULTS
 
 // Legacy metadata key -> configuration field (null = accepted, not part of the returned shape).
@@ -29,7 +30,12 @@ const LEGACY_KEYS: Record<string, HnswKey | null> = {
   'hnsw:batch_size': null
 }
 
-const CREATE_HNSW_FIELDS = new Set([
+/**
+ * Fields of Chroma's HNSW configuration structs (serde `deny_unknown_fields`), in declaration order:
+ * the create struct, and the update struct (space and ef_construction are fixed at creation).
+ * The v2 decoder checks request bodies against the same lists.
+ */
+export const HNSW_CREATE_FIELDS: readonly string[] = [
   'space',
   'ef_construction',
   'ef_search',
@@ -38,21 +44,16 @@ const CREATE_HNSW_FIELDS = new Set([
   'resize_factor',
   'sync_threshold',
   'batch_size'
-])
-const UPDATE_HNSW_FIELDS = new Set([
-  'ef_search',
-  'max_neighbors',
-  'num_threads',
-  'resize_factor',
-  'sync_threshold',
-  'batch_size'
-])
+]
+export const HNSW_UPDATE_FIELDS: readonly string[] = HNSW_CREATE_FIELDS.filter(
+  (f) => f !== 'space' && f !== 'ef_construction'
+)
 
 /** Checks one HNSW parameter value; `fail` builds the error for the source (config or metadata). */
 function checkValue(field: string, value: unknown, fail: (msg: string) => Error): unknown {
   switch (field) {
     case 'space':
-      if (typeof value !== 'string' || !SPACES.has(value))
+      if (typeof value !== 'string' || !HNSW_SPACES.includes(value))
         throw fail(`invalid space ${JSON.stringify(value)}, expected one of l2, ip, cosine`)
       return value
     case 'resize_factor':
@@ -73,12 +74,12 @@ function checkValue(field: string, value: unknown, fail: (msg: string) => Error)
 
 const configError = (msg: string): Error => new UnprocessableEntityError(`Invalid HNSW configuration: ${msg}`)
 
-function readHnswObject(hnsw: unknown, allowed: Set<string>): Partial<Record<HnswKey, unknown>> {
+function readHnswObject(hnsw: unknown, allowed: readonly string[]): Partial<Record<HnswKey, unknown>> {
   if (hnsw == null) return {}
   if (!isPlainObject(hnsw)) throw configError('expected an object')
   const out: Partial<Record<HnswKey, unknown>> = {}
   for (const [k, v] of Object.entries(hnsw)) {
-    if (!allowed.has(k)) throw configError(`unknown field \`${k}\``)
+    if (!allowed.includes(k)) throw configError(`unknown field \`${k}\``)
     if (v === null || v === undefined) continue
     const checked = checkValue(k, v, configError)
     if (k in HNSW_DEFAULTS) out[k as HnswKey] = checked
@@ -97,25 +98,18 @@ const LEGACY_ORDER = [
   'hnsw:batch_size'
 ]
 
-/** serde's wording for a value of the wrong type. */
-function serdeUnexpected(v: unknown): string {
-  if (typeof v === 'string') return `invalid type: string ${JSON.stringify(v)}`
-  if (typeof v === 'boolean') return `invalid type: boolean \`${v}\``
-  if (typeof v === 'number')
-    return Number.isInteger(v) ? `invalid value: integer \`${v}\`` : `invalid type: floating point \`${v}\``
-  if (Array.isArray(v)) return 'invalid type: sequence'
-  return 'invalid type: map'
-}
-
-/** Why a legacy value does not deserialize, in serde's words, or null if it does. */
+/**
+ * Why a legacy value does not deserialize, in serde's words, or null if it does. Values reaching here
+ * passed metadata validation (never null or a map).
+ */
 function legacyTypeError(key: string, v: unknown): string | null {
   if (key === 'hnsw:space') {
     if (typeof v === 'string')
-      return SPACES.has(v) ? null : `unknown variant \`${v}\`, expected one of \`l2\`, \`cosine\`, \`ip\``
-    return `${serdeUnexpected(v)}, expected one of \`l2\`, \`cosine\`, \`ip\``
+      return HNSW_SPACES.includes(v) ? null : `unknown variant \`${v}\`, expected one of ${serdeNameList(HNSW_SPACES)}`
+    return `${serdeDescribe(v)}, expected one of ${serdeNameList(HNSW_SPACES)}`
   }
-  if (key === 'hnsw:resize_factor') return typeof v === 'number' ? null : `${serdeUnexpected(v)}, expected f64`
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : `${serdeUnexpected(v)}, expected usize`
+  if (key === 'hnsw:resize_factor') return typeof v === 'number' ? null : `${serdeDescribe(v)}, expected f64`
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : `${serdeDescribe(v)}, expected usize`
 }
 
 /**
@@ -133,10 +127,7 @@ function readLegacyMetadata(metadata: Metadata | null): Partial<Record<HnswKey, 
     if (json.length > 1) json += ','
     json += JSON.stringify(k)
     if (!(k in LEGACY_KEYS)) {
-      throw fail(
-        `unknown field \`${k}\`, expected one of ${LEGACY_ORDER.map((x) => `\`${x}\``).join(', ')}`,
-        json.length
-      )
+      throw fail(`unknown field \`${k}\`, expected one of ${serdeNameList(LEGACY_ORDER)}`, json.length)
     }
     json += ':' + JSON.stringify(v)
     const typeError = legacyTypeError(k, v)
@@ -174,7 +165,7 @@ export function resolveCreateConfiguration(configuration: unknown, metadata: Met
   if (cfg.hnsw != null && cfg.spann != null) {
     throw new InvalidArgumentError('Cannot specify both HNSW and SPANN configurations')
   }
-  let explicit = readHnswObject(cfg.hnsw, CREATE_HNSW_FIELDS)
+  let explicit = readHnswObject(cfg.hnsw, HNSW_CREATE_FIELDS)
   // The local server builds HNSW for a spann request, keeping only its space.
   if (cfg.spann != null) {
     if (!isPlainObject(cfg.spann)) throw configError('expected spann to be an object')
@@ -191,7 +182,7 @@ export function mergeUpdateConfiguration(current: CollectionConfiguration, updat
   if (!isPlainObject(update)) throw new UnprocessableEntityError('Invalid configuration: expected an object')
   const hnsw = {
     ...current.hnsw,
-    ...readHnswObject(update.hnsw, UPDATE_HNSW_FIELDS)
+    ...readHnswObject(update.hnsw, HNSW_UPDATE_FIELDS)
   } as CollectionConfiguration['hnsw']
   const embedding_function =
     update.embedding_function !== undefined

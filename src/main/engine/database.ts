@@ -113,6 +113,15 @@ interface LoadedIndex {
  */
 export const SNAPSHOT_AFTER_CHANGES = 100_000
 
+/** A validated add, upsert or update batch; a null list was not given. */
+interface RecordBatch<M> {
+  ids: string[]
+  vectors: (Float32Array | null)[] | null
+  metadatas: (M | null)[] | null
+  documents: (string | null)[] | null
+  uris: (string | null)[] | null
+}
+
 /** Index changes of one committed call. */
 interface IndexChanges {
   upserts: Map<number, Float32Array>
@@ -574,87 +583,89 @@ export class ChromaDatabase {
     }
   }
 
-  /** Inserts new ids; existing ids (and repeats inside the batch) are ignored: first write wins. */
-  add(collectionId: string, req: AddRequest): void {
+  /**
+   * What add, upsert and update share: validate the request (lists, lengths, metadata) before the
+   * transaction, then inside it check the embeddings against the collection's dimension, take the
+   * next sequence number, let `write` apply the batch, and afterwards update the index.
+   * `embeddingsOptional` is update's rule: the list may be missing and may hold null entries.
+   */
+  private writeRecords<M extends Metadata | UpdateMetadata>(
+    collectionId: string,
+    req: UpdateRequest,
+    embeddingsOptional: boolean,
+    checkMetadata: (m: unknown, path: string) => M,
+    write: (batch: RecordBatch<M>, c: CollectionRow, seq: number, changes: IndexChanges) => void
+  ): void {
     const ids = validateIds(req.ids)
     batchTooLarge(ids.length)
+    const embeddings = embeddingsOptional
+      ? validateOptionalList(req.embeddings, 'embeddings')
+      : (req.embeddings as unknown[] | null)
     const metadatas = validateOptionalList(req.metadatas, 'metadatas')
     const documents = validateStringOrNullList(req.documents, 'documents')
     const uris = validateStringOrNullList(req.uris, 'uris')
-    validateLengths(ids.length, req.embeddings as unknown[] | null, metadatas, documents, uris)
-    const mds = metadatas?.map((m, i) => (m == null ? null : validateMetadata(m, `metadatas[${i}]`))) ?? null
+    validateLengths(ids.length, embeddings, metadatas, documents, uris)
+    const mds = metadatas?.map((m, i) => (m == null ? null : checkMetadata(m, `metadatas[${i}]`))) ?? null
     const { changes, ref } = this.tx(() => {
       const c = this.collectionById(collectionId)
-      const { vectors, dim } = validateEmbeddings(req.embeddings, c.dimension)
+      const { vectors, dim } = !embeddingsOptional
+        ? validateEmbeddings(embeddings, c.dimension)
+        : embeddings
+          ? validateEmbeddings(embeddings, c.dimension, true)
+          : { vectors: null, dim: null }
       const seq = this.nextSeq(c)
       const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
+      write({ ids, vectors, metadatas: mds, documents, uris }, c, seq, changes)
+      if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
+      return { changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
+    })
+    this.applyIndexChanges(ref, changes)
+  }
+
+  /** Inserts new ids; existing ids (and repeats inside the batch) are ignored: first write wins. */
+  add(collectionId: string, req: AddRequest): void {
+    this.writeRecords(collectionId, req, false, validateMetadata, (batch, c, seq, changes) => {
       // Records first, then their metadata: writing one b-tree at a time keeps SQLite's page cache
       // warm (interleaving the two roughly doubles the time of a 100k-record add).
       const newMetadata: [number, Metadata][] = []
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i] as string
+      for (let i = 0; i < batch.ids.length; i++) {
+        const id = batch.ids[i] as string
         if (this.store.findRid(c.cid, id) !== undefined) continue
-        const vec = vectors[i] as Float32Array
-        const rid = this.store.insert(c.cid, id, documents?.[i] ?? null, uris?.[i] ?? null, vec, seq)
-        const md = mds?.[i]
+        const vec = batch.vectors?.[i] as Float32Array
+        const rid = this.store.insert(c.cid, id, batch.documents?.[i] ?? null, batch.uris?.[i] ?? null, vec, seq)
+        const md = batch.metadatas?.[i]
         if (md) newMetadata.push([rid, md])
         changes.upserts.set(rid, vec)
       }
       for (const [rid, md] of newMetadata) this.writeMetadata(rid, c.cid, md, false)
-      if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
-      return { cid: c.cid, changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
     })
-    this.applyIndexChanges(ref, changes)
   }
 
   /** Updates existing ids (missing ids ignored). null entries leave the field unchanged;
    * metadata is merged, a null value deleting its key. */
   update(collectionId: string, req: UpdateRequest): void {
-    const ids = validateIds(req.ids)
-    batchTooLarge(ids.length)
-    const embeddings = validateOptionalList(req.embeddings, 'embeddings')
-    const metadatas = validateOptionalList(req.metadatas, 'metadatas')
-    const documents = validateStringOrNullList(req.documents, 'documents')
-    const uris = validateStringOrNullList(req.uris, 'uris')
-    validateLengths(ids.length, embeddings, metadatas, documents, uris)
-    const mds = metadatas?.map((m, i) => (m == null ? null : validateUpdateMetadata(m, `metadatas[${i}]`))) ?? null
-    const { changes, ref } = this.tx(() => {
-      const c = this.collectionById(collectionId)
-      const { vectors, dim } = embeddings
-        ? validateEmbeddings(embeddings, c.dimension, true)
-        : { vectors: null, dim: null }
-      const seq = this.nextSeq(c)
-      const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
-      for (let i = 0; i < ids.length; i++) {
-        const rid = this.store.findRid(c.cid, ids[i] as string)
+    this.writeRecords(collectionId, req, true, validateUpdateMetadata, (batch, c, seq, changes) => {
+      for (let i = 0; i < batch.ids.length; i++) {
+        const rid = this.store.findRid(c.cid, batch.ids[i] as string)
         if (rid === undefined) continue
-        this.updateExisting(
-          rid,
-          c.cid,
-          seq,
-          vectors?.[i] ?? null,
-          mds?.[i] ?? null,
-          documents?.[i] ?? null,
-          uris?.[i] ?? null,
-          changes
-        )
+        this.updateExisting(rid, c.cid, seq, batch, i, changes)
       }
-      if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
-      return { cid: c.cid, changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
     })
-    this.applyIndexChanges(ref, changes)
   }
 
+  /** Applies entry i of an update or upsert batch to an existing record; null fields stay as they are. */
   private updateExisting(
     rid: number,
     cid: number,
     seq: number,
-    vec: Float32Array | null,
-    md: UpdateMetadata | null,
-    document: string | null,
-    uri: string | null,
+    batch: RecordBatch<UpdateMetadata>,
+    i: number,
     changes: IndexChanges
   ): void {
+    const document = batch.documents?.[i] ?? null
+    const uri = batch.uris?.[i] ?? null
+    const md = batch.metadatas?.[i] ?? null
+    const vec = batch.vectors?.[i] ?? null
     if (document !== null) this.store.setDocument(rid, document)
     if (uri !== null) this.store.setUri(rid, uri)
     if (md) this.writeMetadata(rid, cid, md, true)
@@ -666,35 +677,21 @@ export class ChromaDatabase {
 
   /** Insert missing ids, update existing ones (embedding replaced, metadata merged). */
   upsert(collectionId: string, req: UpsertRequest): void {
-    const ids = validateIds(req.ids)
-    batchTooLarge(ids.length)
-    const metadatas = validateOptionalList(req.metadatas, 'metadatas')
-    const documents = validateStringOrNullList(req.documents, 'documents')
-    const uris = validateStringOrNullList(req.uris, 'uris')
-    validateLengths(ids.length, req.embeddings as unknown[] | null, metadatas, documents, uris)
-    const mds = metadatas?.map((m, i) => (m == null ? null : validateUpdateMetadata(m, `metadatas[${i}]`))) ?? null
-    const { changes, ref } = this.tx(() => {
-      const c = this.collectionById(collectionId)
-      const { vectors, dim } = validateEmbeddings(req.embeddings, c.dimension)
-      const seq = this.nextSeq(c)
-      const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i] as string
-        const vec = vectors[i] as Float32Array
-        const md = mds?.[i] ?? null
+    this.writeRecords(collectionId, req, false, validateUpdateMetadata, (batch, c, seq, changes) => {
+      for (let i = 0; i < batch.ids.length; i++) {
+        const id = batch.ids[i] as string
         const rid = this.store.findRid(c.cid, id)
         if (rid !== undefined) {
-          this.updateExisting(rid, c.cid, seq, vec, md, documents?.[i] ?? null, uris?.[i] ?? null, changes)
+          this.updateExisting(rid, c.cid, seq, batch, i, changes)
         } else {
-          const newRid = this.store.insert(c.cid, id, documents?.[i] ?? null, uris?.[i] ?? null, vec, seq)
+          const vec = batch.vectors?.[i] as Float32Array
+          const newRid = this.store.insert(c.cid, id, batch.documents?.[i] ?? null, batch.uris?.[i] ?? null, vec, seq)
+          const md = batch.metadatas?.[i]
           if (md) this.writeMetadata(newRid, c.cid, md, false)
           changes.upserts.set(newRid, vec)
         }
       }
-      if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
-      return { cid: c.cid, changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
     })
-    this.applyIndexChanges(ref, changes)
   }
 
   delete(collectionId: string, req: DeleteRequest): DeleteResult {

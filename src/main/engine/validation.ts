@@ -60,6 +60,11 @@ export function serdeDescribe(v: unknown): string {
   return 'invalid type: map'
 }
 
+/** serde's list of expected names in an error: "`a`, `b`, `c`". */
+export function serdeNameList(names: readonly string[]): string {
+  return names.map((n) => `\`${n}\``).join(', ')
+}
+
 /** A 422 worded like Rust's JSON body rejection (without its line/column suffix). */
 export function deserializeError(path: string, value: unknown, expected: string): UnprocessableEntityError {
   return new UnprocessableEntityError(

@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { freePort, LOOPBACK } from '../testing/free-port.js'
 
 export interface ChromaServer {
   host: string
@@ -14,20 +14,7 @@ export interface ChromaServer {
   stop(): Promise<void>
 }
 
-const HOST = '127.0.0.1'
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, HOST, () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
+const HOST = LOOPBACK
 
 /**
  * Runs the server as its child and kills their process group as soon as the test process is gone,

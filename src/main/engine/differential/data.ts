@@ -1,15 +1,5 @@
 // Seeded test data: the same records on both sides, every run.
-
-export function prng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../testing/synthetic.js'
 
 /** Vectors with float32-exact components, so both sides store exactly what was sent. */
 export function vectors(rand: () => number, count: number, dim: number): number[][] {
@@ -31,7 +21,7 @@ export interface RecordSet {
  * bools, strings, keys present on only some records, some records without metadata or document.
  */
 export function makeRecords(seed: number, count: number, dim: number): RecordSet {
-  const rand = prng(seed)
+  const rand = seededRandom(seed)
   const set: RecordSet = { ids: [], embeddings: vectors(rand, count, dim), documents: [], metadatas: [] }
   for (let i = 0; i < count; i++) {
     set.ids.push(`id-${String(i).padStart(4, '0')}`)

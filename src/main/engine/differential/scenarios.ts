@@ -9,7 +9,8 @@ import {
   type Recorder,
   type Scenario
 } from './harness.js'
-import { makeRecords, prng, vectors } from './data.js'
+import { makeRecords, vectors } from './data.js'
+import { seededRandom } from '../testing/synthetic.js'
 import type { DivergenceId } from './chroma-1.0-divergences.js'
 import { takeJsRejection, TestEmbeddingFunction, type Args, type DiffClient, type DiffCollection } from './targets.js'
 
@@ -609,7 +610,7 @@ function spaceScenario(name: string, extra: Args): Scenario {
     const set = makeRecords(11, QUERY_COUNT, QUERY_DIM)
     await addAll(col, r, name, set)
     await r.run('count', () => col.count())
-    const queries = vectors(prng(99), 6, QUERY_DIM)
+    const queries = vectors(seededRandom(99), 6, QUERY_DIM)
     // one query equal to a stored vector: its distance must be (about) zero
     queries.push(set.embeddings[123] ?? [])
     await r.run(
@@ -678,7 +679,7 @@ function spaceScenario(name: string, extra: Args): Scenario {
     // after deletes and upserts the index must still answer like Chroma
     await r.write('delete some', () => col.delete({ where: { n: { $in: [0, 1, 2] } } }))
     await r.write('upsert moves vectors', () =>
-      col.upsert({ ids: set.ids.slice(500, 520), embeddings: vectors(prng(5), 20, QUERY_DIM) })
+      col.upsert({ ids: set.ids.slice(500, 520), embeddings: vectors(seededRandom(5), 20, QUERY_DIM) })
     )
     await r.run(
       'query after delete/upsert',
@@ -794,7 +795,7 @@ function largeScenario(name: string, space: Space, extra: Args): Scenario {
     const col = await create(client, r, name, extra)
     const set = makeRecords(31, 2000, 48)
     await addAll(col, r, name, set, 1000)
-    const queries = vectors(prng(4242), 8, 48)
+    const queries = vectors(seededRandom(4242), 8, 48)
     const include = ['distances']
     for (const k of [10, 50]) {
       await r.run(`query top ${k}`, () => col.query({ queryEmbeddings: queries, nResults: k, include }), {
@@ -1081,7 +1082,7 @@ export function persistenceScenario(reopen: (client: DiffClient) => Promise<Diff
   return async (first, r) => {
     let client = first
     const set = makeRecords(21, 600, 16)
-    const queries = vectors(prng(77), 4, 16)
+    const queries = vectors(seededRandom(77), 4, 16)
     const cos = await create(client, r, 'persist-cos', {
       configuration: { hnsw: { space: 'cosine' } },
       metadata: { v: 1 }
@@ -1091,7 +1092,7 @@ export function persistenceScenario(reopen: (client: DiffClient) => Promise<Diff
     await addAll(l2, r, 'l2', makeRecords(22, 200, 3))
     await r.write('cos delete some', () => cos.delete({ where: { n: 4 } }))
     await r.write('cos upsert some', () =>
-      cos.upsert({ ids: set.ids.slice(0, 30), embeddings: vectors(prng(3), 30, 16) })
+      cos.upsert({ ids: set.ids.slice(0, 30), embeddings: vectors(seededRandom(3), 30, 16) })
     )
     await r.write('l2 update metadata', () =>
       l2.update({ ids: ['id-0001', 'id-0002'], metadatas: [{ n: 100 }, { n: null }] })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deleteSnapshot, openIndex, writeSnapshot } from './snapshot.js'
-import { clusteredVectors, seededRandom } from './test-helpers.js'
+import { clusteredVectors, seededRandom } from '../testing/synthetic.js'
 import type { HnswParams, IndexSource, Space } from './types.js'
 
 const ID = '3f0a6c1e-5b7d-4a2e-9c11-0d2f4b6a8e90'

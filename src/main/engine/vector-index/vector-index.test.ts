@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { chromaDistance } from './distance.js'
 import { HierarchicalNSW } from './hnswlib.js'
-import { bruteForce, closeTo, clusteredVectors, randomVectors, seededRandom } from './test-helpers.js'
+import { clusteredVectors, randomVectors, seededRandom } from '../testing/synthetic.js'
+import { bruteForce, closeTo } from './test-helpers.js'
 import type { HnswParams, SearchHit, Space } from './types.js'
 import { VectorIndex } from './vector-index.js'
 

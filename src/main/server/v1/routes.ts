@@ -66,6 +66,17 @@ function listOrNull(v: unknown): unknown {
   return v == null || (Array.isArray(v) && v.length > 0 && v.every((x) => x === null)) ? null : v
 }
 
+/** The optional lists of an add, update or upsert body, each null when not given (see listOrNull). */
+function recordLists<R extends AddRequest | UpdateRequest | UpsertRequest>(
+  b: Record<string, unknown>
+): Pick<R, 'metadatas' | 'documents' | 'uris'> {
+  return {
+    metadatas: listOrNull(b.metadatas) as R['metadatas'],
+    documents: listOrNull(b.documents) as R['documents'],
+    uris: listOrNull(b.uris) as R['uris']
+  }
+}
+
 /** Structural equality of two JSON values, key order ignored. */
 function sameJson(a: unknown, b: unknown): boolean {
   if (isObject(a) && isObject(b)) {
@@ -262,9 +273,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
     const add: AddRequest = {
       ids: b.ids as string[],
       embeddings: b.embeddings as AddRequest['embeddings'],
-      metadatas: listOrNull(b.metadatas) as AddRequest['metadatas'],
-      documents: listOrNull(b.documents) as AddRequest['documents'],
-      uris: listOrNull(b.uris) as AddRequest['uris']
+      ...recordLists<AddRequest>(b)
     }
     // Only JS 1.4.x sends increment_index (1.4.2: incrementIndex). Their servers (0.3.x) refused ids
     // that already exist, and their tests expect that; Python 0.4+ ignores such ids silently.
@@ -290,9 +299,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
     const update: UpdateRequest = {
       ids: b.ids as string[],
       embeddings: listOrNull(b.embeddings) as UpdateRequest['embeddings'],
-      metadatas: listOrNull(b.metadatas) as UpdateRequest['metadatas'],
-      documents: listOrNull(b.documents) as UpdateRequest['documents'],
-      uris: listOrNull(b.uris) as UpdateRequest['uris']
+      ...recordLists<UpdateRequest>(b)
     }
     db.update(c.id, update)
     return sendJson(reply, true)
@@ -304,9 +311,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
     const upsert: UpsertRequest = {
       ids: b.ids as string[],
       embeddings: b.embeddings as UpsertRequest['embeddings'],
-      metadatas: listOrNull(b.metadatas) as UpsertRequest['metadatas'],
-      documents: listOrNull(b.documents) as UpsertRequest['documents'],
-      uris: listOrNull(b.uris) as UpsertRequest['uris']
+      ...recordLists<UpsertRequest>(b)
     }
     db.upsert(c.id, upsert)
     return sendJson(reply, true)

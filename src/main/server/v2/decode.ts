@@ -4,6 +4,8 @@
 // semantic validation (which the engine does, with 400s). Written by hand rather than as Fastify JSON
 // schemas because Fastify's Ajv coerces types ("5" -> 5) and its messages are not serde's.
 // Unknown fields are ignored, as serde does.
+import { HNSW_CREATE_FIELDS, HNSW_SPACES, HNSW_UPDATE_FIELDS } from '../../engine/config.js'
+import { serdeNameList } from '../../engine/validation.js'
 import { InvalidArgumentError, UnprocessableEntityError } from '../../engine/index.js'
 import type {
   AddRequest,
@@ -265,36 +267,13 @@ function include(v: unknown, path: string): IncludeField[] {
   list.forEach((x, i) => {
     if (typeof x !== 'string') throw invalidType(join(path, i), x, 'enum Include')
     if (!INCLUDE_ACCEPTED.has(x)) {
-      throw fail(
-        join(path, i),
-        `unknown variant \`${x}\`, expected one of ${INCLUDE.map((n) => `\`${n}\``).join(', ')}`
-      )
+      throw fail(join(path, i), `unknown variant \`${x}\`, expected one of ${serdeNameList(INCLUDE)}`)
     }
   })
   return list as IncludeField[]
 }
 
 // ---- collection configuration -------------------------------------------------------------------
-
-const SPACES = ['l2', 'cosine', 'ip']
-const HNSW_CREATE_FIELDS = [
-  'space',
-  'ef_construction',
-  'ef_search',
-  'max_neighbors',
-  'num_threads',
-  'resize_factor',
-  'sync_threshold',
-  'batch_size'
-]
-const HNSW_UPDATE_FIELDS = [
-  'ef_search',
-  'max_neighbors',
-  'num_threads',
-  'resize_factor',
-  'sync_threshold',
-  'batch_size'
-]
 
 function usize(v: unknown, path: string): void {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidType(path, v, 'usize')
@@ -305,18 +284,18 @@ function usize(v: unknown, path: string): void {
  * Chroma's HNSW configuration structs (serde `deny_unknown_fields`): field names and JSON types.
  * Value ranges (sync_threshold >= 2, ...) are the engine's checks.
  */
-function hnswConfig(v: unknown, path: string, fields: string[]): void {
+function hnswConfig(v: unknown, path: string, fields: readonly string[]): void {
   if (!isObject(v)) throw invalidType(path, v, 'struct HnswConfiguration')
   for (const [k, x] of Object.entries(v)) {
     const p = join(path, k)
     if (!fields.includes(k)) {
-      throw fail(p, `unknown field \`${k}\`, expected one of ${fields.map((f) => `\`${f}\``).join(', ')}`)
+      throw fail(p, `unknown field \`${k}\`, expected one of ${serdeNameList(fields)}`)
     }
     if (x === null) continue
     if (k === 'space') {
       if (typeof x !== 'string') throw invalidType(p, x, 'enum Space')
-      if (!SPACES.includes(x))
-        throw fail(p, `unknown variant \`${x}\`, expected one of ${SPACES.map((f) => `\`${f}\``).join(', ')}`)
+      if (!HNSW_SPACES.includes(x))
+        throw fail(p, `unknown variant \`${x}\`, expected one of ${serdeNameList(HNSW_SPACES)}`)
     } else if (k === 'resize_factor') {
       if (typeof x !== 'number') throw invalidType(p, x, 'f64')
     } else {
@@ -325,7 +304,7 @@ function hnswConfig(v: unknown, path: string, fields: string[]): void {
   }
 }
 
-function configuration(o: Record<string, unknown>, key: string, hnswFields: string[]): unknown {
+function configuration(o: Record<string, unknown>, key: string, hnswFields: readonly string[]): unknown {
   const v = o[key]
   if (v === undefined || v === null) return null
   if (!isObject(v)) throw invalidType(key, v, 'struct CollectionConfiguration')
@@ -373,20 +352,25 @@ function recordLists(o: Record<string, unknown>): RecordLists {
   return { documents: opt(o, 'documents', optionalStrings), uris: opt(o, 'uris', optionalStrings) }
 }
 
-export function addBody(raw: unknown): AddRequest {
-  const o = body(raw, 'AddCollectionRecordsPayload')
+type RecordsWithEmbeddings = Omit<AddRequest, 'metadatas'> & { metadatas: unknown }
+
+/** add and upsert: the same payload, except that upsert metadata may hold nulls (delete a key). */
+function recordsWithEmbeddings(raw: unknown, struct: string, update: boolean): RecordsWithEmbeddings {
+  const o = body(raw, struct)
   const ids = strings(required(o, 'ids'), 'ids')
   const embeddings = embeddingsPayload(required(o, 'embeddings'), 'embeddings', false) as Float32Array[]
-  const metadatas = opt(o, 'metadatas', (v, p) => metadataList(v, p, false))
-  return { ids, embeddings, ...recordLists(o), metadatas: metadatas as AddRequest['metadatas'] }
+  const metadatas = opt(o, 'metadatas', (v, p) => metadataList(v, p, update))
+  return { ids, embeddings, ...recordLists(o), metadatas }
+}
+
+export function addBody(raw: unknown): AddRequest {
+  const r = recordsWithEmbeddings(raw, 'AddCollectionRecordsPayload', false)
+  return { ...r, metadatas: r.metadatas as AddRequest['metadatas'] }
 }
 
 export function upsertBody(raw: unknown): UpsertRequest {
-  const o = body(raw, 'UpsertCollectionRecordsPayload')
-  const ids = strings(required(o, 'ids'), 'ids')
-  const embeddings = embeddingsPayload(required(o, 'embeddings'), 'embeddings', false) as Float32Array[]
-  const metadatas = opt(o, 'metadatas', (v, p) => metadataList(v, p, true))
-  return { ids, embeddings, ...recordLists(o), metadatas: metadatas as UpsertRequest['metadatas'] }
+  const r = recordsWithEmbeddings(raw, 'UpsertCollectionRecordsPayload', true)
+  return { ...r, metadatas: r.metadatas as UpsertRequest['metadatas'] }
 }
 
 export function updateBody(raw: unknown): UpdateRequest {
@@ -490,7 +474,7 @@ export function readLevel(query: Record<string, unknown>): void {
   const s = String(raw)
   if (!READ_LEVELS.includes(s)) {
     throw new InvalidArgumentError(
-      `${QUERY_PREFIX}read_level: unknown variant \`${s}\`, expected one of ${READ_LEVELS.map((l) => `\`${l}\``).join(', ')}`
+      `${QUERY_PREFIX}read_level: unknown variant \`${s}\`, expected one of ${serdeNameList(READ_LEVELS)}`
     )
   }
 }

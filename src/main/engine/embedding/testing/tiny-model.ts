@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import onnxProto from 'onnx-proto'
+import { seededRandom } from '../../testing/synthetic.js'
 
 const { onnx } = onnxProto
 
@@ -80,18 +81,6 @@ export function tinyVocabulary(): string[] {
   for (const suffix of SUFFIXES) add(`##${suffix}`)
   for (const word of WORDS) add(word)
   return vocab
-}
-
-/** mulberry32: small, fast and exact (integer arithmetic only), so weights are identical everywhere. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 type TensorSpec =
