@@ -182,21 +182,23 @@ export class EmbeddingHost {
     if (this.dead !== null) return Promise.reject(this.dead)
     if (signal?.aborted === true) return Promise.reject(signal.reason as Error)
     const id = this.nextId++
-    return new Promise<EmbedResult>((resolve, reject) => {
+    const onAbort = () => {
+      const job = this.jobs.get(id)
+      if (!job || !this.jobs.delete(id)) return
+      this.updateRef()
+      this.send({ type: 'cancel', id })
+      job.reject(signal?.reason as Error)
+    }
+    const pending = new Promise<EmbedResult>((resolve, reject) => {
       this.jobs.set(id, { resolve, reject, onDone })
       this.updateRef()
       this.send({ type: 'embed', id, handle, texts, padding, batchSize })
-      signal?.addEventListener(
-        'abort',
-        () => {
-          if (!this.jobs.delete(id)) return
-          this.updateRef()
-          this.send({ type: 'cancel', id })
-          reject(signal.reason as Error)
-        },
-        { once: true }
-      )
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
+    // A long-lived signal shared by many calls must not collect one listener per call.
+    const detach = () => signal?.removeEventListener('abort', onAbort)
+    pending.then(detach, detach)
+    return pending
   }
 
   /** Stops the worker; pending work is rejected. For app shutdown only (see the note above). */

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { env, pipeline } from '@xenova/transformers'
+import { getEventListeners } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   DEFAULT_MODEL,
@@ -206,6 +207,12 @@ describe('TransformersEmbeddingFunction with the tiny model', () => {
     const [vector] = await fn.generate(['the cat sat on the mat'])
     const [reference] = await ef.generate(['the cat sat on the mat'])
     expect(maxAbsDiff(vector as number[], reference as number[])).toBeLessThan(1e-6)
+  })
+
+  it('leaves no abort listener behind on a signal shared by many calls', async () => {
+    const controller = new AbortController()
+    for (let i = 0; i < 12; i++) await ef.generate([`call ${i}`], { signal: controller.signal })
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
   })
 
   it('embeds empty and whitespace-only texts as [CLS] [SEP]', async () => {

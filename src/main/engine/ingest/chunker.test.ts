@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TransformersEmbeddingFunction } from '../embedding/index.js'
+import { createTinyModel } from '../embedding/testing/tiny-model.js'
+import {
+  approximateTokenCounter,
+  chunkSections,
+  DEFAULT_CHUNK_OVERLAP,
+  DEFAULT_CHUNK_SIZE,
+  maxChunkTokensFor,
+  previewChunks,
+  splitText,
+  tokenCounterFor,
+  type TokenCounter
+} from './chunker.js'
+import type { ParsedFile } from './parse.js'
+
+let root = ''
+let ef: TransformersEmbeddingFunction
+let count: TokenCounter
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'chunker-test-'))
+  const modelDir = await createTinyModel(root)
+  ef = new TransformersEmbeddingFunction({ model: modelDir, cacheDir: path.join(root, 'cache'), allowRemote: false })
+  count = await tokenCounterFor(ef)
+})
+
+afterAll(async () => {
+  await ef.close()
+  rmSync(root, { recursive: true, force: true })
+})
+
+const WORDS = 'the water city river story music school paper mountain family number house people'.split(' ')
+/** Deterministic sentences of known words (and some out-of-vocabulary words that split into letters). */
+function sentences(n: number, seed = 1): string {
+  let x = seed
+  const next = (): number => (x = (x * 1103515245 + 12345) % 2147483648)
+  const out: string[] = []
+  for (let s = 0; s < n; s++) {
+    const len = 5 + (next() % 12)
+    const words = Array.from({ length: len }, (_, i) =>
+      i % 7 === 6 ? `zq${next() % 1000}x` : WORDS[next() % WORDS.length]
+    )
+    out.push(`${words.join(' ')}.`)
+  }
+  return out.join(' ')
+}
+
+function parsed(sections: ParsedFile['sections']): ParsedFile {
+  return { path: '/x/doc.txt', fileName: 'doc.txt', kind: 'text', sections, bytes: 1, sha256: 'abc' }
+}
+
+describe('token counting', () => {
+  it("uses the model's own tokenizer, without special tokens", () => {
+    expect(count('the water')).toBe(2)
+    expect(count('')).toBe(0)
+    // Out of the tiny vocabulary: WordPiece falls back to letters, which the approximation cannot know.
+    expect(count('zyxw')).toBe(4)
+    expect(approximateTokenCounter('zyxw')).toBe(1)
+  })
+
+  it('limits chunk size to what the model reads', () => {
+    expect(maxChunkTokensFor(ef)).toBe(254)
+    expect(DEFAULT_CHUNK_SIZE + 2).toBeLessThanOrEqual(256)
+    expect(DEFAULT_CHUNK_OVERLAP).toBeLessThan(DEFAULT_CHUNK_SIZE)
+  })
+})
+
+describe('splitText', () => {
+  it('never exceeds chunkSize tokens and consecutive chunks overlap', async () => {
+    const text = sentences(120)
+    for (const [size, overlap] of [
+      [40, 8],
+      [25, 8],
+      [DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_OVERLAP]
+    ] as const) {
+      const chunks = await splitText(text, size, overlap, count)
+      expect(chunks.length).toBeGreaterThan(1)
+      for (const chunk of chunks) expect(count(chunk)).toBeLessThanOrEqual(size)
+      for (let i = 1; i < chunks.length; i++) {
+        const prev = chunks[i - 1] as string
+        const cur = chunks[i] as string
+        // The longest prefix of `cur` that `prev` ends with: the repeated text.
+        let shared = ''
+        for (let n = Math.min(prev.length, cur.length); n > 0; n--) {
+          if (prev.endsWith(cur.slice(0, n))) {
+            shared = cur.slice(0, n)
+            break
+          }
+        }
+        expect(count(shared), `chunks ${i - 1} and ${i}`).toBeGreaterThan(0)
+        expect(count(shared)).toBeLessThanOrEqual(overlap)
+      }
+    }
+  })
+
+  it('splits at paragraphs before sentences, and keeps all the words', async () => {
+    const paras = [sentences(3, 7), sentences(3, 8), sentences(3, 9)]
+    const chunks = await splitText(paras.join('\n\n'), 60, 0, count)
+    for (const para of paras) expect(count(para)).toBeLessThanOrEqual(60)
+    expect(chunks).toEqual(paras)
+  })
+
+  it('splits a word longer than a chunk', async () => {
+    const chunks = await splitText('zyxwvutsrqzyxwvutsrq', 6, 0, count)
+    expect(chunks.join('')).toBe('zyxwvutsrqzyxwvutsrq')
+    for (const chunk of chunks) expect(count(chunk)).toBeLessThanOrEqual(6)
+  })
+
+  it('rejects bad sizes', async () => {
+    await expect(splitText('a b', 0, 0, count)).rejects.toThrow(RangeError)
+    await expect(splitText('a b', 10, 10, count)).rejects.toThrow(RangeError)
+    await expect(splitText('a b', 10, -1, count)).rejects.toThrow(RangeError)
+  })
+})
+
+describe('chunkSections and previewChunks', () => {
+  it('numbers chunks across sections and keeps each section page', async () => {
+    const chunks = await chunkSections(
+      [
+        { text: sentences(20, 2), page: 1 },
+        { text: sentences(20, 3), page: 2 }
+      ],
+      { chunkSize: 50, overlap: 10, countTokens: count }
+    )
+    expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i))
+    expect(new Set(chunks.map((c) => c.page))).toEqual(new Set([1, 2]))
+    expect(chunks.findIndex((c) => c.page === 2)).toBeGreaterThan(0)
+    for (const chunk of chunks) expect(chunk.tokens).toBe(count(chunk.text))
+    const noPage = await chunkSections([{ text: 'the water' }], { countTokens: count })
+    expect(noPage).toEqual([{ index: 0, text: 'the water', tokens: 2 }])
+  })
+
+  it("previewChunks counts with the embedding function's tokenizer", async () => {
+    const file = parsed([{ text: 'zyxw zyxw zyxw zyxw zyxw zyxw' }])
+    const byModel = await previewChunks(file, { embeddingFunction: ef, chunkSize: 8, overlap: 0 })
+    // 6 words of 4 letter tokens each: two words per chunk with the model's count, all six with a word count.
+    expect(byModel.map((c) => c.text)).toEqual(['zyxw zyxw', 'zyxw zyxw', 'zyxw zyxw'])
+    const byWords = await previewChunks(file, { chunkSize: 8, overlap: 0 })
+    expect(byWords).toHaveLength(1)
+  })
+})

@@ -1,0 +1,272 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EphemeralClient, type Collection } from '../client.js'
+import { TransformersEmbeddingFunction } from '../embedding/index.js'
+import { createTinyModel } from '../embedding/testing/tiny-model.js'
+import { previewChunks, tokenCounterFor } from './chunker.js'
+import { startIngest, type IngestEvent, type IngestOptions } from './job.js'
+import { parseFile } from './parse.js'
+
+let root = ''
+let ef: TransformersEmbeddingFunction
+let client: EphemeralClient
+let n = 0
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'ingest-test-'))
+  const modelDir = await createTinyModel(root)
+  ef = new TransformersEmbeddingFunction({ model: modelDir, cacheDir: path.join(root, 'cache'), allowRemote: false })
+  client = new EphemeralClient()
+})
+
+afterAll(async () => {
+  await client.close()
+  await ef.close()
+  rmSync(root, { recursive: true, force: true })
+})
+
+async function freshCollection(): Promise<Collection> {
+  return client.createCollection({ name: `ingest-${++n}`, embeddingFunction: ef })
+}
+
+function folder(): string {
+  const dir = path.join(root, `files-${++n}`)
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+const WORDS = 'the water city river story music school paper mountain family number house people ocean'.split(' ')
+function text(seed: number, sentences = 30): string {
+  let x = seed
+  const next = (): number => (x = (x * 1103515245 + 12345) % 2147483648)
+  const out: string[] = []
+  for (let s = 0; s < sentences; s++) {
+    const words = Array.from({ length: 6 + (next() % 10) }, () => WORDS[next() % WORDS.length])
+    out.push(`${words.join(' ')} ${seed}.`)
+    if (s % 8 === 7) out.push('\n\n')
+  }
+  return out.join(' ')
+}
+
+const OPTS: IngestOptions = { chunkSize: 60, overlap: 10 }
+
+async function expectedChunkCount(file: string): Promise<number> {
+  return (await previewChunks(await parseFile(file), { embeddingFunction: ef, ...OPTS })).length
+}
+
+async function sourceIds(col: Collection, source: string): Promise<string[]> {
+  return (await col.get({ where: { source } })).ids
+}
+
+describe('startIngest', () => {
+  it('writes chunks with stable ids and metadata, and query_texts finds a shared chunk', async () => {
+    const dir = folder()
+    const a = path.join(dir, 'a.txt')
+    const b = path.join(dir, 'b.md')
+    writeFileSync(a, text(1))
+    writeFileSync(b, `# Title\n\n${text(2)}`)
+    const col = await freshCollection()
+    const summary = await startIngest(col, [dir], OPTS).done
+    expect(summary.ingested.sort()).toEqual([a, b])
+    expect(summary.failed).toEqual([])
+    const expected = (await expectedChunkCount(a)) + (await expectedChunkCount(b))
+    expect(summary.chunksWritten).toBe(expected)
+    expect(await col.count()).toBe(expected)
+
+    const got = await col.get({ where: { source: a }, include: ['metadatas', 'documents'] })
+    const sha = (await parseFile(a)).sha256
+    expect(got.ids.sort()).toEqual(got.ids.map((_, i) => `${sha}:${i}`).sort())
+    const count = await tokenCounterFor(ef)
+    for (const [i, meta] of (got.metadatas ?? []).entries()) {
+      expect(meta).toMatchObject({ source: a, file_name: 'a.txt', file_sha256: sha })
+      expect(meta?.chunk_index).toBe(Number(got.ids[i]?.split(':')[1]))
+      expect(new Date(String(meta?.ingested_at)).toISOString()).toBe(meta?.ingested_at)
+      expect(meta).not.toHaveProperty('page')
+      expect(count(String(got.documents?.[i]))).toBeLessThanOrEqual(60)
+    }
+
+    const target = await col.get({ ids: [`${sha}:2`], include: ['documents'] })
+    const hits = await col.query({ queryTexts: [String(target.documents?.[0])], nResults: 3 })
+    expect(hits.ids[0]?.[0]).toBe(`${sha}:2`)
+  })
+
+  it('replaces a changed file and skips an unchanged one', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'notes.txt')
+    writeFileSync(file, text(3, 40))
+    const col = await freshCollection()
+    await startIngest(col, [file], OPTS).done
+    const before = await sourceIds(col, file)
+    const firstSha = (await parseFile(file)).sha256
+
+    const again = await startIngest(col, [file], OPTS).done
+    expect(again.unchanged).toEqual([file])
+    expect(again.ingested).toEqual([])
+    expect(again.chunksWritten).toBe(0)
+    expect((await sourceIds(col, file)).sort()).toEqual(before.sort())
+
+    writeFileSync(file, text(4, 12))
+    const changed = await startIngest(col, [file], OPTS).done
+    expect(changed.ingested).toEqual([file])
+    expect(changed.chunksDeleted).toBe(before.length)
+    const sha = (await parseFile(file)).sha256
+    const after = await sourceIds(col, file)
+    const expected = await expectedChunkCount(file)
+    expect(after.sort()).toEqual(Array.from({ length: expected }, (_, i) => `${sha}:${i}`).sort())
+    expect(after.some((id) => id.startsWith(firstSha))).toBe(false)
+    expect(await col.count()).toBe(expected)
+  })
+
+  it('cleans chunks of an old version left by a crash between write and delete', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'crash.txt')
+    writeFileSync(file, text(5, 20))
+    const col = await freshCollection()
+    await startIngest(col, [file], OPTS).done
+    const old = await col.get({ where: { source: file }, include: ['metadatas', 'documents', 'embeddings'] })
+    writeFileSync(file, text(6, 20))
+    await startIngest(col, [file], OPTS).done
+    const current = await sourceIds(col, file)
+    // The state a crash after the upsert and before the delete leaves: both versions.
+    await col.add({ ids: old.ids, embeddings: old.embeddings, metadatas: old.metadatas, documents: old.documents })
+    const summary = await startIngest(col, [file], OPTS).done
+    expect(summary.unchanged).toEqual([file])
+    expect(summary.chunksDeleted).toBe(old.ids.length)
+    expect((await sourceIds(col, file)).sort()).toEqual(current.sort())
+  })
+
+  it('cancel mid-job leaves each file complete or absent', async () => {
+    const dir = folder()
+    const files = Array.from({ length: 8 }, (_, i) => path.join(dir, `f${i}.txt`))
+    files.forEach((file, i) => writeFileSync(file, text(100 + i, 40)))
+    const col = await freshCollection()
+    // Small embedding batches so the cancel lands between two embedding calls of one file.
+    const job = startIngest(col, [dir], { ...OPTS, embedBatch: 2 })
+    let embedsOfFourth = 0
+    job.events.on('embed-progress', (event: Extract<IngestEvent, { type: 'embed-progress' }>) => {
+      if (event.path === files[3] && ++embedsOfFourth === 2) job.cancel()
+    })
+    const summary = await job.done
+    expect(summary.cancelled).toBe(true)
+    expect(summary.ingested).toEqual(files.slice(0, 3))
+    for (const file of files) {
+      const ids = await sourceIds(col, file)
+      if (summary.ingested.includes(file)) expect(ids).toHaveLength(await expectedChunkCount(file))
+      else expect(ids).toEqual([])
+    }
+    expect(await col.count()).toBe(summary.chunksWritten)
+
+    // Resuming ingests the rest and skips what was done.
+    const rest = await startIngest(col, [dir], OPTS).done
+    expect(rest.unchanged).toEqual(files.slice(0, 3))
+    expect(rest.ingested).toEqual(files.slice(3))
+  })
+
+  it('cancel through an abort signal before a write', async () => {
+    const dir = folder()
+    writeFileSync(path.join(dir, 'one.txt'), text(7))
+    const col = await freshCollection()
+    const controller = new AbortController()
+    const job = startIngest(col, [dir], { ...OPTS, signal: controller.signal })
+    job.events.on('file-embedded', () => controller.abort())
+    const summary = await job.done
+    expect(summary).toMatchObject({ cancelled: true, ingested: [], chunksWritten: 0 })
+    expect(await col.count()).toBe(0)
+  })
+
+  it('reports corrupt, empty and unsupported files and goes on', async () => {
+    const dir = folder()
+    const good = [path.join(dir, 'a.txt'), path.join(dir, 'z.md')]
+    writeFileSync(good[0] as string, text(8))
+    writeFileSync(good[1] as string, text(9))
+    const empty = path.join(dir, 'empty.txt')
+    const blank = path.join(dir, 'blank.md')
+    const corrupt = path.join(dir, 'broken.json')
+    const unsupported = path.join(dir, 'image.xyz')
+    writeFileSync(empty, '')
+    writeFileSync(blank, '  \n\n \t ')
+    writeFileSync(corrupt, '{"text": "unterminated')
+    writeFileSync(unsupported, 'whatever')
+    const col = await freshCollection()
+    const job = startIngest(col, [dir], OPTS)
+    const failedEvents: string[] = []
+    job.events.on('file-failed', (event: Extract<IngestEvent, { type: 'file-failed' }>) =>
+      failedEvents.push(event.path)
+    )
+    const summary = await job.done
+    expect(summary.ingested).toEqual(good)
+    expect(summary.failed.map((f) => [f.path, f.reason])).toEqual([
+      [blank, 'empty'],
+      [corrupt, 'corrupt'],
+      [empty, 'empty']
+    ])
+    for (const failure of summary.failed) expect(failure.error.length).toBeGreaterThan(0)
+    expect(failedEvents.sort()).toEqual([blank, corrupt, empty])
+    expect(summary.skipped.map((s) => s.path)).toEqual([unsupported])
+    expect(await col.count()).toBe(summary.chunksWritten)
+  })
+
+  it('fires progress events with increasing counts', async () => {
+    const dir = folder()
+    for (let i = 0; i < 4; i++) writeFileSync(path.join(dir, `p${i}.txt`), text(200 + i, 25))
+    const col = await freshCollection()
+    const job = startIngest(col, [dir], { ...OPTS, embedBatch: 4 })
+    const events: IngestEvent[] = []
+    job.events.on('event', (event: IngestEvent) => events.push(event))
+    const summary = await job.done
+    const types = new Set(events.map((e) => e.type))
+    for (const type of [
+      'file-started',
+      'file-parsed',
+      'file-chunked',
+      'embed-progress',
+      'file-embedded',
+      'file-written'
+    ]) {
+      expect(types.has(type as IngestEvent['type'])).toBe(true)
+    }
+    for (let i = 1; i < events.length; i++) {
+      const [a, b] = [events[i - 1]?.counts, events[i]?.counts]
+      for (const key of ['filesDone', 'chunks', 'embeddings', 'chunksWritten'] as const) {
+        expect(b?.[key]).toBeGreaterThanOrEqual(a?.[key] as number)
+      }
+    }
+    const last = events.at(-1)?.counts
+    expect(last).toEqual({
+      filesTotal: 4,
+      filesDone: 4,
+      filesWritten: 4,
+      chunks: summary.chunksWritten,
+      embeddings: summary.chunksWritten,
+      chunksWritten: summary.chunksWritten
+    })
+    expect(job.counts).toEqual(last)
+    expect(events.filter((e) => e.type === 'file-written')).toHaveLength(4)
+    expect(summary.seconds).toBeGreaterThan(0)
+  })
+
+  it('uses an explicit embedding function and refuses a collection without one', async () => {
+    const dir = folder()
+    writeFileSync(path.join(dir, 'x.txt'), text(11))
+    const col = await client.createCollection({ name: `no-ef-${++n}`, embeddingFunction: null })
+    await expect(startIngest(col, [dir], OPTS).done).rejects.toThrow(/no embedding function/)
+    const summary = await startIngest(col, [dir], { ...OPTS, embeddingFunction: ef }).done
+    expect(summary.chunksWritten).toBeGreaterThan(0)
+    expect(await col.count()).toBe(summary.chunksWritten)
+    await expect(startIngest(col, [dir], { chunkSize: 300, embeddingFunction: ef }).done).rejects.toThrow(/254/)
+  })
+
+  it('stores content shared by two paths once', async () => {
+    const dir = folder()
+    writeFileSync(path.join(dir, 'one.txt'), text(12))
+    writeFileSync(path.join(dir, 'two.txt'), text(12))
+    const col = await freshCollection()
+    const summary = await startIngest(col, [dir], OPTS).done
+    expect(summary.ingested).toEqual([path.join(dir, 'one.txt')])
+    expect(summary.skipped).toEqual([
+      { path: path.join(dir, 'two.txt'), reason: `same content as ${path.join(dir, 'one.txt')}` }
+    ])
+  })
+})

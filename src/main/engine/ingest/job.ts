@@ -1,0 +1,282 @@
+// An ingest job: files -> parse -> chunk -> embed -> write, one file at a time, into one collection.
+//
+// Write rules, per file:
+// - Chunk ids are `${sha256 of the file}:${chunk index}`, so the same content always gets the same ids.
+// - A file whose source path already has chunks with the same sha256 is skipped as unchanged.
+// - All chunks of a file are embedded before anything is written, then written with ONE upsert call
+//   (one SQLite transaction), then the source's chunks from an older version (other ids) are deleted.
+//   A crash between the two leaves the new version complete plus stale chunks of the old one, never
+//   half a file; the next ingest of that path sees its current sha already present and removes the
+//   stale chunks (see `cleanStale`). Upsert rather than add so a retry after such a crash, or content
+//   shared with another path, cannot fail on existing ids.
+// - Cancelling stops before the next write: a file is either fully written or not at all.
+// - A file that cannot be read or parsed is reported (`file-failed`) and the job goes on.
+import { EventEmitter } from 'node:events'
+import type { Collection } from '../client.js'
+import type { EmbeddingFunction } from '../embedding/index.js'
+import { TransformersEmbeddingFunction } from '../embedding/index.js'
+import {
+  chunkSections,
+  DEFAULT_CHUNK_OVERLAP,
+  DEFAULT_CHUNK_SIZE,
+  maxChunkTokensFor,
+  tokenCounterFor,
+  type TokenCounter
+} from './chunker.js'
+import { IngestFileError, listFiles, parseFile } from './parse.js'
+
+export interface IngestOptions {
+  /** Embeds the chunks; default: the collection's embedding function. */
+  embeddingFunction?: EmbeddingFunction
+  chunkSize?: number
+  overlap?: number
+  /** Token counter for chunking; default: the embedding function's tokenizer (see tokenCounterFor). */
+  countTokens?: TokenCounter
+  /** Larger files fail with `too-large` (parseFile's default otherwise). */
+  maxBytes?: number
+  /** Chunks per embedding call, so progress and cancellation are seen within a file. Default 256. */
+  embedBatch?: number
+  /** Aborting it is the same as job.cancel(). */
+  signal?: AbortSignal
+}
+
+export interface IngestCounts {
+  /** Files to process (after expanding folders). */
+  filesTotal: number
+  /** Files finished, whatever the outcome. */
+  filesDone: number
+  filesWritten: number
+  /** Chunks produced by the chunker so far. */
+  chunks: number
+  /** Chunks embedded so far. */
+  embeddings: number
+  /** Chunks written to the collection so far. */
+  chunksWritten: number
+}
+
+export type IngestEvent =
+  | { type: 'file-started'; path: string; counts: IngestCounts }
+  | { type: 'file-parsed'; path: string; sections: number; bytes: number; counts: IngestCounts }
+  | { type: 'file-chunked'; path: string; chunks: number; counts: IngestCounts }
+  | { type: 'file-embedded'; path: string; chunks: number; counts: IngestCounts }
+  | { type: 'file-written'; path: string; chunks: number; replaced: number; counts: IngestCounts }
+  | { type: 'file-skipped'; path: string; reason: string; counts: IngestCounts }
+  | { type: 'file-failed'; path: string; error: string; reason?: string; counts: IngestCounts }
+  | { type: 'embed-progress'; path: string; done: number; total: number; counts: IngestCounts }
+
+export type IngestEventType = IngestEvent['type']
+
+export interface IngestSummary {
+  /** Files written (new or changed). */
+  ingested: string[]
+  /** Files whose content was already stored under the same path. */
+  unchanged: string[]
+  /** Files left out: unsupported type (from the folder walk) or duplicate content of another path. */
+  skipped: { path: string; reason: string }[]
+  failed: { path: string; error: string; reason?: string }[]
+  chunksWritten: number
+  /** Chunks of older versions that were removed. */
+  chunksDeleted: number
+  cancelled: boolean
+  seconds: number
+}
+
+export interface IngestJob {
+  /** Emits each IngestEvent under its `type` and under 'event'; 'done' with the summary at the end. */
+  readonly events: EventEmitter
+  /** Stops before the next write; the current file is dropped unless already written. */
+  cancel(): void
+  readonly done: Promise<IngestSummary>
+  readonly counts: Readonly<IngestCounts>
+}
+
+const DEFAULT_EMBED_BATCH = 256
+
+class Cancelled extends Error {}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * Ingests files and folders (walked with listFiles) into a collection. Returns at once; progress
+ * comes as events and the result from `done`, which rejects only when the job cannot start
+ * (no embedding function, bad options).
+ */
+export function startIngest(collection: Collection, paths: string[], opts: IngestOptions = {}): IngestJob {
+  const events = new EventEmitter()
+  const controller = new AbortController()
+  if (opts.signal !== undefined) {
+    if (opts.signal.aborted) controller.abort()
+    else opts.signal.addEventListener('abort', () => controller.abort(), { once: true })
+  }
+  const counts: IngestCounts = {
+    filesTotal: 0,
+    filesDone: 0,
+    filesWritten: 0,
+    chunks: 0,
+    embeddings: 0,
+    chunksWritten: 0
+  }
+  const emit = (event: IngestEvent): void => {
+    events.emit(event.type, event)
+    events.emit('event', event)
+  }
+  const done = run(collection, paths, opts, controller.signal, counts, emit).then((summary) => {
+    events.emit('done', summary)
+    return summary
+  })
+  // Callers may only listen to events; `done` still reports failures to whoever awaits it.
+  done.catch(() => undefined)
+  return { events, cancel: () => controller.abort(), done, counts }
+}
+
+async function run(
+  collection: Collection,
+  paths: string[],
+  opts: IngestOptions,
+  signal: AbortSignal,
+  counts: IngestCounts,
+  emit: (event: IngestEvent) => void
+): Promise<IngestSummary> {
+  const started = performance.now()
+  const ef = opts.embeddingFunction ?? collection.embeddingFunction
+  if (ef === null) throw new Error(`Collection "${collection.name}" has no embedding function; pass one in options`)
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE
+  const overlap = opts.overlap ?? Math.min(DEFAULT_CHUNK_OVERLAP, Math.floor(chunkSize / 2))
+  const limit = maxChunkTokensFor(ef)
+  if (limit !== null && chunkSize > limit) {
+    throw new RangeError(`chunkSize ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
+  }
+  const embedBatch = opts.embedBatch ?? DEFAULT_EMBED_BATCH
+  const countTokens = opts.countTokens ?? (await tokenCounterFor(ef))
+
+  const summary: IngestSummary = {
+    ingested: [],
+    unchanged: [],
+    skipped: [],
+    failed: [],
+    chunksWritten: 0,
+    chunksDeleted: 0,
+    cancelled: false,
+    seconds: 0
+  }
+  const snapshot = (): IngestCounts => ({ ...counts })
+  const finish = (): IngestSummary => {
+    summary.cancelled = signal.aborted
+    summary.seconds = (performance.now() - started) / 1000
+    return summary
+  }
+
+  let listed: Awaited<ReturnType<typeof listFiles>>
+  try {
+    listed = await listFiles(paths, { signal })
+  } catch (error) {
+    if (signal.aborted) return finish()
+    throw error
+  }
+  summary.skipped.push(...listed.skipped)
+  counts.filesTotal = listed.files.length
+  for (const skipped of listed.skipped) emit({ type: 'file-skipped', ...skipped, counts: snapshot() })
+
+  for (const file of listed.files) {
+    if (signal.aborted) break
+    emit({ type: 'file-started', path: file, counts: snapshot() })
+    try {
+      const parsed = await parseFile(file, { maxBytes: opts.maxBytes, signal })
+      emit({
+        type: 'file-parsed',
+        path: file,
+        sections: parsed.sections.length,
+        bytes: parsed.bytes,
+        counts: snapshot()
+      })
+
+      const existing = await collection.get({ where: { source: parsed.path }, include: ['metadatas'] })
+      const existingIds = existing.ids
+      const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
+      if (existingIds.some((_, i) => shaOf(i) === parsed.sha256)) {
+        summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => shaOf(i) !== parsed.sha256)
+        summary.unchanged.push(file)
+        counts.filesDone++
+        emit({ type: 'file-skipped', path: file, reason: 'unchanged', counts: snapshot() })
+        continue
+      }
+
+      const chunks = await chunkSections(parsed.sections, { chunkSize, overlap, countTokens })
+      if (chunks.length === 0) throw new IngestFileError(file, 'empty', `${parsed.fileName}: no text found in the file`)
+      counts.chunks += chunks.length
+      emit({ type: 'file-chunked', path: file, chunks: chunks.length, counts: snapshot() })
+      const ids = chunks.map((chunk) => `${parsed.sha256}:${chunk.index}`)
+
+      // Same content already stored under another path: the ids are taken; keep that copy.
+      const owner = await collection.get({ ids: ids.slice(0, 1), include: ['metadatas'] })
+      const ownerSource = owner.metadatas?.[0]?.source
+      if (typeof ownerSource === 'string' && ownerSource !== parsed.path) {
+        summary.chunksDeleted += await cleanStale(collection, existingIds, () => true)
+        const reason = `same content as ${ownerSource}`
+        summary.skipped.push({ path: file, reason })
+        counts.filesDone++
+        emit({ type: 'file-skipped', path: file, reason, counts: snapshot() })
+        continue
+      }
+
+      const embeddings: number[][] = []
+      for (let start = 0; start < chunks.length; start += embedBatch) {
+        if (signal.aborted) throw new Cancelled()
+        const texts = chunks.slice(start, start + embedBatch).map((chunk) => chunk.text)
+        const vectors = await embed(ef, texts, signal)
+        embeddings.push(...vectors)
+        counts.embeddings += vectors.length
+        emit({ type: 'embed-progress', path: file, done: embeddings.length, total: chunks.length, counts: snapshot() })
+      }
+      emit({ type: 'file-embedded', path: file, chunks: chunks.length, counts: snapshot() })
+
+      if (signal.aborted) throw new Cancelled()
+      const ingestedAt = new Date().toISOString()
+      await collection.upsert({
+        ids,
+        embeddings,
+        documents: chunks.map((chunk) => chunk.text),
+        metadatas: chunks.map((chunk) => ({
+          source: parsed.path,
+          file_name: parsed.fileName,
+          chunk_index: chunk.index,
+          ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+          ingested_at: ingestedAt,
+          file_sha256: parsed.sha256
+        }))
+      })
+      const fresh = new Set(ids)
+      const replaced = await cleanStale(collection, existingIds, (i) => !fresh.has(existingIds[i] as string))
+      summary.chunksDeleted += replaced
+      summary.chunksWritten += chunks.length
+      summary.ingested.push(file)
+      counts.chunksWritten += chunks.length
+      counts.filesWritten++
+      counts.filesDone++
+      emit({ type: 'file-written', path: file, chunks: chunks.length, replaced, counts: snapshot() })
+    } catch (error) {
+      if (error instanceof Cancelled || signal.aborted) break
+      const reason = error instanceof IngestFileError ? error.reason : undefined
+      const failure = { path: file, error: message(error), ...(reason !== undefined ? { reason } : {}) }
+      summary.failed.push(failure)
+      counts.filesDone++
+      emit({ type: 'file-failed', ...failure, counts: snapshot() })
+    }
+  }
+  return finish()
+}
+
+/** Deletes the existing chunks selected by index; returns how many. */
+async function cleanStale(collection: Collection, ids: string[], select: (i: number) => boolean): Promise<number> {
+  const stale = ids.filter((_, i) => select(i))
+  if (stale.length > 0) await collection.delete({ ids: stale })
+  return stale.length
+}
+
+/** One embedding call: cancellable where the function supports it (transformers.js). */
+async function embed(ef: EmbeddingFunction, texts: string[], signal: AbortSignal): Promise<number[][]> {
+  if (!(ef instanceof TransformersEmbeddingFunction)) return ef.generate(texts)
+  return ef.generate(texts, { signal })
+}

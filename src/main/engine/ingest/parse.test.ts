@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx'
+import { PDFDocument, StandardFonts } from 'pdf-lib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { detectKind, IngestFileError, listFiles, parseFile, type ParsedFile } from './parse.js'
+
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'chromadesk-parse-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function fixture(name: string, content: string | Uint8Array): Promise<string> {
+  const path = join(dir, name)
+  await mkdir(join(path, '..'), { recursive: true })
+  await writeFile(path, content)
+  return path
+}
+
+async function makePdf(pages: string[][]): Promise<Uint8Array> {
+  const doc = await PDFDocument.create()
+  const font = await doc.embedFont(StandardFonts.Helvetica)
+  for (const lines of pages) {
+    const page = doc.addPage([400, 400])
+    lines.forEach((line, i) => page.drawText(line, { x: 40, y: 340 - i * 24, size: 14, font }))
+  }
+  return doc.save()
+}
+
+async function makeDocx(): Promise<Buffer> {
+  const doc = new Document({
+    sections: [
+      {
+        children: [
+          new Paragraph({ text: 'Quarterly report', heading: HeadingLevel.HEADING_1 }),
+          new Paragraph({ children: [new TextRun('Revenue grew '), new TextRun({ text: 'fast', bold: true })] }),
+          new Paragraph({ children: [new TextRun('Second paragraph.')] })
+        ]
+      }
+    ]
+  })
+  return Packer.toBuffer(doc)
+}
+
+async function expectIngestError(
+  promise: Promise<unknown>,
+  reason: IngestFileError['reason'],
+  message?: RegExp
+): Promise<IngestFileError> {
+  const err = await promise.then(
+    () => expect.fail('expected an IngestFileError'),
+    (e: unknown) => e
+  )
+  expect(err).toBeInstanceOf(IngestFileError)
+  const e = err as IngestFileError
+  expect(e.reason).toBe(reason)
+  if (message) expect(e.message).toMatch(message)
+  return e
+}
+
+describe('detectKind', () => {
+  it('maps extensions case-insensitively and rejects unknown ones', () => {
+    expect(detectKind('/a/B.PDF')).toBe('pdf')
+    expect(detectKind('notes.markdown')).toBe('markdown')
+    expect(detectKind('page.htm')).toBe('html')
+    expect(detectKind('rows.jsonl')).toBe('jsonl')
+    expect(detectKind('image.png')).toBeNull()
+    expect(detectKind('Makefile')).toBeNull()
+  })
+})
+
+describe('parseFile', () => {
+  it('reads plain text as UTF-8 with hash and size of the raw bytes', async () => {
+    const raw = '\uFEFFHello wörld\r\nsecond line\n'
+    const path = await fixture('plain.txt', raw)
+    const parsed = await parseFile(path)
+    const bytes = Buffer.from(raw, 'utf8')
+    expect(parsed).toEqual<ParsedFile>({
+      path,
+      fileName: 'plain.txt',
+      kind: 'text',
+      sections: [{ text: 'Hello wörld\nsecond line' }],
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex')
+    })
+  })
+
+  it('keeps markdown as text', async () => {
+    const path = await fixture('doc.md', '# Title\n\nSome *emphasis* here.\n')
+    const parsed = await parseFile(path)
+    expect(parsed.kind).toBe('markdown')
+    expect(parsed.sections).toEqual([{ text: '# Title\n\nSome *emphasis* here.' }])
+  })
+
+  it('extracts one section per PDF page with 1-based page numbers', async () => {
+    const path = await fixture(
+      'two-pages.pdf',
+      await makePdf([
+        ['First page title', 'alpha line'],
+        ['Second page', 'beta line']
+      ])
+    )
+    const parsed = await parseFile(path)
+    expect(parsed.kind).toBe('pdf')
+    expect(parsed.sections).toEqual([
+      { text: 'First page title\nalpha line', page: 1 },
+      { text: 'Second page\nbeta line', page: 2 }
+    ])
+  })
+
+  it('drops PDF pages without text but keeps the page numbers of the others', async () => {
+    const path = await fixture('blank-middle.pdf', await makePdf([['one'], [], ['three']]))
+    const parsed = await parseFile(path)
+    expect(parsed.sections).toEqual([
+      { text: 'one', page: 1 },
+      { text: 'three', page: 3 }
+    ])
+  })
+
+  it('extracts DOCX paragraphs', async () => {
+    const path = await fixture('report.docx', await makeDocx())
+    const parsed = await parseFile(path)
+    expect(parsed.kind).toBe('docx')
+    expect(parsed.sections).toHaveLength(1)
+    const text = parsed.sections[0]!.text
+    expect(text).toMatch(/^Quarterly report\n+Revenue grew fast\n+Second paragraph\.$/)
+  })
+
+  it('extracts HTML text without scripts, styles or navigation, keeping block breaks', async () => {
+    const html = `<!doctype html><html><head><title>T</title><style>body { color: red }</style>
+      <script>var secret = "script-noise"</script></head><body>
+      <nav><a href="/x">Nav-noise link</a></nav>
+      <h1>Main heading</h1><p>First <a href="https://example.com">para</a>graph.</p>
+      <p>Second paragraph.</p><noscript>noscript-noise</noscript></body></html>`
+    const path = await fixture('page.html', html)
+    const parsed = await parseFile(path)
+    expect(parsed.kind).toBe('html')
+    const text = parsed.sections[0]!.text
+    expect(text).toMatch(/Main heading\n+First paragraph\.\n+Second paragraph\./)
+    expect(text).not.toMatch(/noise|color: red|example\.com/)
+  })
+
+  it('renders each CSV row as header: value lines', async () => {
+    const csv = 'name,city,"note, quoted"\nAda,London,"line one\nline two"\n\nBob,,x\n'
+    const path = await fixture('people.csv', csv)
+    const parsed = await parseFile(path)
+    expect(parsed.kind).toBe('csv')
+    expect(parsed.sections).toEqual([
+      { text: 'name: Ada\ncity: London\nnote, quoted: line one\nline two' },
+      { text: 'name: Bob\nnote, quoted: x' }
+    ])
+  })
+
+  it('turns a JSON array into one section per element, preferring a text field', async () => {
+    const json = JSON.stringify([
+      'a plain string',
+      { id: 1, text: 'from text field', content: 'ignored' },
+      { content: 'from content field' },
+      { document: 'from document field' },
+      { title: 'No text field', tags: ['x', 'y'], n: 3 },
+      null
+    ])
+    const path = await fixture('items.json', json)
+    const parsed = await parseFile(path)
+    expect(parsed.kind).toBe('json')
+    expect(parsed.sections.map((s) => s.text)).toEqual([
+      'a plain string',
+      'from text field',
+      'from content field',
+      'from document field',
+      'title: No text field\ntags: ["x","y"]\nn: 3'
+    ])
+  })
+
+  it('treats a top-level JSON object as one section', async () => {
+    const path = await fixture('one.json', '{"content": "single doc"}')
+    expect((await parseFile(path)).sections).toEqual([{ text: 'single doc' }])
+  })
+
+  it('turns JSONL into one section per line, skipping blank lines', async () => {
+    const path = await fixture(
+      'rows.jsonl',
+      '{"text": "row one"}\n\n{"question": "why?", "answer": "because"}\n"bare string"\n'
+    )
+    const parsed = await parseFile(path)
+    expect(parsed.kind).toBe('jsonl')
+    expect(parsed.sections.map((s) => s.text)).toEqual(['row one', 'question: why?\nanswer: because', 'bare string'])
+  })
+
+  it('names the line of a bad JSONL record', async () => {
+    const path = await fixture('bad.jsonl', '{"text": "ok"}\n\n{"text": broken}\n{"text": "ok"}\n')
+    const err = await expectIngestError(parseFile(path), 'corrupt', /bad\.jsonl: line 3 /)
+    expect(err.path).toBe(path)
+  })
+
+  it('reports invalid JSON as corrupt', async () => {
+    const path = await fixture('bad.json', '[{"text": "a"},')
+    await expectIngestError(parseFile(path), 'corrupt', /bad\.json: could not be read as JSON \(.+\)/)
+  })
+
+  it('reports a CSV with a broken quote as corrupt', async () => {
+    const path = await fixture('bad.csv', 'a,b\n"unterminated,1\n')
+    await expectIngestError(parseFile(path), 'corrupt', /bad\.csv: could not be read as CSV/)
+  })
+
+  it('reports a truncated PDF as corrupt', async () => {
+    const full = await makePdf([['some text']])
+    const path = await fixture('truncated.pdf', full.slice(0, 200))
+    await expectIngestError(parseFile(path), 'corrupt', /truncated\.pdf: could not be read as PDF \(.+\)/)
+  })
+
+  it('reports garbage bytes named .pdf as corrupt', async () => {
+    const path = await fixture('garbage.pdf', Buffer.from('this is not a pdf at all\n'.repeat(20)))
+    await expectIngestError(parseFile(path), 'corrupt', /garbage\.pdf: could not be read as PDF/)
+  })
+
+  it('reports a corrupt DOCX as corrupt', async () => {
+    const docx = await makeDocx()
+    const truncated = await fixture('truncated.docx', docx.subarray(0, docx.length / 2))
+    await expectIngestError(parseFile(truncated), 'corrupt', /truncated\.docx: could not be read as DOCX \(.+\)/)
+    const garbage = await fixture('garbage.docx', 'plain text pretending to be docx')
+    await expectIngestError(parseFile(garbage), 'corrupt', /garbage\.docx/)
+  })
+
+  it('reports NUL bytes or invalid UTF-8 in a text file as binary', async () => {
+    const nul = await fixture('nul.txt', Buffer.from([0x68, 0x69, 0x00, 0x01, 0x02]))
+    await expectIngestError(parseFile(nul), 'binary', /nul\.txt/)
+    const latin1 = await fixture('latin1.md', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]))
+    await expectIngestError(parseFile(latin1), 'binary', /latin1\.md: not valid UTF-8/)
+    const png = await fixture('image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    await expectIngestError(parseFile(png), 'binary')
+  })
+
+  it('reports empty files and files with no text as empty', async () => {
+    await expectIngestError(parseFile(await fixture('empty.txt', '')), 'empty', /empty\.txt/)
+    await expectIngestError(parseFile(await fixture('blank.md', ' \n\t\n')), 'empty')
+    await expectIngestError(parseFile(await fixture('empty-array.json', '[]')), 'empty')
+    await expectIngestError(parseFile(await fixture('header-only.csv', 'a,b\n')), 'empty')
+    await expectIngestError(parseFile(await fixture('script-only.html', '<script>x()</script>')), 'empty')
+    await expectIngestError(parseFile(await fixture('blank.pdf', await makePdf([[]]))), 'empty')
+  })
+
+  it('rejects unsupported extensions before reading', async () => {
+    await expectIngestError(
+      parseFile(join(dir, 'does-not-exist.exe')),
+      'unsupported',
+      /does-not-exist\.exe: unsupported file type "\.exe"/
+    )
+    await expectIngestError(parseFile(await fixture('README', 'text')), 'unsupported', /no extension/)
+  })
+
+  it('rejects files over the size limit', async () => {
+    const path = await fixture('big.txt', 'x'.repeat(2048))
+    await expectIngestError(
+      parseFile(path, { maxBytes: 1024 }),
+      'too-large',
+      /big\.txt: 2\.0 KB exceeds the 1\.0 KB limit/
+    )
+    await expect(parseFile(path, { maxBytes: 4096 })).resolves.toMatchObject({ bytes: 2048 })
+  })
+
+  it('honours an aborted signal', async () => {
+    const path = await fixture('abort.txt', 'text')
+    const controller = new AbortController()
+    controller.abort()
+    await expect(parseFile(path, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError'
+    })
+  })
+})
+
+describe('listFiles', () => {
+  it('expands folders recursively, skipping hidden entries, deduping and sorting', async () => {
+    const root = join(dir, 'tree')
+    const outside = join(dir, 'outside')
+    await mkdir(join(root, 'sub', 'deeper'), { recursive: true })
+    await mkdir(join(root, '.hidden-dir'), { recursive: true })
+    await mkdir(outside, { recursive: true })
+    await writeFile(join(root, 'b.txt'), 'b')
+    await writeFile(join(root, 'A.md'), 'a')
+    await writeFile(join(root, '.secret.txt'), 'hidden')
+    await writeFile(join(root, '.hidden-dir', 'inside.txt'), 'hidden')
+    await writeFile(join(root, 'sub', 'c.pdf'), 'c')
+    await writeFile(join(root, 'sub', 'photo.png'), 'png')
+    await writeFile(join(root, 'sub', 'deeper', 'd.jsonl'), 'd')
+    await writeFile(join(outside, 'escape.txt'), 'outside')
+    await symlink(join(outside, 'escape.txt'), join(root, 'link-out.txt'))
+    await symlink(join(root, 'b.txt'), join(root, 'sub', 'link-in.txt'))
+    await symlink(root, join(root, 'sub', 'loop'))
+
+    const result = await listFiles([
+      root,
+      join(root, 'b.txt'), // also reached by the walk
+      join(root, 'sub', 'deeper', 'd.jsonl'),
+      join(dir, 'missing-folder')
+    ])
+    expect(result.files).toEqual([
+      join(root, 'A.md'),
+      join(root, 'b.txt'),
+      join(root, 'sub', 'c.pdf'),
+      join(root, 'sub', 'deeper', 'd.jsonl')
+    ])
+    expect(result.skipped).toEqual([
+      { path: join(dir, 'missing-folder'), reason: 'not found' },
+      { path: join(root, 'link-out.txt'), reason: 'symbolic link outside the folder' },
+      { path: join(root, 'sub', 'photo.png'), reason: 'unsupported file type ".png"' }
+    ])
+  })
+
+  it('takes a hidden file the user named directly', async () => {
+    const path = await fixture('.named.txt', 'x')
+    expect((await listFiles([path])).files).toEqual([path])
+  })
+})

@@ -1,0 +1,323 @@
+// Turns a file on disk into plain-text sections for the chunker. One module owns the per-type rules
+// so every caller (UI import, CLI, job) gets the same text and the same per-file errors.
+//
+// Section rules, by kind:
+// - text, markdown, html, docx: one section holding the whole document (the chunker splits it).
+// - pdf: one section per page that has text, with its 1-based `page`.
+// - csv: the first row is the header; each later row is one section rendered as `header: value`
+//   lines (empty cells left out, unnamed columns called `column N`).
+// - json: an array gives one section per element; any other value gives one section. See
+//   `renderJsonValue` for how a value becomes text.
+// - jsonl: one section per non-blank line, rendered like a JSON value.
+// Sections with no visible text are dropped; a file left with none is an `empty` error.
+
+import { createHash } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import { basename, extname } from 'node:path'
+
+import { parse as parseCsv } from 'csv-parse/sync'
+import { convert as htmlToText } from 'html-to-text'
+import mammoth from 'mammoth'
+import { detectKind, type FileKind } from './file-kinds.js'
+
+export { detectKind, SUPPORTED_EXTENSIONS, type FileKind } from './file-kinds.js'
+export { listFiles } from './parse-list.js'
+export type { ListFilesOptions, ListFilesResult } from './parse-list.js'
+
+export interface ParsedSection {
+  text: string
+  /** 1-based page number, where the format has pages (PDF). */
+  page?: number
+}
+
+export interface ParsedFile {
+  path: string
+  fileName: string
+  kind: FileKind
+  sections: ParsedSection[]
+  /** Size of the raw file. */
+  bytes: number
+  /** Hex sha256 of the raw bytes: stable chunk ids and unchanged-file skipping. */
+  sha256: string
+}
+
+export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large'
+
+export class IngestFileError extends Error {
+  readonly path: string
+  readonly reason: IngestFileErrorReason
+  constructor(path: string, reason: IngestFileErrorReason, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'IngestFileError'
+    this.path = path
+    this.reason = reason
+  }
+}
+
+export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+export interface ParseFileOptions {
+  /** Files larger than this are refused with `too-large` before being read. Default 50 MB. */
+  maxBytes?: number
+  signal?: AbortSignal
+}
+
+export async function parseFile(path: string, opts: ParseFileOptions = {}): Promise<ParsedFile> {
+  const { maxBytes = DEFAULT_MAX_BYTES, signal } = opts
+  const fileName = basename(path)
+  signal?.throwIfAborted()
+
+  const kind = detectKind(path)
+  if (!kind) {
+    const ext = extname(path)
+    throw new IngestFileError(
+      path,
+      'unsupported',
+      ext ? `${fileName}: unsupported file type "${ext}"` : `${fileName}: unsupported file (no extension)`
+    )
+  }
+
+  const info = await stat(path)
+  if (!info.isFile()) throw new IngestFileError(path, 'unsupported', `${fileName}: not a regular file`)
+  // Checked before reading so a huge file never lands in memory.
+  if (info.size > maxBytes) {
+    throw new IngestFileError(
+      path,
+      'too-large',
+      `${fileName}: ${formatBytes(info.size)} exceeds the ${formatBytes(maxBytes)} limit`
+    )
+  }
+  const bytes = await readFile(path, { signal })
+  // The file may have grown between stat and read.
+  if (bytes.length > maxBytes) {
+    throw new IngestFileError(
+      path,
+      'too-large',
+      `${fileName}: ${formatBytes(bytes.length)} exceeds the ${formatBytes(maxBytes)} limit`
+    )
+  }
+  if (bytes.length === 0) throw new IngestFileError(path, 'empty', `${fileName}: the file is empty`)
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+
+  let sections: ParsedSection[]
+  try {
+    sections = await parseBytes(kind, bytes, path, signal)
+  } catch (err) {
+    if (err instanceof IngestFileError) throw err
+    if (signal?.aborted) throw signal.reason
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new IngestFileError(path, 'corrupt', `${fileName}: could not be read as ${KIND_LABEL[kind]} (${reason})`, {
+      cause: err
+    })
+  }
+  signal?.throwIfAborted()
+
+  sections = sections.map((s) => ({ ...s, text: s.text.trim() })).filter((s) => s.text.length > 0)
+  if (sections.length === 0) {
+    throw new IngestFileError(path, 'empty', `${fileName}: no text found in the file`)
+  }
+  return { path, fileName, kind, sections, bytes: bytes.length, sha256 }
+}
+
+const KIND_LABEL: Record<FileKind, string> = {
+  text: 'text',
+  markdown: 'Markdown',
+  pdf: 'PDF',
+  docx: 'DOCX',
+  html: 'HTML',
+  csv: 'CSV',
+  json: 'JSON',
+  jsonl: 'JSON Lines'
+}
+
+async function parseBytes(
+  kind: FileKind,
+  bytes: Buffer,
+  path: string,
+  signal: AbortSignal | undefined
+): Promise<ParsedSection[]> {
+  switch (kind) {
+    case 'pdf':
+      return parsePdf(bytes, signal)
+    case 'docx':
+      return parseDocx(bytes)
+    case 'text':
+    case 'markdown':
+      return [{ text: decodeText(bytes, path) }]
+    case 'html':
+      return [{ text: parseHtml(decodeText(bytes, path)) }]
+    case 'csv':
+      return parseCsvText(decodeText(bytes, path))
+    case 'json':
+      return parseJsonText(decodeText(bytes, path))
+    case 'jsonl':
+      return parseJsonlText(decodeText(bytes, path), path)
+  }
+}
+
+/** Strict UTF-8: a NUL byte or an invalid sequence means the "text" file is really binary. */
+function decodeText(bytes: Buffer, path: string): string {
+  const fileName = basename(path)
+  if (bytes.includes(0)) {
+    throw new IngestFileError(path, 'binary', `${fileName}: contains NUL bytes; not a text file`)
+  }
+  let text: string
+  try {
+    // The decoder drops a leading BOM.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new IngestFileError(path, 'binary', `${fileName}: not valid UTF-8 text`)
+  }
+  return text.replace(/\r\n?/g, '\n')
+}
+
+async function parsePdf(bytes: Buffer, signal: AbortSignal | undefined): Promise<ParsedSection[]> {
+  // Loaded lazily: pdfjs is large and only PDF imports need it.
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs')
+  const task = pdfjs.getDocument({
+    // pdfjs takes ownership of (and may detach) the buffer it is given, so hand it a copy.
+    data: new Uint8Array(bytes),
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    stopAtErrors: true,
+    verbosity: pdfjs.VerbosityLevel.ERRORS
+  })
+  const onAbort = (): void => void task.destroy()
+  signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    const doc = await task.promise
+    const sections: ParsedSection[] = []
+    for (let n = 1; n <= doc.numPages; n++) {
+      signal?.throwIfAborted()
+      const page = await doc.getPage(n)
+      const content = await page.getTextContent()
+      let text = ''
+      for (const item of content.items) {
+        if (!('str' in item)) continue
+        text += item.str
+        if (item.hasEOL) text += '\n'
+      }
+      page.cleanup()
+      sections.push({ text: tidyLines(text), page: n })
+    }
+    return sections
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    await task.destroy()
+  }
+}
+
+async function parseDocx(bytes: Buffer): Promise<ParsedSection[]> {
+  const result = await mammoth.extractRawText({ buffer: bytes })
+  return [{ text: tidyLines(result.value) }]
+}
+
+function parseHtml(html: string): string {
+  const text = htmlToText(html, {
+    wordwrap: false,
+    selectors: [
+      // Navigation, scripts and embedded media are page chrome, not content.
+      ...['script', 'style', 'noscript', 'template', 'nav', 'iframe', 'svg', 'canvas'].map((selector) => ({
+        selector,
+        format: 'skip'
+      })),
+      { selector: 'img', format: 'skip' },
+      { selector: 'a', options: { ignoreHref: true } },
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({
+        selector,
+        options: { uppercase: false }
+      })),
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } }
+    ]
+  })
+  return tidyLines(text)
+}
+
+function parseCsvText(text: string): ParsedSection[] {
+  // Raw rows rather than `columns: true`, so duplicate or blank header cells do not abort the file.
+  const rows = parseCsv(text, {
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true
+  }) as string[][]
+  const [header, ...records] = rows
+  if (!header) return []
+  const names = header.map((h, i) => h.trim() || `column ${i + 1}`)
+  return records.map((record) => ({
+    text: record
+      .map((value, i) => [names[i] ?? `column ${i + 1}`, value.trim()] as const)
+      .filter(([, value]) => value.length > 0)
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\n')
+  }))
+}
+
+function parseJsonText(text: string): ParsedSection[] {
+  const value: unknown = JSON.parse(text)
+  const items = Array.isArray(value) ? value : [value]
+  return items.map((item) => ({ text: renderJsonValue(item) }))
+}
+
+function parseJsonlText(text: string, path: string): ParsedSection[] {
+  const sections: ParsedSection[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim()
+    if (!line) continue
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      throw new IngestFileError(path, 'corrupt', `${basename(path)}: line ${i + 1} is not valid JSON (${reason})`, {
+        cause: err
+      })
+    }
+    sections.push({ text: renderJsonValue(value) })
+  }
+  return sections
+}
+
+/** Fields that hold the document text itself, checked in this order. */
+export const JSON_TEXT_FIELDS = ['text', 'content', 'document'] as const
+
+/**
+ * A JSON value as text: strings as they are; numbers and booleans stringified; null as nothing;
+ * an object with a non-empty string `text`, `content` or `document` field (first match) becomes that
+ * field alone, since the other fields are usually metadata; any other object becomes `key: value`
+ * lines (nested values as compact JSON); an array becomes its elements' texts, one per line.
+ */
+export function renderJsonValue(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (Array.isArray(value)) return value.map(renderJsonValue).filter(Boolean).join('\n')
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    for (const field of JSON_TEXT_FIELDS) {
+      const candidate = record[field]
+      if (typeof candidate === 'string' && candidate.trim()) return candidate
+    }
+    return Object.entries(record)
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join('\n')
+  }
+  return ''
+}
+
+/** Trims trailing spaces and collapses runs of blank lines that extractors leave behind. */
+function tidyLines(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t\f\v]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`
+}
