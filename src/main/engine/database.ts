@@ -510,18 +510,17 @@ export class ChromaDatabase {
 
   /** Applies a committed call's changes to the collection's index (loading it first if needed); on
    * failure the index is dropped and rebuilt from SQLite on next use (SQLite is the source of truth). */
-  private applyIndexChanges(c: { cid: number; id: string; seq: number }, changes: IndexChanges): void {
+  private applyIndexChanges(c: CollectionRow, changes: IndexChanges): void {
     if (changes.upserts.size === 0 && changes.removes.size === 0) return
     const loaded = this.indexes.get(c.cid)
     if (!loaded) {
       // Keep the index current from the first write on, so no query pays for building it. Loading
-      // reads the committed rows, these changes included.
-      // The write is committed: a failure here must not be reported as a failed write.
+      // reads the committed rows, these changes included. The write is committed: a failure here
+      // must not be reported as a failed write; the next query loads the index from SQLite.
       try {
-        const row = this.tx(() => this.collectionById(c.id))
-        if (row.dimension !== null) this.loadIndex(row)
+        if (c.dimension !== null) this.loadIndex(c)
       } catch {
-        // the next query loads the index from SQLite
+        // left unloaded
       }
       return
     }
@@ -536,7 +535,7 @@ export class ChromaDatabase {
     }
     if (this.indexDir && loaded.pending >= this.snapshotAfterChanges) {
       try {
-        writeSnapshot(this.indexDir, c.id, loaded.index, c.seq)
+        writeSnapshot(this.indexDir, c.id, loaded.index, c.last_seq)
         loaded.dirty = false
         loaded.pending = 0
       } catch {
@@ -606,7 +605,7 @@ export class ChromaDatabase {
     const uris = validateStringOrNullList(req.uris, 'uris')
     validateLengths(ids.length, embeddings, metadatas, documents, uris)
     const mds = metadatas?.map((m, i) => (m == null ? null : checkMetadata(m, `metadatas[${i}]`))) ?? null
-    const { changes, ref } = this.tx(() => {
+    const { changes, c } = this.tx(() => {
       const c = this.collectionById(collectionId)
       const { vectors, dim } = !embeddingsOptional
         ? validateEmbeddings(embeddings, c.dimension)
@@ -617,9 +616,9 @@ export class ChromaDatabase {
       const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
       write({ ids, vectors, metadatas: mds, documents, uris }, c, seq, changes)
       if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
-      return { changes, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
+      return { changes, c }
     })
-    this.applyIndexChanges(ref, changes)
+    this.applyIndexChanges(c, changes)
   }
 
   /** Inserts new ids; existing ids (and repeats inside the batch) are ignored: first write wins. */
@@ -708,7 +707,7 @@ export class ChromaDatabase {
     if (ids !== null && ids.length === 0 && filter === null) {
       throw new InvalidArgumentError('Validation error: ids, where: Either ids or where must be specified')
     }
-    const { changes, deleted, ref } = this.tx(() => {
+    const { changes, deleted, c } = this.tx(() => {
       const c = this.collectionById(collectionId)
       const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
       let deleted: number
@@ -730,9 +729,9 @@ export class ChromaDatabase {
         deleted = rids.length
       }
       if (changes.removes.size > 0) this.nextSeq(c)
-      return { changes, deleted, ref: { cid: c.cid, id: c.id, seq: c.last_seq } }
+      return { changes, deleted, c }
     })
-    this.applyIndexChanges(ref, changes)
+    this.applyIndexChanges(c, changes)
     return { deleted }
   }
 
