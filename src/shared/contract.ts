@@ -3,6 +3,9 @@
  * with its input schema (validated in main by the same schema) and its output type. The Electron IPC
  * adapter (src/main/ipc) and the HTTP adapter (src/main/server, `POST /app/rpc/<channel>`) both
  * dispatch through it; the renderer's data layer (src/renderer/src/lib) is typed by it.
+ *
+ * Schemas check shapes only; the engine owns the rules (names, filters, metadata values) and its
+ * errors reach the UI unchanged, with Chroma's messages.
  */
 import { z } from 'zod'
 
@@ -10,6 +13,25 @@ import { z } from 'zod'
 function call<Output>() {
   return <Input extends z.ZodType>(input: Input) => ({ input, output: undefined as unknown as Output })
 }
+
+// ---- shared shapes --------------------------------------------------------------------------------
+
+export type MetadataScalar = string | number | boolean
+export type MetadataValue = MetadataScalar | MetadataScalar[] | null
+export type Metadata = Record<string, MetadataValue>
+/** A `where` or `where_document` filter as Chroma writes it; the engine validates it. */
+export type Filter = Record<string, unknown>
+export type Space = 'l2' | 'cosine' | 'ip'
+
+const id = z.string().min(1)
+const collectionId = z.string().min(1)
+const scalar = z.union([z.string(), z.number(), z.boolean()])
+const metadataValue = z.union([scalar, z.array(scalar), z.null()])
+const metadata = z.record(z.string(), metadataValue)
+const filter = z.record(z.string(), z.unknown())
+const embedding = z.array(z.number())
+const space = z.enum(['l2', 'cosine', 'ip'])
+const positiveInt = z.number().int().positive()
 
 export interface AppStatus {
   app: { name: string; version: string }
@@ -27,8 +49,236 @@ export interface AppStatus {
   transport: 'ipc' | 'http'
 }
 
+export interface CollectionSummary {
+  id: string
+  name: string
+  metadata: Metadata | null
+  /** Exact record count. */
+  count: number
+  /** Null until the first record is written. */
+  dimension: number | null
+  space: Space
+  /** The collection's embedding model (hub id or local folder), null when it takes embeddings only. */
+  embeddingModel: string | null
+  /** Chroma's `configuration_json`, as stored. */
+  configuration: Record<string, unknown>
+}
+
+export interface RecordRow {
+  id: string
+  document: string | null
+  metadata: Metadata | null
+  /** Only where asked for (the record drawer); list views never fetch embeddings. */
+  embedding?: number[] | null
+  /** Query results only. */
+  distance?: number
+}
+
+export interface RecordPage {
+  rows: RecordRow[]
+  /** Records matching the filter (the whole collection without one). */
+  total: number
+  offset: number
+}
+
+export interface MetadataKey {
+  key: string
+  types: ('string' | 'int' | 'float' | 'bool')[]
+  records: number
+  isArray: boolean
+  values: MetadataScalar[]
+}
+
+export interface ChunkPreview {
+  file: string
+  chunks: { index: number; text: string; tokens: number; page?: number }[]
+  /** Chunks the file would give in all (the preview shows the first few). */
+  total: number
+}
+
+export type IngestFileState =
+  | { state: 'queued' }
+  | { state: 'working'; step: 'parsing' | 'chunking' | 'embedding' | 'writing'; done: number; total: number }
+  | { state: 'written'; chunks: number; replaced: number }
+  | { state: 'skipped'; reason: string }
+  | { state: 'failed'; error: string }
+
+export interface IngestStatus {
+  jobId: string
+  collectionId: string
+  files: ({ name: string } & IngestFileState)[]
+  counts: { filesTotal: number; filesDone: number; chunks: number; embeddings: number; chunksWritten: number }
+  /** Null while running. */
+  summary: {
+    ingested: number
+    unchanged: number
+    skipped: number
+    failed: number
+    chunksWritten: number
+    chunksDeleted: number
+    cancelled: boolean
+    seconds: number
+  } | null
+  /** Set when the job could not run at all (no embedding model, bad chunk settings). */
+  error: string | null
+}
+
+export interface ServerSettings {
+  enabled: boolean
+  host: string
+  port: number
+  token: string
+  /** Base URL while running, else null. */
+  url: string | null
+  /** Why the server is not running although enabled (port taken, ...). */
+  error: string | null
+}
+
+export interface AppSettings {
+  dataDir: string
+  /** Where the data directory will be after a restart, when changed in settings. */
+  pendingDataDir: string | null
+  server: ServerSettings
+}
+
+/** Uploaded files travel as base64 (the same over IPC and HTTP); main never reads paths the UI sends. */
+const upload = z.object({ name: z.string().min(1).max(1024), data: z.string() })
+
+const recordInput = z.object({
+  id,
+  document: z.string().nullish(),
+  embedding: embedding.nullish(),
+  metadata: metadata.nullish()
+})
+
+// ---- the contract ---------------------------------------------------------------------------------
+
 export const contract = {
-  'system.status': call<Omit<AppStatus, 'transport'>>()(z.object({}).strict())
+  'system.status': call<Omit<AppStatus, 'transport'>>()(z.object({}).strict()),
+
+  'collections.list': call<CollectionSummary[]>()(z.object({}).strict()),
+  'collections.get': call<CollectionSummary>()(z.object({ id: collectionId }).strict()),
+  'collections.create': call<CollectionSummary>()(
+    z
+      .object({
+        name: z.string(),
+        metadata: metadata.nullish(),
+        space: space.optional(),
+        /** A hub model id or a local model folder; null for a collection that takes embeddings only. */
+        embeddingModel: z.string().min(1).nullable().optional()
+      })
+      .strict()
+  ),
+  'collections.rename': call<CollectionSummary>()(z.object({ id: collectionId, name: z.string() }).strict()),
+  /** Replaces the collection's metadata (Chroma refuses an empty map). */
+  'collections.setMetadata': call<CollectionSummary>()(z.object({ id: collectionId, metadata }).strict()),
+  'collections.delete': call<{ deleted: string }>()(z.object({ id: collectionId }).strict()),
+  'collections.metadataKeys': call<MetadataKey[]>()(z.object({ id: collectionId }).strict()),
+
+  'records.page': call<RecordPage>()(
+    z
+      .object({
+        collectionId,
+        limit: z.number().int().min(1).max(1000),
+        offset: z.number().int().min(0),
+        where: filter.nullish(),
+        whereDocument: filter.nullish(),
+        /** Documents longer than this come back cut (the table shows a line of each). */
+        documentChars: positiveInt.optional()
+      })
+      .strict()
+  ),
+  'records.get': call<RecordRow[]>()(
+    z.object({ collectionId, ids: z.array(id).min(1).max(1000), embeddings: z.boolean().optional() }).strict()
+  ),
+  'records.count': call<number>()(
+    z.object({ collectionId, where: filter.nullish(), whereDocument: filter.nullish() }).strict()
+  ),
+  'records.add': call<{ added: number }>()(
+    z.object({ collectionId, records: z.array(recordInput).min(1).max(1000) }).strict()
+  ),
+  /** Replaces the record's document and/or metadata (a new document is embedded again). */
+  'records.update': call<RecordRow>()(
+    z
+      .object({
+        collectionId,
+        id,
+        document: z.string().nullish(),
+        metadata: metadata.nullish(),
+        embedding: embedding.nullish()
+      })
+      .strict()
+  ),
+  'records.delete': call<{ deleted: number }>()(
+    z
+      .object({
+        collectionId,
+        ids: z.array(id).min(1).nullish(),
+        where: filter.nullish(),
+        whereDocument: filter.nullish()
+      })
+      .strict()
+  ),
+  'records.query': call<RecordRow[]>()(
+    z
+      .object({
+        collectionId,
+        /** Exactly one of text, embedding, similarTo. */
+        text: z.string().min(1).optional(),
+        embedding: embedding.min(1).optional(),
+        similarTo: id.optional(),
+        nResults: z.number().int().min(1).max(1000),
+        where: filter.nullish(),
+        whereDocument: filter.nullish(),
+        documentChars: positiveInt.optional()
+      })
+      .strict()
+      .refine((q) => [q.text, q.embedding, q.similarTo].filter((x) => x !== undefined).length === 1, {
+        message: 'Give exactly one of text, embedding or similarTo'
+      })
+  ),
+
+  /** Stages files for ingest; call again with the returned uploadId to add more. */
+  'ingest.upload': call<{ uploadId: string; files: string[] }>()(
+    z.object({ uploadId: z.string().optional(), files: z.array(upload).min(1) }).strict()
+  ),
+  'ingest.preview': call<ChunkPreview>()(
+    z
+      .object({
+        uploadId: z.string(),
+        file: z.string(),
+        collectionId,
+        chunkSize: positiveInt.optional(),
+        overlap: z.number().int().min(0).optional(),
+        limit: positiveInt.max(200).optional()
+      })
+      .strict()
+  ),
+  'ingest.start': call<IngestStatus>()(
+    z
+      .object({
+        uploadId: z.string(),
+        collectionId,
+        chunkSize: positiveInt.optional(),
+        overlap: z.number().int().min(0).optional()
+      })
+      .strict()
+  ),
+  'ingest.status': call<IngestStatus>()(z.object({ jobId: z.string() }).strict()),
+  'ingest.cancel': call<IngestStatus>()(z.object({ jobId: z.string() }).strict()),
+
+  /** Desktop app only: the browser UI is served by the server these settings control. */
+  'settings.get': call<AppSettings>()(z.object({}).strict()),
+  'settings.setServer': call<AppSettings>()(
+    z
+      .object({
+        enabled: z.boolean(),
+        port: z.number().int().min(1).max(65535).optional(),
+        regenerateToken: z.boolean().optional()
+      })
+      .strict()
+  ),
+  'settings.setDataDir': call<AppSettings>()(z.object({ dataDir: z.string().min(1) }).strict())
 } as const
 
 export type Contract = typeof contract
@@ -51,3 +301,14 @@ export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallErr
 
 /** Prefix of the HTTP adapter's routes on the local server. */
 export const RPC_PATH = '/app/rpc'
+
+// ---- push events ----------------------------------------------------------------------------------
+
+/** What main pushes to the UI: over IPC in the desktop window, as server-sent events over HTTP. */
+export type AppEvent =
+  | { type: 'collections-changed' }
+  | { type: 'records-changed'; collectionId: string }
+  | { type: 'ingest'; status: IngestStatus }
+
+/** Server-sent events stream of the HTTP adapter. */
+export const EVENTS_PATH = '/app/events'

@@ -1,5 +1,8 @@
 import { EphemeralClient, PersistentClient } from '../engine/index.js'
 import pkg from '../../../package.json' with { type: 'json' }
+import { AppEvents } from './events.js'
+import { IngestManager } from './handlers/ingest.js'
+import type { SettingsService } from './handlers/settings.js'
 
 export type EngineClient = EphemeralClient | PersistentClient
 
@@ -10,6 +13,11 @@ export interface AppContext {
   dataPath: string | null
   appName: string
   appVersion: string
+  /** Push events for the UI (both adapters forward them). */
+  events: AppEvents
+  ingest: IngestManager
+  /** Desktop app only. */
+  settings?: SettingsService
 }
 
 export interface EngineOptions {
@@ -18,6 +26,7 @@ export interface EngineOptions {
   allowReset?: boolean
   /** Where embedding models are cached (default: the engine's, ~/.cache/chromadesk/models). */
   modelsDir?: string
+  settings?: SettingsService
 }
 
 export function openAppContext(opts: EngineOptions): AppContext {
@@ -26,9 +35,19 @@ export function openAppContext(opts: EngineOptions): AppContext {
     embeddingOptions: opts.modelsDir ? { cacheDir: opts.modelsDir } : {}
   }
   const client = opts.path ? new PersistentClient({ path: opts.path, ...common }) : new EphemeralClient(common)
-  return { client, dataPath: opts.path ?? null, appName: 'Chromadesk', appVersion: pkg.version }
+  const events = new AppEvents()
+  return {
+    client,
+    dataPath: opts.path ?? null,
+    appName: 'Chromadesk',
+    appVersion: pkg.version,
+    events,
+    ingest: new IngestManager({ client, events }),
+    ...(opts.settings ? { settings: opts.settings } : {})
+  }
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.ingest.close()
   await ctx.client.close()
 }

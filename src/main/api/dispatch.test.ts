@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dispatch, type Handlers } from './dispatch.js'
+import { handlersWith } from './testing/handlers.js'
 
 const status = {
   app: { name: 'Chromadesk', version: '1.2.3' },
@@ -7,7 +8,7 @@ const status = {
 }
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return { 'system.status': async () => status, ...overrides }
+  return handlersWith({ 'system.status': async () => status, ...overrides })
 }
 
 describe('dispatch', () => {

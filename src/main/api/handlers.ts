@@ -1,5 +1,9 @@
 import type { Handlers } from './dispatch.js'
 import type { AppContext } from './context.js'
+import { collectionHandlers } from './handlers/collections.js'
+import { ingestHandlers } from './handlers/ingest.js'
+import { recordHandlers } from './handlers/records.js'
+import { settingsHandlers } from './handlers/settings.js'
 
 /** The contract's calls, implemented over the engine. Thin: the engine holds the rules. */
 export function createHandlers(ctx: AppContext): Handlers {
@@ -13,6 +17,10 @@ export function createHandlers(ctx: AppContext): Handlers {
         path: ctx.dataPath,
         collections: await ctx.client.countCollections()
       }
-    })
+    }),
+    ...collectionHandlers(ctx),
+    ...recordHandlers(ctx),
+    ...ingestHandlers(ctx.ingest),
+    ...settingsHandlers(ctx.settings)
   }
 }

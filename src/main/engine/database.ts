@@ -16,7 +16,7 @@ import {
   NotFoundError,
   UniqueConstraintError
 } from './errors.js'
-import { compileFilter, parseWhere, parseWhereDocument, type FilterNode } from './filters/index.js'
+import { compileFilter, parseWhere, parseWhereDocument, VType, type FilterNode } from './filters/index.js'
 import { openSqlite } from './store/connection.js'
 import { RecordStore, decodeEmbedding } from './store/records.js'
 import type {
@@ -71,6 +71,26 @@ export const SERVER_VERSION = '1.0.0'
 export const MAX_BATCH_SIZE = 250_000
 export const DATABASE_FILE = 'chromadesk.sqlite3'
 export const INDEX_DIR = 'index'
+
+/** One metadata key of a collection, as a filter builder needs it. */
+export interface MetadataKeySummary {
+  key: string
+  /** Value types seen under this key. */
+  types: ('string' | 'int' | 'float' | 'bool')[]
+  /** Records carrying the key (summed over types). */
+  records: number
+  /** Whether any record holds the key as an array. */
+  isArray: boolean
+  /** The most frequent values, per type. */
+  values: (string | number | boolean)[]
+}
+
+const VTYPE_NAMES: Record<number, MetadataKeySummary['types'][number]> = {
+  [VType.str]: 'string',
+  [VType.int]: 'int',
+  [VType.float]: 'float',
+  [VType.bool]: 'bool'
+}
 
 export interface DatabaseOptions {
   /** Directory for persistent storage; null/undefined = in-memory. */
@@ -823,6 +843,56 @@ export class ChromaDatabase {
 
   count(collectionId: string): number {
     return this.tx(() => this.store.count(this.collectionById(collectionId).cid))
+  }
+
+  /** How many records match a filter (Chroma has no such call; the app's delete-by-filter preview uses it). */
+  countWhere(collectionId: string, where?: unknown, whereDocument?: unknown): number {
+    const filter = this.parseFilters(where, whereDocument)
+    return this.tx(() => {
+      const c = this.collectionById(collectionId)
+      if (filter === null) return this.store.count(c.cid)
+      const { sql, params } = this.buildSelect('r.rid', c.cid, null, filter, null, null)
+      return (
+        (this.db
+          .prepare(`SELECT count(*) FROM (${sql})`)
+          .pluck()
+          .get(...params) as number) ?? 0
+      )
+    })
+  }
+
+  /**
+   * The metadata keys of a collection with their value types, how many records carry each, and up to
+   * `sampleSize` most frequent values: what a filter builder suggests.
+   */
+  metadataKeys(collectionId: string, sampleSize = 20): MetadataKeySummary[] {
+    return this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const keys = this.db
+        .prepare(
+          `SELECT key, vtype, count(DISTINCT rid) AS records, max(ord >= 0) AS in_array
+           FROM record_metadata WHERE cid = ? GROUP BY key, vtype ORDER BY key, vtype`
+        )
+        .all(c.cid) as { key: string; vtype: number; records: number; in_array: number }[]
+      const values = this.db.prepare(
+        `SELECT value FROM record_metadata WHERE cid = ? AND key = ? AND vtype = ?
+         GROUP BY value ORDER BY count(*) DESC, value LIMIT ?`
+      )
+      const byKey = new Map<string, MetadataKeySummary>()
+      for (const k of keys) {
+        const type = VTYPE_NAMES[k.vtype] ?? 'string'
+        const entry = byKey.get(k.key) ?? { key: k.key, types: [], records: 0, isArray: false, values: [] }
+        entry.types.push(type)
+        entry.records += k.records
+        entry.isArray ||= k.in_array === 1
+        const sample = (values.pluck().all(c.cid, k.key, k.vtype, sampleSize) as (string | number)[]).map((v) =>
+          type === 'bool' ? v !== 0 : v
+        )
+        entry.values.push(...sample)
+        byKey.set(k.key, entry)
+      }
+      return [...byKey.values()]
+    })
   }
 
   query(collectionId: string, req: QueryRequest): QueryResult {

@@ -25,6 +25,7 @@ export {
   DATABASE_FILE,
   INDEX_DIR,
   type DatabaseOptions,
+  type MetadataKeySummary,
   type Scope
 } from './database.js'
 export * from './errors.js'

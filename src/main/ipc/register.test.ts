@@ -1,7 +1,7 @@
 import type { IpcMainInvokeEvent } from 'electron'
 import { describe, expect, it } from 'vitest'
 import { channels } from '../../shared/contract.js'
-import type { Handlers } from '../api/dispatch.js'
+import { handlersWith } from '../api/testing/handlers.js'
 import { appOriginCheck, registerIpc } from './register.js'
 
 type Listener = (event: IpcMainInvokeEvent, input: unknown) => Promise<unknown>
@@ -14,12 +14,12 @@ function fakeIpc() {
   }
 }
 
-const handlers: Handlers = {
+const handlers = handlersWith({
   'system.status': async () => ({
     app: { name: 'Chromadesk', version: '0' },
     engine: { version: '1.0.0', heartbeat: '1', mode: 'memory', path: null, collections: 0 }
   })
-}
+})
 
 const eventFrom = (url: string | undefined) =>
   ({ senderFrame: url === undefined ? null : { url } }) as unknown as IpcMainInvokeEvent

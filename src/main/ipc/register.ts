@@ -1,4 +1,6 @@
-import type { IpcMain, IpcMainInvokeEvent } from 'electron'
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
+import { EVENT_CHANNEL } from '../../shared/bridge.js'
+import type { AppEvents } from '../api/events.js'
 import { channels } from '../../shared/contract.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
 
@@ -28,4 +30,14 @@ export function registerIpc(ipc: Pick<IpcMain, 'handle'>, handlers: Handlers, is
       return dispatch(handlers, channel, input)
     })
   }
+}
+
+/** Pushes every AppEvent to the app's windows; returns the unsubscribe function. */
+export function forwardEvents(
+  events: AppEvents,
+  targets: () => Pick<WebContents, 'send' | 'isDestroyed'>[]
+): () => void {
+  return events.subscribe((event) => {
+    for (const contents of targets()) if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, event)
+  })
 }

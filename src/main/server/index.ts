@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
 import fastifyStatic from '@fastify/static'
-import { RPC_PATH } from '../../shared/contract.js'
+import { EVENTS_PATH, RPC_PATH, type AppEvent } from '../../shared/contract.js'
 import type { AppContext } from '../api/context.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
@@ -64,6 +64,31 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     return reply.code(result.ok ? 200 : statusOf(result.error.name)).send(result)
   })
 
+  // Push events for the browser UI as server-sent events (read with fetch, so the token header works).
+  app.get(EVENTS_PATH, (req, reply) => {
+    reply.hijack()
+    reply.raw.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive'
+    })
+    const send = (event: AppEvent): void => void reply.raw.write(`data: ${JSON.stringify(event)}\n\n`)
+    reply.raw.write(': connected\n\n')
+    const unsubscribe = opts.ctx.events.subscribe(send)
+    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 25_000)
+    req.raw.on('close', () => {
+      clearInterval(keepAlive)
+      unsubscribe()
+    })
+  })
+
+  // Writes made by scripts through Chroma's API show up in the open UI.
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method !== 'GET' && req.url.startsWith('/api/') && reply.statusCode < 400) {
+      opts.ctx.events.emit({ type: 'collections-changed' })
+    }
+  })
+
   await registerChromaRoutes(app, opts.ctx)
 
   if (opts.staticDir && existsSync(opts.staticDir)) {
@@ -72,8 +97,16 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   return app
 }
 
+/** HTTP status of a failed app call, from the engine's error name (the body carries the details). */
+const STATUS_BY_ERROR: Record<string, number> = {
+  InvalidArgumentError: 400,
+  AuthError: 403,
+  ForbiddenError: 403,
+  NotFoundError: 404,
+  SettingsUnavailableError: 404,
+  UniqueConstraintError: 409
+}
+
 function statusOf(errorName: string): number {
-  if (errorName === 'NotFoundError') return 404
-  if (errorName === 'InvalidArgumentError') return 400
-  return 500
+  return STATUS_BY_ERROR[errorName] ?? 500
 }

@@ -1,27 +1,102 @@
-import { AppShell, Container, Group, Stack, Text, Title } from '@mantine/core'
+import { useCallback, useState } from 'react'
+import { ActionIcon, AppShell, Center, Container, Group, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core'
 import { EngineStatus } from './features/status/EngineStatus'
-import { useAppStatus } from './lib/data'
+import { CollectionsSidebar } from './features/collections/CollectionsSidebar'
+import { CollectionHeader } from './features/collections/CollectionHeader'
+import { RecordsView } from './features/records/RecordsView'
+import { QueryPanel } from './features/query/QueryPanel'
+import { IngestPanel } from './features/ingest/IngestPanel'
+import { SettingsButton } from './features/settings/SettingsButton'
+import { useAppEvents, useAppStatus } from './lib/data'
 
+export type CollectionTab = 'records' | 'query' | 'ingest'
+
+/**
+ * The layout: collections on the left, the selected collection's records, query and drag-in tabs on
+ * the right. Each part lives in its feature folder; this file only places them.
+ */
 export function App() {
   const status = useAppStatus()
+  useAppEvents()
+  const [selected, setSelected] = useState<string | null>(null)
+  const [tab, setTab] = useState<CollectionTab>('records')
+  const select = useCallback((id: string | null) => {
+    setSelected(id)
+    setTab('records')
+  }, [])
+
   return (
-    <AppShell header={{ height: 56 }} padding="md" data-loaded={status.isSuccess ? 'true' : 'false'}>
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 280, breakpoint: 0 }}
+      padding="md"
+      data-loaded={status.isSuccess ? 'true' : 'false'}
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
-          <Title order={3} data-testid="app-name">
-            {status.data?.app.name ?? 'Chromadesk'}
-          </Title>
-          <Text c="dimmed" size="sm">
-            {status.data ? `v${status.data.app.version}` : ''}
-          </Text>
+          <Group gap="xs">
+            <Title order={3} data-testid="app-name">
+              {status.data?.app.name ?? 'Chromadesk'}
+            </Title>
+            <Text c="dimmed" size="sm">
+              {status.data ? `v${status.data.app.version}` : ''}
+            </Text>
+          </Group>
+          <Group gap="xs">
+            <Tooltip label="Engine status">
+              <ActionIcon
+                variant="subtle"
+                aria-label="Engine status"
+                onClick={() => select(null)}
+                color={status.isError ? 'red' : 'green'}
+              >
+                ●
+              </ActionIcon>
+            </Tooltip>
+            <SettingsButton />
+          </Group>
         </Group>
       </AppShell.Header>
+      <AppShell.Navbar p="sm">
+        <CollectionsSidebar selectedId={selected} onSelect={select} />
+      </AppShell.Navbar>
       <AppShell.Main>
-        <Container size="sm">
-          <Stack>
-            <EngineStatus />
+        {selected === null ? (
+          <Container size="sm">
+            <Stack>
+              <EngineStatus />
+              <Center>
+                <Text c="dimmed" data-testid="no-collection-selected">
+                  Choose a collection on the left, or create one.
+                </Text>
+              </Center>
+            </Stack>
+          </Container>
+        ) : (
+          <Stack gap="sm" key={selected}>
+            <CollectionHeader collectionId={selected} onDeleted={() => select(null)} />
+            <Tabs
+              value={tab}
+              onChange={(value) => setTab((value as CollectionTab | null) ?? 'records')}
+              keepMounted={false}
+            >
+              <Tabs.List>
+                <Tabs.Tab value="records">Records</Tabs.Tab>
+                <Tabs.Tab value="query">Query</Tabs.Tab>
+                <Tabs.Tab value="ingest">Add documents</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="records" pt="sm">
+                <RecordsView collectionId={selected} />
+              </Tabs.Panel>
+              <Tabs.Panel value="query" pt="sm">
+                <QueryPanel collectionId={selected} />
+              </Tabs.Panel>
+              <Tabs.Panel value="ingest" pt="sm">
+                <IngestPanel collectionId={selected} onDone={() => setTab('records')} />
+              </Tabs.Panel>
+            </Tabs>
           </Stack>
-        </Container>
+        )}
       </AppShell.Main>
     </AppShell>
   )

@@ -38,6 +38,11 @@ export interface IngestOptions {
   embedBatch?: number
   /** Aborting it is the same as job.cancel(). */
   signal?: AbortSignal
+  /**
+   * The `source` metadata of a file's chunks (default: its path). Uploaded files are staged in a
+   * temporary folder; their source is the name the user knows, not the staging path.
+   */
+  sourceOf?: (path: string) => string
 }
 
 export interface IngestCounts {
@@ -192,7 +197,8 @@ async function run(
         counts: snapshot()
       })
 
-      const existing = await collection.get({ where: { source: parsed.path }, include: ['metadatas'] })
+      const source = opts.sourceOf?.(parsed.path) ?? parsed.path
+      const existing = await collection.get({ where: { source }, include: ['metadatas'] })
       const existingIds = existing.ids
       const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
       if (existingIds.some((_, i) => shaOf(i) === parsed.sha256)) {
@@ -212,7 +218,7 @@ async function run(
       // Same content already stored under another path: the ids are taken; keep that copy.
       const owner = await collection.get({ ids: ids.slice(0, 1), include: ['metadatas'] })
       const ownerSource = owner.metadatas?.[0]?.source
-      if (typeof ownerSource === 'string' && ownerSource !== parsed.path) {
+      if (typeof ownerSource === 'string' && ownerSource !== source) {
         summary.chunksDeleted += await cleanStale(collection, existingIds, () => true)
         const reason = `same content as ${ownerSource}`
         summary.skipped.push({ path: file, reason })
@@ -239,7 +245,7 @@ async function run(
         embeddings,
         documents: chunks.map((chunk) => chunk.text),
         metadatas: chunks.map((chunk) => ({
-          source: parsed.path,
+          source,
           file_name: parsed.fileName,
           chunk_index: chunk.index,
           ...(chunk.page !== undefined ? { page: chunk.page } : {}),

@@ -1,4 +1,25 @@
-/** Every React Query key comes from here, so invalidation after an event hits exactly what it should. */
+/**
+ * Every React Query key comes from here, so invalidation after an event hits exactly what it should:
+ * `collections.all` covers every list and detail; `records.of(id)` every page, count and query of one
+ * collection.
+ */
 export const queryKeys = {
-  status: () => ['system', 'status'] as const
+  status: () => ['system', 'status'] as const,
+  collections: {
+    all: ['collections'] as const,
+    list: () => ['collections', 'list'] as const,
+    detail: (id: string) => ['collections', 'detail', id] as const,
+    metadataKeys: (id: string) => ['collections', 'keys', id] as const
+  },
+  records: {
+    all: ['records'] as const,
+    of: (collectionId: string) => ['records', collectionId] as const,
+    page: (collectionId: string, params: unknown) => ['records', collectionId, 'page', params] as const,
+    count: (collectionId: string, params: unknown) => ['records', collectionId, 'count', params] as const,
+    get: (collectionId: string, ids: string[], embeddings: boolean) =>
+      ['records', collectionId, 'get', ids, embeddings] as const,
+    query: (collectionId: string, params: unknown) => ['records', collectionId, 'query', params] as const
+  },
+  ingest: (jobId: string) => ['ingest', jobId] as const,
+  settings: () => ['settings'] as const
 }

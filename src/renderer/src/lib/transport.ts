@@ -1,10 +1,20 @@
 import { BRIDGE_KEY, type Bridge } from '../../../shared/bridge'
-import { RPC_PATH, type CallInput, type CallOutput, type CallResult, type Channel } from '../../../shared/contract'
+import {
+  EVENTS_PATH,
+  RPC_PATH,
+  type AppEvent,
+  type CallInput,
+  type CallOutput,
+  type CallResult,
+  type Channel
+} from '../../../shared/contract'
 
 /** How the UI reaches the main side: Electron IPC in the desktop window, HTTP in browser mode. */
 export interface Transport {
   kind: 'ipc' | 'http'
   call<C extends Channel>(channel: C, input: CallInput<C>): Promise<CallOutput<C>>
+  /** Main's push events; returns the unsubscribe function. */
+  subscribe(listener: (event: AppEvent) => void): () => void
 }
 
 /** A failed call, carrying the engine's error name and message unchanged. */
@@ -26,7 +36,8 @@ function unwrap<T>(result: CallResult<T>): T {
 export function ipcTransport(bridge: Bridge): Transport {
   return {
     kind: 'ipc',
-    call: async (channel, input) => unwrap(await bridge.invoke(channel, input))
+    call: async (channel, input) => unwrap(await bridge.invoke(channel, input)),
+    subscribe: (listener) => bridge.onEvent(listener)
   }
 }
 
@@ -50,8 +61,55 @@ export function httpTransport(baseUrl = '', token?: string): Transport {
         CallResult<CallOutput<typeof channel>> | { error?: string; message?: string } | null
       if (body && 'ok' in body) return unwrap(body)
       throw new CallFailed(body?.error ?? 'HttpError', body?.message ?? `HTTP ${response.status}`)
+    },
+    subscribe(listener) {
+      return subscribeToEvents(`${baseUrl}${EVENTS_PATH}`, token, listener)
     }
   }
+}
+
+/**
+ * Reads the server's event stream with fetch (EventSource cannot send the token header) and
+ * reconnects after a drop, announcing it as a change so views refetch what they may have missed.
+ */
+function subscribeToEvents(url: string, token: string | undefined, listener: (event: AppEvent) => void): () => void {
+  const controller = new AbortController()
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {}
+  const run = async (): Promise<void> => {
+    let retryMs = 500
+    while (!controller.signal.aborted) {
+      try {
+        const response = await fetch(url, { headers, signal: controller.signal })
+        if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
+        retryMs = 500
+        listener({ type: 'collections-changed' })
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+        let buffer = ''
+        for (;;) {
+          const { value, done } = await reader.read()
+          if (done) break
+          buffer += value
+          let end: number
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const frame = buffer.slice(0, end)
+            buffer = buffer.slice(end + 2)
+            const data = frame
+              .split('\n')
+              .filter((line) => line.startsWith('data: '))
+              .map((line) => line.slice(6))
+              .join('\n')
+            if (data) listener(JSON.parse(data) as AppEvent)
+          }
+        }
+      } catch {
+        if (controller.signal.aborted) return
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryMs))
+      retryMs = Math.min(retryMs * 2, 10_000)
+    }
+  }
+  void run()
+  return () => controller.abort()
 }
 
 /** Picks the transport for where the UI runs. In browser mode a token may come in the URL fragment. */

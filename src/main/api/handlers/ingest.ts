@@ -1,0 +1,280 @@
+// Drag-in ingest for the UI: files arrive as bytes (over IPC or HTTP), are staged in a private
+// temporary folder, previewed, then ingested by the engine's ingest job. Main never opens a path the
+// UI names; the only files read are the ones staged here (see docs/decisions/0014).
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { IngestFileState, IngestStatus } from '../../../shared/contract.js'
+import type { Handlers } from '../dispatch.js'
+import type { AppContext } from '../context.js'
+import { InvalidArgumentError, NotFoundError } from '../../engine/index.js'
+import { parseFile, previewChunks, startIngest, type IngestEvent, type IngestJob } from '../../engine/ingest/index.js'
+
+/** Staged uploads and finished jobs are kept this long, then removed. */
+const KEEP_MS = 60 * 60 * 1000
+
+interface Upload {
+  dir: string
+  /** Relative name as the user dropped it -> staged path. */
+  files: Map<string, string>
+  touched: number
+}
+
+interface Job {
+  job: IngestJob
+  status: IngestStatus
+  /** Staged path -> index in status.files. */
+  index: Map<string, number>
+  finished: number | null
+}
+
+/** A dropped name made safe as a relative path inside the staging folder: no `..`, no absolute roots. */
+export function safeRelativeName(name: string): string {
+  const parts = name
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.' && p !== '..')
+    .map((p) => p.replace(/[\0<>:"|?*]/g, '_'))
+  if (parts.length === 0) throw new InvalidArgumentError(`Invalid file name: ${JSON.stringify(name)}`)
+  return parts.join('/')
+}
+
+export class IngestManager {
+  /** Private staging folder (mode 0700), made on the first upload. */
+  private rootDir: string | null = null
+  private readonly uploads = new Map<string, Upload>()
+  private readonly jobs = new Map<string, Job>()
+
+  constructor(private readonly ctx: Pick<AppContext, 'client' | 'events'>) {}
+
+  upload(uploadId: string | undefined, files: { name: string; data: string }[]): { uploadId: string; files: string[] } {
+    this.sweep()
+    let upload = uploadId === undefined ? undefined : this.uploads.get(uploadId)
+    if (uploadId !== undefined && !upload) throw new NotFoundError(`Upload ${uploadId} does not exist (or expired)`)
+    const id = uploadId ?? randomUUID()
+    if (!upload) {
+      this.rootDir ??= mkdtempSync(path.join(tmpdir(), 'chromadesk-ingest-'))
+      upload = { dir: path.join(this.rootDir, id), files: new Map(), touched: Date.now() }
+      mkdirSync(upload.dir)
+      this.uploads.set(id, upload)
+    }
+    for (const file of files) {
+      const name = safeRelativeName(file.name)
+      const target = path.join(upload.dir, name)
+      mkdirSync(path.dirname(target), { recursive: true })
+      writeFileSync(target, Buffer.from(file.data, 'base64'))
+      upload.files.set(name, target)
+    }
+    upload.touched = Date.now()
+    return { uploadId: id, files: [...upload.files.keys()] }
+  }
+
+  async preview(input: {
+    uploadId: string
+    file: string
+    collectionId: string
+    chunkSize?: number
+    overlap?: number
+    limit?: number
+  }): Promise<{
+    file: string
+    chunks: { index: number; text: string; tokens: number; page?: number }[]
+    total: number
+  }> {
+    const upload = this.upload_(input.uploadId)
+    const staged = upload.files.get(input.file)
+    if (!staged) throw new NotFoundError(`File ${input.file} is not part of upload ${input.uploadId}`)
+    const collection = await this.ctx.client.getCollectionById(input.collectionId)
+    const parsed = await parseFile(staged)
+    const chunks = await previewChunks(parsed, {
+      embeddingFunction: collection.embeddingFunction,
+      ...(input.chunkSize !== undefined ? { chunkSize: input.chunkSize } : {}),
+      ...(input.overlap !== undefined ? { overlap: input.overlap } : {})
+    })
+    return {
+      file: input.file,
+      chunks: chunks.slice(0, input.limit ?? 20).map((c) => ({
+        index: c.index,
+        text: c.text,
+        tokens: c.tokens,
+        ...(c.page !== undefined ? { page: c.page } : {})
+      })),
+      total: chunks.length
+    }
+  }
+
+  async start(input: {
+    uploadId: string
+    collectionId: string
+    chunkSize?: number
+    overlap?: number
+  }): Promise<IngestStatus> {
+    const upload = this.upload_(input.uploadId)
+    const collection = await this.ctx.client.getCollectionById(input.collectionId)
+    const nameOf = new Map([...upload.files].map(([name, staged]) => [staged, name]))
+    const staged = [...upload.files.values()]
+    const job = startIngest(collection, staged, {
+      ...(input.chunkSize !== undefined ? { chunkSize: input.chunkSize } : {}),
+      ...(input.overlap !== undefined ? { overlap: input.overlap } : {}),
+      sourceOf: (p) => nameOf.get(p) ?? path.basename(p)
+    })
+    const jobId = randomUUID()
+    const status: IngestStatus = {
+      jobId,
+      collectionId: collection.id,
+      files: [...upload.files.keys()].map((name) => ({ name, state: 'queued' })),
+      counts: { filesTotal: staged.length, filesDone: 0, chunks: 0, embeddings: 0, chunksWritten: 0 },
+      summary: null,
+      error: null
+    }
+    const entry: Job = { job, status, index: new Map(staged.map((p, i) => [p, i])), finished: null }
+    this.jobs.set(jobId, entry)
+    // The upload belongs to this job now; a second start would ingest the same files twice.
+    this.uploads.delete(input.uploadId)
+
+    let lastPush = 0
+    job.events.on('event', (event: IngestEvent) => {
+      this.apply(entry, event)
+      // Progress is pushed at most every 100 ms; file boundaries always.
+      const now = Date.now()
+      if (event.type !== 'embed-progress' || now - lastPush > 100) {
+        lastPush = now
+        this.push(entry)
+      }
+      if (event.type === 'file-written') this.ctx.events.emit({ type: 'records-changed', collectionId: collection.id })
+    })
+    job.done.then(
+      (summary) => {
+        status.summary = {
+          ingested: summary.ingested.length,
+          unchanged: summary.unchanged.length,
+          skipped: summary.skipped.length,
+          failed: summary.failed.length,
+          chunksWritten: summary.chunksWritten,
+          chunksDeleted: summary.chunksDeleted,
+          cancelled: summary.cancelled,
+          seconds: summary.seconds
+        }
+        if (summary.cancelled) {
+          for (const f of status.files) if (f.state === 'queued' || f.state === 'working') Object.assign(f, cancelled())
+        }
+        this.finish(entry, upload.dir)
+      },
+      (error: unknown) => {
+        status.error = error instanceof Error ? error.message : String(error)
+        this.finish(entry, upload.dir)
+      }
+    )
+    return structuredClone(status)
+  }
+
+  status(jobId: string): IngestStatus {
+    return structuredClone(this.job_(jobId).status)
+  }
+
+  cancel(jobId: string): IngestStatus {
+    const entry = this.job_(jobId)
+    entry.job.cancel()
+    return structuredClone(entry.status)
+  }
+
+  /** Cancels running jobs and removes every staged file. */
+  async close(): Promise<void> {
+    const running = [...this.jobs.values()].filter((j) => j.finished === null)
+    for (const j of running) j.job.cancel()
+    await Promise.allSettled(running.map((j) => j.job.done))
+    if (this.rootDir) rmSync(this.rootDir, { recursive: true, force: true })
+  }
+
+  private apply(entry: Job, event: IngestEvent): void {
+    const { status } = entry
+    const { filesTotal, filesDone, chunks, embeddings, chunksWritten } = event.counts
+    status.counts = { filesTotal, filesDone, chunks, embeddings, chunksWritten }
+    const i = entry.index.get(event.path)
+    const file = i === undefined ? undefined : status.files[i]
+    if (!file) return
+    const set = (state: IngestFileState): void => {
+      for (const key of Object.keys(file)) if (key !== 'name') delete (file as Record<string, unknown>)[key]
+      Object.assign(file, state)
+    }
+    switch (event.type) {
+      case 'file-started':
+        set({ state: 'working', step: 'parsing', done: 0, total: 0 })
+        break
+      case 'file-parsed':
+        set({ state: 'working', step: 'chunking', done: 0, total: 0 })
+        break
+      case 'file-chunked':
+        set({ state: 'working', step: 'embedding', done: 0, total: event.chunks })
+        break
+      case 'embed-progress':
+        set({ state: 'working', step: 'embedding', done: event.done, total: event.total })
+        break
+      case 'file-embedded':
+        set({ state: 'working', step: 'writing', done: event.chunks, total: event.chunks })
+        break
+      case 'file-written':
+        set({ state: 'written', chunks: event.chunks, replaced: event.replaced })
+        break
+      case 'file-skipped':
+        set({ state: 'skipped', reason: event.reason })
+        break
+      case 'file-failed':
+        set({ state: 'failed', error: event.error })
+        break
+    }
+  }
+
+  private push(entry: Job): void {
+    this.ctx.events.emit({ type: 'ingest', status: structuredClone(entry.status) })
+  }
+
+  private finish(entry: Job, dir: string): void {
+    entry.finished = Date.now()
+    rmSync(dir, { recursive: true, force: true })
+    this.push(entry)
+    this.ctx.events.emit({ type: 'records-changed', collectionId: entry.status.collectionId })
+    this.ctx.events.emit({ type: 'collections-changed' })
+  }
+
+  private upload_(uploadId: string): Upload {
+    const upload = this.uploads.get(uploadId)
+    if (!upload) throw new NotFoundError(`Upload ${uploadId} does not exist (or expired)`)
+    upload.touched = Date.now()
+    return upload
+  }
+
+  private job_(jobId: string): Job {
+    const job = this.jobs.get(jobId)
+    if (!job) throw new NotFoundError(`Ingest job ${jobId} does not exist`)
+    return job
+  }
+
+  private sweep(): void {
+    const now = Date.now()
+    for (const [id, u] of this.uploads) {
+      if (now - u.touched > KEEP_MS) {
+        rmSync(u.dir, { recursive: true, force: true })
+        this.uploads.delete(id)
+      }
+    }
+    for (const [id, j] of this.jobs) if (j.finished !== null && now - j.finished > KEEP_MS) this.jobs.delete(id)
+  }
+}
+
+function cancelled(): IngestFileState {
+  return { state: 'skipped', reason: 'cancelled' }
+}
+
+export function ingestHandlers(
+  manager: IngestManager
+): Pick<Handlers, 'ingest.upload' | 'ingest.preview' | 'ingest.start' | 'ingest.status' | 'ingest.cancel'> {
+  return {
+    'ingest.upload': async ({ uploadId, files }) => manager.upload(uploadId, files),
+    'ingest.preview': async (input) => manager.preview(input),
+    'ingest.start': async (input) => manager.start(input),
+    'ingest.status': async ({ jobId }) => manager.status(jobId),
+    'ingest.cancel': async ({ jobId }) => manager.cancel(jobId)
+  }
+}

@@ -1,0 +1,3 @@
+export function CollectionHeader(_props: { collectionId: string; onDeleted: () => void }) {
+  return null
+}

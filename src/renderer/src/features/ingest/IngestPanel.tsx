@@ -1,0 +1,3 @@
+export function IngestPanel(_props: { collectionId: string; onDone: () => void }) {
+  return null
+}

@@ -1,0 +1,3 @@
+export function QueryPanel(_props: { collectionId: string }) {
+  return null
+}

@@ -1,0 +1,3 @@
+export function RecordsView(_props: { collectionId: string }) {
+  return null
+}
