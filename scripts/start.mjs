@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { ensureBuild } from './ensure-build.mjs'
+import { buildElectronNative, electronNativeReady } from './electron-native.mjs'
 
 const require = createRequire(import.meta.url)
 const root = new URL('..', import.meta.url).pathname
@@ -22,12 +23,6 @@ function findElectron() {
       return undefined
     }
   }
-  // better-sqlite3 and hnswlib-node are compiled for Node; Electron loads only builds made for its own
-  // ABI, kept apart in .electron-native/ (docs/decisions/0011). Without them the window could not open
-  // the database, so browser mode is the honest fallback.
-  if (!existsSync(`${root}.electron-native/ready`)) {
-    return { reason: 'the native modules have no Electron build yet (docs/decisions/0011)' }
-  }
   let binary = resolveBinary()
   if (!binary) {
     // npm does not run Electron's download script at install (see docs/decisions); fetch it now, once.
@@ -39,8 +34,29 @@ function findElectron() {
   return { binary }
 }
 
+/**
+ * better-sqlite3 and hnswlib-node are compiled for Node; Electron loads only builds made for its own
+ * ABI, kept apart in .electron-native/ (docs/decisions/0011). Built once per Electron version; without
+ * them the window could not open the database, so browser mode is the honest fallback.
+ */
+async function ensureElectronNative() {
+  if (electronNativeReady()) return {}
+  console.log('Building the native modules for Electron (once per Electron version)...')
+  try {
+    await buildElectronNative()
+    return {}
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err)
+    return { reason: `the native modules could not be built for Electron (${message})` }
+  }
+}
+
 ensureBuild()
-const electron = findElectron()
+let electron = findElectron()
+if (electron.binary) {
+  const native = await ensureElectronNative()
+  if (native.reason) electron = native
+}
 if (electron.binary) {
   const child = spawn(electron.binary, [root, ...process.argv.slice(2)], { stdio: 'inherit' })
   child.on('exit', (code) => process.exit(code ?? 0))

@@ -2,13 +2,16 @@
  * Electron entry: app lifecycle, the window, the app:// protocol and the security guards.
  * The engine and the contract's handlers are plain Node code shared with the headless server.
  */
+import './desktop/native-env.js'
 import { readFile } from 'node:fs/promises'
 import { join, normalize, relative, resolve, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell } from 'electron'
 import { closeAppContext, openAppContext, type AppContext } from './api/context.js'
 import { createHandlers } from './api/handlers.js'
-import { appOriginCheck, registerIpc } from './ipc/register.js'
+import { DesktopSettings } from './desktop/desktop-settings.js'
+import { SettingsStore, type WindowBounds } from './desktop/settings-store.js'
+import { appOriginCheck, forwardEvents, registerIpc } from './ipc/register.js'
 
 const APP_SCHEME = 'app'
 const APP_ORIGIN = `${APP_SCHEME}://chromadesk`
@@ -90,10 +93,44 @@ export function openExternal(url: string): void {
   }
 }
 
-function createWindow(): BrowserWindow {
+/** Saved bounds, if they still fit on a connected display (a monitor may have gone). */
+function restorableBounds(saved: WindowBounds | null): Partial<WindowBounds> {
+  if (!saved || saved.x === undefined || saved.y === undefined)
+    return saved ? { width: saved.width, height: saved.height } : {}
+  const area = screen.getDisplayMatching({ x: saved.x, y: saved.y, width: saved.width, height: saved.height }).workArea
+  const visible =
+    saved.x < area.x + area.width - 50 && saved.y < area.y + area.height - 50 && saved.x + saved.width > area.x + 50
+  return visible ? saved : { width: saved.width, height: saved.height }
+}
+
+/** Remembers size and position (debounced), and whether the window was maximized. */
+function rememberBounds(win: BrowserWindow, store: SettingsStore): void {
+  let timer: NodeJS.Timeout | undefined
+  const save = (): void => {
+    const maximized = win.isMaximized()
+    const b = maximized ? win.getNormalBounds() : win.getBounds()
+    store.update((s) => {
+      s.window = { x: b.x, y: b.y, width: b.width, height: b.height, maximized }
+    })
+  }
+  const later = (): void => {
+    clearTimeout(timer)
+    timer = setTimeout(save, 500)
+  }
+  win.on('resize', later)
+  win.on('move', later)
+  win.on('close', () => {
+    clearTimeout(timer)
+    save()
+  })
+}
+
+function createWindow(store: SettingsStore): BrowserWindow {
+  const saved = store.get().window
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
+    ...restorableBounds(saved),
     minWidth: 800,
     minHeight: 560,
     title: 'Chromadesk',
@@ -107,12 +144,15 @@ function createWindow(): BrowserWindow {
       spellcheck: false
     }
   })
+  if (saved?.maximized) win.maximize()
+  rememberBounds(win, store)
   win.once('ready-to-show', () => win.show())
   void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`)
   return win
 }
 
 let ctx: AppContext | undefined
+let settings: DesktopSettings | undefined
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
@@ -137,15 +177,17 @@ if (!app.requestSingleInstanceLock()) {
     )
     serveRenderer()
     guardWebContents()
-    ctx = openAppContext({
-      path: join(app.getPath('userData'), 'data'),
-      modelsDir: join(app.getPath('userData'), 'models')
-    })
+    const store = new SettingsStore(join(app.getPath('userData'), 'settings.json'))
+    const dataDir = store.get().dataDir ?? join(app.getPath('userData'), 'data')
+    settings = new DesktopSettings(store, dataDir, rendererDir)
+    ctx = openAppContext({ path: dataDir, modelsDir: join(app.getPath('userData'), 'models'), settings })
     const allowed = [APP_ORIGIN, ...(devServerUrl ? [new URL(devServerUrl).origin] : [])]
     registerIpc(ipcMain, createHandlers(ctx), appOriginCheck(allowed))
-    createWindow()
+    forwardEvents(ctx.events, () => BrowserWindow.getAllWindows().map((w) => w.webContents))
+    void settings.attach(ctx)
+    createWindow(store)
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow()
+      if (BrowserWindow.getAllWindows().length === 0) createWindow(store)
     })
   })
 
@@ -158,6 +200,6 @@ if (!app.requestSingleInstanceLock()) {
     const closing = ctx
     ctx = undefined
     event.preventDefault()
-    void closeAppContext(closing).finally(() => app.quit())
+    void (settings?.close() ?? Promise.resolve()).then(() => closeAppContext(closing)).finally(() => app.quit())
   })
 }

@@ -2,7 +2,8 @@ import type { IpcMainInvokeEvent } from 'electron'
 import { describe, expect, it } from 'vitest'
 import { channels } from '../../shared/contract.js'
 import { handlersWith } from '../api/testing/handlers.js'
-import { appOriginCheck, registerIpc } from './register.js'
+import { AppEvents } from '../api/events.js'
+import { appOriginCheck, forwardEvents, registerIpc } from './register.js'
 
 type Listener = (event: IpcMainInvokeEvent, input: unknown) => Promise<unknown>
 
@@ -52,5 +53,19 @@ describe('registerIpc', () => {
     registerIpc(ipc as never, handlers, () => true)
     const result = await registered.get('system.status')!(eventFrom('app://chromadesk/'), { bogus: 1 })
     expect(result).toMatchObject({ ok: false, error: { name: 'InvalidArgumentError' } })
+  })
+})
+
+describe('forwardEvents', () => {
+  it('sends each app event to every live window and stops when unsubscribed', () => {
+    const events = new AppEvents()
+    const sent: [string, unknown][] = []
+    const live = { isDestroyed: () => false, send: (channel: string, data: unknown) => void sent.push([channel, data]) }
+    const dead = { isDestroyed: () => true, send: () => expect.fail('sent to a destroyed window') }
+    const off = forwardEvents(events, () => [live, dead] as never)
+    events.emit({ type: 'records-changed', collectionId: 'c1' })
+    off()
+    events.emit({ type: 'collections-changed' })
+    expect(sent).toEqual([['chromadesk:event', { type: 'records-changed', collectionId: 'c1' }]])
   })
 })

@@ -34,7 +34,8 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   if (!isLoopback(host) && !opts.token) {
     throw new Error(`Binding to ${host} exposes the database beyond this machine: a token is required (--token).`)
   }
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 40 * 1024 * 1024, logger: false })
+  // forceCloseConnections: open event streams must not hold a shutdown (or a port change) hostage.
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 40 * 1024 * 1024, logger: false, forceCloseConnections: true })
   // Only JSON bodies are parsed: a text/plain form post must not reach a handler.
   app.removeContentTypeParser('text/plain')
 

@@ -1,6 +1,8 @@
 // Opens the SQLite database with the pragmas the engine relies on, and migrates it.
-import Database from 'better-sqlite3'
 import type BetterSqlite3 from 'better-sqlite3'
+import { loadNative } from '../native.js'
+
+const Database = loadNative<typeof BetterSqlite3>('better-sqlite3')
 import { sqliteRegexMatch } from '../filters/regex.js'
 import { migrate } from './schema.js'
 
