@@ -41,6 +41,9 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2'
 }
 
+// Tests (and users who keep several profiles) point the app at another profile folder.
+if (process.env.CHROMADESK_USER_DATA) app.setPath('userData', resolve(process.env.CHROMADESK_USER_DATA))
+
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
 ])

@@ -1,0 +1,197 @@
+/// <reference lib="dom" />
+/**
+ * `npx tsx bench/ui.bench.ts`: the UI in Debian's chromium (headless, playwright-core) against the
+ * built headless server (`out/main/serve.js`; run `npm run build` first). Measures:
+ * - time to first paint and to the first data on screen (the app's `data-loaded` flag), cold page
+ *   loads, median of BENCH_LOADS (5);
+ * - scrolling the records table of a BENCH_ROWS (100,000) record collection: the table is scrolled
+ *   from top to bottom at a steady speed (one step per animation frame) while every frame's time is
+ *   recorded in the page; a frame is "dropped" when it took longer than 1.5 refresh intervals.
+ *   The same scroll is run twice: a cold pass (pages fetched as they come into view) and a warm pass.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS } from '../playwright.config.js'
+import { freePort } from '../src/main/engine/testing/free-port.js'
+import { machine } from './rest-server.js'
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000)
+const LOADS = Number(process.env.BENCH_LOADS ?? 5)
+const SCROLL_SECONDS = Number(process.env.BENCH_SCROLL_SECONDS ?? 10)
+const root = join(import.meta.dirname, '..')
+
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'chromadesk-ui-bench-'))
+  const child = spawn(process.execPath, [join(root, 'out/main/serve.js'), '--path', dataDir, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    if (/UI and Chroma API at/.test(output)) break
+    if (child.exitCode !== null || i > 300) throw new Error(`server did not start:\n${output}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await exited
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+async function rpc<T>(url: string, channel: string, input: unknown): Promise<T> {
+  const res = await fetch(`${url}/app/rpc/${channel}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(input)
+  })
+  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
+  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`)
+  return body.value
+}
+
+/** ROWS records with short documents and two metadata keys, through the app's own add call. */
+async function seed(url: string): Promise<string> {
+  const { id } = await rpc<{ id: string }>(url, 'collections.create', { name: 'scroll', embeddingModel: null })
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta']
+  for (let start = 0; start < ROWS; start += 1000) {
+    const records = Array.from({ length: Math.min(1000, ROWS - start) }, (_, k) => {
+      const i = start + k
+      return {
+        id: `rec-${String(i).padStart(6, '0')}`,
+        embedding: [Math.sin(i), Math.cos(i), (i % 97) / 97, (i % 13) / 13],
+        document: `Record ${i}: ${words[i % 8]} ${words[(i * 7) % 8]} ${words[(i * 3) % 8]} and some more words to fill a line of the table`,
+        metadata: { bucket: i % 100, kind: words[i % 8] as string }
+      }
+    })
+    await rpc(url, 'records.add', { collectionId: id, records })
+  }
+  return id
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
+
+console.log(`UI benchmark: ${ROWS} records, ${LOADS} cold loads, ${SCROLL_SECONDS} s scroll`)
+console.log(`machine: ${machine()}`)
+const server = await startServer()
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: CHROMIUM_ARGS
+})
+try {
+  const t0 = performance.now()
+  await seed(server.url)
+  console.log(`seeded ${ROWS} records in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+  const paints: number[] = []
+  const loaded: number[] = []
+  for (let i = 0; i < LOADS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } })
+    const page = await context.newPage()
+    await page.goto(server.url)
+    await page.locator('[data-loaded="true"]').waitFor()
+    const timing = await page.evaluate(() => {
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN
+      return { fcp, now: performance.now() }
+    })
+    paints.push(timing.fcp)
+    loaded.push(timing.now)
+    await context.close()
+  }
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } })
+  const page = await context.newPage()
+  await page.goto(server.url)
+  await page.getByTestId('collection-item').filter({ hasText: 'scroll' }).click()
+  await page.getByTestId('record-row').first().waitFor()
+  const scroll = async (): Promise<{
+    frames: number
+    dropped: number
+    p50: number
+    p99: number
+    maxMs: number
+    blank: number
+  }> =>
+    page.evaluate(async (seconds) => {
+      const row = document.querySelector('[data-testid="record-row"]') as HTMLElement
+      let el: HTMLElement | null = row.parentElement
+      while (el && !(el.scrollHeight > el.clientHeight + 10 && getComputedStyle(el).overflowY !== 'visible')) {
+        el = el.parentElement
+      }
+      if (!el) throw new Error('no scrolling container around the records')
+      const box = el
+      box.scrollTop = 0
+      await new Promise((r) => requestAnimationFrame(r))
+      const distance = box.scrollHeight - box.clientHeight
+      const times: number[] = []
+      let blank = 0
+      const start = performance.now()
+      let last = start
+      await new Promise<void>((done) => {
+        const step = (now: number): void => {
+          times.push(now - last)
+          last = now
+          const progress = Math.min(1, (now - start) / (seconds * 1000))
+          box.scrollTop = progress * distance
+          // Rows in view that are still placeholders (their page not fetched yet).
+          if (document.querySelectorAll('[data-testid="record-row"]').length === 0) blank++
+          if (progress < 1) requestAnimationFrame(step)
+          else done()
+        }
+        requestAnimationFrame(step)
+      })
+      times.shift()
+      const sorted = [...times].sort((a, b) => a - b)
+      const interval = sorted[Math.floor(sorted.length / 2)] as number
+      return {
+        frames: times.length,
+        dropped: times.filter((t) => t > interval * 1.5).length,
+        p50: interval,
+        p99: sorted[Math.floor(sorted.length * 0.99)] as number,
+        maxMs: sorted[sorted.length - 1] as number,
+        blank
+      }
+    }, SCROLL_SECONDS)
+  const cold = await scroll()
+  const warm = await scroll()
+  await context.close()
+
+  const rows: [string, string][] = [
+    ['first contentful paint, median ms', median(paints).toFixed(0)],
+    ['data on screen (data-loaded), median ms', median(loaded).toFixed(0)],
+    ...(['cold', 'warm'] as const).flatMap((name): [string, string][] => {
+      const r = name === 'cold' ? cold : warm
+      return [
+        [`scroll ${name}: frames`, String(r.frames)],
+        [
+          `scroll ${name}: dropped frames (> 1.5 intervals)`,
+          `${r.dropped} (${((100 * r.dropped) / r.frames).toFixed(1)}%)`
+        ],
+        [
+          `scroll ${name}: frame p50 / p99 / max ms`,
+          `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} / ${r.maxMs.toFixed(1)}`
+        ],
+        [`scroll ${name}: frames with no row rendered`, String(r.blank)]
+      ]
+    })
+  ]
+  console.log('\n| metric | value |\n| --- | ---: |')
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`)
+} finally {
+  await browser.close()
+  await server.stop()
+}
