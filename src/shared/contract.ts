@@ -32,6 +32,8 @@ const filter = z.record(z.string(), z.unknown())
 const embedding = z.array(z.number())
 const space = z.enum(['l2', 'cosine', 'ip'])
 const positiveInt = z.number().int().positive()
+/** Which database a call acts on: a saved connection's id; absent = the built-in local database. */
+const connection = z.string().min(1).optional()
 
 export interface AppStatus {
   app: { name: string; version: string }
@@ -141,6 +143,39 @@ export interface AppSettings {
   server: ServerSettings
 }
 
+/** A database the app can work on: the built-in local one, or a Chroma server. */
+export interface ConnectionInfo {
+  /** 'local' for the built-in database. */
+  id: string
+  name: string
+  /** Server URL; null for the built-in database. */
+  url: string | null
+  tenant: string
+  database: string
+  hasToken: boolean
+}
+
+/** What a connection check found; `problem` says which part failed. */
+export interface ConnectionCheck {
+  ok: boolean
+  /** The server's Chroma version, when it answered. */
+  version: string | null
+  /** Databases of the tenant, for the picker (when readable). */
+  databases: string[]
+  problem: 'unreachable' | 'unauthorized' | 'tenant' | 'database' | 'version' | null
+  message: string | null
+}
+
+export interface CopyStatus {
+  jobId: string
+  source: { connection: string; collection: string }
+  target: { connection: string; collection: string }
+  state: 'running' | 'done' | 'failed' | 'cancelled'
+  copied: number
+  total: number
+  error: string | null
+}
+
 /** Uploaded files travel as base64 (the same over IPC and HTTP); main never reads paths the UI sends. */
 const upload = z.object({ name: z.string().min(1).max(1024), data: z.string() })
 
@@ -156,11 +191,12 @@ const recordInput = z.object({
 export const contract = {
   'system.status': call<Omit<AppStatus, 'transport'>>()(z.object({}).strict()),
 
-  'collections.list': call<CollectionSummary[]>()(z.object({}).strict()),
-  'collections.get': call<CollectionSummary>()(z.object({ id: collectionId }).strict()),
+  'collections.list': call<CollectionSummary[]>()(z.object({ connection }).strict()),
+  'collections.get': call<CollectionSummary>()(z.object({ connection, id: collectionId }).strict()),
   'collections.create': call<CollectionSummary>()(
     z
       .object({
+        connection,
         name: z.string(),
         metadata: metadata.nullish(),
         space: space.optional(),
@@ -169,15 +205,18 @@ export const contract = {
       })
       .strict()
   ),
-  'collections.rename': call<CollectionSummary>()(z.object({ id: collectionId, name: z.string() }).strict()),
+  'collections.rename': call<CollectionSummary>()(
+    z.object({ connection, id: collectionId, name: z.string() }).strict()
+  ),
   /** Replaces the collection's metadata (Chroma refuses an empty map). */
-  'collections.setMetadata': call<CollectionSummary>()(z.object({ id: collectionId, metadata }).strict()),
-  'collections.delete': call<{ deleted: string }>()(z.object({ id: collectionId }).strict()),
-  'collections.metadataKeys': call<MetadataKey[]>()(z.object({ id: collectionId }).strict()),
+  'collections.setMetadata': call<CollectionSummary>()(z.object({ connection, id: collectionId, metadata }).strict()),
+  'collections.delete': call<{ deleted: string }>()(z.object({ connection, id: collectionId }).strict()),
+  'collections.metadataKeys': call<MetadataKey[]>()(z.object({ connection, id: collectionId }).strict()),
 
   'records.page': call<RecordPage>()(
     z
       .object({
+        connection,
         collectionId,
         limit: z.number().int().min(1).max(1000),
         offset: z.number().int().min(0),
@@ -189,18 +228,21 @@ export const contract = {
       .strict()
   ),
   'records.get': call<RecordRow[]>()(
-    z.object({ collectionId, ids: z.array(id).min(1).max(1000), embeddings: z.boolean().optional() }).strict()
+    z
+      .object({ connection, collectionId, ids: z.array(id).min(1).max(1000), embeddings: z.boolean().optional() })
+      .strict()
   ),
   'records.count': call<number>()(
-    z.object({ collectionId, where: filter.nullish(), whereDocument: filter.nullish() }).strict()
+    z.object({ connection, collectionId, where: filter.nullish(), whereDocument: filter.nullish() }).strict()
   ),
   'records.add': call<{ added: number }>()(
-    z.object({ collectionId, records: z.array(recordInput).min(1).max(1000) }).strict()
+    z.object({ connection, collectionId, records: z.array(recordInput).min(1).max(1000) }).strict()
   ),
   /** Replaces the record's document and/or metadata (a new document is embedded again). */
   'records.update': call<RecordRow>()(
     z
       .object({
+        connection,
         collectionId,
         id,
         document: z.string().nullish(),
@@ -212,6 +254,7 @@ export const contract = {
   'records.delete': call<{ deleted: number }>()(
     z
       .object({
+        connection,
         collectionId,
         ids: z.array(id).min(1).nullish(),
         where: filter.nullish(),
@@ -222,6 +265,7 @@ export const contract = {
   'records.query': call<RecordRow[]>()(
     z
       .object({
+        connection,
         collectionId,
         /** Exactly one of text, embedding, similarTo. */
         text: z.string().min(1).optional(),
@@ -245,6 +289,7 @@ export const contract = {
   'ingest.preview': call<ChunkPreview>()(
     z
       .object({
+        connection,
         uploadId: z.string(),
         file: z.string(),
         collectionId,
@@ -257,6 +302,7 @@ export const contract = {
   'ingest.start': call<IngestStatus>()(
     z
       .object({
+        connection,
         uploadId: z.string(),
         collectionId,
         chunkSize: positiveInt.optional(),
@@ -266,6 +312,31 @@ export const contract = {
   ),
   'ingest.status': call<IngestStatus>()(z.object({ jobId: z.string() }).strict()),
   'ingest.cancel': call<IngestStatus>()(z.object({ jobId: z.string() }).strict()),
+
+  'connections.list': call<ConnectionInfo[]>()(z.object({}).strict()),
+  'connections.check': call<ConnectionCheck>()(
+    z
+      .object({
+        url: z.string().url(),
+        token: z.string().optional(),
+        tenant: z.string().min(1).optional(),
+        database: z.string().min(1).optional()
+      })
+      .strict()
+  ),
+  /** Checks the server first and refuses to save one that does not answer as a Chroma v2 server. */
+  'connections.add': call<ConnectionInfo>()(
+    z
+      .object({
+        name: z.string().min(1).max(200),
+        url: z.string().url(),
+        token: z.string().optional(),
+        tenant: z.string().min(1).optional(),
+        database: z.string().min(1).optional()
+      })
+      .strict()
+  ),
+  'connections.remove': call<{ removed: string }>()(z.object({ id: z.string().min(1) }).strict()),
 
   /** Desktop app only: the browser UI is served by the server these settings control. */
   'settings.get': call<AppSettings>()(z.object({}).strict()),
@@ -288,6 +359,14 @@ export type CallOutput<C extends Channel> = Contract[C]['output']
 
 export const channels = Object.keys(contract) as Channel[]
 
+/** The built-in local database's connection id. */
+export const LOCAL_CONNECTION = 'local'
+
+/** Calls that act on one connection's data and take its id as `connection`. */
+export function isConnectionScoped(channel: Channel): boolean {
+  return /^(collections|records)\./.test(channel) || channel === 'ingest.preview' || channel === 'ingest.start'
+}
+
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.hasOwn(contract, name)
 }
@@ -309,6 +388,8 @@ export type AppEvent =
   | { type: 'collections-changed' }
   | { type: 'records-changed'; collectionId: string }
   | { type: 'ingest'; status: IngestStatus }
+  | { type: 'copy'; status: CopyStatus }
+  | { type: 'connections-changed' }
 
 /** Server-sent events stream of the HTTP adapter. */
 export const EVENTS_PATH = '/app/events'

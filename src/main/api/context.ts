@@ -3,6 +3,7 @@ import pkg from '../../../package.json' with { type: 'json' }
 import { AppEvents } from './events.js'
 import { IngestManager } from './handlers/ingest.js'
 import type { SettingsService } from './handlers/settings.js'
+import { Connections, memoryConnectionStore, type ConnectionStore } from './connections.js'
 
 export type EngineClient = EphemeralClient | PersistentClient
 
@@ -16,6 +17,8 @@ export interface AppContext {
   /** Push events for the UI (both adapters forward them). */
   events: AppEvents
   ingest: IngestManager
+  /** The built-in database and saved Chroma servers. */
+  connections: Connections
   /** Desktop app only. */
   settings?: SettingsService
 }
@@ -27,6 +30,8 @@ export interface EngineOptions {
   /** Where embedding models are cached (default: the engine's, ~/.cache/chromadesk/models). */
   modelsDir?: string
   settings?: SettingsService
+  /** Where saved connections live (default: memory only, for this run). */
+  connectionStore?: ConnectionStore
 }
 
 export function openAppContext(opts: EngineOptions): AppContext {
@@ -36,18 +41,21 @@ export function openAppContext(opts: EngineOptions): AppContext {
   }
   const client = opts.path ? new PersistentClient({ path: opts.path, ...common }) : new EphemeralClient(common)
   const events = new AppEvents()
+  const connections = new Connections(client, opts.connectionStore ?? memoryConnectionStore(), common.embeddingOptions)
   return {
     client,
     dataPath: opts.path ?? null,
     appName: 'Chromadesk',
     appVersion: pkg.version,
     events,
-    ingest: new IngestManager({ client, events }),
+    connections,
+    ingest: new IngestManager({ connections, events }),
     ...(opts.settings ? { settings: opts.settings } : {})
   }
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
   await ctx.ingest.close()
+  await ctx.connections.close()
   await ctx.client.close()
 }

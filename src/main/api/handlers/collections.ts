@@ -2,36 +2,41 @@ import path from 'node:path'
 import type { CollectionSummary } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
-import type { Collection } from '../../engine/index.js'
+import type { Backend, CollectionRef } from '../backends/types.js'
 import { DEFAULT_MODEL } from '../../engine/embedding/index.js'
+import type { Metadata } from '../../engine/index.js'
+
+interface StoredConfiguration {
+  hnsw?: { space?: 'l2' | 'cosine' | 'ip' } | null
+  embedding_function?: { type?: string; name?: string; config?: Record<string, unknown> } | null
+}
 
 /** The model a collection embeds with, read from its stored embedding function configuration. */
-function embeddingModelOf(c: Collection): string | null {
-  const ef = c.configuration.embedding_function
+function embeddingModelOf(configuration: StoredConfiguration): string | null {
+  const ef = configuration.embedding_function
   if (!ef || ef.type !== 'known') return null
   const model = ef.config?.model
   if (typeof model === 'string' && model.length > 0) return model
   return ef.name === 'default' ? DEFAULT_MODEL : null
 }
 
-export async function summarize(c: Collection, dimension: number | null): Promise<CollectionSummary> {
+export async function summarize(backend: Backend, c: CollectionRef): Promise<CollectionSummary> {
+  const configuration = (c.configuration ?? {}) as StoredConfiguration
   return {
     id: c.id,
     name: c.name,
-    metadata: c.metadata,
+    metadata: (c.metadata ?? null) as Metadata | null,
     count: await c.count(),
-    dimension,
-    space: c.configuration.hnsw.space,
-    embeddingModel: embeddingModelOf(c),
-    configuration: c.configuration as unknown as Record<string, unknown>
+    dimension: await backend.dimension(c),
+    space: configuration.hnsw?.space ?? 'l2',
+    embeddingModel: embeddingModelOf(configuration),
+    configuration: configuration as Record<string, unknown>
   }
 }
 
 /** A hub id stays as it is; anything that looks like a path becomes absolute. */
 function modelReference(model: string): string {
-  return model.startsWith('.') || path.isAbsolute(model) || model.includes(path.sep + path.sep)
-    ? path.resolve(model)
-    : model
+  return model.startsWith('.') || path.isAbsolute(model) ? path.resolve(model) : model
 }
 
 export function collectionHandlers(
@@ -46,20 +51,22 @@ export function collectionHandlers(
   | 'collections.delete'
   | 'collections.metadataKeys'
 > {
-  const { client, events } = ctx
-  const byId = (id: string): Promise<Collection> => client.getCollectionById(id)
-  const summaryOf = async (c: Collection): Promise<CollectionSummary> =>
-    summarize(c, client.db.getCollectionById(c.id).dimension)
+  const { events } = ctx
+  const backendOf = (connection: string | undefined): Backend => ctx.connections.backend(connection)
   const changed = (): void => events.emit({ type: 'collections-changed' })
 
   return {
-    'collections.list': async () => {
-      const list = await client.listCollections()
-      const summaries = await Promise.all(list.map(summaryOf))
+    'collections.list': async ({ connection }) => {
+      const backend = backendOf(connection)
+      const summaries = await Promise.all((await backend.list()).map((c) => summarize(backend, c)))
       return summaries.sort((a, b) => a.name.localeCompare(b.name))
     },
-    'collections.get': async ({ id }) => summaryOf(await byId(id)),
-    'collections.create': async ({ name, metadata, space, embeddingModel }) => {
+    'collections.get': async ({ connection, id }) => {
+      const backend = backendOf(connection)
+      return summarize(backend, await backend.get(id))
+    },
+    'collections.create': async ({ connection, name, metadata, space, embeddingModel }) => {
+      const backend = backendOf(connection)
       const model = embeddingModel === undefined ? DEFAULT_MODEL : embeddingModel
       const embedding_function =
         model === null
@@ -69,33 +76,38 @@ export function collectionHandlers(
               name: model === DEFAULT_MODEL ? 'default' : 'transformers',
               config: { model: modelReference(model) }
             }
-      const c = await client.createCollection({
+      const c = await backend.create({
         name,
-        metadata: metadata ?? undefined,
+        ...(metadata ? { metadata } : {}),
         configuration: { ...(space ? { hnsw: { space } } : {}), embedding_function }
       })
       changed()
-      return summaryOf(c)
+      return summarize(backend, c)
     },
-    'collections.rename': async ({ id, name }) => {
-      const c = await byId(id)
+    'collections.rename': async ({ connection, id, name }) => {
+      const backend = backendOf(connection)
+      const c = await backend.get(id)
       await c.modify({ name })
       changed()
-      return summaryOf(c)
+      return summarize(backend, await backend.get(id))
     },
-    'collections.setMetadata': async ({ id, metadata }) => {
-      const c = await byId(id)
+    'collections.setMetadata': async ({ connection, id, metadata }) => {
+      const backend = backendOf(connection)
       // Replaces the whole map, as Chroma's modify does (and, like Chroma, refuses an empty one).
-      await c.modify({ metadata })
+      await (await backend.get(id)).modify({ metadata })
       changed()
-      return summaryOf(c)
+      return summarize(backend, await backend.get(id))
     },
-    'collections.delete': async ({ id }) => {
-      const c = await byId(id)
-      await client.deleteCollection({ name: c.name })
+    'collections.delete': async ({ connection, id }) => {
+      const backend = backendOf(connection)
+      const c = await backend.get(id)
+      await backend.remove(c.name)
       changed()
       return { deleted: c.name }
     },
-    'collections.metadataKeys': async ({ id }) => client.db.metadataKeys(id)
+    'collections.metadataKeys': async ({ connection, id }) => {
+      const backend = backendOf(connection)
+      return backend.metadataKeys(await backend.get(id))
+    }
   }
 }

@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { IngestFileState, IngestStatus } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
-import { InvalidArgumentError, NotFoundError } from '../../engine/index.js'
+import { InvalidArgumentError, NotFoundError, type Collection } from '../../engine/index.js'
 import { parseFile, previewChunks, startIngest, type IngestEvent, type IngestJob } from '../../engine/ingest/index.js'
 
 /** Staged uploads and finished jobs are kept this long, then removed. */
@@ -46,7 +46,14 @@ export class IngestManager {
   private readonly uploads = new Map<string, Upload>()
   private readonly jobs = new Map<string, Job>()
 
-  constructor(private readonly ctx: Pick<AppContext, 'client' | 'events'>) {}
+  constructor(private readonly ctx: Pick<AppContext, 'connections' | 'events'>) {}
+
+  /** The collection and the model that embeds for it (local or remote alike). */
+  private async target(connection: string | undefined, id: string) {
+    const backend = this.ctx.connections.backend(connection)
+    const collection = await backend.get(id)
+    return { collection, embeddingFunction: backend.embedder(collection) }
+  }
 
   upload(uploadId: string | undefined, files: { name: string; data: string }[]): { uploadId: string; files: string[] } {
     this.sweep()
@@ -71,6 +78,7 @@ export class IngestManager {
   }
 
   async preview(input: {
+    connection?: string
     uploadId: string
     file: string
     collectionId: string
@@ -85,10 +93,10 @@ export class IngestManager {
     const upload = this.upload_(input.uploadId)
     const staged = upload.files.get(input.file)
     if (!staged) throw new NotFoundError(`File ${input.file} is not part of upload ${input.uploadId}`)
-    const collection = await this.ctx.client.getCollectionById(input.collectionId)
+    const { embeddingFunction } = await this.target(input.connection, input.collectionId)
     const parsed = await parseFile(staged)
     const chunks = await previewChunks(parsed, {
-      embeddingFunction: collection.embeddingFunction,
+      embeddingFunction,
       ...(input.chunkSize !== undefined ? { chunkSize: input.chunkSize } : {}),
       ...(input.overlap !== undefined ? { overlap: input.overlap } : {})
     })
@@ -105,16 +113,24 @@ export class IngestManager {
   }
 
   async start(input: {
+    connection?: string
     uploadId: string
     collectionId: string
     chunkSize?: number
     overlap?: number
   }): Promise<IngestStatus> {
     const upload = this.upload_(input.uploadId)
-    const collection = await this.ctx.client.getCollectionById(input.collectionId)
+    const { collection, embeddingFunction } = await this.target(input.connection, input.collectionId)
+    if (!embeddingFunction) {
+      throw new InvalidArgumentError(
+        `Collection "${collection.name}" has no embedding model; documents can only be added to a collection created with one`
+      )
+    }
     const nameOf = new Map([...upload.files].map(([name, staged]) => [staged, name]))
     const staged = [...upload.files.values()]
-    const job = startIngest(collection, staged, {
+    // The ingest job needs only get/upsert/delete, which local and remote collections share.
+    const job = startIngest(collection as unknown as Collection, staged, {
+      embeddingFunction,
       ...(input.chunkSize !== undefined ? { chunkSize: input.chunkSize } : {}),
       ...(input.overlap !== undefined ? { overlap: input.overlap } : {}),
       sourceOf: (p) => nameOf.get(p) ?? path.basename(p)

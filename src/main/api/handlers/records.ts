@@ -1,7 +1,8 @@
 import type { Metadata, RecordRow } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
-import { InvalidArgumentError, NotFoundError, type Collection } from '../../engine/index.js'
+import type { Backend, CollectionRef } from '../backends/types.js'
+import { InvalidArgumentError, NotFoundError } from '../../engine/index.js'
 
 function cut(doc: string | null, chars: number | undefined): string | null {
   if (doc === null || chars === undefined || doc.length <= chars) return doc
@@ -19,12 +20,28 @@ type RecordHandlers = Pick<
   | 'records.query'
 >
 
+/** Embeds texts with the collection's own model, here, for local and remote collections alike. */
+async function embed(backend: Backend, c: CollectionRef, texts: string[]): Promise<number[][]> {
+  const ef = backend.embedder(c)
+  if (!ef) {
+    throw new InvalidArgumentError(
+      `Collection "${c.name}" has no embedding model: give embeddings, or create it with a model to embed text`
+    )
+  }
+  return ef.generate(texts)
+}
+
+const orUndefined = <T>(x: T | null | undefined): T | undefined => x ?? undefined
+
 export function recordHandlers(ctx: AppContext): RecordHandlers {
-  const { client, events } = ctx
-  const byId = (id: string): Promise<Collection> => client.getCollectionById(id)
+  const { events } = ctx
+  const open = async (connection: string | undefined, id: string) => {
+    const backend = ctx.connections.backend(connection)
+    return { backend, c: await backend.get(id) }
+  }
   const changed = (collectionId: string): void => events.emit({ type: 'records-changed', collectionId })
 
-  const readRows = async (c: Collection, ids: string[], embeddings: boolean): Promise<RecordRow[]> => {
+  const readRows = async (c: CollectionRef, ids: string[], embeddings: boolean): Promise<RecordRow[]> => {
     const res = await c.get({
       ids,
       include: embeddings ? ['documents', 'metadatas', 'embeddings'] : ['documents', 'metadatas']
@@ -32,109 +49,112 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
     return res.ids.map((id, i) => ({
       id,
       document: res.documents?.[i] ?? null,
-      metadata: (res.metadatas?.[i] ?? null) as Metadata | null,
+      metadata: res.metadatas?.[i] ?? null,
       ...(embeddings ? { embedding: res.embeddings?.[i] ? Array.from(res.embeddings[i]) : null } : {})
     }))
   }
 
   return {
-    'records.page': async ({ collectionId, limit, offset, where, whereDocument, documentChars }) => {
-      const c = await byId(collectionId)
+    'records.page': async ({ connection, collectionId, limit, offset, where, whereDocument, documentChars }) => {
+      const { backend, c } = await open(connection, collectionId)
       // Never embeddings: a page of a list view stays small however wide the vectors are.
       const res = await c.get({
-        where: where ?? undefined,
-        whereDocument: whereDocument ?? undefined,
+        where: orUndefined(where),
+        whereDocument: orUndefined(whereDocument),
         limit,
         offset,
         include: ['documents', 'metadatas']
       })
-      const total = client.db.countWhere(collectionId, where ?? undefined, whereDocument ?? undefined)
       return {
         rows: res.ids.map((id, i) => ({
           id,
           document: cut(res.documents?.[i] ?? null, documentChars),
           metadata: (res.metadatas?.[i] ?? null) as Metadata | null
         })),
-        total,
+        total: await backend.countWhere(c, orUndefined(where), orUndefined(whereDocument)),
         offset
       }
     },
-    'records.get': async ({ collectionId, ids, embeddings }) =>
-      readRows(await byId(collectionId), ids, embeddings ?? false),
-    'records.count': async ({ collectionId, where, whereDocument }) =>
-      client.db.countWhere(collectionId, where ?? undefined, whereDocument ?? undefined),
-    'records.add': async ({ collectionId, records }) => {
-      const c = await byId(collectionId)
-      const hasEmbedding = records.map((r) => r.embedding != null)
-      if (hasEmbedding.some((x) => x) && hasEmbedding.some((x) => !x)) {
+    'records.get': async ({ connection, collectionId, ids, embeddings }) =>
+      readRows((await open(connection, collectionId)).c, ids, embeddings ?? false),
+    'records.count': async ({ connection, collectionId, where, whereDocument }) => {
+      const { backend, c } = await open(connection, collectionId)
+      return backend.countWhere(c, orUndefined(where), orUndefined(whereDocument))
+    },
+    'records.add': async ({ connection, collectionId, records }) => {
+      const { backend, c } = await open(connection, collectionId)
+      const given = records.filter((r) => r.embedding != null).length
+      if (given > 0 && given < records.length) {
         throw new InvalidArgumentError('Give an embedding for every record or for none (then documents are embedded)')
       }
-      const allEmbedded = hasEmbedding.every((x) => x)
+      let embeddings = given > 0 ? records.map((r) => r.embedding as number[]) : undefined
+      if (!embeddings) {
+        const missing = records.findIndex((r) => r.document == null)
+        if (missing >= 0) {
+          throw new InvalidArgumentError(`Record ${records[missing]?.id}: give a document or an embedding`)
+        }
+        embeddings = await embed(
+          backend,
+          c,
+          records.map((r) => r.document as string)
+        )
+      }
       await c.add({
         ids: records.map((r) => r.id),
-        embeddings: allEmbedded ? records.map((r) => r.embedding as number[]) : undefined,
-        documents: records.some((r) => r.document != null) ? records.map((r) => r.document ?? null) : undefined,
-        metadatas: records.some((r) => r.metadata != null) ? records.map((r) => r.metadata ?? null) : undefined
+        embeddings,
+        ...(records.some((r) => r.document != null) ? { documents: records.map((r) => r.document ?? null) } : {}),
+        ...(records.some((r) => r.metadata != null) ? { metadatas: records.map((r) => r.metadata ?? null) } : {})
       })
       changed(collectionId)
       return { added: records.length }
     },
-    'records.update': async ({ collectionId, id, document, metadata, embedding }) => {
-      const c = await byId(collectionId)
+    'records.update': async ({ connection, collectionId, id, document, metadata, embedding }) => {
+      const { backend, c } = await open(connection, collectionId)
       const existing = await c.get({ ids: [id], include: [] })
       if (existing.ids.length === 0) throw new NotFoundError(`Record [${id}] does not exist in ${c.name}`)
+      const vector = embedding ?? (document != null ? (await embed(backend, c, [document]))[0] : undefined)
       await c.update({
         ids: [id],
-        ...(embedding != null ? { embeddings: [embedding] } : {}),
+        ...(vector ? { embeddings: [vector] } : {}),
         ...(document != null ? { documents: [document] } : {}),
         ...(metadata != null ? { metadatas: [metadata] } : {})
       })
       changed(collectionId)
       return (await readRows(c, [id], false))[0] as RecordRow
     },
-    'records.delete': async ({ collectionId, ids, where, whereDocument }) => {
+    'records.delete': async ({ connection, collectionId, ids, where, whereDocument }) => {
       if (ids == null && where == null && whereDocument == null) {
         throw new InvalidArgumentError('Choose records to delete: ids or a filter')
       }
-      const c = await byId(collectionId)
-      const res = await c.delete({
-        ids: ids ?? undefined,
-        where: where ?? undefined,
-        whereDocument: whereDocument ?? undefined
-      })
+      const { backend, c } = await open(connection, collectionId)
+      const before = await c.count()
+      const filter = { ids: orUndefined(ids), where: orUndefined(where), whereDocument: orUndefined(whereDocument) }
+      const result = (await c.delete(filter)) as { deleted?: number } | undefined
       changed(collectionId)
-      return res
+      // Chroma servers answer a delete without a count; the count difference is the same number.
+      return { deleted: result?.deleted ?? before - (await backend.countWhere(c)) }
     },
-    'records.query': async ({
-      collectionId,
-      text,
-      embedding,
-      similarTo,
-      nResults,
-      where,
-      whereDocument,
-      documentChars
-    }) => {
-      const c = await byId(collectionId)
-      let queryEmbeddings: number[][] | undefined
-      if (embedding !== undefined) queryEmbeddings = [embedding]
+    'records.query': async (input) => {
+      const { connection, collectionId, text, embedding, similarTo, nResults, where, whereDocument } = input
+      const { backend, c } = await open(connection, collectionId)
+      let vector = embedding
       if (similarTo !== undefined) {
         const source = await c.get({ ids: [similarTo], include: ['embeddings'] })
-        const vector = source.embeddings?.[0]
-        if (!vector) throw new NotFoundError(`Record [${similarTo}] does not exist in ${c.name}`)
-        queryEmbeddings = [Array.from(vector)]
+        const found = source.embeddings?.[0]
+        if (!found) throw new NotFoundError(`Record [${similarTo}] does not exist in ${c.name}`)
+        vector = Array.from(found)
       }
+      vector ??= (await embed(backend, c, [text as string]))[0] as number[]
       const res = await c.query({
-        ...(queryEmbeddings ? { queryEmbeddings } : { queryTexts: [text as string] }),
+        queryEmbeddings: [vector],
         nResults,
-        where: where ?? undefined,
-        whereDocument: whereDocument ?? undefined,
+        where: orUndefined(where),
+        whereDocument: orUndefined(whereDocument),
         include: ['documents', 'metadatas', 'distances']
       })
-      const ids = res.ids[0] ?? []
-      return ids.map((id, i) => ({
+      return (res.ids[0] ?? []).map((id, i) => ({
         id,
-        document: cut(res.documents?.[0]?.[i] ?? null, documentChars),
+        document: cut(res.documents?.[0]?.[i] ?? null, input.documentChars),
         metadata: (res.metadatas?.[0]?.[i] ?? null) as Metadata | null,
         distance: res.distances?.[0]?.[i] as number
       }))
