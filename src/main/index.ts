@@ -6,9 +6,10 @@ import './desktop/native-env.js'
 import { readFile } from 'node:fs/promises'
 import { join, normalize, relative, resolve, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron'
 import { closeAppContext, openAppContext, type AppContext } from './api/context.js'
 import { createHandlers } from './api/handlers.js'
+import { FileConnectionStore } from './desktop/connection-store.js'
 import { DesktopSettings } from './desktop/desktop-settings.js'
 import { SettingsStore, type WindowBounds } from './desktop/settings-store.js'
 import { appOriginCheck, forwardEvents, registerIpc } from './ipc/register.js'
@@ -183,7 +184,18 @@ if (!app.requestSingleInstanceLock()) {
     const store = new SettingsStore(join(app.getPath('userData'), 'settings.json'))
     const dataDir = store.get().dataDir ?? join(app.getPath('userData'), 'data')
     settings = new DesktopSettings(store, dataDir, rendererDir)
-    ctx = openAppContext({ path: dataDir, modelsDir: join(app.getPath('userData'), 'models'), settings })
+    // Saved servers' tokens are sealed with the OS keychain (Keychain, DPAPI, libsecret).
+    const connectionStore = new FileConnectionStore(join(app.getPath('userData'), 'connections.json'), {
+      available: () => safeStorage.isEncryptionAvailable(),
+      encrypt: (plain) => safeStorage.encryptString(plain).toString('base64'),
+      decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64'))
+    })
+    ctx = openAppContext({
+      path: dataDir,
+      modelsDir: join(app.getPath('userData'), 'models'),
+      settings,
+      connectionStore
+    })
     const allowed = [APP_ORIGIN, ...(devServerUrl ? [new URL(devServerUrl).origin] : [])]
     registerIpc(ipcMain, createHandlers(ctx), appOriginCheck(allowed))
     forwardEvents(ctx.events, () => BrowserWindow.getAllWindows().map((w) => w.webContents))

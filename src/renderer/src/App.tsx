@@ -7,6 +7,7 @@ import { RecordsView } from './features/records/RecordsView'
 import { QueryPanel } from './features/query/QueryPanel'
 import { IngestPanel } from './features/ingest/IngestPanel'
 import { SettingsButton } from './features/settings/SettingsButton'
+import { ConnectionPicker } from './features/connections/ConnectionPicker'
 import { useAppEvents, useAppStatus } from './lib/data'
 
 export type CollectionTab = 'records' | 'query' | 'ingest'
@@ -43,6 +44,7 @@ export function App() {
             </Text>
           </Group>
           <Group gap="xs">
+            <ConnectionPicker onChange={() => select(null)} />
             <Tooltip label="Engine status">
               <ActionIcon
                 variant="subtle"

@@ -1,13 +1,61 @@
-import { createContext, useContext, useEffect, type ReactNode } from 'react'
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import type { AppEvent, IngestStatus } from '../../../shared/contract'
+import {
+  isConnectionScoped,
+  LOCAL_CONNECTION,
+  type AppEvent,
+  type CopyStatus,
+  type IngestStatus
+} from '../../../shared/contract'
 import type { Transport } from './transport'
 import { queryKeys } from './query-keys'
 
 const TransportContext = createContext<Transport | null>(null)
+const ConnectionContext = createContext<{ connection: string; setConnection: (id: string) => void } | null>(null)
 
+/**
+ * Provides the transport, with the active connection added to every call that acts on one
+ * connection's data: features call `useTransport().call(...)` the same way whichever database the
+ * user has chosen. Switching connection drops every cached query (ids are per server).
+ */
 export function TransportProvider({ transport, children }: { transport: Transport; children: ReactNode }) {
-  return <TransportContext.Provider value={transport}>{children}</TransportContext.Provider>
+  const queryClient = useQueryClient()
+  const [connection, setActive] = useState(LOCAL_CONNECTION)
+  const scoped = useMemo<Transport>(
+    () => ({
+      kind: transport.kind,
+      subscribe: transport.subscribe,
+      call: (channel, input) =>
+        transport.call(
+          channel,
+          isConnectionScoped(channel) && connection !== LOCAL_CONNECTION
+            ? ({ ...(input as object), connection } as typeof input)
+            : input
+        )
+    }),
+    [transport, connection]
+  )
+  const setConnection = useCallback(
+    (id: string) => {
+      setActive(id)
+      queryClient.removeQueries({ queryKey: queryKeys.collections.all })
+      queryClient.removeQueries({ queryKey: queryKeys.records.all })
+    },
+    [queryClient]
+  )
+  const value = useMemo(() => ({ connection, setConnection }), [connection, setConnection])
+  return (
+    <TransportContext.Provider value={scoped}>
+      <ConnectionContext.Provider value={value}>{children}</ConnectionContext.Provider>
+    </TransportContext.Provider>
+  )
+}
+
+/** The connection the UI works on ('local' = the built-in database) and how to switch it. */
+export function useConnection(): { connection: string; setConnection: (id: string) => void } {
+  const value = useContext(ConnectionContext)
+  if (!value) throw new Error('useConnection outside TransportProvider')
+  return value
 }
 
 export function useTransport(): Transport {
@@ -48,6 +96,12 @@ export function useAppEvents(onEvent?: (event: AppEvent) => void): void {
             break
           case 'ingest':
             queryClient.setQueryData<IngestStatus>(queryKeys.ingest(event.status.jobId), event.status)
+            break
+          case 'copy':
+            queryClient.setQueryData<CopyStatus>(queryKeys.copy(event.status.jobId), event.status)
+            break
+          case 'connections-changed':
+            void queryClient.invalidateQueries({ queryKey: queryKeys.connections() })
             break
         }
         onEvent?.(event)

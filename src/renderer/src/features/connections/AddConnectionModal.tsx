@@ -1,0 +1,94 @@
+import { useState } from 'react'
+import { Alert, Autocomplete, Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core'
+import { useMutation } from '@tanstack/react-query'
+import type { ConnectionCheck } from '../../../../shared/contract'
+import { useTransport } from '../../lib/data'
+
+const PROBLEM_TITLES: Record<NonNullable<ConnectionCheck['problem']>, string> = {
+  unreachable: 'Server unreachable',
+  unauthorized: 'Token refused',
+  tenant: 'Tenant not found',
+  database: 'Database not found',
+  version: 'Unsupported server'
+}
+
+/** Adds a Chroma server: checks it first (reachable, v2, token, tenant, database), then saves it. */
+export function AddConnectionModal(props: { opened: boolean; onClose: () => void; onAdded: (id: string) => void }) {
+  const transport = useTransport()
+  const [name, setName] = useState('Chroma server')
+  const [url, setUrl] = useState('http://localhost:8000')
+  const [token, setToken] = useState('')
+  const [tenant, setTenant] = useState('default_tenant')
+  const [database, setDatabase] = useState('default_database')
+  const target = { url, tenant, database, ...(token ? { token } : {}) }
+  const check = useMutation({ mutationFn: () => transport.call('connections.check', target) })
+  const add = useMutation({
+    mutationFn: () => transport.call('connections.add', { name, ...target }),
+    onSuccess: (info) => props.onAdded(info.id)
+  })
+  const result = check.data
+  return (
+    <Modal opened={props.opened} onClose={props.onClose} title="Connect to a Chroma server" size="lg">
+      <Stack data-testid="add-connection">
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput
+          label="Server URL"
+          description="A Chroma 0.6+ server (v2 API), e.g. http://localhost:8000"
+          value={url}
+          onChange={(e) => setUrl(e.currentTarget.value)}
+          data-testid="connection-url"
+        />
+        <PasswordInput
+          label="Token (optional)"
+          description="Sent as Authorization: Bearer and X-Chroma-Token; stored encrypted by the desktop app"
+          value={token}
+          onChange={(e) => setToken(e.currentTarget.value)}
+        />
+        <Group grow>
+          <TextInput label="Tenant" value={tenant} onChange={(e) => setTenant(e.currentTarget.value)} />
+          <Autocomplete
+            label="Database"
+            value={database}
+            onChange={setDatabase}
+            data={result?.databases ?? []}
+            data-testid="connection-database"
+          />
+        </Group>
+        {check.isError && <Alert color="red">{check.error.message}</Alert>}
+        {result && (
+          <Alert
+            color={result.ok ? 'green' : 'red'}
+            title={result.ok ? 'Ready' : PROBLEM_TITLES[result.problem ?? 'unreachable']}
+            data-testid="connection-check"
+          >
+            {result.ok ? (
+              <Text size="sm">
+                Chroma {result.version ?? '(version unknown)'}; databases: {result.databases.join(', ') || 'none'}
+              </Text>
+            ) : (
+              <Text size="sm">{result.message}</Text>
+            )}
+          </Alert>
+        )}
+        {add.isError && (
+          <Alert color="red" data-testid="connection-error">
+            {add.error.message}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button
+            variant="default"
+            onClick={() => check.mutate()}
+            loading={check.isPending}
+            data-testid="connection-test"
+          >
+            Test
+          </Button>
+          <Button onClick={() => add.mutate()} loading={add.isPending} data-testid="connection-save">
+            Connect
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}
