@@ -21,5 +21,8 @@ export const queryKeys = {
     query: (collectionId: string, params: unknown) => ['records', collectionId, 'query', params] as const
   },
   ingest: (jobId: string) => ['ingest', jobId] as const,
-  settings: () => ['settings'] as const
+  ingestPreview: (uploadId: string, params: unknown) => ['ingest-preview', uploadId, params] as const,
+  settings: () => ['settings'] as const,
+  connections: () => ['connections'] as const,
+  copy: (jobId: string) => ['copy', jobId] as const
 }
