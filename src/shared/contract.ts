@@ -338,6 +338,22 @@ export const contract = {
   ),
   'connections.remove': call<{ removed: string }>()(z.object({ id: z.string().min(1) }).strict()),
 
+  /** Copies a collection (embeddings as stored, no re-embedding) to another connection. */
+  'collections.copy': call<CopyStatus>()(
+    z
+      .object({
+        connection,
+        collectionId,
+        /** Target connection id ('local' for the built-in database). */
+        target: z.string().min(1),
+        /** Name in the target; default the source's. */
+        name: z.string().optional()
+      })
+      .strict()
+  ),
+  'copy.status': call<CopyStatus>()(z.object({ jobId: z.string() }).strict()),
+  'copy.cancel': call<CopyStatus>()(z.object({ jobId: z.string() }).strict()),
+
   /** Desktop app only: the browser UI is served by the server these settings control. */
   'settings.get': call<AppSettings>()(z.object({}).strict()),
   'settings.setServer': call<AppSettings>()(

@@ -162,3 +162,53 @@ describe('a remote connection through the same calls as the local database', () 
     expect((await call('connections.list', {})).map((x) => x.id)).toEqual(['local'])
   })
 })
+
+describe('copying a collection between connections', () => {
+  async function finished(jobId: string) {
+    for (;;) {
+      const status = await call('copy.status', { jobId })
+      if (status.state !== 'running') return status
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  it('copies local to a Chroma server and back, every field intact, without re-embedding', async () => {
+    const remote = (await call('connections.add', { name: 'copy target', url: chroma.baseUrl })).id
+    // l2: Chroma 1.0 hands back cosine collections' vectors up to one float32 ulp off what it was given.
+    const local = await call('collections.create', { name: 'to-copy', embeddingModel: modelDir, space: 'l2' })
+    const records = Array.from({ length: 1500 }, (_, i) => ({
+      id: `r${i}`,
+      embedding: Array.from({ length: 8 }, (_, j) => Math.fround(Math.sin(i * 8 + j))),
+      document: `record ${i}`,
+      metadata: { i, even: i % 2 === 0, tag: `t${i % 7}` }
+    }))
+    for (let s = 0; s < records.length; s += 500) {
+      await call('records.add', { collectionId: local.id, records: records.slice(s, s + 500) })
+    }
+    const out = await finished((await call('collections.copy', { collectionId: local.id, target: remote })).jobId)
+    expect(out).toMatchObject({ state: 'done', copied: 1500, total: 1500, error: null })
+
+    const [copied] = await call('collections.list', { connection: remote })
+    expect(copied).toMatchObject({ name: 'to-copy', count: 1500, space: 'l2', embeddingModel: modelDir })
+    const back = await finished(
+      (
+        await call('collections.copy', {
+          connection: remote,
+          collectionId: copied!.id,
+          target: 'local',
+          name: 'came-back'
+        })
+      ).jobId
+    )
+    expect(back).toMatchObject({ state: 'done', copied: 1500 })
+    const returned = (await call('collections.list', {})).find((c) => c.name === 'came-back')!
+    const ids = records.slice(0, 1000).map((r) => r.id)
+    const original = await call('records.get', { collectionId: local.id, ids, embeddings: true })
+    const roundTrip = await call('records.get', { collectionId: returned.id, ids, embeddings: true })
+    expect(roundTrip).toEqual(original)
+
+    const clash = await finished((await call('collections.copy', { collectionId: local.id, target: remote })).jobId)
+    expect(clash).toMatchObject({ state: 'failed', copied: 0, error: expect.stringContaining('already exists') })
+    await call('connections.remove', { id: remote })
+  })
+})

@@ -9,6 +9,7 @@ import { LocalBackend } from './backends/local.js'
 import { RemoteBackend, tokenHeaders, type RemoteTarget } from './backends/remote.js'
 import type { Backend } from './backends/types.js'
 import type { EngineClient } from './context.js'
+import { LocalConnection, RemoteConnection, type Connection } from '../portability/index.js'
 
 export interface SavedConnection {
   id: string
@@ -98,7 +99,7 @@ export class Connections {
   private readonly remotes = new Map<string, RemoteBackend>()
 
   constructor(
-    client: EngineClient,
+    private readonly client: EngineClient,
     private readonly store: ConnectionStore,
     private readonly embeddingOptions: EmbeddingRuntimeOptions = {}
   ) {
@@ -131,6 +132,17 @@ export class Connections {
       this.remotes.set(id, backend)
     }
     return backend
+  }
+
+  /** The connection as the portability layer sees it (copy, export, import). */
+  portable(id: string | undefined): Connection {
+    if (id === undefined || id === LOCAL_CONNECTION) return new LocalConnection(this.client, 'this computer')
+    const saved = this.saved(id)
+    return new RemoteConnection(saved.url, {
+      tenant: saved.tenant,
+      database: saved.database,
+      ...(saved.token ? { token: saved.token } : {})
+    })
   }
 
   async add(input: { name: string; url: string; token?: string; tenant?: string; database?: string }) {

@@ -2,6 +2,7 @@ import { EphemeralClient, PersistentClient } from '../engine/index.js'
 import pkg from '../../../package.json' with { type: 'json' }
 import { AppEvents } from './events.js'
 import { IngestManager } from './handlers/ingest.js'
+import { CopyManager } from './handlers/copy.js'
 import type { SettingsService } from './handlers/settings.js'
 import { Connections, memoryConnectionStore, type ConnectionStore } from './connections.js'
 
@@ -19,6 +20,7 @@ export interface AppContext {
   ingest: IngestManager
   /** The built-in database and saved Chroma servers. */
   connections: Connections
+  copies: CopyManager
   /** Desktop app only. */
   settings?: SettingsService
 }
@@ -50,6 +52,7 @@ export function openAppContext(opts: EngineOptions): AppContext {
     events,
     connections,
     ingest: new IngestManager({ connections, events }),
+    copies: new CopyManager({ connections, events }),
     ...(opts.settings ? { settings: opts.settings } : {})
   }
 }

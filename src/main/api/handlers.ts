@@ -2,6 +2,7 @@ import type { Handlers } from './dispatch.js'
 import type { AppContext } from './context.js'
 import { collectionHandlers } from './handlers/collections.js'
 import { connectionHandlers } from './handlers/connections.js'
+import { copyHandlers } from './handlers/copy.js'
 import { ingestHandlers } from './handlers/ingest.js'
 import { recordHandlers } from './handlers/records.js'
 import { settingsHandlers } from './handlers/settings.js'
@@ -21,6 +22,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     }),
     ...collectionHandlers(ctx),
     ...connectionHandlers(ctx),
+    ...copyHandlers(ctx.copies),
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),
     ...settingsHandlers(ctx.settings)
