@@ -6,7 +6,7 @@ import './desktop/native-env.js'
 import { readFile } from 'node:fs/promises'
 import { join, normalize, relative, resolve, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron'
 import { closeAppContext, openAppContext, type AppContext } from './api/context.js'
 import { createHandlers } from './api/handlers.js'
 import { FileConnectionStore } from './desktop/connection-store.js'
@@ -194,7 +194,18 @@ if (!app.requestSingleInstanceLock()) {
       path: dataDir,
       modelsDir: join(app.getPath('userData'), 'models'),
       settings,
-      connectionStore
+      connectionStore,
+      dialogs: {
+        saveFile: async (defaultName) => {
+          const options = {
+            defaultPath: join(app.getPath('documents'), defaultName),
+            filters: [{ name: 'Chromadesk collection export', extensions: ['jsonl'] }]
+          }
+          const win = BrowserWindow.getFocusedWindow()
+          const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
+          return result.canceled || !result.filePath ? null : result.filePath
+        }
+      }
     })
     const allowed = [APP_ORIGIN, ...(devServerUrl ? [new URL(devServerUrl).origin] : [])]
     registerIpc(ipcMain, createHandlers(ctx), appOriginCheck(allowed))

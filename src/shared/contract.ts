@@ -166,6 +166,22 @@ export interface ConnectionCheck {
   message: string | null
 }
 
+export interface ImportResult {
+  collection: string
+  created: boolean
+  records: number
+  imported: number
+  skipped: number
+  overwritten: number
+}
+
+export interface ExportResult {
+  collection: string
+  file: string
+  records: number
+  bytes: number
+}
+
 export interface CopyStatus {
   jobId: string
   source: { connection: string; collection: string }
@@ -354,6 +370,24 @@ export const contract = {
   'copy.status': call<CopyStatus>()(z.object({ jobId: z.string() }).strict()),
   'copy.cancel': call<CopyStatus>()(z.object({ jobId: z.string() }).strict()),
 
+  /**
+   * Imports an export file (docs/export-format.md) staged with ingest.upload. The whole file is
+   * checked before anything is written; ids the target holds are refused ('fail'), skipped or overwritten.
+   */
+  'collections.import': call<ImportResult>()(
+    z
+      .object({
+        connection,
+        uploadId: z.string(),
+        file: z.string(),
+        /** Target collection; default the name in the file. An existing one receives the records. */
+        name: z.string().min(1).optional(),
+        onConflict: z.enum(['fail', 'skip', 'overwrite']).optional()
+      })
+      .strict()
+  ),
+  /** Desktop app: asks where to save, then writes the export file. Null when the user cancels. */
+  'collections.export': call<ExportResult | null>()(z.object({ connection, collectionId }).strict()),
   /** Desktop app only: the browser UI is served by the server these settings control. */
   'settings.get': call<AppSettings>()(z.object({}).strict()),
   'settings.setServer': call<AppSettings>()(
@@ -406,6 +440,9 @@ export type AppEvent =
   | { type: 'ingest'; status: IngestStatus }
   | { type: 'copy'; status: CopyStatus }
   | { type: 'connections-changed' }
+
+/** Browser mode's export download: GET `${EXPORT_PATH}/<collectionId>?connection=<id>`. */
+export const EXPORT_PATH = '/app/export'
 
 /** Server-sent events stream of the HTTP adapter. */
 export const EVENTS_PATH = '/app/events'

@@ -4,6 +4,7 @@ import { AppEvents } from './events.js'
 import { IngestManager } from './handlers/ingest.js'
 import { CopyManager } from './handlers/copy.js'
 import type { SettingsService } from './handlers/settings.js'
+import type { FileDialogs } from './handlers/transfer.js'
 import { Connections, memoryConnectionStore, type ConnectionStore } from './connections.js'
 
 export type EngineClient = EphemeralClient | PersistentClient
@@ -23,6 +24,8 @@ export interface AppContext {
   copies: CopyManager
   /** Desktop app only. */
   settings?: SettingsService
+  /** Desktop app only: native save dialog for exports. */
+  dialogs?: FileDialogs
 }
 
 export interface EngineOptions {
@@ -32,6 +35,7 @@ export interface EngineOptions {
   /** Where embedding models are cached (default: the engine's, ~/.cache/chromadesk/models). */
   modelsDir?: string
   settings?: SettingsService
+  dialogs?: FileDialogs
   /** Where saved connections live (default: memory only, for this run). */
   connectionStore?: ConnectionStore
 }
@@ -53,7 +57,8 @@ export function openAppContext(opts: EngineOptions): AppContext {
     connections,
     ingest: new IngestManager({ connections, events }),
     copies: new CopyManager({ connections, events }),
-    ...(opts.settings ? { settings: opts.settings } : {})
+    ...(opts.settings ? { settings: opts.settings } : {}),
+    ...(opts.dialogs ? { dialogs: opts.dialogs } : {})
   }
 }
 

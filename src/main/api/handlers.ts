@@ -3,6 +3,7 @@ import type { AppContext } from './context.js'
 import { collectionHandlers } from './handlers/collections.js'
 import { connectionHandlers } from './handlers/connections.js'
 import { copyHandlers } from './handlers/copy.js'
+import { transferHandlers } from './handlers/transfer.js'
 import { ingestHandlers } from './handlers/ingest.js'
 import { recordHandlers } from './handlers/records.js'
 import { settingsHandlers } from './handlers/settings.js'
@@ -23,6 +24,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...collectionHandlers(ctx),
     ...connectionHandlers(ctx),
     ...copyHandlers(ctx.copies),
+    ...transferHandlers(ctx),
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),
     ...settingsHandlers(ctx.settings)

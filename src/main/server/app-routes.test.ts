@@ -19,13 +19,14 @@ const rpc = (channel: string, body: unknown) =>
 async function collectEvents(count: number, signal: AbortSignal, ready: () => void): Promise<AppEvent[]> {
   const response = await fetch(`${server.baseUrl}${EVENTS_PATH}`, { signal })
   expect(response.headers.get('content-type')).toBe('text/event-stream')
-  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader()
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
   const events: AppEvent[] = []
   let buffer = ''
   while (events.length < count) {
     const { value, done } = await reader.read()
     if (done) break
-    buffer += value
+    buffer += decoder.decode(value, { stream: true })
     if (buffer.includes(': connected')) ready()
     let end: number
     while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -78,5 +79,51 @@ describe('app routes', () => {
       { type: 'collections-changed' }
     ])
     controller.abort()
+  })
+})
+
+describe('export download and import from the UI', () => {
+  it('round-trips a collection through the browser download and an upload', async () => {
+    const created = (await (await rpc('collections.create', { name: 'portable', embeddingModel: null })).json()) as {
+      value: { id: string }
+    }
+    const records = [
+      { id: 'a', embedding: [0.1, -0.0, 3.5], document: 'first', metadata: { n: 1, f: 1.5, ok: true, s: 'x' } },
+      { id: 'b', embedding: [1e-7, 2, -3], document: null, metadata: null }
+    ]
+    await rpc('records.add', { collectionId: created.value.id, records })
+    const download = await fetch(`${server.baseUrl}/app/export/${created.value.id}`)
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="portable.jsonl"')
+    const text = await download.text()
+    expect(text.trim().split('\n')).toHaveLength(4)
+
+    const upload = (await (
+      await rpc('ingest.upload', { files: [{ name: 'portable.jsonl', data: Buffer.from(text).toString('base64') }] })
+    ).json()) as { value: { uploadId: string } }
+    const clash = await rpc('collections.import', { uploadId: upload.value.uploadId, file: 'portable.jsonl' })
+    expect(clash.status).toBe(400)
+    const refusal = ((await clash.json()) as { error: { message: string } }).error.message
+    expect(refusal).toContain('2 of the 2 ids in portable.jsonl already exist in "portable"')
+    const imported = await rpc('collections.import', {
+      uploadId: upload.value.uploadId,
+      file: 'portable.jsonl',
+      name: 'portable-copy'
+    })
+    expect(await imported.json()).toMatchObject({
+      ok: true,
+      value: { collection: 'portable-copy', created: true, records: 2, imported: 2 }
+    })
+    const list = (await (await rpc('collections.list', {})).json()) as { value: { id: string; name: string }[] }
+    const copy = list.value.find((c) => c.name === 'portable-copy')!
+    const read = async (id: string) =>
+      (
+        (await (await rpc('records.get', { collectionId: id, ids: ['a', 'b'], embeddings: true })).json()) as {
+          value: unknown
+        }
+      ).value
+    expect(await read(copy.id)).toEqual(await read(created.value.id))
+    const missing = await fetch(`${server.baseUrl}/app/export/nope`)
+    expect(missing.status).toBe(404)
   })
 })

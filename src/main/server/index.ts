@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
 import fastifyStatic from '@fastify/static'
-import { EVENTS_PATH, RPC_PATH, type AppEvent } from '../../shared/contract.js'
+import { createReadStream } from 'node:fs'
+import { EVENTS_PATH, EXPORT_PATH, RPC_PATH, type AppEvent } from '../../shared/contract.js'
+import { toCallError } from '../api/dispatch.js'
+import { exportToTemp } from '../api/handlers/transfer.js'
 import type { AppContext } from '../api/context.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
@@ -83,6 +86,25 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     })
   })
 
+  // Browser mode's export: the file is written to a private temp folder, sent, then removed.
+  app.get<{ Params: { collectionId: string }; Querystring: { connection?: string } }>(
+    `${EXPORT_PATH}/:collectionId`,
+    async (req, reply) => {
+      try {
+        const { file, report, done } = await exportToTemp(opts.ctx, req.query.connection, req.params.collectionId)
+        const stream = createReadStream(file)
+        stream.once('close', done)
+        return reply
+          .type('application/x-ndjson')
+          .header('Content-Disposition', `attachment; filename="${encodeURIComponent(report.collection)}.jsonl"`)
+          .send(stream)
+      } catch (err) {
+        const error = toCallError(err)
+        return reply.code(statusOf(error.name)).send({ ok: false, error })
+      }
+    }
+  )
+
   // Writes made by scripts through Chroma's API show up in the open UI.
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'GET' && req.url.startsWith('/api/') && reply.statusCode < 400) {
@@ -101,6 +123,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
 /** HTTP status of a failed app call, from the engine's error name (the body carries the details). */
 const STATUS_BY_ERROR: Record<string, number> = {
   InvalidArgumentError: 400,
+  PortabilityError: 400,
   AuthError: 403,
   ForbiddenError: 403,
   NotFoundError: 404,

@@ -254,6 +254,21 @@ export class IngestManager {
     this.ctx.events.emit({ type: 'collections-changed' })
   }
 
+  /** A staged file's path, for other consumers of uploads (collection import). */
+  stagedFile(uploadId: string, name: string): string {
+    const staged = this.upload_(uploadId).files.get(name)
+    if (!staged) throw new NotFoundError(`File ${name} is not part of upload ${uploadId}`)
+    return staged
+  }
+
+  /** Removes an upload's staged files. */
+  discard(uploadId: string): void {
+    const upload = this.uploads.get(uploadId)
+    if (!upload) return
+    rmSync(upload.dir, { recursive: true, force: true })
+    this.uploads.delete(uploadId)
+  }
+
   private upload_(uploadId: string): Upload {
     const upload = this.uploads.get(uploadId)
     if (!upload) throw new NotFoundError(`Upload ${uploadId} does not exist (or expired)`)

@@ -1,0 +1,87 @@
+// Export and import of collection files from the UI; the file format and the checks are the
+// portability layer's (docs/export-format.md).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Handlers } from '../dispatch.js'
+import type { AppContext } from '../context.js'
+import { ChromaError } from '../../engine/index.js'
+import { exportCollection, importFile } from '../../portability/index.js'
+
+/** Native file dialogs: the desktop app has them; main writes only where the user chose. */
+export interface FileDialogs {
+  /** The chosen path, or null when cancelled. */
+  saveFile(defaultName: string): Promise<string | null>
+}
+
+class DialogUnavailableError extends ChromaError {
+  readonly httpStatus = 404
+  constructor() {
+    super('Saving a file from here is part of the desktop app; in the browser, the export downloads')
+  }
+}
+
+/** Writes the export of one collection to `file`; used by the dialog and by the browser download. */
+export async function exportToFile(
+  ctx: AppContext,
+  connection: string | undefined,
+  collectionId: string,
+  file: string
+) {
+  const collection = await ctx.connections.backend(connection).get(collectionId)
+  const from = ctx.connections.portable(connection)
+  try {
+    const endpoint = await from.open(collection.name)
+    if (!endpoint) throw new Error(`Collection ${collection.name} disappeared`)
+    return await exportCollection(endpoint, file)
+  } finally {
+    await from.close()
+  }
+}
+
+/** Runs an export into a private temporary folder; the caller streams the file, then calls `done`. */
+export async function exportToTemp(ctx: AppContext, connection: string | undefined, collectionId: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chromadesk-export-'))
+  try {
+    const collection = await ctx.connections.backend(connection).get(collectionId)
+    const file = path.join(dir, `${collection.name}.jsonl`)
+    const report = await exportToFile(ctx, connection, collectionId, file)
+    return { file, report, done: () => rmSync(dir, { recursive: true, force: true }) }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
+}
+
+export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.import' | 'collections.export'> {
+  return {
+    'collections.import': async ({ connection, uploadId, file, name, onConflict }) => {
+      const staged = ctx.ingest.stagedFile(uploadId, file)
+      const target = ctx.connections.portable(connection)
+      try {
+        const report = await importFile(target, staged, {
+          ...(name ? { collection: name } : {}),
+          onConflict: onConflict ?? 'fail'
+        })
+        ctx.ingest.discard(uploadId)
+        ctx.events.emit({ type: 'collections-changed' })
+        const { collection, created, records, imported, skipped, overwritten } = report
+        return { collection, created, records, imported, skipped, overwritten }
+      } catch (err) {
+        // Messages name the file the user chose, not its staging copy.
+        if (err instanceof Error) err.message = err.message.replaceAll(staged, file)
+        throw err
+      } finally {
+        await target.close()
+      }
+    },
+    'collections.export': async ({ connection, collectionId }) => {
+      if (!ctx.dialogs) throw new DialogUnavailableError()
+      const collection = await ctx.connections.backend(connection).get(collectionId)
+      const file = await ctx.dialogs.saveFile(`${collection.name}.jsonl`)
+      if (file === null) return null
+      const report = await exportToFile(ctx, connection, collectionId, file)
+      return { collection: report.collection, file: report.file, records: report.records, bytes: report.bytes }
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import { useState } from 'react'
+import { Alert, Button, Group, Modal, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import type { CallInput, CollectionSummary, Space } from '../../../../shared/contract'
+import { useTransport } from '../../lib/data'
+import { queryKeys } from '../../lib/query-keys'
+import { MetadataEditor } from '../records/MetadataEditor'
+import { parseRows, type MetadataRow } from '../records/metadata'
+import { collectionNameError } from './names'
+
+export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
+
+/** The "New collection" form. Mounted only while open, so each opening starts blank. */
+export function CreateCollectionModal({
+  onClose,
+  onCreated
+}: {
+  onClose: () => void
+  onCreated: (collection: CollectionSummary) => void
+}) {
+  const transport = useTransport()
+  const queryClient = useQueryClient()
+  const [name, setName] = useState('')
+  const [space, setSpace] = useState<Space>('l2')
+  const [modelMode, setModelMode] = useState<'model' | 'none'>('model')
+  const [model, setModel] = useState(DEFAULT_MODEL)
+  const [rows, setRows] = useState<MetadataRow[]>([])
+  const [rowErrors, setRowErrors] = useState<Record<string, string>>({})
+  const [submitted, setSubmitted] = useState(false)
+
+  const create = useMutation({
+    mutationFn: (input: CallInput<'collections.create'>) => transport.call('collections.create', input),
+    onSuccess: (collection) => {
+      queryClient.setQueryData(queryKeys.collections.detail(collection.id), collection)
+      void queryClient.invalidateQueries({ queryKey: queryKeys.collections.all })
+      notifications.show({ color: 'green', title: 'Collection created', message: collection.name })
+      onCreated(collection)
+    }
+  })
+
+  const nameError = name !== '' || submitted ? collectionNameError(name) : null
+  const modelError = modelMode === 'model' && submitted && model.trim() === '' ? 'Enter a model id or folder' : null
+
+  const submit = (): void => {
+    setSubmitted(true)
+    const parsed = parseRows(rows)
+    setRowErrors(parsed.errors)
+    if (collectionNameError(name) || Object.keys(parsed.errors).length > 0) return
+    if (modelMode === 'model' && model.trim() === '') return
+    create.mutate({
+      name,
+      space,
+      // Chroma refuses an empty metadata map: no rows means no metadata at all.
+      metadata: rows.length > 0 ? parsed.metadata : null,
+      embeddingModel: modelMode === 'none' ? null : model.trim()
+    })
+  }
+
+  return (
+    <Modal opened onClose={onClose} title="New collection" size="lg">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          submit()
+        }}
+        data-testid="create-collection-form"
+      >
+        <Stack>
+          <TextInput
+            label="Name"
+            description="3-512 characters: letters, digits, '.', '_' or '-'; starts and ends with a letter or digit."
+            placeholder="my-collection"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={nameError}
+            data-autofocus
+            withAsterisk
+            data-testid="collection-name-input"
+          />
+          <div>
+            <Text size="sm" fw={500} mb={4}>
+              Distance
+            </Text>
+            <SegmentedControl<Space>
+              data={[
+                { value: 'l2', label: 'L2 (squared)' },
+                { value: 'cosine', label: 'Cosine' },
+                { value: 'ip', label: 'Inner product' }
+              ]}
+              value={space}
+              onChange={setSpace}
+              data-testid="collection-space"
+            />
+          </div>
+          <Radio.Group
+            label="Embedding model"
+            description="Documents added to the collection are embedded with this model."
+            value={modelMode}
+            onChange={(value) => setModelMode(value === 'none' ? 'none' : 'model')}
+          >
+            <Stack gap={6} mt={6}>
+              <Radio
+                value="model"
+                label="A model (hub id or local model folder)"
+                data-testid="collection-model-mode-model"
+              />
+              <Radio value="none" label="none (I'll provide embeddings)" data-testid="collection-model-mode-none" />
+            </Stack>
+          </Radio.Group>
+          {modelMode === 'model' && (
+            <TextInput
+              aria-label="Embedding model id or folder"
+              placeholder={DEFAULT_MODEL}
+              value={model}
+              onChange={(e) => setModel(e.currentTarget.value)}
+              error={modelError}
+              data-testid="collection-model-input"
+            />
+          )}
+          <div>
+            <Text size="sm" fw={500} mb={4}>
+              Metadata
+            </Text>
+            <MetadataEditor rows={rows} onChange={setRows} errors={rowErrors} testId="collection-metadata" />
+          </div>
+          {create.isError && (
+            <Alert color="red" title="The engine refused the collection" data-testid="create-collection-error">
+              {create.error.message}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending} data-testid="create-collection-submit">
+              Create
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  )
+}

@@ -1,0 +1,230 @@
+import { useEffect, useEffectEvent, useRef, type CSSProperties } from 'react'
+import { Badge, Center, Checkbox, Loader, Skeleton, Text } from '@mantine/core'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import type { Metadata, RecordRow } from '../../../../shared/contract'
+import { formatValue } from './metadata'
+import './RecordTable.css'
+
+const ROW_HEIGHT = 36
+const HEAD_HEIGHT = 36
+const MAX_CHIPS = 6
+
+export interface RecordTableProps {
+  /** Rows by position; with `total`, missing positions (a sparse array) are rows not loaded yet. */
+  rows: RecordRow[]
+  total?: number
+  /** Asked for the visible positions [start, end) whenever they change. */
+  loadRange?: (start: number, end: number) => void
+  loading?: boolean
+  showDistance?: boolean
+  onOpen: (id: string) => void
+  selection?: Set<string>
+  onSelectionChange?: (s: Set<string>) => void
+  height?: number | string
+}
+
+function MetadataChips({ metadata }: { metadata: Metadata | null }) {
+  const entries = Object.entries(metadata ?? {})
+  if (entries.length === 0)
+    return (
+      <Text span size="sm" c="dimmed">
+        —
+      </Text>
+    )
+  return (
+    <div className="cd-rt-chips">
+      {entries.slice(0, MAX_CHIPS).map(([key, value]) => (
+        <Badge key={key} variant="light" color="gray" tt="none" radius="sm" style={{ flexShrink: 0 }} fw={500}>
+          {`${key}: ${formatValue(value)}`}
+        </Badge>
+      ))}
+      {entries.length > MAX_CHIPS && (
+        <Text span size="xs" c="dimmed">
+          +{entries.length - MAX_CHIPS}
+        </Text>
+      )}
+    </div>
+  )
+}
+
+/**
+ * A virtualized record list: only the rows in view (plus a few) are in the DOM, so it scrolls
+ * smoothly through hundreds of thousands of records. Rows have a fixed height.
+ */
+export function RecordTable({
+  rows,
+  total,
+  loadRange,
+  loading = false,
+  showDistance = false,
+  onOpen,
+  selection,
+  onSelectionChange,
+  height = 500
+}: RecordTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const count = Math.max(total ?? rows.length, 0)
+  const selectable = selection !== undefined && onSelectionChange !== undefined
+
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    // The sticky header sits above the rows inside the same scroll element.
+    scrollMargin: HEAD_HEIGHT
+  })
+  const items = virtualizer.getVirtualItems()
+  const first = items[0]?.index
+  const last = items[items.length - 1]?.index
+
+  const requestRange = useEffectEvent((start: number, end: number) => loadRange?.(start, end))
+  useEffect(() => {
+    if (first !== undefined && last !== undefined) requestRange(first, last + 1)
+  }, [first, last, count])
+
+  const columns = [
+    selectable ? '32px' : null,
+    'minmax(100px, 1.2fr)',
+    showDistance ? '90px' : null,
+    'minmax(160px, 3fr)',
+    'minmax(140px, 2fr)'
+  ]
+    .filter(Boolean)
+    .join(' ')
+  const rowStyle: CSSProperties = { gridTemplateColumns: columns, height: ROW_HEIGHT }
+
+  const loadedIds = rows.filter(Boolean).map((r) => r.id)
+  const selectedLoaded = selectable ? loadedIds.filter((id) => selection.has(id)).length : 0
+
+  const toggle = (id: string, on: boolean): void => {
+    if (!selectable) return
+    const next = new Set(selection)
+    if (on) next.add(id)
+    else next.delete(id)
+    onSelectionChange(next)
+  }
+
+  return (
+    <div
+      ref={scrollRef}
+      className="cd-rt"
+      style={{ height }}
+      role="table"
+      aria-rowcount={count}
+      data-testid="record-table"
+      data-total={count}
+    >
+      <div className="cd-rt-row cd-rt-head" style={{ ...rowStyle, height: HEAD_HEIGHT }} role="row">
+        {selectable && (
+          <Checkbox
+            size="xs"
+            aria-label="Select all loaded rows"
+            checked={loadedIds.length > 0 && selectedLoaded === loadedIds.length}
+            indeterminate={selectedLoaded > 0 && selectedLoaded < loadedIds.length}
+            onChange={(e) => {
+              const next = new Set(selection)
+              for (const id of loadedIds) {
+                if (e.currentTarget.checked) next.add(id)
+                else next.delete(id)
+              }
+              onSelectionChange(next)
+            }}
+            data-testid="record-select-all"
+          />
+        )}
+        <div className="cd-rt-cell" role="columnheader">
+          ID
+        </div>
+        {showDistance && (
+          <div className="cd-rt-cell" role="columnheader">
+            Distance
+          </div>
+        )}
+        <div className="cd-rt-cell" role="columnheader">
+          Document
+        </div>
+        <div className="cd-rt-cell" role="columnheader">
+          Metadata
+        </div>
+      </div>
+      {count === 0 && (
+        <Center h={ROW_HEIGHT * 3} data-testid={loading ? 'record-table-loading' : 'record-table-empty'}>
+          {loading ? <Loader size="sm" /> : <Text c="dimmed">No records</Text>}
+        </Center>
+      )}
+      <div className="cd-rt-body" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {items.map((item) => {
+          const row = rows[item.index]
+          const style: CSSProperties = { ...rowStyle, transform: `translateY(${item.start - HEAD_HEIGHT}px)` }
+          if (!row) {
+            return (
+              <div key={item.key} className="cd-rt-row" style={style} role="row" data-testid="record-placeholder">
+                {selectable && <span />}
+                <Skeleton height={10} width="70%" />
+                {showDistance && <Skeleton height={10} width="60%" />}
+                <Skeleton height={10} width="90%" />
+                <Skeleton height={10} width="50%" />
+              </div>
+            )
+          }
+          const selected = selectable && selection.has(row.id)
+          return (
+            <div
+              key={item.key}
+              className="cd-rt-row"
+              style={style}
+              role="row"
+              tabIndex={0}
+              aria-selected={selectable ? selected : undefined}
+              data-loaded=""
+              data-selected={selected || undefined}
+              data-testid="record-row"
+              data-id={row.id}
+              onClick={() => onOpen(row.id)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && e.target === e.currentTarget) onOpen(row.id)
+              }}
+            >
+              {selectable && (
+                // The checkbox toggles selection without opening the record.
+                <div onClick={(e) => e.stopPropagation()}>
+                  <Checkbox
+                    size="xs"
+                    aria-label={`Select ${row.id}`}
+                    checked={selected}
+                    onChange={(e) => toggle(row.id, e.currentTarget.checked)}
+                    data-testid="record-select"
+                  />
+                </div>
+              )}
+              <div
+                className="cd-rt-cell"
+                role="cell"
+                title={row.id}
+                style={{ fontFamily: 'var(--mantine-font-family-monospace)' }}
+              >
+                {row.id}
+              </div>
+              {showDistance && (
+                <div className="cd-rt-cell" role="cell" data-testid="record-cell-distance">
+                  {row.distance === undefined ? '—' : row.distance.toFixed(4)}
+                </div>
+              )}
+              <div className="cd-rt-cell" role="cell" data-testid="record-cell-document">
+                {row.document ?? (
+                  <Text span size="sm" c="dimmed">
+                    no document
+                  </Text>
+                )}
+              </div>
+              <div className="cd-rt-cell" role="cell" data-testid="record-cell-metadata">
+                <MetadataChips metadata={row.metadata} />
+              </div>
+            </div>
+          )
+        })}
+      </div>
+    </div>
+  )
+}

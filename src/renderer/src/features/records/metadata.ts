@@ -1,0 +1,109 @@
+import type { Metadata, MetadataScalar, MetadataValue } from '../../../../shared/contract'
+
+export type ScalarKind = 'string' | 'int' | 'float' | 'bool'
+export type ValueKind = ScalarKind | `${ScalarKind}[]`
+
+export const VALUE_KINDS: ValueKind[] = ['string', 'int', 'float', 'bool', 'string[]', 'int[]', 'float[]', 'bool[]']
+
+/** One editable metadata entry. Values stay as typed text until saved so half-typed numbers survive. */
+export interface MetadataRow {
+  uid: string
+  key: string
+  kind: ValueKind
+  /** Scalar kinds. */
+  value: string
+  /** Array kinds, one entry per item. */
+  items: string[]
+}
+
+let nextUid = 0
+const uid = (): string => `m${++nextUid}`
+
+export function emptyRow(): MetadataRow {
+  return { uid: uid(), key: '', kind: 'string', value: '', items: [] }
+}
+
+function kindOf(v: MetadataScalar): ScalarKind {
+  if (typeof v === 'boolean') return 'bool'
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float'
+  return 'string'
+}
+
+export function rowsFromMetadata(metadata: Metadata | null | undefined): MetadataRow[] {
+  return Object.entries(metadata ?? {})
+    .filter((entry): entry is [string, Exclude<MetadataValue, null>] => entry[1] !== null)
+    .map(([key, v]) => {
+      if (Array.isArray(v)) {
+        const kinds = new Set(v.map(kindOf))
+        // A float array may hold whole numbers: any float makes the whole array float.
+        const base: ScalarKind = kinds.has('float')
+          ? 'float'
+          : ((v[0] === undefined ? 'string' : kindOf(v[0])) as ScalarKind)
+        return { uid: uid(), key, kind: `${base}[]` as ValueKind, value: '', items: v.map(String) }
+      }
+      return { uid: uid(), key, kind: kindOf(v), value: String(v), items: [] }
+    })
+}
+
+function parseScalar(kind: ScalarKind, text: string): MetadataScalar | Error {
+  const t = text.trim()
+  switch (kind) {
+    case 'string':
+      return text
+    case 'int':
+      return /^[-+]?\d+$/.test(t) && Number.isSafeInteger(Number(t))
+        ? Number(t)
+        : new Error(`"${text}" is not an integer`)
+    case 'float': {
+      const n = Number(t)
+      return t !== '' && Number.isFinite(n) ? n : new Error(`"${text}" is not a number`)
+    }
+    case 'bool':
+      return t === 'true' ? true : t === 'false' ? false : new Error('Choose true or false')
+  }
+}
+
+export interface ParsedMetadata {
+  metadata: Metadata
+  /** Problems by row uid; empty when the metadata can be sent. */
+  errors: Record<string, string>
+}
+
+/**
+ * Turns edited rows into metadata. Only shape problems are caught here (empty or repeated keys,
+ * values that do not parse as their type); the engine's own rules come back as its messages.
+ */
+export function parseRows(rows: MetadataRow[]): ParsedMetadata {
+  const metadata: Metadata = {}
+  const errors: Record<string, string> = {}
+  for (const row of rows) {
+    const key = row.key.trim()
+    if (key === '') {
+      errors[row.uid] = 'Key is required'
+      continue
+    }
+    if (Object.hasOwn(metadata, key)) {
+      errors[row.uid] = `Key "${key}" is repeated`
+      continue
+    }
+    if (row.kind.endsWith('[]')) {
+      const base = row.kind.slice(0, -2) as ScalarKind
+      const values = row.items.map((item) => parseScalar(base, item))
+      const bad = values.find((v): v is Error => v instanceof Error)
+      if (bad) errors[row.uid] = bad.message
+      else if (values.length === 0) errors[row.uid] = 'Add at least one item'
+      else metadata[key] = values as MetadataScalar[]
+    } else {
+      const value = parseScalar(row.kind as ScalarKind, row.value)
+      if (value instanceof Error) errors[row.uid] = value.message
+      else metadata[key] = value
+    }
+  }
+  return { metadata, errors }
+}
+
+/** One value as the table and chips show it. */
+export function formatValue(v: MetadataValue): string {
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? x : String(x))).join(', ')}]`
+  return v === null ? 'null' : String(v)
+}
