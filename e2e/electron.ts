@@ -11,11 +11,17 @@ import { ROOT } from './helpers.js'
 const require = createRequire(import.meta.url)
 
 export function electronUnavailable(): string | null {
-  let binary: unknown
   try {
-    binary = require('electron')
+    require.resolve('electron/package.json')
   } catch {
     return 'the electron package is not installed'
+  }
+  let binary: unknown
+  try {
+    // The package's entry throws when its binary was never downloaded.
+    binary = require('electron')
+  } catch {
+    binary = undefined
   }
   if (typeof binary !== 'string' || !existsSync(binary)) {
     return "Electron's binary is not installed (npm installs skip its download; `npm start` fetches it)"

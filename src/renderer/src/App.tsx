@@ -8,6 +8,8 @@ import { QueryPanel } from './features/query/QueryPanel'
 import { IngestPanel } from './features/ingest/IngestPanel'
 import { SettingsButton } from './features/settings/SettingsButton'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
+import { CollectionTransfer } from './features/transfer/CollectionTransfer'
+import { ImportCollection } from './features/transfer/ImportCollection'
 import { useAppEvents, useAppStatus } from './lib/data'
 
 export type CollectionTab = 'records' | 'query' | 'ingest'
@@ -60,7 +62,10 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm">
-        <CollectionsSidebar selectedId={selected} onSelect={select} />
+        <Stack h="100%" justify="space-between" gap="xs">
+          <CollectionsSidebar selectedId={selected} onSelect={select} />
+          <ImportCollection />
+        </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
         {selected === null ? (
@@ -77,6 +82,7 @@ export function App() {
         ) : (
           <Stack gap="sm" key={selected}>
             <CollectionHeader collectionId={selected} onDeleted={() => select(null)} />
+            <CollectionTransfer collectionId={selected} />
             <Tabs
               value={tab}
               onChange={(value) => setTab((value as CollectionTab | null) ?? 'records')}

@@ -25,6 +25,7 @@ export function TransportProvider({ transport, children }: { transport: Transpor
     () => ({
       kind: transport.kind,
       subscribe: transport.subscribe,
+      ...(transport.download ? { download: transport.download } : {}),
       call: (channel, input) =>
         transport.call(
           channel,

@@ -15,6 +15,8 @@ export interface Transport {
   call<C extends Channel>(channel: C, input: CallInput<C>): Promise<CallOutput<C>>
   /** Main's push events; returns the unsubscribe function. */
   subscribe(listener: (event: AppEvent) => void): () => void
+  /** Browser mode: fetches a file the server produces (an export), with the token. */
+  download?(path: string): Promise<Blob>
 }
 
 /** A failed call, carrying the engine's error name and message unchanged. */
@@ -64,6 +66,14 @@ export function httpTransport(baseUrl = '', token?: string): Transport {
     },
     subscribe(listener) {
       return subscribeToEvents(`${baseUrl}${EVENTS_PATH}`, token, listener)
+    },
+    async download(path) {
+      const response = await fetch(`${baseUrl}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
+      if (!response.ok) {
+        const body = (await response.json().catch(() => null)) as { error?: { name: string; message: string } } | null
+        throw new CallFailed(body?.error?.name ?? 'HttpError', body?.error?.message ?? `HTTP ${response.status}`)
+      }
+      return response.blob()
     }
   }
 }

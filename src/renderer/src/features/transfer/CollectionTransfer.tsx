@@ -1,0 +1,143 @@
+import { useState } from 'react'
+import { Alert, Button, Group, Modal, Progress, Select, Stack, Text, TextInput } from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { EXPORT_PATH, LOCAL_CONNECTION, type CopyStatus } from '../../../../shared/contract'
+import { useConnection, useTransport } from '../../lib/data'
+import { queryKeys } from '../../lib/query-keys'
+import { saveBlob } from '../../lib/read-file'
+
+/** "Copy to…" and "Export" for the selected collection. */
+export function CollectionTransfer({ collectionId }: { collectionId: string }) {
+  const transport = useTransport()
+  const { connection } = useConnection()
+  const [copying, setCopying] = useState(false)
+  const collection = useQuery({
+    queryKey: queryKeys.collections.detail(collectionId),
+    queryFn: () => transport.call('collections.get', { id: collectionId })
+  })
+  const exportFile = useMutation({
+    mutationFn: async () => {
+      if (transport.kind === 'ipc') return transport.call('collections.export', { collectionId })
+      const query = connection === LOCAL_CONNECTION ? '' : `?connection=${encodeURIComponent(connection)}`
+      const blob = await (transport.download as (p: string) => Promise<Blob>)(`${EXPORT_PATH}/${collectionId}${query}`)
+      saveBlob(blob, `${collection.data?.name ?? 'collection'}.jsonl`)
+      return null
+    },
+    onSuccess: (result) => {
+      if (result) notifications.show({ message: `Exported ${result.records} records to ${result.file}` })
+    },
+    onError: (err) => notifications.show({ color: 'red', title: 'Export failed', message: err.message })
+  })
+  return (
+    <Group gap="xs">
+      <Button size="xs" variant="default" onClick={() => setCopying(true)} data-testid="copy-collection">
+        Copy to…
+      </Button>
+      <Button
+        size="xs"
+        variant="default"
+        onClick={() => exportFile.mutate()}
+        loading={exportFile.isPending}
+        data-testid="export-collection"
+      >
+        Export
+      </Button>
+      {copying && collection.data && (
+        <CopyModal collectionId={collectionId} sourceName={collection.data.name} onClose={() => setCopying(false)} />
+      )}
+    </Group>
+  )
+}
+
+function CopyModal(props: { collectionId: string; sourceName: string; onClose: () => void }) {
+  const transport = useTransport()
+  const { connection } = useConnection()
+  const [target, setTarget] = useState<string | null>(null)
+  const [name, setName] = useState(props.sourceName)
+  const [jobId, setJobId] = useState<string | null>(null)
+  const connections = useQuery({
+    queryKey: queryKeys.connections(),
+    queryFn: () => transport.call('connections.list', {})
+  })
+  const start = useMutation({
+    mutationFn: () =>
+      transport.call('collections.copy', { collectionId: props.collectionId, target: target as string, name }),
+    onSuccess: (status) => setJobId(status.jobId)
+  })
+  const job = useQuery<CopyStatus>({
+    queryKey: queryKeys.copy(jobId ?? ''),
+    queryFn: () => transport.call('copy.status', { jobId: jobId as string }),
+    enabled: jobId !== null,
+    refetchInterval: (q) => (q.state.data?.state === 'running' ? 1000 : false)
+  })
+  const status = job.data ?? start.data
+  const targets = (connections.data ?? [])
+    .filter((c) => c.id !== connection)
+    .map((c) => ({ value: c.id, label: c.url ? `${c.name} (${c.url})` : c.name }))
+  return (
+    <Modal opened onClose={props.onClose} title={`Copy ${props.sourceName}`} size="lg">
+      <Stack data-testid="copy-dialog">
+        <Text size="sm" c="dimmed">
+          Records are copied with their embeddings as stored (nothing is embedded again), in batches; the new collection
+          gets the same distance space and embedding model.
+        </Text>
+        <Select
+          label="To"
+          placeholder={targets.length ? 'Choose a connection' : 'Add a Chroma server first (connection menu)'}
+          data={targets}
+          value={target}
+          onChange={setTarget}
+          disabled={jobId !== null}
+          data-testid="copy-target"
+        />
+        <TextInput
+          label="Name there"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          disabled={jobId !== null}
+          data-testid="copy-name"
+        />
+        {start.isError && <Alert color="red">{start.error.message}</Alert>}
+        {status && (
+          <Stack gap={4} data-testid="copy-status" data-state={status.state}>
+            <Progress
+              value={status.total ? (100 * status.copied) / status.total : 100}
+              animated={status.state === 'running'}
+            />
+            <Text size="sm">
+              {status.copied.toLocaleString()} of {status.total.toLocaleString()} records{' '}
+              {status.state === 'running' ? 'copied so far' : status.state}
+            </Text>
+            {status.error && <Alert color={status.state === 'cancelled' ? 'yellow' : 'red'}>{status.error}</Alert>}
+          </Stack>
+        )}
+        <Group justify="flex-end">
+          {status?.state === 'running' ? (
+            <Button
+              color="red"
+              variant="light"
+              onClick={() => void transport.call('copy.cancel', { jobId: status.jobId })}
+            >
+              Cancel
+            </Button>
+          ) : null}
+          {jobId === null ? (
+            <Button
+              onClick={() => start.mutate()}
+              disabled={!target || !name}
+              loading={start.isPending}
+              data-testid="copy-start"
+            >
+              Copy
+            </Button>
+          ) : (
+            <Button variant="default" onClick={props.onClose} disabled={status?.state === 'running'}>
+              Close
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}
