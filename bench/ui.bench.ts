@@ -5,7 +5,7 @@
  *   loads, median of BENCH_LOADS (5);
  * - scrolling the records table of a BENCH_ROWS (100,000) record collection: the table is scrolled
  *   from top to bottom at a steady speed (one step per animation frame) while every frame's time is
- *   recorded in the page; a frame is "dropped" when it took longer than 1.5 refresh intervals.
+ *   recorded in the page; a frame is "dropped" when it took longer than 25 ms (1.5 frames at 60 Hz).
  *   The same scroll is run twice: a cold pass (pages fetched as they come into view) and a warm pass.
  */
 import { spawn } from 'node:child_process'
@@ -92,7 +92,7 @@ interface ScrollResult {
  * records table top to bottom over `seconds`, one step per animation frame, timing every frame.
  */
 const SCROLL_IN_PAGE = `async function (seconds) {
-  const row = document.querySelector('[data-testid="record-row"]')
+  const row = document.querySelector('[data-testid="record-row"], [data-testid="record-placeholder"]')
   let box = row.parentElement
   while (box && !(box.scrollHeight > box.clientHeight + 10 && getComputedStyle(box).overflowY !== 'visible')) {
     box = box.parentElement
@@ -119,11 +119,11 @@ const SCROLL_IN_PAGE = `async function (seconds) {
   })
   times.shift()
   const sorted = [...times].sort((a, b) => a - b)
-  const interval = sorted[Math.floor(sorted.length / 2)]
   return {
     frames: times.length,
-    dropped: times.filter((t) => t > interval * 1.5).length,
-    p50: interval,
+    // A 60 Hz display gets a frame every 16.7 ms; one that takes over 1.5 of those shows as a stutter.
+    dropped: times.filter((t) => t > 25).length,
+    p50: sorted[Math.floor(sorted.length / 2)],
     p99: sorted[Math.floor(sorted.length * 0.99)],
     maxMs: sorted[sorted.length - 1],
     blank
@@ -154,7 +154,7 @@ try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 820 } })
     const page = await context.newPage()
     await page.goto(server.url)
-    await page.locator('[data-loaded="true"]').waitFor()
+    await page.locator('[data-loaded="true"]').waitFor({ state: 'attached', timeout: 120_000 })
     const timing = await page.evaluate(() => {
       const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN
       return { fcp, now: performance.now() }
@@ -182,7 +182,7 @@ try {
       return [
         [`scroll ${name}: frames`, String(r.frames)],
         [
-          `scroll ${name}: dropped frames (> 1.5 intervals)`,
+          `scroll ${name}: dropped frames (> 25 ms, 60 Hz)`,
           `${r.dropped} (${((100 * r.dropped) / r.frames).toFixed(1)}%)`
         ],
         [
