@@ -10,6 +10,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           serve: resolve('src/main/cli/serve.ts'),
+          cli: resolve('src/main/cli/cli.ts'),
           // The embedding worker thread's entry; the engine looks for it beside its own module.
           'embedding-worker': resolve('src/main/engine/embedding/embedding-worker.ts')
         },
@@ -30,6 +31,8 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     build: {
+      // Minified: the same bundle is what a browser downloads from the local server.
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } }
     },
     plugins: [react()]

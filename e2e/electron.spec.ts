@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { electronUnavailable, launchDesktop, type DesktopApp } from './electron.js'

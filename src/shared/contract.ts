@@ -9,6 +9,9 @@
  */
 import { z } from 'zod'
 
+// Plain values the renderer needs at run time live apart, so its bundle does not carry zod.
+export { EVENTS_PATH, EXPORT_PATH, isConnectionScoped, LOCAL_CONNECTION, RPC_PATH } from './constants.js'
+
 /** Declares a call: its input schema and (as a type only) its output. */
 function call<Output>() {
   return <Input extends z.ZodType>(input: Input) => ({ input, output: undefined as unknown as Output })
@@ -409,14 +412,6 @@ export type CallOutput<C extends Channel> = Contract[C]['output']
 
 export const channels = Object.keys(contract) as Channel[]
 
-/** The built-in local database's connection id. */
-export const LOCAL_CONNECTION = 'local'
-
-/** Calls that act on one connection's data and take its id as `connection`. */
-export function isConnectionScoped(channel: Channel): boolean {
-  return /^(collections|records)\./.test(channel) || channel === 'ingest.preview' || channel === 'ingest.start'
-}
-
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.hasOwn(contract, name)
 }
@@ -428,9 +423,6 @@ export interface CallError {
 }
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallError }
 
-/** Prefix of the HTTP adapter's routes on the local server. */
-export const RPC_PATH = '/app/rpc'
-
 // ---- push events ----------------------------------------------------------------------------------
 
 /** What main pushes to the UI: over IPC in the desktop window, as server-sent events over HTTP. */
@@ -440,9 +432,3 @@ export type AppEvent =
   | { type: 'ingest'; status: IngestStatus }
   | { type: 'copy'; status: CopyStatus }
   | { type: 'connections-changed' }
-
-/** Browser mode's export download: GET `${EXPORT_PATH}/<collectionId>?connection=<id>`. */
-export const EXPORT_PATH = '/app/export'
-
-/** Server-sent events stream of the HTTP adapter. */
-export const EVENTS_PATH = '/app/events'

@@ -1,12 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  isConnectionScoped,
-  LOCAL_CONNECTION,
-  type AppEvent,
-  type CopyStatus,
-  type IngestStatus
-} from '../../../shared/contract'
+import type { AppEvent, CopyStatus, IngestStatus } from '../../../shared/contract'
+import { isConnectionScoped, LOCAL_CONNECTION } from '../../../shared/constants'
 import type { Transport } from './transport'
 import { queryKeys } from './query-keys'
 

@@ -1,13 +1,6 @@
 import { BRIDGE_KEY, type Bridge } from '../../../shared/bridge'
-import {
-  EVENTS_PATH,
-  RPC_PATH,
-  type AppEvent,
-  type CallInput,
-  type CallOutput,
-  type CallResult,
-  type Channel
-} from '../../../shared/contract'
+import type { AppEvent, CallInput, CallOutput, CallResult, Channel } from '../../../shared/contract'
+import { EVENTS_PATH, RPC_PATH } from '../../../shared/constants'
 
 /** How the UI reaches the main side: Electron IPC in the desktop window, HTTP in browser mode. */
 export interface Transport {

@@ -1,0 +1,19 @@
+// The contract's plain values, importable without the schemas (and zod) behind them.
+import type { Channel } from './contract.js'
+
+/** Prefix of the HTTP adapter's routes on the local server. */
+export const RPC_PATH = '/app/rpc'
+
+/** Server-sent events stream of the HTTP adapter. */
+export const EVENTS_PATH = '/app/events'
+
+/** Browser mode's export download: GET `${EXPORT_PATH}/<collectionId>?connection=<id>`. */
+export const EXPORT_PATH = '/app/export'
+
+/** The built-in local database's connection id. */
+export const LOCAL_CONNECTION = 'local'
+
+/** Calls that act on one connection's data and take its id as `connection`. */
+export function isConnectionScoped(channel: Channel): boolean {
+  return /^(collections|records)\./.test(channel) || channel === 'ingest.preview' || channel === 'ingest.start'
+}
