@@ -163,6 +163,30 @@ describe('a remote connection through the same calls as the local database', () 
   })
 })
 
+describe('dropping files into a collection on a Chroma server', () => {
+  it('chunks and embeds here, writes there', async () => {
+    const connection = (await call('connections.add', { name: 'ingest target', url: chroma.baseUrl })).id
+    const c = await call('collections.create', { connection, name: 'remote-ingest', embeddingModel: modelDir })
+    const text = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ')
+    const { uploadId } = await call('ingest.upload', {
+      files: [{ name: 'notes/long.txt', data: Buffer.from(text).toString('base64') }]
+    })
+    let status = await call('ingest.start', { connection, uploadId, collectionId: c.id, chunkSize: 50, overlap: 5 })
+    while (status.summary === null && status.error === null) {
+      await new Promise((r) => setTimeout(r, 50))
+      status = await call('ingest.status', { jobId: status.jobId })
+    }
+    expect(status).toMatchObject({ error: null, summary: { ingested: 1, failed: 0 } })
+    const written = status.summary?.chunksWritten ?? 0
+    expect(written).toBeGreaterThan(3)
+    expect(await call('records.count', { connection, collectionId: c.id, where: { source: 'notes/long.txt' } })).toBe(
+      written
+    )
+    await call('collections.delete', { connection, id: c.id })
+    await call('connections.remove', { id: connection })
+  })
+})
+
 describe('copying a collection between connections', () => {
   async function finished(jobId: string) {
     for (;;) {
