@@ -6,10 +6,10 @@ import { LOCAL_CONNECTION, type ConnectionCheck, type ConnectionInfo } from '../
 import type { EmbeddingRuntimeOptions } from '../engine/embedding/index.js'
 import { InvalidArgumentError, NotFoundError } from '../engine/index.js'
 import { LocalBackend } from './backends/local.js'
-import { RemoteBackend, tokenHeaders, type RemoteTarget } from './backends/remote.js'
+import { RemoteBackend, type RemoteTarget } from './backends/remote.js'
 import type { Backend } from './backends/types.js'
 import type { EngineClient } from './context.js'
-import { LocalConnection, RemoteConnection, type Connection } from '../portability/index.js'
+import { LocalConnection, RemoteConnection, tokenHeaders, type Connection } from '../portability/index.js'
 
 export interface SavedConnection {
   id: string

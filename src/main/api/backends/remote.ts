@@ -1,7 +1,7 @@
 // A Chroma server through the official `chromadb` client. Documents and query texts are embedded
 // here with the model the collection's configuration names (as the desktop does for its own
 // database), so nothing depends on the server's or the client's embedding packages.
-import { ChromaClient, type Collection as ChromaCollection } from 'chromadb'
+import type { ChromaClient, Collection as ChromaCollection } from 'chromadb'
 import type { Metadata, MetadataKey, MetadataScalar } from '../../../shared/contract.js'
 import {
   embeddingFunctionFromConfig,
@@ -10,36 +10,13 @@ import {
   type StoredEmbeddingFunctionConfig
 } from '../../engine/embedding/index.js'
 import type { Backend, CollectionRef, CreateArgs } from './types.js'
+import { chromaClientFor, configOnlyEmbeddingFunction } from '../../portability/index.js'
 
 export interface RemoteTarget {
   url: string
   token?: string
   tenant?: string
   database?: string
-}
-
-/** Chroma accepts the token in either header (whichever the server is configured for); send both. */
-export function tokenHeaders(token: string | undefined): Record<string, string> {
-  return token ? { Authorization: `Bearer ${token}`, 'X-Chroma-Token': token } : {}
-}
-
-export function chromaClientFor(target: RemoteTarget): ChromaClient {
-  const u = new URL(target.url)
-  return new ChromaClient({
-    host: u.hostname,
-    port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
-    ssl: u.protocol === 'https:',
-    tenant: target.tenant ?? 'default_tenant',
-    database: target.database ?? 'default_database',
-    headers: tokenHeaders(target.token)
-  })
-}
-
-/** The client never embeds for us (we always send vectors); this stands in where it wants a function. */
-const noClientEmbedding = {
-  generate: async (): Promise<number[][]> => {
-    throw new Error('Chromadesk embeds documents itself before sending them')
-  }
 }
 
 /** Key summary from a sample of records (a server has no such call; the engine's is exact). */
@@ -86,7 +63,7 @@ export class RemoteBackend implements Backend {
     target: RemoteTarget,
     private readonly embeddingOptions: EmbeddingRuntimeOptions = {}
   ) {
-    this.client = chromaClientFor(target)
+    this.client = chromaClientFor(target.url, target)
   }
 
   async list(): Promise<CollectionRef[]> {
@@ -114,12 +91,10 @@ export class RemoteBackend implements Backend {
       name: args.name,
       ...(args.metadata ? { metadata: args.metadata as never } : {}),
       ...(hnsw?.space ? { configuration: { hnsw: { space: hnsw.space } } } : {}),
-      embeddingFunction: noClientEmbedding as never
+      // Stored on the server as the collection's model, so it is known on the next visit too.
+      embeddingFunction: configOnlyEmbeddingFunction(ef ?? null) as never
     })
-    // The model is remembered here for this session; the server stores what its client sends.
-    const ref = this.ref(c)
-    this.efs.set(c.id, ef ? embeddingFunctionFromConfig(ef, this.embeddingOptions) : null)
-    return ref
+    return this.ref(c)
   }
 
   async remove(name: string): Promise<void> {

@@ -1,0 +1,198 @@
+/**
+ * `npm run cli -- <command>`: export, import and copy collections (docs/export-format.md).
+ * Progress goes to stderr, a one-line result to stdout (--json: the report as JSON), errors exit 1
+ * (usage errors 2).
+ */
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { DATABASE_FILE } from '../engine/index.js'
+import {
+  ChromaDirConnection,
+  copyCollection,
+  exportCollection,
+  importFile,
+  LocalConnection,
+  openConnection,
+  PortabilityError,
+  type ConflictPolicy,
+  type Connection,
+  type CopyReport,
+  type ProgressCallback
+} from '../portability/index.js'
+
+export const USAGE = `Usage: npm run cli -- <command> [options]
+
+  export --path DIR --collection NAME --out FILE
+      Write a collection of the Chromadesk data directory DIR to FILE (JSONL).
+  import --path DIR --file FILE [--collection NAME] [--on-conflict fail|skip|overwrite]
+      Import FILE into DIR (a new collection, or an existing one). Ids already present: fail
+      (default, nothing is written), skip them, or overwrite them.
+  copy --from DIR|URL --to DIR|URL --collection NAME [--as NEW] [--token T]
+      Copy a collection between data directories and Chroma servers (http://host:port), embeddings
+      as stored. The target collection must not exist.
+  import-chroma-dir --path DIR --chroma-dir CHROMA_DIR [--collection NAME]
+      Copy the collections (or one) of a Chroma persistent directory, read-only, into DIR.
+
+Options for every command: --batch-size N (default 1000), --json (print the report as JSON), --help.
+Do not point --path at a directory a running Chromadesk uses; use its URL with copy instead.`
+
+export class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>
+
+function need(v: Values, name: string): string {
+  const s = v[name]
+  if (typeof s !== 'string' || s === '') throw new UsageError(`--${name} is required`)
+  return s
+}
+
+/** A source directory must already hold data: opening a wrong path would create an empty one. */
+function existingDir(dir: string): string {
+  if (!existsSync(join(dir, DATABASE_FILE))) throw new PortabilityError(`No Chromadesk data directory at ${dir}`)
+  return dir
+}
+
+function progress(label: string): ProgressCallback {
+  let last = 0
+  return ({ done, total }) => {
+    const now = Date.now()
+    if (now - last < 500 && done < total) return
+    last = now
+    const pct = total > 0 ? ` (${Math.floor((100 * done) / total)}%)` : ''
+    process.stderr.write(`${label}: ${done}/${total}${pct}\n`)
+  }
+}
+
+export async function run(argv: string[], out: (line: string) => void = console.log): Promise<void> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    out(USAGE)
+    return
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      path: { type: 'string' },
+      collection: { type: 'string' },
+      out: { type: 'string' },
+      file: { type: 'string' },
+      'on-conflict': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      as: { type: 'string' },
+      token: { type: 'string' },
+      'chroma-dir': { type: 'string' },
+      'batch-size': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
+    },
+    strict: true
+  })
+  if (values.help) {
+    out(USAGE)
+    return
+  }
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size'])
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
+    throw new UsageError(`Invalid --batch-size: ${values['batch-size']}`)
+  }
+  const controller = new AbortController()
+  const onSignal = (): void => controller.abort()
+  process.once('SIGINT', onSignal)
+  const common = { batchSize, signal: controller.signal }
+  const print = (report: object, line: string): void => out(values.json ? JSON.stringify(report) : line)
+  const opened: Connection[] = []
+  const open = <C extends Connection>(c: C): C => {
+    opened.push(c)
+    return c
+  }
+  try {
+    switch (command) {
+      case 'export': {
+        const name = need(values, 'collection')
+        const file = resolve(need(values, 'out'))
+        const conn = open(LocalConnection.open(existingDir(resolve(need(values, 'path')))))
+        const col = await conn.open(name)
+        if (!col) throw new PortabilityError(`Collection "${name}" does not exist at ${conn.label}`)
+        const r = await exportCollection(col, file, { ...common, onProgress: progress('export') })
+        print(r, `exported ${r.records} records of "${r.collection}" to ${r.file} (${r.bytes} bytes)`)
+        return
+      }
+      case 'import': {
+        const policy = (values['on-conflict'] ?? 'fail') as ConflictPolicy
+        if (!['fail', 'skip', 'overwrite'].includes(policy)) {
+          throw new UsageError(`Invalid --on-conflict: ${policy} (fail, skip or overwrite)`)
+        }
+        const file = resolve(need(values, 'file'))
+        const conn = open(LocalConnection.open(resolve(need(values, 'path'))))
+        const r = await importFile(conn, file, {
+          ...common,
+          collection: values.collection as string | undefined,
+          onConflict: policy,
+          onProgress: progress('import')
+        })
+        print(
+          r,
+          `imported ${r.imported} of ${r.records} records into ${r.created ? 'new' : 'existing'} collection "${r.collection}"` +
+            (r.skipped ? `, skipped ${r.skipped} existing ids` : '') +
+            (r.overwritten ? `, overwrote ${r.overwritten} existing ids` : '')
+        )
+        return
+      }
+      case 'copy': {
+        const token = values.token as string | undefined
+        const target = (s: string): string => (/^https?:\/\//i.test(s) ? s : resolve(s))
+        const fromArg = target(need(values, 'from'))
+        const from = open(openConnection(/^https?:/i.test(fromArg) ? fromArg : existingDir(fromArg), { token }))
+        const to = open(openConnection(target(need(values, 'to')), { token }))
+        const r = await copyCollection(from, to, need(values, 'collection'), {
+          ...common,
+          as: values.as as string | undefined,
+          onProgress: progress('copy')
+        })
+        print(r, copyLine(r))
+        return
+      }
+      case 'import-chroma-dir': {
+        const chroma = open(new ChromaDirConnection(resolve(need(values, 'chroma-dir'))))
+        const conn = open(LocalConnection.open(resolve(need(values, 'path'))))
+        const names = values.collection ? [values.collection as string] : await chroma.list()
+        const reports: CopyReport[] = []
+        for (const name of names) {
+          reports.push(await copyCollection(chroma, conn, name, { ...common, onProgress: progress(name) }))
+        }
+        const total = reports.reduce((n, r) => n + r.copied, 0)
+        print(
+          reports,
+          `imported ${reports.length} collection(s), ${total} records, from ${chroma.label}: ` +
+            (reports.map((r) => `"${r.target}" (${r.copied})`).join(', ') || 'none')
+        )
+        return
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}"`)
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    for (const c of opened.reverse()) await c.close().catch(() => undefined)
+  }
+}
+
+function copyLine(r: CopyReport): string {
+  const rate = r.seconds > 0 ? Math.round(r.copied / r.seconds) : r.copied
+  const diff = r.configurationDifferences.length
+    ? `; configuration differs: ${r.configurationDifferences.join('; ')}`
+    : ''
+  return `copied ${r.copied} records of "${r.collection}" from ${r.from} to "${r.target}" at ${r.to} in ${r.seconds.toFixed(1)} s (${rate}/s)${diff}`
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  run(process.argv.slice(2)).catch((err: unknown) => {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(usage ? `${message}\n\n${USAGE}\n` : `Error: ${message}\n`)
+    process.exit(usage ? 2 : 1)
+  })
+}

@@ -1,0 +1,27 @@
+// Data portability: export/import files, copy collections between our engine, Chroma servers and
+// (read-only) Chroma directories. Format and rules: docs/export-format.md.
+export * from './types.js'
+export { FORMAT_ID, FORMAT_VERSION, type FileHeader, type FileRecord, type FileFooter } from './format.js'
+export { LocalConnection } from './local.js'
+export {
+  chromaClientFor,
+  configOnlyEmbeddingFunction,
+  RemoteConnection,
+  tokenHeaders,
+  type RemoteOptions
+} from './remote.js'
+export { ChromaDirConnection } from './chroma-dir.js'
+export {
+  DEFAULT_BATCH_SIZE,
+  copyCollection,
+  exportCollection,
+  importFile,
+  readHeader,
+  type ConflictPolicy,
+  type CopyOptions,
+  type CopyReport,
+  type ExportReport,
+  type ImportOptions,
+  type ImportReport
+} from './transfer.js'
+export { openConnection } from './connect.js'

@@ -1,0 +1,141 @@
+// Our engine as a connection. It talks to the database layer (normalized requests) rather than the
+// client API, so no embedding function is ever built: records move with their stored embeddings.
+import {
+  EphemeralClient,
+  NotFoundError,
+  PersistentClient,
+  type ChromaDatabase,
+  type CollectionModel,
+  type Metadata,
+  type Scope
+} from '../engine/index.js'
+import type { CollectionEndpoint, CollectionSpec, Connection, RecordBatch } from './types.js'
+import { PortabilityError } from './types.js'
+
+type EngineClient = EphemeralClient | PersistentClient
+
+function specOf(model: CollectionModel): CollectionSpec {
+  const cfg = model.configuration_json
+  return {
+    name: model.name,
+    metadata: model.metadata,
+    configuration: { hnsw: { ...cfg.hnsw }, embedding_function: cfg.embedding_function },
+    dimension: model.dimension
+  }
+}
+
+class LocalCollection implements CollectionEndpoint {
+  constructor(
+    private readonly db: ChromaDatabase,
+    private readonly id: string
+  ) {}
+
+  /** Read on each use: the dimension is set by the first write. */
+  get spec(): CollectionSpec {
+    return specOf(this.db.getCollectionById(this.id))
+  }
+
+  async count(): Promise<number> {
+    return this.db.count(this.id)
+  }
+
+  async *read(batchSize: number, signal?: AbortSignal): AsyncIterable<RecordBatch> {
+    for (let offset = 0; ; offset += batchSize) {
+      if (signal?.aborted) return
+      const r = this.db.get(this.id, {
+        limit: batchSize,
+        offset,
+        include: ['embeddings', 'documents', 'metadatas', 'uris']
+      })
+      if (r.ids.length === 0) return
+      yield {
+        ids: r.ids,
+        embeddings: (r.embeddings ?? []).map((e) => Float32Array.from(e)),
+        documents: r.documents ?? r.ids.map(() => null),
+        metadatas: r.metadatas ?? r.ids.map(() => null),
+        uris: r.uris ?? r.ids.map(() => null)
+      }
+      if (r.ids.length < batchSize) return
+    }
+  }
+
+  async existing(ids: string[]): Promise<Set<string>> {
+    return new Set(this.db.get(this.id, { ids, include: [] }).ids)
+  }
+
+  async add(batch: RecordBatch): Promise<void> {
+    // One call = one SQLite transaction: a batch is written whole or not at all.
+    this.db.add(this.id, {
+      ids: batch.ids,
+      embeddings: batch.embeddings,
+      documents: batch.documents,
+      metadatas: batch.metadatas.map((m) => (m && Object.keys(m).length > 0 ? m : null)) as (Metadata | null)[],
+      uris: batch.uris
+    })
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    this.db.delete(this.id, { ids })
+  }
+}
+
+export class LocalConnection implements Connection {
+  readonly readOnly = false
+  private readonly scope: Scope
+
+  /** `owned`: close() closes the client too (it was opened for this connection). */
+  constructor(
+    private readonly client: EngineClient,
+    readonly label: string,
+    private readonly owned = false
+  ) {
+    this.scope = { tenant: client.tenant, database: client.database }
+  }
+
+  /** Opens (creating if needed) the Chromadesk data directory `path`. */
+  static open(path: string): LocalConnection {
+    return new LocalConnection(new PersistentClient({ path }), path, true)
+  }
+
+  async maxBatchSize(): Promise<number> {
+    return this.client.getMaxBatchSize()
+  }
+
+  async list(): Promise<string[]> {
+    return this.client.db.listCollections(this.scope).map((c) => c.name)
+  }
+
+  async open(name: string): Promise<CollectionEndpoint | null> {
+    let model: CollectionModel
+    try {
+      model = this.client.db.getCollection(this.scope, name)
+    } catch (e) {
+      if (e instanceof NotFoundError) return null
+      throw e
+    }
+    return new LocalCollection(this.client.db, model.id)
+  }
+
+  async create(spec: CollectionSpec): Promise<CollectionEndpoint> {
+    if (await this.open(spec.name)) {
+      throw new PortabilityError(`Collection "${spec.name}" already exists at ${this.label}`)
+    }
+    const model = this.client.db.createCollection(this.scope, {
+      name: spec.name,
+      metadata: spec.metadata,
+      configuration: {
+        hnsw: spec.configuration.hnsw,
+        embedding_function: spec.configuration.embedding_function
+      }
+    })
+    return new LocalCollection(this.client.db, model.id)
+  }
+
+  async drop(name: string): Promise<void> {
+    this.client.db.deleteCollection(this.scope, name)
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await this.client.close()
+  }
+}
