@@ -1,5 +1,5 @@
-import { useEffect, useEffectEvent, useRef, type CSSProperties } from 'react'
-import { Badge, Center, Checkbox, Loader, Skeleton, Text } from '@mantine/core'
+import { memo, useCallback, useEffect, useEffectEvent, useLayoutEffect, useRef, type CSSProperties } from 'react'
+import { Center, Checkbox, Loader, Text } from '@mantine/core'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { Metadata, RecordRow } from '../../../../shared/contract'
 import { formatValue } from './metadata'
@@ -23,29 +23,89 @@ export interface RecordTableProps {
   height?: number | string
 }
 
+// Rows use plain elements and CSS classes, not library components: dozens of rows mount on every
+// scroll step, and each component layer costs frame time (measured in bench/ui.bench.ts).
 function MetadataChips({ metadata }: { metadata: Metadata | null }) {
   const entries = Object.entries(metadata ?? {})
-  if (entries.length === 0)
-    return (
-      <Text span size="sm" c="dimmed">
-        —
-      </Text>
-    )
+  if (entries.length === 0) return <span className="cd-rt-dim">—</span>
   return (
     <div className="cd-rt-chips">
       {entries.slice(0, MAX_CHIPS).map(([key, value]) => (
-        <Badge key={key} variant="light" color="gray" tt="none" radius="sm" style={{ flexShrink: 0 }} fw={500}>
-          {`${key}: ${formatValue(value)}`}
-        </Badge>
+        <span key={key} className="cd-rt-chip">{`${key}: ${formatValue(value)}`}</span>
       ))}
-      {entries.length > MAX_CHIPS && (
-        <Text span size="xs" c="dimmed">
-          +{entries.length - MAX_CHIPS}
-        </Text>
-      )}
+      {entries.length > MAX_CHIPS && <span className="cd-rt-dim">+{entries.length - MAX_CHIPS}</span>}
     </div>
   )
 }
+
+interface RowViewProps {
+  row: RecordRow
+  top: number
+  columns: string
+  selectable: boolean
+  selected: boolean
+  showDistance: boolean
+  onOpen: (id: string) => void
+  onToggle: (id: string, on: boolean) => void
+}
+
+/** One loaded row; memoized so scrolling renders only the rows that come into view. */
+const RowView = memo(function RowView({
+  row,
+  top,
+  columns,
+  selectable,
+  selected,
+  showDistance,
+  onOpen,
+  onToggle
+}: RowViewProps) {
+  return (
+    <div
+      className="cd-rt-row"
+      style={{ gridTemplateColumns: columns, height: ROW_HEIGHT, transform: `translateY(${top}px)` }}
+      role="row"
+      tabIndex={0}
+      aria-selected={selectable ? selected : undefined}
+      data-loaded=""
+      data-selected={selected || undefined}
+      data-testid="record-row"
+      data-id={row.id}
+      onClick={() => onOpen(row.id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) onOpen(row.id)
+      }}
+    >
+      {selectable && (
+        // The checkbox toggles selection without opening the record.
+        <div onClick={(e) => e.stopPropagation()}>
+          <input
+            type="checkbox"
+            className="cd-rt-check"
+            aria-label={`Select ${row.id}`}
+            checked={selected}
+            onChange={(e) => onToggle(row.id, e.currentTarget.checked)}
+            data-testid="record-select"
+          />
+        </div>
+      )}
+      <div className="cd-rt-cell cd-rt-id" role="cell" title={row.id}>
+        {row.id}
+      </div>
+      {showDistance && (
+        <div className="cd-rt-cell" role="cell" data-testid="record-cell-distance">
+          {row.distance === undefined ? '—' : row.distance.toFixed(4)}
+        </div>
+      )}
+      <div className="cd-rt-cell" role="cell" data-testid="record-cell-document">
+        {row.document ?? <span className="cd-rt-dim">no document</span>}
+      </div>
+      <div className="cd-rt-cell" role="cell" data-testid="record-cell-metadata">
+        <MetadataChips metadata={row.metadata} />
+      </div>
+    </div>
+  )
+})
 
 /**
  * A virtualized record list: only the rows in view (plus a few) are in the DOM, so it scrolls
@@ -94,16 +154,23 @@ export function RecordTable({
     .join(' ')
   const rowStyle: CSSProperties = { gridTemplateColumns: columns, height: ROW_HEIGHT }
 
-  const loadedIds = rows.filter(Boolean).map((r) => r.id)
+  const loadedIds = selectable ? rows.filter(Boolean).map((r) => r.id) : []
   const selectedLoaded = selectable ? loadedIds.filter((id) => selection.has(id)).length : 0
 
-  const toggle = (id: string, on: boolean): void => {
-    if (!selectable) return
-    const next = new Set(selection)
+  // Stable callbacks reading the latest props, so memoized rows do not re-render with the parent.
+  const latest = useRef({ selection, onSelectionChange, onOpen })
+  useLayoutEffect(() => {
+    latest.current = { selection, onSelectionChange, onOpen }
+  })
+  const toggle = useCallback((id: string, on: boolean): void => {
+    const { selection: current, onSelectionChange: change } = latest.current
+    if (!current || !change) return
+    const next = new Set(current)
     if (on) next.add(id)
     else next.delete(id)
-    onSelectionChange(next)
-  }
+    change(next)
+  }, [])
+  const open = useCallback((id: string) => latest.current.onOpen(id), [])
 
   return (
     <div
@@ -156,72 +223,36 @@ export function RecordTable({
       <div className="cd-rt-body" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {items.map((item) => {
           const row = rows[item.index]
-          const style: CSSProperties = { ...rowStyle, transform: `translateY(${item.start - HEAD_HEIGHT}px)` }
+          const top = item.start - HEAD_HEIGHT
           if (!row) {
             return (
-              <div key={item.key} className="cd-rt-row" style={style} role="row" data-testid="record-placeholder">
+              <div
+                key={item.key}
+                className="cd-rt-row"
+                style={{ ...rowStyle, transform: `translateY(${top}px)` }}
+                role="row"
+                data-testid="record-placeholder"
+              >
                 {selectable && <span />}
-                <Skeleton height={10} width="70%" />
-                {showDistance && <Skeleton height={10} width="60%" />}
-                <Skeleton height={10} width="90%" />
-                <Skeleton height={10} width="50%" />
+                <span className="cd-rt-skeleton" style={{ width: '70%' }} />
+                {showDistance && <span className="cd-rt-skeleton" style={{ width: '60%' }} />}
+                <span className="cd-rt-skeleton" style={{ width: '90%' }} />
+                <span className="cd-rt-skeleton" style={{ width: '50%' }} />
               </div>
             )
           }
-          const selected = selectable && selection.has(row.id)
           return (
-            <div
+            <RowView
               key={item.key}
-              className="cd-rt-row"
-              style={style}
-              role="row"
-              tabIndex={0}
-              aria-selected={selectable ? selected : undefined}
-              data-loaded=""
-              data-selected={selected || undefined}
-              data-testid="record-row"
-              data-id={row.id}
-              onClick={() => onOpen(row.id)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && e.target === e.currentTarget) onOpen(row.id)
-              }}
-            >
-              {selectable && (
-                // The checkbox toggles selection without opening the record.
-                <div onClick={(e) => e.stopPropagation()}>
-                  <Checkbox
-                    size="xs"
-                    aria-label={`Select ${row.id}`}
-                    checked={selected}
-                    onChange={(e) => toggle(row.id, e.currentTarget.checked)}
-                    data-testid="record-select"
-                  />
-                </div>
-              )}
-              <div
-                className="cd-rt-cell"
-                role="cell"
-                title={row.id}
-                style={{ fontFamily: 'var(--mantine-font-family-monospace)' }}
-              >
-                {row.id}
-              </div>
-              {showDistance && (
-                <div className="cd-rt-cell" role="cell" data-testid="record-cell-distance">
-                  {row.distance === undefined ? '—' : row.distance.toFixed(4)}
-                </div>
-              )}
-              <div className="cd-rt-cell" role="cell" data-testid="record-cell-document">
-                {row.document ?? (
-                  <Text span size="sm" c="dimmed">
-                    no document
-                  </Text>
-                )}
-              </div>
-              <div className="cd-rt-cell" role="cell" data-testid="record-cell-metadata">
-                <MetadataChips metadata={row.metadata} />
-              </div>
-            </div>
+              row={row}
+              top={top}
+              columns={columns}
+              selectable={selectable}
+              selected={selectable && selection.has(row.id)}
+              showDistance={showDistance}
+              onOpen={open}
+              onToggle={toggle}
+            />
           )
         })}
       </div>
