@@ -152,9 +152,9 @@ export const SNAPSHOT_AFTER_CHANGES = 100_000
 
 /**
  * Write-behind bound: a query scans the unindexed tail exactly (about 1 us per 384-d vector), so
- * the tail is kept to a few milliseconds of scanning; past it, writes wait for the worker.
+ * the tail is kept to about two milliseconds of scanning; past it, writes wait for the worker.
  */
-export const MAX_INDEX_LAG = 5_000
+export const MAX_INDEX_LAG = 2_000
 const INDEX_WORKER_TIMEOUT_MS = 120_000
 
 /** A validated add, upsert or update batch; a null list was not given. */

@@ -323,7 +323,8 @@ export class WorkerIndex implements IndexHandle {
 
   search(query: Float32Array, k: number, allowed?: ReadonlySet<number>): SearchHit[] {
     const allowedLabels = allowed === undefined ? null : Uint32Array.from(allowed)
-    let kk = k
+    // Labels changed since the graph saw them come back as stale hits: leave room for some at once.
+    let kk = this.tailVectors.size + this.tailRemovals.size > 0 ? 2 * k : k
     let hits: SearchHit[]
     for (let attempt = 0; ; attempt++) {
       const reply = this.host.call({ op: 'search', key: this.key, query, k: kk, allowed: allowedLabels })
