@@ -241,6 +241,23 @@ export class ChromaDatabase {
     }
   }
 
+  /**
+   * Runs a read-only fn without BEGIN/COMMIT (two statements, about a tenth of a millisecond per
+   * query): only this connection writes, and it is busy running fn, so fn's statements cannot see
+   * different states. Failures are mapped as in tx.
+   */
+  private read<T>(fn: () => T): T {
+    if (this.closed) throw new InternalError('The database is closed')
+    try {
+      return fn()
+    } catch (e) {
+      if (e instanceof ChromaError) throw e
+      const err = new InternalError(e instanceof Error ? e.message : String(e))
+      err.cause = e
+      throw err
+    }
+  }
+
   private ensureDefaults(): void {
     this.db.prepare('INSERT OR IGNORE INTO tenants (name) VALUES (?)').run(DEFAULT_TENANT)
     const exists = this.db
@@ -1049,7 +1066,7 @@ export class ChromaDatabase {
     const wantDist = includes(include, 'distances')
     const { vectors: queries } = validateEmbeddings(req.query_embeddings, null)
 
-    return this.tx(() => {
+    return this.read(() => {
       const c = this.collectionById(collectionId)
       let hitsPerQuery: { label: number; distance: number }[][]
       if (c.dimension === null) {

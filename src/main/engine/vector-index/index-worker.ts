@@ -13,9 +13,9 @@ import type { VectorIndex } from './vector-index.js'
 import { CTRL_APPLIED, CTRL_REPLIES, type OrderedOp, type SyncReply, type ToIndexWorker } from './worker-protocol.js'
 
 // How long ordered work runs before the worker yields to incoming messages (searches).
-const SLICE_MS = 2
+const SLICE_MS = 1
 // Labels inserted between clock checks inside a batch.
-const CHUNK = 2
+const CHUNK = 1
 
 interface Loaded {
   index: VectorIndex | null
