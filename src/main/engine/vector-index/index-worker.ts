@@ -10,7 +10,14 @@ import { decodeEmbedding } from '../store/records.js'
 import { deleteSnapshot, openIndex, writeSnapshot } from './snapshot.js'
 import type { IndexSource } from './types.js'
 import type { VectorIndex } from './vector-index.js'
-import { CTRL_APPLIED, CTRL_REPLIES, type OrderedOp, type SyncReply, type ToIndexWorker } from './worker-protocol.js'
+import {
+  CTRL_APPLIED,
+  CTRL_PROGRESS,
+  CTRL_REPLIES,
+  type OrderedOp,
+  type SyncReply,
+  type ToIndexWorker
+} from './worker-protocol.js'
 
 // How long ordered work runs before the worker yields to incoming messages (searches).
 const SLICE_MS = 1
@@ -122,6 +129,7 @@ function step(deadline: number): boolean {
           }
           index.upsert(labels, vectors)
           cursor = end
+          Atomics.store(ctrl, CTRL_PROGRESS, cursor)
           if (cursor < op.labels.length && performance.now() >= deadline) return false
         }
         loaded.seq = Math.max(loaded.seq, op.seq)
@@ -158,6 +166,7 @@ function finish(op: OrderedOp): void {
   queue.shift()
   cursor = 0
   Atomics.store(ctrl, CTRL_APPLIED, op.ticket)
+  Atomics.store(ctrl, CTRL_PROGRESS, 0)
   Atomics.notify(ctrl, CTRL_APPLIED)
 }
 
@@ -198,8 +207,9 @@ function search(message: Extract<ToIndexWorker, { op: 'search' }>): void {
   }
   const loaded = collections.get(message.key)
   const applied = Atomics.load(ctrl, CTRL_APPLIED)
+  const progress = Atomics.load(ctrl, CTRL_PROGRESS)
   if (!loaded || loaded.index === null) {
-    reply({ call: message.call, ok: false, error: loaded?.failed ?? 'index not loaded', applied })
+    reply({ call: message.call, ok: false, error: loaded?.failed ?? 'index not loaded', applied, progress })
     return
   }
   try {
@@ -211,9 +221,9 @@ function search(message: Extract<ToIndexWorker, { op: 'search' }>): void {
       labels[i] = h.label
       distances[i] = h.distance
     })
-    reply({ call: message.call, ok: true, labels, distances, applied })
+    reply({ call: message.call, ok: true, labels, distances, applied, progress })
   } catch (err) {
-    reply({ call: message.call, ok: false, error: err instanceof Error ? err.message : String(err), applied })
+    reply({ call: message.call, ok: false, error: err instanceof Error ? err.message : String(err), applied, progress })
   }
 }
 
@@ -229,7 +239,7 @@ parentPort?.on('message', (message: ToIndexWorker) => {
         connections.clear()
         collections.clear()
       }
-      reply({ call: message.call, ok: true, applied: Atomics.load(ctrl, CTRL_APPLIED) })
+      reply({ call: message.call, ok: true, applied: Atomics.load(ctrl, CTRL_APPLIED), progress: 0 })
       return
     case 'crash':
       // Test hook: an uncaught error ends the worker like a real fault would.

@@ -19,6 +19,7 @@ import type { HnswParams, SearchHit, Space } from './types.js'
 import type { VectorIndex } from './vector-index.js'
 import {
   CTRL_APPLIED,
+  CTRL_PROGRESS,
   CTRL_REPLIES,
   CTRL_SLOTS,
   type OrderedOp,
@@ -163,6 +164,14 @@ export class IndexWorker {
     return Atomics.load(this.ctrl, CTRL_APPLIED)
   }
 
+  /**
+   * Labels inserted of the operation after `applied()` (read after it: if the worker moved on in
+   * between, the value belongs to a later operation, and the earlier one is complete anyway).
+   */
+  progress(): number {
+    return Atomics.load(this.ctrl, CTRL_PROGRESS)
+  }
+
   /** Blocks until the applied ticket moves past `seen` (or a timeout); returns the new value. */
   waitApplied(seen: number): number {
     if (this.deadReason !== null) throw new IndexWorkerError(this.deadReason)
@@ -224,6 +233,8 @@ interface Batch {
   ticket: number
   labels: number[]
   removal: boolean
+  /** Leading labels already pruned (an upsert the worker has partly inserted). */
+  done: number
 }
 
 export interface WorkerIndexOptions {
@@ -258,7 +269,8 @@ export class WorkerIndex implements IndexHandle {
 
   /** Unconfirmed upserts (for tests and diagnostics). */
   get lag(): number {
-    this.prune(this.host.applied())
+    const applied = this.host.applied()
+    this.prune(applied, this.host.progress())
     return this.tailVectors.size
   }
 
@@ -269,7 +281,7 @@ export class WorkerIndex implements IndexHandle {
         this.tailVectors.delete(label)
         this.tailRemovals.set(label, ticket)
       }
-      this.batches.push({ ticket, labels: removes, removal: true })
+      this.batches.push({ ticket, labels: removes, removal: true, done: 0 })
     }
     if (upserts.size > 0) {
       const labels = new Uint32Array(upserts.size)
@@ -290,23 +302,24 @@ export class WorkerIndex implements IndexHandle {
           vector: this.space === 'cosine' ? normalizedLikeHnswlib(vector) : vector
         })
       }
-      this.batches.push({ ticket, labels: [...upserts.keys()], removal: false })
+      this.batches.push({ ticket, labels: [...upserts.keys()], removal: false, done: 0 })
     }
     // Bounded lag: the tail costs every query an exact scan and holds vectors twice.
     let applied = this.host.applied()
-    this.prune(applied)
+    this.prune(applied, this.host.progress())
     while (this.tailVectors.size > this.options.maxLag) {
       applied = this.host.waitApplied(applied)
-      this.prune(applied)
+      this.prune(applied, this.host.progress())
     }
   }
 
-  /** Drops tail entries the worker has confirmed (up to ticket `applied`). */
-  private prune(applied: number): void {
+  /** Drops tail entries the worker has confirmed: operations up to `applied`, and the first
+   * `progress` labels of the upsert right after it. */
+  private prune(applied: number, progress: number): void {
     while (this.batchHead < this.batches.length) {
       const batch = this.batches[this.batchHead] as Batch
       if (batch.ticket > applied) break
-      for (const label of batch.labels) {
+      for (const label of batch.labels.slice(batch.done)) {
         if (batch.removal) {
           if (this.tailRemovals.get(label) === batch.ticket) this.tailRemovals.delete(label)
         } else if (this.tailVectors.get(label)?.ticket === batch.ticket) {
@@ -314,6 +327,15 @@ export class WorkerIndex implements IndexHandle {
         }
       }
       this.batchHead++
+    }
+    const next = this.batches[this.batchHead]
+    if (next !== undefined && next.ticket === applied + 1 && !next.removal && progress > next.done) {
+      const upTo = Math.min(progress, next.labels.length)
+      for (let i = next.done; i < upTo; i++) {
+        const label = next.labels[i] as number
+        if (this.tailVectors.get(label)?.ticket === next.ticket) this.tailVectors.delete(label)
+      }
+      next.done = upTo
     }
     if (this.batchHead > 64 && this.batchHead * 2 > this.batches.length) {
       this.batches.splice(0, this.batchHead)
@@ -330,7 +352,7 @@ export class WorkerIndex implements IndexHandle {
       const reply = this.host.call({ op: 'search', key: this.key, query, k: kk, allowed: allowedLabels })
       if (!reply.ok) throw new IndexWorkerError(reply.error ?? 'index worker search failed')
       // The graph reflects at least every operation up to reply.applied (maybe part of the next).
-      this.prune(reply.applied)
+      this.prune(reply.applied, reply.progress)
       const labels = reply.labels as Float64Array
       const distances = reply.distances as Float64Array
       hits = []

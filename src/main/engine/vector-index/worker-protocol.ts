@@ -4,7 +4,8 @@ import type { HnswParams } from './types.js'
 /** Int32 slots of the shared control buffer. */
 export const CTRL_REPLIES = 0 // bumped after each synchronous reply is posted
 export const CTRL_APPLIED = 1 // ticket of the last ordered operation fully applied
-export const CTRL_SLOTS = 2
+export const CTRL_PROGRESS = 2 // labels of the next operation (an upsert) already inserted
+export const CTRL_SLOTS = 3
 
 /** Applied in arrival order; `ticket` increases by one per operation across all collections. */
 export type OrderedOp =
@@ -40,8 +41,9 @@ export interface SyncReply {
   call: number
   ok: boolean
   error?: string
-  /** The applied ticket at the moment of the answer. */
+  /** The applied ticket and progress at the moment of the answer. */
   applied: number
+  progress: number
   labels?: Float64Array
   distances?: Float64Array
 }
