@@ -151,10 +151,12 @@ interface LoadedIndex {
 export const SNAPSHOT_AFTER_CHANGES = 100_000
 
 /**
- * Write-behind bound: a query scans the unindexed tail exactly (about 1 us per 384-d vector), so
- * the tail is kept to about two milliseconds of scanning; past it, writes wait for the worker.
+ * Write-behind bound: a query scans the unindexed tail exactly (about 1 us per 384-d vector), and
+ * past this many unindexed upserts a write waits for the worker. One batch of 1,000 is enough for
+ * the worker to insert a batch while the main thread takes in the next; a deeper tail adds no
+ * throughput, it only moves insertion work into the queries that follow.
  */
-export const MAX_INDEX_LAG = 2_000
+export const MAX_INDEX_LAG = 1_000
 const INDEX_WORKER_TIMEOUT_MS = 120_000
 
 /** A validated add, upsert or update batch; a null list was not given. */
