@@ -356,7 +356,10 @@ export class ChromaDatabase {
 
   /** The index worker, started on first use; null when indexes stay inline. */
   private indexWorker(): IndexWorker | null {
-    if (this.worker !== null && this.worker.dead === null) return this.worker
+    if (this.worker !== null) {
+      if (this.worker.dead === null) return this.worker
+      this.workerDisabled ??= this.worker.dead // failed before its exit event arrived
+    }
     if (this.workerDisabled !== null || this.indexDir === null || this.workerOption === false) return null
     const entry = findIndexWorkerEntry(typeof this.workerOption === 'string' ? this.workerOption : undefined)
     if (entry === null) {
