@@ -180,6 +180,28 @@ describe('write-behind index', () => {
     expect(nearest(db, id, vectors[42] as Float32Array).ids).toEqual(['id42'])
   }, 60_000)
 
+  it('gives up on a worker busy rebuilding without killing the process', async () => {
+    const first = database({ indexWorker: false })
+    const id = first.createCollection(scope, { name: 'wbc' }).id
+    const vectors = randomVectors(3000, DIM, 8)
+    addAll(first, id, vectors)
+    first.close()
+    rmSync(join(dir, 'index'), { recursive: true, force: true }) // the worker must rebuild: seconds
+    const db = database()
+    // Warm the worker up on another collection, so the call below times out mid-rebuild.
+    const small = db.createCollection(scope, { name: 'small' }).id
+    addAll(db, small, vectors.slice(0, 10))
+    expect(nearest(db, small, vectors[3] as Float32Array).ids).toEqual(['id3'])
+    ;(db.indexWorkerForTest().worker as unknown as { timeoutMs: number }).timeoutMs = 300
+    // The call times out while the worker is inside hnswlib's addPoint; terminating the thread
+    // there would abort this whole process (napi_throw during termination).
+    expect(nearest(db, id, vectors[2500] as Float32Array).ids).toEqual(['id2500'])
+    expect(db.indexWorkerForTest().disabled).toContain('did not answer')
+    const worker = db.indexWorkerForTest().worker as unknown as { worker: { threadId: number } }
+    await waitFor(() => worker.worker.threadId === -1) // it exits by itself
+    expect(nearest(db, id, vectors[7] as Float32Array).ids).toEqual(['id7'])
+  }, 120_000)
+
   it('snapshots in the worker once enough changes are pending, and on close', async () => {
     const db = database({ snapshotAfterChanges: 500 })
     const id = db.createCollection(scope, { name: 'wbc' }).id

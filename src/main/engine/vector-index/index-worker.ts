@@ -14,6 +14,7 @@ import {
   CTRL_APPLIED,
   CTRL_PROGRESS,
   CTRL_REPLIES,
+  CTRL_STOP,
   type OrderedOp,
   type SyncReply,
   type ToIndexWorker
@@ -127,6 +128,7 @@ function step(deadline: number): boolean {
             labels.push(op.labels[i] as number)
             vectors.push(op.vectors.subarray(i * dim, (i + 1) * dim))
           }
+          stopIfAsked()
           index.upsert(labels, vectors)
           cursor = end
           Atomics.store(ctrl, CTRL_PROGRESS, cursor)
@@ -170,9 +172,23 @@ function finish(op: OrderedOp): void {
   Atomics.notify(ctrl, CTRL_APPLIED)
 }
 
+/**
+ * Ends the worker if the main thread gave up on it. Called only between native calls: terminating
+ * a thread inside hnswlib-node's addPoint aborts the whole process (its argument conversion turns
+ * the termination into a fatal napi_throw), so the main thread never calls terminate() on a busy
+ * worker and sets CTRL_STOP instead.
+ */
+function stopIfAsked(): void {
+  if (Atomics.load(ctrl, CTRL_STOP) === 0) return
+  queue.length = 0
+  for (const db of connections.values()) db.close()
+  process.exit(0)
+}
+
 function run(budgetMs: number): void {
   const deadline = performance.now() + budgetMs
   while (queue.length > 0) {
+    stopIfAsked()
     const op = queue[0] as OrderedOp
     if (!step(deadline)) break
     finish(op)
@@ -228,6 +244,7 @@ function search(message: Extract<ToIndexWorker, { op: 'search' }>): void {
 }
 
 parentPort?.on('message', (message: ToIndexWorker) => {
+  stopIfAsked()
   switch (message.op) {
     case 'search':
       search(message)
@@ -240,6 +257,7 @@ parentPort?.on('message', (message: ToIndexWorker) => {
         collections.clear()
       }
       reply({ call: message.call, ok: true, applied: Atomics.load(ctrl, CTRL_APPLIED), progress: 0 })
+      if (message.close) process.exit(0) // idle here, so ending is safe (see stopIfAsked)
       return
     case 'crash':
       // Test hook: an uncaught error ends the worker like a real fault would.

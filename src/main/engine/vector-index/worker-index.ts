@@ -22,6 +22,7 @@ import {
   CTRL_PROGRESS,
   CTRL_REPLIES,
   CTRL_SLOTS,
+  CTRL_STOP,
   type OrderedOp,
   type SyncReply,
   type ToIndexWorker
@@ -203,22 +204,31 @@ export class IndexWorker {
   }
 
   private fail(reason: string): never {
-    this.deadReason ??= reason
-    void this.worker.terminate()
+    this.abandon(reason)
     throw new IndexWorkerError(reason)
   }
 
-  /** Finishes queued work (snapshots included), closes the worker's connections and stops it. */
+  /**
+   * Stops using the worker. Never terminate(): a thread stopped inside hnswlib-node's addPoint
+   * aborts the process. The worker exits by itself at its next safe point (woken by a message if
+   * idle); it is unref'd, so it never holds the process open meanwhile.
+   */
+  private abandon(reason: string): void {
+    this.deadReason ??= reason
+    Atomics.store(this.ctrl, CTRL_STOP, 1)
+    this.worker.postMessage({ op: 'drain', call: 0, close: true })
+  }
+
+  /** Finishes queued work (snapshots included), closes the worker's connections; the worker exits. */
   close(): void {
     if (this.deadReason === null) {
       try {
         this.call({ op: 'drain', close: true })
       } catch {
-        // stopping anyway
+        // abandoned by the failed call
       }
     }
-    this.deadReason ??= 'index worker closed'
-    void this.worker.terminate()
+    this.abandon('index worker closed')
   }
 
   /** Test hook: makes the worker die of an uncaught error. */

@@ -5,7 +5,8 @@ import type { HnswParams } from './types.js'
 export const CTRL_REPLIES = 0 // bumped after each synchronous reply is posted
 export const CTRL_APPLIED = 1 // ticket of the last ordered operation fully applied
 export const CTRL_PROGRESS = 2 // labels of the next operation (an upsert) already inserted
-export const CTRL_SLOTS = 3
+export const CTRL_STOP = 3 // set by the main thread: the worker exits at its next safe point
+export const CTRL_SLOTS = 4
 
 /** Applied in arrival order; `ticket` increases by one per operation across all collections. */
 export type OrderedOp =
