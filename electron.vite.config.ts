@@ -12,7 +12,9 @@ export default defineConfig({
           serve: resolve('src/main/cli/serve.ts'),
           cli: resolve('src/main/cli/cli.ts'),
           // The embedding worker thread's entry; the engine looks for it beside its own module.
-          'embedding-worker': resolve('src/main/engine/embedding/embedding-worker.ts')
+          'embedding-worker': resolve('src/main/engine/embedding/embedding-worker.ts'),
+          // The index worker (write-behind HNSW insertion), found the same way.
+          'index-worker': resolve('src/main/engine/vector-index/index-worker.ts')
         },
         // One flat folder, so shared chunks and the worker entry sit side by side.
         output: { chunkFileNames: '[name]-[hash].js' }

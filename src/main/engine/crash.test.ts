@@ -11,6 +11,7 @@ import { INDEX_DIR, PersistentClient } from './index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const CHILD = join(here, 'crash.child.ts')
+const INDEX_WORKER = join(here, 'vector-index', 'index-worker.ts')
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 20)
 const REPO_NODE_MODULES = join(here, '..', '..', '..', 'node_modules')
 
@@ -32,9 +33,11 @@ beforeAll(async () => {
     bundleDir = mkdtempSync(join(tmpdir(), 'chromadesk-crash-child-'))
     symlinkSync(REPO_NODE_MODULES, join(bundleDir, 'node_modules'), 'dir')
     const outfile = join(bundleDir, 'child.mjs')
+    // The index worker is its own entry beside the writer, where the engine looks for it.
     await build({
-      entryPoints: [CHILD],
-      outfile,
+      entryPoints: { child: CHILD, 'index-worker': INDEX_WORKER },
+      outdir: bundleDir,
+      outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -777,10 +777,10 @@ describe('large batches', () => {
 })
 
 describe('persistent snapshots', () => {
-  it('writes a snapshot once enough changes are pending, and on close', () => {
+  it('writes a snapshot once enough changes are pending, and on close (inline index)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chromadesk-db-'))
     try {
-      const p = new ChromaDatabase({ path: dir, snapshotAfterChanges: 10 })
+      const p = new ChromaDatabase({ path: dir, snapshotAfterChanges: 10, indexWorker: false })
       const id = p.createCollection(scope, { name: 'snap' }).id
       p.add(id, { ids: ['a'], embeddings: [[1]] })
       p.query(id, { query_embeddings: [[1]] }) // loads the index

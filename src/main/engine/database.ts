@@ -57,7 +57,15 @@ import {
   validateTenantName,
   validateUpdateMetadata
 } from './validation.js'
-import { deleteSnapshot, openIndex, writeSnapshot, type IndexSource, type VectorIndex } from './vector-index/index.js'
+import { deleteSnapshot, openIndex, type IndexSource } from './vector-index/index.js'
+import {
+  findIndexWorkerEntry,
+  InlineIndex,
+  IndexWorker,
+  IndexWorkerError,
+  WorkerIndex,
+  type IndexHandle
+} from './vector-index/worker-index.js'
 
 export const DEFAULT_TENANT = 'default_tenant'
 export const DEFAULT_DATABASE = 'default_database'
@@ -99,6 +107,15 @@ export interface DatabaseOptions {
   allowReset?: boolean
   /** Persistent mode: snapshot an index after this many changed labels (default SNAPSHOT_AFTER_CHANGES). */
   snapshotAfterChanges?: number
+  /**
+   * Persistent mode: insert into HNSW indexes on a worker thread after the write commits (default
+   * true; a string names the worker script). In-memory databases always index inline.
+   */
+  indexWorker?: boolean | string
+  /** Unindexed upserts per collection before writes wait for the worker (default MAX_INDEX_LAG). */
+  maxIndexLag?: number
+  /** How long a call into the index worker may take before the worker is given up (ms). */
+  indexWorkerTimeoutMs?: number
 }
 
 export interface Scope {
@@ -120,7 +137,7 @@ interface CollectionRow {
 }
 
 interface LoadedIndex {
-  index: VectorIndex
+  index: IndexHandle
   /** Changes applied since the index was opened or last snapshotted (persistent mode). */
   dirty: boolean
   /** Labels changed since the last snapshot; past SNAPSHOT_AFTER_CHANGES a snapshot is written. */
@@ -132,6 +149,15 @@ interface LoadedIndex {
  * so reopening after a crash replays a bounded number of rows (close() writes the rest).
  */
 export const SNAPSHOT_AFTER_CHANGES = 100_000
+
+/**
+ * Write-behind bound: a query scans the unindexed tail exactly (about 1 us per 384-d vector), and
+ * past this many unindexed upserts a write waits for the worker. One batch of 1,000 is enough for
+ * the worker to insert a batch while the main thread takes in the next; a deeper tail adds no
+ * throughput, it only moves insertion work into the queries that follow.
+ */
+export const MAX_INDEX_LAG = 1_000
+const INDEX_WORKER_TIMEOUT_MS = 120_000
 
 /** A validated add, upsert or update batch; a null list was not given. */
 interface RecordBatch<M> {
@@ -176,11 +202,20 @@ export class ChromaDatabase {
   private readonly indexes = new Map<number, LoadedIndex>()
   private closed = false
   private readonly snapshotAfterChanges: number
+  private readonly workerOption: boolean | string
+  private readonly maxIndexLag: number
+  private readonly workerTimeoutMs: number
+  private worker: IndexWorker | null = null
+  /** Why indexes stay on the main thread from now on (worker unavailable or failed). */
+  private workerDisabled: string | null = null
 
   constructor(opts: DatabaseOptions = {}) {
     this.path = opts.path ?? null
     this.allowReset = opts.allowReset ?? false
     this.snapshotAfterChanges = opts.snapshotAfterChanges ?? SNAPSHOT_AFTER_CHANGES
+    this.workerOption = opts.indexWorker ?? true
+    this.maxIndexLag = Math.max(1, opts.maxIndexLag ?? MAX_INDEX_LAG)
+    this.workerTimeoutMs = opts.indexWorkerTimeoutMs ?? INDEX_WORKER_TIMEOUT_MS
     if (this.path) {
       mkdirSync(this.path, { recursive: true })
       this.indexDir = join(this.path, INDEX_DIR)
@@ -200,6 +235,23 @@ export class ChromaDatabase {
     if (this.closed) throw new InternalError('The database is closed')
     try {
       return this.db.transaction(fn)()
+    } catch (e) {
+      if (e instanceof ChromaError) throw e
+      const err = new InternalError(e instanceof Error ? e.message : String(e))
+      err.cause = e
+      throw err
+    }
+  }
+
+  /**
+   * Runs a read-only fn without BEGIN/COMMIT (two statements, about a tenth of a millisecond per
+   * query): only this connection writes, and it is busy running fn, so fn's statements cannot see
+   * different states. Failures are mapped as in tx.
+   */
+  private read<T>(fn: () => T): T {
+    if (this.closed) throw new InternalError('The database is closed')
+    try {
+      return fn()
     } catch (e) {
       if (e instanceof ChromaError) throw e
       const err = new InternalError(e instanceof Error ? e.message : String(e))
@@ -239,6 +291,7 @@ export class ChromaDatabase {
       this.db.exec('DELETE FROM collections; DELETE FROM databases; DELETE FROM tenants;')
       this.ensureDefaults()
     })
+    this.stopWorker()
     this.indexes.clear()
     if (this.indexDir) {
       for (const f of readdirSync(this.indexDir)) rmSync(join(this.indexDir, f), { force: true, recursive: true })
@@ -253,6 +306,7 @@ export class ChromaDatabase {
       this.flushSnapshots()
     } finally {
       this.closed = true
+      this.stopWorker()
       this.indexes.clear()
       this.db.close()
     }
@@ -266,14 +320,76 @@ export class ChromaDatabase {
   flushSnapshots(): void {
     if (!this.indexDir || this.closed) return
     for (const [cid, loaded] of this.indexes) {
-      if (!loaded.dirty) continue
+      // The worker knows whether its index differs from the snapshot (it may have rebuilt it).
+      if (!loaded.dirty && !loaded.index.inWorker) continue
       const row = this.db
         .prepare<[number], { id: string; last_seq: number }>('SELECT id, last_seq FROM collections WHERE cid = ?')
         .get(cid)
       if (!row) continue
-      writeSnapshot(this.indexDir, row.id, loaded.index, row.last_seq)
+      try {
+        loaded.index.snapshot(this.indexDir, row.id, row.last_seq)
+      } catch (e) {
+        if (!(e instanceof IndexWorkerError)) throw e
+        continue // the next open replays SQLite over the last snapshot
+      }
       loaded.dirty = false
       loaded.pending = 0
+    }
+    this.drainWorker()
+  }
+
+  /** Waits until the index worker has applied (and snapshotted) everything queued so far. */
+  private drainWorker(): void {
+    if (this.worker === null || this.worker.dead !== null) return
+    try {
+      this.worker.call({ op: 'drain', close: false })
+    } catch {
+      // its failure is handled where the indexes are used next
+    }
+  }
+
+  private stopWorker(): void {
+    const worker = this.worker
+    this.worker = null
+    worker?.close()
+  }
+
+  /** The index worker, started on first use; null when indexes stay inline. */
+  private indexWorker(): IndexWorker | null {
+    if (this.worker !== null) {
+      if (this.worker.dead === null) return this.worker
+      this.workerDisabled ??= this.worker.dead // failed before its exit event arrived
+    }
+    if (this.workerDisabled !== null || this.indexDir === null || this.workerOption === false) return null
+    const entry = findIndexWorkerEntry(typeof this.workerOption === 'string' ? this.workerOption : undefined)
+    if (entry === null) {
+      this.workerDisabled = 'no index worker script found'
+      return null
+    }
+    const worker: IndexWorker = new IndexWorker(entry, this.workerTimeoutMs, (reason) =>
+      this.onWorkerDeath(worker, reason)
+    )
+    this.worker = worker
+    return worker
+  }
+
+  /** A failed worker is not restarted: its collections reload inline from SQLite and snapshots. */
+  private onWorkerDeath(worker: IndexWorker, reason: string): void {
+    if (this.worker !== worker) return
+    if (!this.closed) this.workerDisabled = reason
+    for (const [cid, loaded] of this.indexes) if (loaded.index.inWorker) this.indexes.delete(cid)
+  }
+
+  /** @internal Test hooks for the write-behind path. */
+  indexWorkerForTest(): { worker: IndexWorker | null; disabled: string | null; lag: (collectionId: string) => number } {
+    return {
+      worker: this.worker,
+      disabled: this.workerDisabled,
+      lag: (collectionId) => {
+        const c = this.tx(() => this.collectionById(collectionId))
+        const loaded = this.indexes.get(c.cid)?.index
+        return loaded instanceof WorkerIndex ? loaded.lag : 0
+      }
     }
   }
 
@@ -484,8 +600,16 @@ export class ChromaDatabase {
     const loaded = this.indexes.get(result.row.cid)
     if (loaded) {
       // M cannot change in a built graph: drop it and rebuild lazily with the new parameters.
-      if (result.after.hnsw.max_neighbors !== result.before.hnsw.max_neighbors) this.indexes.delete(result.row.cid)
-      else loaded.index.setEfSearch(result.after.hnsw.ef_search)
+      if (result.after.hnsw.max_neighbors !== result.before.hnsw.max_neighbors) {
+        this.indexes.delete(result.row.cid)
+        loaded.index.release(null, null)
+      } else {
+        try {
+          loaded.index.setEfSearch(result.after.hnsw.ef_search)
+        } catch {
+          this.indexes.delete(result.row.cid) // worker gone: reload on next use
+        }
+      }
     }
     return this.toModel(result.row)
   }
@@ -501,18 +625,43 @@ export class ChromaDatabase {
   }
 
   private dropIndex(cid: number, collectionId: string): void {
+    // The worker deletes the files too, after any snapshot it still has queued for the collection.
+    this.indexes.get(cid)?.index.release(this.indexDir, collectionId)
     this.indexes.delete(cid)
     if (this.indexDir) deleteSnapshot(this.indexDir, collectionId)
   }
 
   // ---- vector index lifecycle -----------------------------------------------------------------
 
-  private loadIndex(c: CollectionRow): VectorIndex {
+  private loadIndex(c: CollectionRow): IndexHandle {
     const loaded = this.indexes.get(c.cid)
     if (loaded) return loaded.index
     if (c.dimension === null) throw new InternalError('Collection has no dimension yet')
     const cfg = JSON.parse(c.configuration) as CollectionConfiguration
     const params = hnswParams(cfg)
+    const worker = this.indexWorker()
+    if (worker !== null && this.path !== null) {
+      try {
+        // The worker opens the snapshot and replays SQLite itself (its own read-only connection).
+        const index = new WorkerIndex(
+          worker,
+          {
+            dbFile: join(this.path, DATABASE_FILE),
+            cid: c.cid,
+            collectionId: c.id,
+            dir: this.indexDir,
+            seq: c.last_seq
+          },
+          c.dimension,
+          params,
+          { maxLag: this.maxIndexLag }
+        )
+        this.indexes.set(c.cid, { index, dirty: false, pending: 0 })
+        return index
+      } catch (e) {
+        if (!(e instanceof IndexWorkerError)) throw e
+      }
+    }
     const store = this.store
     const source: IndexSource = {
       dim: c.dimension,
@@ -524,8 +673,22 @@ export class ChromaDatabase {
     }
     const { index, rebuilt } = openIndex(this.indexDir, c.id, source)
     index.setEfSearch(params.efSearch)
-    this.indexes.set(c.cid, { index, dirty: rebuilt, pending: 0 })
-    return index
+    const handle = new InlineIndex(index)
+    this.indexes.set(c.cid, { index: handle, dirty: rebuilt, pending: 0 })
+    return handle
+  }
+
+  /** Searches the collection's index; a failed index worker means a reload inline and a retry. */
+  private searchIndex(c: CollectionRow, query: Float32Array, k: number, allowed?: Set<number>) {
+    const handle = this.loadIndex(c)
+    try {
+      return handle.search(query, k, allowed)
+    } catch (e) {
+      if (!(e instanceof IndexWorkerError)) throw e
+      this.workerDisabled ??= e.message
+      for (const [cid, loaded] of this.indexes) if (loaded.index.inWorker) this.indexes.delete(cid)
+      return this.loadIndex(c).search(query, k, allowed)
+    }
   }
 
   /** Applies a committed call's changes to the collection's index (loading it first if needed); on
@@ -545,17 +708,17 @@ export class ChromaDatabase {
       return
     }
     try {
-      if (changes.removes.size > 0) loaded.index.remove([...changes.removes])
-      if (changes.upserts.size > 0) loaded.index.upsert([...changes.upserts.keys()], [...changes.upserts.values()])
+      loaded.index.apply([...changes.removes], changes.upserts, c.last_seq)
       loaded.dirty = true
       loaded.pending += changes.removes.size + changes.upserts.size
     } catch {
       this.indexes.delete(c.cid)
+      loaded.index.release(null, null)
       return
     }
     if (this.indexDir && loaded.pending >= this.snapshotAfterChanges) {
       try {
-        writeSnapshot(this.indexDir, c.id, loaded.index, c.last_seq)
+        loaded.index.snapshot(this.indexDir, c.id, c.last_seq)
         loaded.dirty = false
         loaded.pending = 0
       } catch {
@@ -570,7 +733,8 @@ export class ChromaDatabase {
     if (c.dimension === null) return
     const index = this.loadIndex(c)
     if (this.indexDir) {
-      writeSnapshot(this.indexDir, c.id, index, c.last_seq)
+      index.snapshot(this.indexDir, c.id, c.last_seq)
+      this.drainWorker()
       const loaded = this.indexes.get(c.cid)
       if (loaded) {
         loaded.dirty = false
@@ -907,7 +1071,7 @@ export class ChromaDatabase {
     const wantDist = includes(include, 'distances')
     const { vectors: queries } = validateEmbeddings(req.query_embeddings, null)
 
-    return this.tx(() => {
+    return this.read(() => {
       const c = this.collectionById(collectionId)
       let hitsPerQuery: { label: number; distance: number }[][]
       if (c.dimension === null) {
@@ -934,11 +1098,10 @@ export class ChromaDatabase {
           // Chroma answers an unknown id in a query's `ids` (without where) with a 500.
           if (missing.length > 0) throw new InternalError('Error executing plan: Internal error: Error finding id')
         }
-        const index = this.loadIndex(c)
         hitsPerQuery = queries.map((q) =>
           nResults === 0 || (allowed !== undefined && allowed.size === 0)
             ? []
-            : index.search(q as Float32Array, nResults, allowed)
+            : this.searchIndex(c, q as Float32Array, nResults, allowed)
         )
       }
       const rowsPerQuery = hitsPerQuery.map((hits) =>

@@ -1,0 +1,50 @@
+// Messages between the main thread (worker-index.ts) and the index worker (index-worker.ts).
+import type { HnswParams } from './types.js'
+
+/** Int32 slots of the shared control buffer. */
+export const CTRL_REPLIES = 0 // bumped after each synchronous reply is posted
+export const CTRL_APPLIED = 1 // ticket of the last ordered operation fully applied
+export const CTRL_PROGRESS = 2 // labels of the next operation (an upsert) already inserted
+export const CTRL_STOP = 3 // set by the main thread: the worker exits at its next safe point
+export const CTRL_SLOTS = 4
+
+/** Applied in arrival order; `ticket` increases by one per operation across all collections. */
+export type OrderedOp =
+  | {
+      op: 'open'
+      ticket: number
+      key: number
+      dbFile: string
+      cid: number
+      collectionId: string
+      /** The collection's seq when the open was asked for: the index opens as of it. */
+      seq: number
+      dim: number
+      params: HnswParams
+      dir: string | null
+    }
+  | { op: 'upsert'; ticket: number; key: number; labels: Uint32Array; vectors: Float32Array; seq: number }
+  | { op: 'remove'; ticket: number; key: number; labels: Uint32Array; seq: number }
+  | { op: 'ef'; ticket: number; key: number; ef: number }
+  | { op: 'snapshot'; ticket: number; key: number; dir: string | null; collectionId: string }
+  | { op: 'drop'; ticket: number; key: number; dir: string | null; collectionId: string | null }
+
+/** Answered at once, with a reply on the reply port. */
+export type ImmediateOp =
+  | { op: 'search'; call: number; key: number; query: Float32Array; k: number; allowed: Uint32Array | null }
+  /** Finishes every queued operation; `close` also closes the worker's SQLite connections. */
+  | { op: 'drain'; call: number; close: boolean }
+  | { op: 'crash' }
+
+export type ToIndexWorker = OrderedOp | ImmediateOp
+
+export interface SyncReply {
+  call: number
+  ok: boolean
+  error?: string
+  /** The applied ticket and progress at the moment of the answer. */
+  applied: number
+  progress: number
+  labels?: Float64Array
+  distances?: Float64Array
+}
