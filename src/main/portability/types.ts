@@ -1,17 +1,10 @@
 // The portability layer's own types: what a collection looks like independent of where it lives,
 // one batch of records, and the small interfaces every "connection" implements (our engine, a remote
 // Chroma server, a Chroma persistent directory read-only).
-import type { EmbeddingFunctionConfig, Metadata, Space } from '../engine/index.js'
+import type { CollectionConfiguration, EmbeddingFunctionConfig, Metadata } from '../engine/index.js'
 
 /** HNSW parameters as Chroma 1.x returns them in `configuration_json.hnsw`. */
-export interface PortableHnsw {
-  space: Space
-  ef_construction: number
-  ef_search: number
-  max_neighbors: number
-  resize_factor: number
-  sync_threshold: number
-}
+export type PortableHnsw = CollectionConfiguration['hnsw']
 
 export interface PortableConfiguration {
   hnsw: PortableHnsw | null

@@ -6,19 +6,12 @@
 // native binding over time (seen here as "free(): invalid pointer" a few runs in ten; upstream
 // microsoft/onnxruntime#13086). A single long-lived worker never does that.
 //
-// Where the worker script comes from:
-//   1. an explicit path (TransformersEmbeddingOptions.workerScript);
-//   2. embedding-worker.js next to this module: the bundled app. The bundler must emit the worker as its
-//      own entry beside the code that contains this module (electron-vite: add
-//      src/main/engine/embedding/embedding-worker.ts to build.rollupOptions.input of the main build);
-//   3. embedding-worker.ts next to this module, started through tsx's loader: sources under vitest/tsx;
-//   4. none: the caller runs the model in its own thread instead.
-// The path is built with path.join rather than `new URL(..., import.meta.url)` so no bundler rewrites it.
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
+// The worker script is found as src/main/engine/worker-entry.ts describes (explicit path:
+// TransformersEmbeddingOptions.workerScript); without one, the caller runs the model in its own thread.
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import type { Worker } from 'node:worker_threads'
+import { findWorkerScript, startWorker, type WorkerEntry } from '../worker-entry.js'
 import { fromWireError } from './errors.js'
 import type { EmbedResult } from './runner.js'
 import type { ModelLoadProgress, ModelSettings, PaddingStrategy } from './types.js'
@@ -26,47 +19,12 @@ import type { FromWorker, ToWorker } from './worker-protocol.js'
 
 const moduleDir = path.dirname(fileURLToPath(import.meta.url))
 
-export type WorkerEntry = { kind: 'js'; file: string } | { kind: 'ts'; file: string; tsxApi: string }
+export type { WorkerEntry }
 
 export const DEFAULT_WORKER_SCRIPT = path.join(moduleDir, 'embedding-worker.js')
 
-function tsxApiUrl(): string | null {
-  try {
-    // The ESM build of tsx's API: the CommonJS one cannot register loader hooks from a worker.
-    if (typeof import.meta.resolve === 'function') return import.meta.resolve('tsx/esm/api')
-  } catch {
-    // fall through to require-based resolution
-  }
-  try {
-    const esm = createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs')
-    return existsSync(esm) ? pathToFileURL(esm).href : null
-  } catch {
-    return null
-  }
-}
-
 export function findWorkerEntry(explicit?: string): WorkerEntry | null {
-  const candidates =
-    explicit !== undefined
-      ? [path.resolve(explicit)]
-      : [DEFAULT_WORKER_SCRIPT, path.join(moduleDir, 'embedding-worker.ts')]
-  for (const file of candidates) {
-    if (!existsSync(file)) continue
-    if (!file.endsWith('.ts')) return { kind: 'js', file }
-    const tsxApi = tsxApiUrl()
-    if (tsxApi !== null) return { kind: 'ts', file, tsxApi }
-  }
-  return null
-}
-
-function startWorker(entry: WorkerEntry): Worker {
-  if (entry.kind === 'js') return new Worker(entry.file)
-  const bootstrap =
-    `import(${JSON.stringify(entry.tsxApi)})` +
-    `.then((api) => { api.register(); return import(${JSON.stringify(pathToFileURL(entry.file).href)}) })`
-  return new Worker(bootstrap, { eval: true })
+  return findWorkerScript(moduleDir, 'embedding-worker', explicit)
 }
 
 interface PendingLoad {

@@ -8,11 +8,10 @@
 // Where the worker script comes from: index-worker.js/.mjs next to this module (a bundle must emit
 // src/main/engine/vector-index/index-worker.ts as its own entry there), or index-worker.ts started
 // through tsx's loader (sources under vitest/tsx). Without either, indexes stay on the main thread.
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads'
+import { findWorkerScript, startWorker, type WorkerEntry } from '../worker-entry.js'
 import { distanceAt, normalized, normalizedLikeHnswlib } from './distance.js'
 import { writeSnapshot } from './snapshot.js'
 import type { HnswParams, SearchHit, Space } from './types.js'
@@ -69,39 +68,13 @@ export class InlineIndex implements IndexHandle {
 /** The worker failed or stopped answering; the caller falls back to an inline index. */
 export class IndexWorkerError extends Error {}
 
-export type IndexWorkerEntry = { kind: 'js'; file: string } | { kind: 'ts'; file: string; tsxApi: string }
+export type IndexWorkerEntry = WorkerEntry
 
 const moduleDir = path.dirname(fileURLToPath(import.meta.url))
 
-function tsxApiUrl(): string | null {
-  try {
-    // The ESM build of tsx's API: the CommonJS one cannot register loader hooks from a worker.
-    if (typeof import.meta.resolve === 'function') return import.meta.resolve('tsx/esm/api')
-  } catch {
-    // fall through
-  }
-  try {
-    const esm = createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs')
-    return existsSync(esm) ? pathToFileURL(esm).href : null
-  } catch {
-    return null
-  }
-}
-
+/** index-worker.js/.mjs beside this module (bundled), or index-worker.ts through tsx (sources). */
 export function findIndexWorkerEntry(explicit?: string): IndexWorkerEntry | null {
-  const candidates =
-    explicit !== undefined
-      ? [path.resolve(explicit)]
-      : ['index-worker.js', 'index-worker.mjs', 'index-worker.ts'].map((f) => path.join(moduleDir, f))
-  for (const file of candidates) {
-    if (!existsSync(file)) continue
-    if (!file.endsWith('.ts')) return { kind: 'js', file }
-    const tsxApi = tsxApiUrl()
-    if (tsxApi !== null) return { kind: 'ts', file, tsxApi }
-  }
-  return null
+  return findWorkerScript(moduleDir, 'index-worker', explicit)
 }
 
 /** One worker per database: owns the graphs of its loaded collections. */
@@ -125,14 +98,7 @@ export class IndexWorker {
     this.replies = channel.port1
     this.replies.unref()
     const workerData = { ctrl, replies: channel.port2 }
-    if (entry.kind === 'js') {
-      this.worker = new Worker(entry.file, { workerData, transferList: [channel.port2] })
-    } else {
-      const bootstrap =
-        `import(${JSON.stringify(entry.tsxApi)})` +
-        `.then((api) => { api.register(); return import(${JSON.stringify(pathToFileURL(entry.file).href)}) })`
-      this.worker = new Worker(bootstrap, { eval: true, workerData, transferList: [channel.port2] })
-    }
+    this.worker = startWorker(entry, { workerData, transferList: [channel.port2] })
     // Unfinished indexing never holds the process open: SQLite has every acknowledged write.
     this.worker.unref()
     const die = (reason: string): void => {
