@@ -8,6 +8,7 @@ import { queryKeys } from '../../lib/query-keys'
 import { MetadataEditor } from '../records/MetadataEditor'
 import { formatValue, parseRows, rowsFromMetadata, type MetadataRow } from '../records/metadata'
 import { collectionNameError } from './names'
+import { DialogFooter } from '../../components/DialogFooter'
 
 export function useCollection(id: string) {
   const transport = useTransport()
@@ -153,15 +154,12 @@ function RenameModal({ collection, onClose }: { collection: CollectionSummary; o
             data-autofocus
             data-testid="rename-input"
           />
-          {rename.isError && (
-            <Alert color="red" title="The engine refused the name" data-testid="rename-error">
-              {rename.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
+          <DialogFooter
+            error={rename.error}
+            errorTitle="The engine refused the name"
+            errorTestId="rename-error"
+            onCancel={onClose}
+          >
             <Button
               type="submit"
               loading={rename.isPending}
@@ -170,7 +168,7 @@ function RenameModal({ collection, onClose }: { collection: CollectionSummary; o
             >
               Rename
             </Button>
-          </Group>
+          </DialogFooter>
         </Stack>
       </form>
     </Modal>
@@ -203,19 +201,16 @@ function MetadataModal({ collection, onClose }: { collection: CollectionSummary;
           Saving replaces the collection&apos;s whole metadata.
         </Text>
         <MetadataEditor rows={rows} onChange={setRows} errors={rowErrors} testId="collection-metadata" />
-        {save.isError && (
-          <Alert color="red" title="The engine refused the metadata" data-testid="collection-metadata-error">
-            {save.error.message}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <DialogFooter
+          error={save.error}
+          errorTitle="The engine refused the metadata"
+          errorTestId="collection-metadata-error"
+          onCancel={onClose}
+        >
           <Button onClick={submit} loading={save.isPending} data-testid="collection-metadata-save">
             Save
           </Button>
-        </Group>
+        </DialogFooter>
       </Stack>
     </Modal>
   )
@@ -265,15 +260,12 @@ function DeleteModal({
             autoComplete="off"
             data-testid="delete-collection-input"
           />
-          {remove.isError && (
-            <Alert color="red" title="Could not delete" data-testid="delete-collection-error">
-              {remove.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
+          <DialogFooter
+            error={remove.error}
+            errorTitle="Could not delete"
+            errorTestId="delete-collection-error"
+            onCancel={onClose}
+          >
             <Button
               type="submit"
               color="red"
@@ -283,7 +275,7 @@ function DeleteModal({
             >
               Delete {collection.name}
             </Button>
-          </Group>
+          </DialogFooter>
         </Stack>
       </form>
     </Modal>

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { Alert, Button, Group, Modal, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core'
+import { Button, Modal, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import type { CallInput, CollectionSummary, Space } from '../../../../shared/contract'
@@ -8,6 +8,7 @@ import { queryKeys } from '../../lib/query-keys'
 import { MetadataEditor } from '../records/MetadataEditor'
 import { parseRows, type MetadataRow } from '../records/metadata'
 import { collectionNameError } from './names'
+import { DialogFooter } from '../../components/DialogFooter'
 
 export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
 
@@ -124,19 +125,16 @@ export function CreateCollectionModal({
             </Text>
             <MetadataEditor rows={rows} onChange={setRows} errors={rowErrors} testId="collection-metadata" />
           </div>
-          {create.isError && (
-            <Alert color="red" title="The engine refused the collection" data-testid="create-collection-error">
-              {create.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
+          <DialogFooter
+            error={create.error}
+            errorTitle="The engine refused the collection"
+            errorTestId="create-collection-error"
+            onCancel={onClose}
+          >
             <Button type="submit" loading={create.isPending} data-testid="create-collection-submit">
               Create
             </Button>
-          </Group>
+          </DialogFooter>
         </Stack>
       </form>
     </Modal>

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core'
+import { Button, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import type { CallInput } from '../../../../shared/contract'
@@ -8,6 +8,7 @@ import { queryKeys } from '../../lib/query-keys'
 import { useCollection } from '../collections/CollectionHeader'
 import { MetadataEditor } from './MetadataEditor'
 import { parseRows, type MetadataRow } from './metadata'
+import { DialogFooter } from '../../components/DialogFooter'
 
 type NewRecord = CallInput<'records.add'>['records'][number]
 
@@ -132,19 +133,16 @@ export function AddRecordModal({ collectionId, onClose }: { collectionId: string
             </Text>
             <MetadataEditor rows={rows} onChange={setRows} errors={rowErrors} />
           </div>
-          {add.isError && (
-            <Alert color="red" title="The record was not added" data-testid="add-record-error">
-              {add.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
+          <DialogFooter
+            error={add.error}
+            errorTitle="The record was not added"
+            errorTestId="add-record-error"
+            onCancel={onClose}
+          >
             <Button type="submit" loading={add.isPending} data-testid="add-record-submit">
               Add record
             </Button>
-          </Group>
+          </DialogFooter>
         </Stack>
       </form>
     </Modal>

@@ -9,6 +9,7 @@ import { queryKeys } from '../../lib/query-keys'
 import { AddRecordModal } from './AddRecordModal'
 import { RecordDrawer } from './RecordDrawer'
 import { RecordTable } from './RecordTable'
+import { DialogFooter } from '../../components/DialogFooter'
 
 const PAGE = 200
 const DOCUMENT_CHARS = 200
@@ -319,15 +320,12 @@ function DeleteRecordsModal({
             Delete {plural(n ?? 0)}? This cannot be undone.
           </Text>
         )}
-        {remove.isError && (
-          <Alert color="red" title="Nothing was deleted" data-testid="delete-records-error">
-            {remove.error.message}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
+        <DialogFooter
+          error={remove.error}
+          errorTitle="Nothing was deleted"
+          errorTestId="delete-records-error"
+          onCancel={onClose}
+        >
           <Button
             color="red"
             loading={remove.isPending}
@@ -337,7 +335,7 @@ function DeleteRecordsModal({
           >
             Delete {n === undefined ? '' : plural(n)}
           </Button>
-        </Group>
+        </DialogFooter>
       </Stack>
     </Modal>
   )

@@ -1,0 +1,30 @@
+import type { ReactNode } from 'react'
+import { Alert, Button, Group } from '@mantine/core'
+
+/**
+ * The end of every form dialog: the failed call's message (the engine's words, shown where it
+ * happened; the form keeps what the user typed), then Cancel and the dialog's own action.
+ */
+export function DialogFooter(props: {
+  error: Error | null
+  errorTitle: string
+  errorTestId: string
+  onCancel: () => void
+  children: ReactNode
+}) {
+  return (
+    <>
+      {props.error && (
+        <Alert color="red" title={props.errorTitle} data-testid={props.errorTestId}>
+          {props.error.message}
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={props.onCancel}>
+          Cancel
+        </Button>
+        {props.children}
+      </Group>
+    </>
+  )
+}
