@@ -18,6 +18,12 @@ export default defineConfig({
   timeout: 60_000,
   workers: 1,
   reporter: [['list']],
+  // The same tests drive the served UI in Chromium and, where Electron can run, the desktop app
+  // (e2e/helpers.ts startApp; elsewhere the electron project reports them as not run, with the reason).
+  projects: [
+    { name: 'browser', testIgnore: /electron\.spec\.ts$/, metadata: { target: 'browser' } },
+    { name: 'electron', metadata: { target: 'electron' } }
+  ],
   use: {
     browserName: 'chromium',
     launchOptions: {

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import { expect, test, type Locator, type Page } from './fixtures.js'
 import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 // One server and data dir for the whole file: each test continues from the state the last one left.
@@ -20,9 +20,9 @@ const row = (page: Page, id: string): Locator => page.locator(`[data-testid="rec
 const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
 async function rpc<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const res = await page.request.post(`${app.url}/app/rpc/${channel}`, {
+  const res = await page.request.post(`${app.api}/app/rpc/${channel}`, {
     data: input,
-    headers: { 'content-type': 'application/json' }
+    headers: { 'content-type': 'application/json', ...app.headers }
   })
   const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
   expect(body.ok, body.error?.message).toBe(true)

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { join } from 'node:path'
-import { expect, test } from '@playwright/test'
+import { expect, test } from './fixtures.js'
 import { electronUnavailable, launchDesktop, type DesktopApp } from './electron.js'
 import { SCREENSHOTS } from './helpers.js'
 

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { _electron, test, type Page } from '@playwright/test'
 
 export { freePort } from '../src/main/engine/testing/free-port.js'
 
@@ -9,10 +11,27 @@ export const ROOT = resolve(import.meta.dirname, '..')
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
 
 export interface RunningApp {
+  /** Where the page opens the UI: the server's URL, or the desktop app's own app:// page. */
   url: string
+  /** Base URL of the app's HTTP API (contract and Chroma routes) for test setup calls. */
+  api: string
+  /** Headers those calls need (the desktop app's REST port always requires its token). */
+  headers: Record<string, string>
   output: () => string
   dataDir: string
   stop: () => Promise<void>
+}
+
+/** Which app the current Playwright project drives: 'browser' (the served UI) or 'electron'. */
+export function appTarget(): 'browser' | 'electron' {
+  return test.info().project.metadata?.target === 'electron' ? 'electron' : 'browser'
+}
+
+let desktopWindow: Page | null = null
+
+/** The desktop app's window while one runs (the `page` fixture of the electron project). */
+export function currentDesktopWindow(): Page | null {
+  return desktopWindow
 }
 
 /**
@@ -24,6 +43,7 @@ export async function startApp(
   args: (dataDir: string) => string[],
   env: NodeJS.ProcessEnv = {}
 ): Promise<RunningApp> {
+  if (appTarget() === 'electron') return startDesktop(args)
   const dataDir = mkdtempSync(join(tmpdir(), 'chromadesk-e2e-'))
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, script), ...args(dataDir)], {
     cwd: ROOT,
@@ -50,6 +70,8 @@ export async function startApp(
   })
   return {
     url,
+    api: url,
+    headers: {},
     dataDir,
     output: () => output,
     stop: async () => {
@@ -70,4 +92,54 @@ export async function startApp(
 export async function tinyModelDir(): Promise<string> {
   const { createTinyModel } = await import('../src/main/engine/embedding/testing/tiny-model.js')
   return createTinyModel(join(tmpdir(), 'chromadesk-e2e-models'))
+}
+
+/**
+ * The electron project's app: the desktop app with a fresh profile whose settings open the REST port
+ * (on the port the test chose, with a token) so setup calls work as in browser mode, and whose data
+ * directory is the test's. Where Electron cannot run, every test of the group is reported as not
+ * run, with the reason.
+ */
+async function startDesktop(args: (dataDir: string) => string[]): Promise<RunningApp> {
+  const { electronUnavailable } = await import('./electron.js')
+  const reason = electronUnavailable()
+  test.skip(reason !== null, `Electron e2e not run: ${reason ?? ''}`)
+  const dataDir = mkdtempSync(join(tmpdir(), 'chromadesk-e2e-'))
+  const argv = args(dataDir)
+  const port = Number(argv[argv.indexOf('--port') + 1])
+  const token = randomBytes(24).toString('base64url')
+  const profile = mkdtempSync(join(tmpdir(), 'chromadesk-e2e-profile-'))
+  mkdirSync(profile, { recursive: true })
+  writeFileSync(
+    join(profile, 'settings.json'),
+    JSON.stringify({ dataDir, server: { enabled: true, port, token }, window: null })
+  )
+  const app = await _electron.launch({ args: [ROOT], env: { ...process.env, CHROMADESK_USER_DATA: profile } })
+  const window = await app.firstWindow()
+  await window.locator('[data-loaded="true"]').waitFor()
+  desktopWindow = window
+  const api = `http://127.0.0.1:${port}`
+  const headers = { Authorization: `Bearer ${token}` }
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${api}/api/v2/heartbeat`, { headers }).then(
+      (r) => r.ok,
+      () => false
+    )
+    if (up) break
+    if (i > 100) throw new Error(`the desktop app's REST port ${port} did not open`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    url: 'app://chromadesk/index.html',
+    api,
+    headers,
+    dataDir,
+    output: () => '',
+    stop: async () => {
+      desktopWindow = null
+      await app.close()
+      rmSync(dataDir, { recursive: true, force: true })
+      rmSync(profile, { recursive: true, force: true })
+    }
+  }
 }
