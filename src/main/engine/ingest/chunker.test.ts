@@ -143,3 +143,22 @@ describe('chunkSections and previewChunks', () => {
     expect(byWords).toHaveLength(1)
   })
 })
+
+describe('sentence marks', () => {
+  it('stay with their sentence: no chunk starts with one or has a space before one', async () => {
+    const text = Array.from(
+      { length: 12 },
+      (_, i) => `Sentence number ${i} talks about the garden and the seeds, and it ends here.`
+    ).join(' ')
+    for (const overlap of [0, 5]) {
+      const chunks = await splitText(text, 20, overlap, approximateTokenCounter)
+      expect(chunks.length).toBeGreaterThan(3)
+      for (const chunk of chunks) {
+        expect(chunk).not.toMatch(/^[.,!?;]/)
+        expect(chunk).not.toMatch(/\s[.,!?;](\s|$)/)
+        expect(approximateTokenCounter(chunk)).toBeLessThanOrEqual(20)
+      }
+      expect(chunks.filter((c) => c.endsWith('here.')).length).toBeGreaterThan(0)
+    }
+  })
+})

@@ -133,7 +133,7 @@ export async function splitText(
   count: TokenCounter
 ): Promise<string[]> {
   checkOptions(chunkSize, overlap)
-  const pieces = await splitWithin(text, chunkSize - overlap, count)
+  const pieces = reattachPunctuation(await splitWithin(text, chunkSize - overlap, count), chunkSize, count)
   if (overlap === 0) return pieces
   const out: string[] = []
   for (let i = 0; i < pieces.length; i++) {
@@ -143,6 +143,25 @@ export async function splitText(
     out.push(tail === '' ? piece : `${tail} ${piece}`)
   }
   return out
+}
+
+/**
+ * The splitter keeps a separator at the start of the piece after it ("soft" | ". Water them"); a
+ * sentence's closing mark belongs to the sentence, so it moves back to the end of the piece before,
+ * where that still fits in a chunk ("soft." | "Water them").
+ */
+function reattachPunctuation(pieces: string[], chunkSize: number, count: TokenCounter): string[] {
+  const out = [...pieces]
+  for (let i = 1; i < out.length; i++) {
+    const piece = out[i] as string
+    const mark = /^[.!?;,](?=\s)/.exec(piece)?.[0]
+    if (mark === undefined) continue
+    const before = `${out[i - 1] as string}${mark}`
+    if (count(before) > chunkSize) continue
+    out[i - 1] = before
+    out[i] = piece.slice(mark.length).trimStart()
+  }
+  return out.filter((piece) => piece.trim().length > 0)
 }
 
 /** The longest run of whole words ending `prev` with at most `overlap` tokens that still fits before `next`. */
