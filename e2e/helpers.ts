@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -109,7 +109,6 @@ async function startDesktop(args: (dataDir: string) => string[]): Promise<Runnin
   const port = Number(argv[argv.indexOf('--port') + 1])
   const token = randomBytes(24).toString('base64url')
   const profile = mkdtempSync(join(tmpdir(), 'chromadesk-e2e-profile-'))
-  mkdirSync(profile, { recursive: true })
   writeFileSync(
     join(profile, 'settings.json'),
     JSON.stringify({ dataDir, server: { enabled: true, port, token }, window: null })

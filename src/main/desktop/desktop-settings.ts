@@ -1,5 +1,6 @@
 // Settings of the desktop app: the REST port (off by default; on = 127.0.0.1 with a generated
 // token) and the data directory (applied at the next start). Plain Node: tested without Electron.
+import { isAbsolute } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { AppSettings } from '../../shared/contract.js'
 import type { AppContext } from '../api/context.js'
@@ -7,7 +8,6 @@ import type { SettingsService } from '../api/handlers/settings.js'
 import { InvalidArgumentError } from '../engine/index.js'
 import { createServer, DEFAULT_HOST } from '../server/index.js'
 import { newToken, type SettingsStore } from './settings-store.js'
-import { isAbsolute } from 'node:path'
 
 export class DesktopSettings implements SettingsService {
   private server: FastifyInstance | null = null

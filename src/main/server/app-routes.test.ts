@@ -63,6 +63,16 @@ describe('app routes', () => {
     const created = (await (await rpc('collections.create', { name: 'live', embeddingModel: null })).json()) as {
       value: { id: string }
     }
+    // A script's read is a POST too; it must not announce a change.
+    const read = await fetch(
+      `${server.baseUrl}/api/v2/tenants/default_tenant/databases/default_database/collections/${created.value.id}/query`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query_embeddings: [[1, 2]], n_results: 1 })
+      }
+    )
+    expect(read.status).toBe(200)
     await rpc('records.add', { collectionId: created.value.id, records: [{ id: 'a', embedding: [1, 2] }] })
     const chroma = await fetch(
       `${server.baseUrl}/api/v2/tenants/default_tenant/databases/default_database/collections/${created.value.id}/add`,

@@ -107,7 +107,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
 
   // Writes made by scripts through Chroma's API show up in the open UI.
   app.addHook('onResponse', async (req, reply) => {
-    if (req.method !== 'GET' && req.url.startsWith('/api/') && reply.statusCode < 400) {
+    if (reply.statusCode < 400 && isChromaWrite(req.method, req.url)) {
       opts.ctx.events.emit({ type: 'collections-changed' })
     }
   })
@@ -118,6 +118,12 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     await app.register(fastifyStatic, { root: opts.staticDir, index: ['index.html'], wildcard: false })
   }
   return app
+}
+
+/** Chroma's reads by POST (get, query, search) change nothing; every other non-GET API call is a write. */
+function isChromaWrite(method: string, url: string): boolean {
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || !url.startsWith('/api/')) return false
+  return !/\/(get|query|search)(\?|$)/.test(url)
 }
 
 /** HTTP status of a failed app call, from the engine's error name (the body carries the details). */

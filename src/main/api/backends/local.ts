@@ -22,6 +22,10 @@ export class LocalBackend implements Backend {
     await this.client.deleteCollection({ name })
   }
 
+  async deleteRecords(c: CollectionRef, filter: Parameters<CollectionRef['delete']>[0]): Promise<number> {
+    return ((await c.delete(filter)) as { deleted: number }).deleted
+  }
+
   async countWhere(c: CollectionRef, where?: Record<string, unknown>, whereDocument?: Record<string, unknown>) {
     return this.client.db.countWhere(c.id, where, whereDocument)
   }

@@ -101,6 +101,13 @@ export class RemoteBackend implements Backend {
     await this.client.deleteCollection({ name })
   }
 
+  /** A Chroma server answers a delete without a count; the count difference is the same number. */
+  async deleteRecords(c: CollectionRef, filter: Parameters<CollectionRef['delete']>[0]): Promise<number> {
+    const before = await c.count()
+    await c.delete(filter)
+    return before - (await c.count())
+  }
+
   async countWhere(c: CollectionRef, where?: Record<string, unknown>, whereDocument?: Record<string, unknown>) {
     if (!where && !whereDocument) return c.count()
     return (await c.get({ where, whereDocument, include: [] })).ids.length

@@ -68,6 +68,8 @@ export interface Backend {
   get(id: string): Promise<CollectionRef>
   create(args: CreateArgs): Promise<CollectionRef>
   remove(name: string): Promise<void>
+  /** Deletes by ids and/or filter; returns how many records went. */
+  deleteRecords(c: CollectionRef, filter: { ids?: string[]; where?: Filter; whereDocument?: Filter }): Promise<number>
   /** Records matching a filter (the whole collection without one). */
   countWhere(c: CollectionRef, where?: Filter, whereDocument?: Filter): Promise<number>
   metadataKeys(c: CollectionRef): Promise<MetadataKey[]>

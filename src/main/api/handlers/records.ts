@@ -127,12 +127,10 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
         throw new InvalidArgumentError('Choose records to delete: ids or a filter')
       }
       const { backend, c } = await open(connection, collectionId)
-      const before = await c.count()
       const filter = { ids: orUndefined(ids), where: orUndefined(where), whereDocument: orUndefined(whereDocument) }
-      const result = (await c.delete(filter)) as { deleted?: number } | undefined
+      const deleted = await backend.deleteRecords(c, filter)
       changed(collectionId)
-      // Chroma servers answer a delete without a count; the count difference is the same number.
-      return { deleted: result?.deleted ?? before - (await backend.countWhere(c)) }
+      return { deleted }
     },
     'records.query': async (input) => {
       const { connection, collectionId, text, embedding, similarTo, nResults, where, whereDocument } = input

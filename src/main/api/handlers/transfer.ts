@@ -22,17 +22,11 @@ class DialogUnavailableError extends ChromaError {
 }
 
 /** Writes the export of one collection to `file`; used by the dialog and by the browser download. */
-export async function exportToFile(
-  ctx: AppContext,
-  connection: string | undefined,
-  collectionId: string,
-  file: string
-) {
-  const collection = await ctx.connections.backend(connection).get(collectionId)
+async function exportToFile(ctx: AppContext, connection: string | undefined, name: string, file: string) {
   const from = ctx.connections.portable(connection)
   try {
-    const endpoint = await from.open(collection.name)
-    if (!endpoint) throw new Error(`Collection ${collection.name} disappeared`)
+    const endpoint = await from.open(name)
+    if (!endpoint) throw new Error(`Collection ${name} disappeared`)
     return await exportCollection(endpoint, file)
   } finally {
     await from.close()
@@ -45,7 +39,7 @@ export async function exportToTemp(ctx: AppContext, connection: string | undefin
   try {
     const collection = await ctx.connections.backend(connection).get(collectionId)
     const file = path.join(dir, `${collection.name}.jsonl`)
-    const report = await exportToFile(ctx, connection, collectionId, file)
+    const report = await exportToFile(ctx, connection, collection.name, file)
     return { file, report, done: () => rmSync(dir, { recursive: true, force: true }) }
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
@@ -80,7 +74,7 @@ export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.i
       const collection = await ctx.connections.backend(connection).get(collectionId)
       const file = await ctx.dialogs.saveFile(`${collection.name}.jsonl`)
       if (file === null) return null
-      const report = await exportToFile(ctx, connection, collectionId, file)
+      const report = await exportToFile(ctx, connection, collection.name, file)
       return { collection: report.collection, file: report.file, records: report.records, bytes: report.bytes }
     }
   }
