@@ -1105,9 +1105,8 @@ export class ChromaDatabase {
         )
       }
       const rowsPerQuery = hitsPerQuery.map((hits) =>
-        hits.map((h) => {
-          const row = this.store.readRow(h.label)
-          if (!row) throw new InternalError(`Vector index returned unknown label ${h.label}`)
+        this.store.readRows(hits.map((h) => h.label)).map((row, i) => {
+          if (!row) throw new InternalError(`Vector index returned unknown label ${hits[i]?.label}`)
           return row
         })
       )
