@@ -4,6 +4,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { nativeTuneFlags } from './tune-native.mjs'
 
 const require = createRequire(import.meta.url)
 const root = new URL('..', import.meta.url).pathname
@@ -39,6 +40,9 @@ export async function buildElectronNative(version = electronVersion()) {
     join(NATIVE_DIR, 'package.json'),
     JSON.stringify({ name: 'chromadesk-electron-native', private: true, dependencies })
   )
+  // Tuned for this CPU like the Node build (docs/decisions/0021); node-gyp's make reads CXXFLAGS.
+  const flags = nativeTuneFlags()
+  if (flags) process.env.CXXFLAGS = [process.env.CXXFLAGS, flags].filter(Boolean).join(' ')
   await rebuild({
     buildPath: NATIVE_DIR,
     electronVersion: version,
