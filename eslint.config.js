@@ -28,7 +28,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['scripts/**/*.{js,mjs}', '*.config.js'],
+    files: ['scripts/**/*.{js,mjs}', 'bench/**/*.mjs', '*.config.js'],
     languageOptions: { globals: globals.node }
   }
 )

@@ -11,6 +11,8 @@ export interface ChromaServer {
   host: string
   port: number
   baseUrl: string
+  /** Leader of the server's process group (a watchdog; the server is its child). */
+  pid: number
   stop(): Promise<void>
 }
 
@@ -147,5 +149,5 @@ export async function startChromaServer(timeoutMs = 30_000): Promise<ChromaServe
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-  return { host: HOST, port, baseUrl, stop }
+  return { host: HOST, port, baseUrl, pid: child.pid as number, stop }
 }
