@@ -248,9 +248,9 @@ function table(ours: Side, chroma: Side, floor: Side): string {
     )
   const cpu = (xs: (number | null)[]): string =>
     xs.some((x) => x === null) ? 'n/a' : (median(xs as number[]) / 1000).toFixed(1)
-  const rows: [string, (x: Side) => number | string, 'ratio' | 'none'][] = [
+  const rows: [string, (x: Side) => number | string, 'ratio' | 'per-round' | 'none'][] = [
     [`adds, records/s (batches of 1,000; median of ${ROUNDS} rounds)`, (x) => median(x.addPerSecond), 'ratio'],
-    ['adds, records/s, each round', (x) => x.addPerSecond.map((v) => v.toFixed(0)).join(' / '), 'none'],
+    ['adds, records/s, each round', (x) => x.addPerSecond.map((v) => v.toFixed(0)).join(' / '), 'per-round'],
     ['CPU during the adds: client (s)', (x) => (median(x.addClientCpuMs) / 1000).toFixed(1), 'none'],
     ['CPU during the adds: server, all threads (s)', (x) => cpu(x.addServerCpuMs), 'none'],
     ['query p50 right after the adds (ms; median of rounds)', (x) => median(x.queryP50), 'ratio'],
@@ -269,7 +269,12 @@ function table(ours: Side, chroma: Side, floor: Side): string {
     `| --- | ---: | ---: | ---: |`,
     ...rows.map(([label, f, kind]) => {
       const [a, b] = [f(ours), f(chroma)]
-      const ratio = kind === 'ratio' ? `${((a as number) / (b as number)).toFixed(2)}×` : ''
+      const ratio =
+        kind === 'ratio'
+          ? `${((a as number) / (b as number)).toFixed(2)}×`
+          : kind === 'per-round'
+            ? ours.addPerSecond.map((v, i) => `${(v / (chroma.addPerSecond[i] as number)).toFixed(2)}×`).join(' / ')
+            : ''
       return `| ${label} | ${show(a)} | ${show(b)} | ${ratio} |`
     })
   ]
