@@ -9,7 +9,20 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const MARKER = join(root, 'node_modules', 'hnswlib-node', 'build', 'Release', 'chromadesk-build.json')
+const RELEASE = join(root, 'node_modules', 'hnswlib-node', 'build', 'Release')
+const MARKER = join(RELEASE, 'chromadesk-build.json')
+// node-gyp's make records each object's compile command here; it shows whether the flags reached g++.
+const COMPILE_COMMAND = join(RELEASE, '.deps', 'Release', 'obj.target', 'addon', 'src', 'addon.o.d')
+
+/** Did the last compile of the addon use these flags? (npm may skip a package's build scripts.) */
+function compiledWith(flags) {
+  try {
+    const command = readFileSync(COMPILE_COMMAND, 'utf8').split('\n')[0] ?? ''
+    return flags.split(' ').every((flag) => command.includes(flag))
+  } catch {
+    return false
+  }
+}
 
 /** Extra C++ flags for native modules built for this machine, or '' when a portable build is wanted. */
 export function nativeTuneFlags(env = process.env) {
@@ -50,7 +63,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log('hnswlib-node: portable build kept')
     process.exit(0)
   }
-  const failure = rebuild(flags)
+  const failure = rebuild(flags) ?? (compiledWith(flags) ? null : 'npm did not compile it (build scripts skipped?)')
   if (failure === null) {
     writeFileSync(MARKER, JSON.stringify({ flags }) + '\n')
     console.log(`hnswlib-node: rebuilt for this CPU (${flags})`)
