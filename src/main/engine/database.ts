@@ -232,21 +232,13 @@ export class ChromaDatabase {
 
   /** Runs fn in one transaction; non-Chroma failures surface as InternalError. */
   private tx<T>(fn: () => T): T {
-    if (this.closed) throw new InternalError('The database is closed')
-    try {
-      return this.db.transaction(fn)()
-    } catch (e) {
-      if (e instanceof ChromaError) throw e
-      const err = new InternalError(e instanceof Error ? e.message : String(e))
-      err.cause = e
-      throw err
-    }
+    return this.read(() => this.db.transaction(fn)())
   }
 
   /**
    * Runs a read-only fn without BEGIN/COMMIT (two statements, about a tenth of a millisecond per
    * query): only this connection writes, and it is busy running fn, so fn's statements cannot see
-   * different states. Failures are mapped as in tx.
+   * different states. Other failures than ChromaErrors become InternalErrors (tx too).
    */
   private read<T>(fn: () => T): T {
     if (this.closed) throw new InternalError('The database is closed')
@@ -377,6 +369,11 @@ export class ChromaDatabase {
   private onWorkerDeath(worker: IndexWorker, reason: string): void {
     if (this.worker !== worker) return
     if (!this.closed) this.workerDisabled = reason
+    this.forgetWorkerIndexes()
+  }
+
+  /** Indexes that lived in a failed worker reload inline (from SQLite and snapshots) on next use. */
+  private forgetWorkerIndexes(): void {
     for (const [cid, loaded] of this.indexes) if (loaded.index.inWorker) this.indexes.delete(cid)
   }
 
@@ -686,7 +683,7 @@ export class ChromaDatabase {
     } catch (e) {
       if (!(e instanceof IndexWorkerError)) throw e
       this.workerDisabled ??= e.message
-      for (const [cid, loaded] of this.indexes) if (loaded.index.inWorker) this.indexes.delete(cid)
+      this.forgetWorkerIndexes()
       return this.loadIndex(c).search(query, k, allowed)
     }
   }

@@ -122,7 +122,7 @@ function badValue(path: string, key: string, update: boolean): UnprocessableEnti
   )
 }
 
-function isMetadataValue(value: unknown): value is MetadataValue {
+export function isMetadataValue(value: unknown): value is MetadataValue {
   switch (typeof value) {
     case 'string':
     case 'boolean':

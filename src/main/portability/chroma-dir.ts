@@ -7,14 +7,18 @@
 //                   header.bin, data_level0.bin (vectors and labels), link_lists.bin, length.bin, and
 //                   index_metadata.pickle (id <-> label).
 // A record's vector is the one the log gives it after the index's last flush, else the index's.
-import Database from 'better-sqlite3'
 import type BetterSqlite3 from 'better-sqlite3'
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { EmbeddingFunctionConfig, Metadata, MetadataValue } from '../engine/index.js'
+import { loadNative } from '../engine/native.js'
+import { decodeEmbedding } from '../engine/store/records.js'
 import { readPickle } from './pickle.js'
 import type { CollectionEndpoint, CollectionSpec, Connection, PortableHnsw, RecordBatch } from './types.js'
 import { PortabilityError } from './types.js'
+
+// Through loadNative, so the Electron main process gets its own ABI build (docs/decisions/0011).
+const Database = loadNative<typeof BetterSqlite3>('better-sqlite3')
 
 const DEFAULT_DATABASE_ID = '00000000-0000-0000-0000-000000000000'
 const DOCUMENT_KEY = 'chroma:document'
@@ -183,7 +187,6 @@ class ChromaDirCollection implements CollectionEndpoint {
 
   /** Replays the log past the index's last flush over the index's ids, then checks against the records. */
   private locateVectors(): Map<string, VectorSource> {
-    if (this.vectors) return this.vectors
     const maxSeq = (segment: string): number =>
       seqOf(
         (this.db.prepare('SELECT seq_id FROM max_seq_id WHERE segment_id = ?').get(segment) as { seq_id: unknown })
@@ -259,16 +262,11 @@ class ChromaDirCollection implements CollectionEndpoint {
     return state
   }
 
-  private vectorOf(id: string): Float32Array {
+  private vectorOf(id: string, logVector: BetterSqlite3.Statement): Float32Array {
     const src = this.vectors?.get(id)
     if (!src) throw refuse(this.dir, `record "${id}" has no vector`)
     if ('element' in src) return readHnswVector(this.hnsw as HnswFiles, src.element)
-    const row = this.db.prepare('SELECT vector FROM embeddings_queue WHERE seq_id = ?').get(src.seq) as {
-      vector: Buffer
-    }
-    const out = new Float32Array(row.vector.length / 4)
-    for (let i = 0; i < out.length; i++) out[i] = row.vector.readFloatLE(i * 4)
-    return out
+    return decodeEmbedding(logVector.get(src.seq) as Buffer)
   }
 
   async *read(batchSize: number, signal?: AbortSignal): AsyncIterable<RecordBatch> {
@@ -278,6 +276,7 @@ class ChromaDirCollection implements CollectionEndpoint {
     const meta = this.db.prepare(
       'SELECT id, key, string_value, int_value, float_value, bool_value FROM embedding_metadata WHERE id BETWEEN ? AND ? ORDER BY id, key'
     )
+    const logVector = this.db.prepare('SELECT vector FROM embeddings_queue WHERE seq_id = ?').pluck()
     let after = -1
     try {
       this.locateVectors()
@@ -317,7 +316,7 @@ class ChromaDirCollection implements CollectionEndpoint {
             }
           }
           batch.ids.push(r.embedding_id)
-          batch.embeddings.push(this.vectorOf(r.embedding_id))
+          batch.embeddings.push(this.vectorOf(r.embedding_id, logVector))
           batch.documents.push(document)
           batch.uris.push(uri)
           batch.metadatas.push(metadata)

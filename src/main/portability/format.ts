@@ -1,7 +1,8 @@
 // The export file format (docs/export-format.md): JSON lines, a header, one line per record, a
 // footer with the record count and a SHA-256 of the record lines, so truncation and damage show.
-import { createHash, type Hash } from 'node:crypto'
-import type { Metadata, MetadataValue } from '../engine/index.js'
+import type { Metadata } from '../engine/index.js'
+import { decodeEmbedding as fromBytes, encodeEmbedding as toBytes } from '../engine/store/records.js'
+import { isMetadataValue } from '../engine/validation.js'
 import { PortabilityError, type CollectionSpec, type PortableConfiguration, type RecordBatch } from './types.js'
 
 export const FORMAT_ID = 'chromadesk-collection'
@@ -48,14 +49,8 @@ export function headerFor(spec: CollectionSpec, count: number): FileHeader {
 
 // ---- embeddings: base64 of little-endian float32 --------------------------------------------------
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
-
 export function encodeEmbedding(v: Float32Array): string {
-  const bytes = Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-  if (LITTLE_ENDIAN) return bytes.toString('base64')
-  const out = Buffer.alloc(v.length * 4)
-  v.forEach((x, i) => out.writeFloatLE(x, i * 4))
-  return out.toString('base64')
+  return toBytes(v).toString('base64')
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
@@ -65,9 +60,7 @@ export function decodeEmbedding(s: string): Float32Array {
   if (s.length % 4 !== 0 || !BASE64.test(s)) throw new Error('embedding is not base64')
   const bytes = Buffer.from(s, 'base64')
   if (bytes.length === 0 || bytes.length % 4 !== 0) throw new Error('embedding is not a whole number of float32 values')
-  const out = new Float32Array(bytes.length / 4)
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4)
-  return out
+  return fromBytes(bytes)
 }
 
 // ---- metadata: JSON values, plus a tag for integral floats ------------------------------------------
@@ -88,16 +81,6 @@ export function encodeMetadata(m: Metadata | null, integralFloats?: string[] | n
   return out
 }
 
-function isScalar(v: unknown): v is string | number | boolean {
-  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
-}
-
-function isValue(v: unknown): v is MetadataValue {
-  if (isScalar(v)) return true
-  if (!Array.isArray(v) || v.length === 0 || !v.every(isScalar)) return false
-  return v.every((x) => typeof x === typeof v[0])
-}
-
 /** Plain metadata and the keys that carried the float tag. Throws on anything else. */
 export function decodeMetadata(raw: unknown): { metadata: Metadata | null; integralFloats: string[] | null } {
   if (raw === null) return { metadata: null, integralFloats: null }
@@ -115,7 +98,7 @@ export function decodeMetadata(raw: unknown): { metadata: Metadata | null; integ
       value = inner
       ;(floats ??= []).push(k)
     }
-    if (!isValue(value)) throw new Error(`metadata key "${k}" has an unsupported value`)
+    if (!isMetadataValue(value)) throw new Error(`metadata key "${k}" has an unsupported value`)
     metadata[k] = value
   }
   return { metadata, integralFloats: floats }
@@ -135,17 +118,6 @@ export function recordLines(batch: RecordBatch): string[] {
     if (uri != null) rec.uri = uri
     return JSON.stringify(rec) + '\n'
   })
-}
-
-/** The footer's checksum: SHA-256 over the record lines exactly as written, newlines included. */
-export class RecordChecksum {
-  private readonly hash: Hash = createHash('sha256')
-  update(line: string): void {
-    this.hash.update(line)
-  }
-  digest(): string {
-    return this.hash.digest('hex')
-  }
 }
 
 export function parseHeader(line: string | undefined): FileHeader {

@@ -16,7 +16,6 @@ export {
   copyCollection,
   exportCollection,
   importFile,
-  readHeader,
   type ConflictPolicy,
   type CopyOptions,
   type CopyReport,

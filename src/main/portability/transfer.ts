@@ -1,10 +1,10 @@
 // Export to a file, import from a file, copy between connections. All three stream in batches, so
 // no operation holds more than one batch of records (import also keeps the set of ids it has seen).
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import {
-  RecordChecksum,
   headerFor,
   parseHeader,
   parseLine,
@@ -66,7 +66,8 @@ export async function exportCollection(
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await Promise.race([once(out, 'drain'), failed])
   }
-  const checksum = new RecordChecksum()
+  // The footer's checksum: SHA-256 over the record lines exactly as written, newlines included.
+  const checksum = createHash('sha256')
   let records = 0
   try {
     const spec = source.spec
@@ -90,7 +91,7 @@ export async function exportCollection(
     }
     throwIfAborted(opts.signal, 'Export')
     if (!headerWritten) await write(JSON.stringify(headerFor(spec, total)) + '\n')
-    const sha256 = checksum.digest()
+    const sha256 = checksum.digest('hex')
     const footer: FileFooter = { end: true, count: records, sha256 }
     await write(JSON.stringify(footer) + '\n')
     out.end()
@@ -127,7 +128,7 @@ async function* readFile(
   let header: FileHeader | null = null
   let footer: FileFooter | null = null
   let count = 0
-  const checksum = new RecordChecksum()
+  const checksum = createHash('sha256')
   let batch: RecordBatchEntry[] = []
   try {
     for await (const line of lines) {
@@ -183,7 +184,7 @@ async function* readFile(
       `${file} is damaged: it holds ${count} records, its end-of-file line says ${footer.count}`
     )
   }
-  if (footer.sha256 !== checksum.digest()) {
+  if (footer.sha256 !== checksum.digest('hex')) {
     throw new PortabilityError(`${file} is damaged: the checksum of its records does not match its end-of-file line`)
   }
   if (batch.length > 0) yield batch
@@ -345,19 +346,6 @@ function filterBatch(b: RecordBatch, keep: (id: string) => boolean): RecordBatch
     uris: idx.map((i) => b.uris[i] ?? null),
     integralFloats: b.integralFloats ? idx.map((i) => b.integralFloats?.[i] ?? null) : undefined
   }
-}
-
-/** Reads only the header (for `--help`-style inspection and the UI). */
-export async function readHeader(file: string): Promise<FileHeader> {
-  const input = createReadStream(file, { encoding: 'utf8', end: 1 << 20 })
-  const lines = createInterface({ input, crlfDelay: Infinity })
-  try {
-    for await (const line of lines) return parseHeader(line)
-  } finally {
-    lines.close()
-    input.destroy()
-  }
-  return parseHeader(undefined)
 }
 
 // ---- copy ----------------------------------------------------------------------------------------

@@ -19,8 +19,6 @@ import type { FromWorker, ToWorker } from './worker-protocol.js'
 
 const moduleDir = path.dirname(fileURLToPath(import.meta.url))
 
-export type { WorkerEntry }
-
 export const DEFAULT_WORKER_SCRIPT = path.join(moduleDir, 'embedding-worker.js')
 
 export function findWorkerEntry(explicit?: string): WorkerEntry | null {

@@ -1,10 +1,10 @@
 // Opens the SQLite database with the pragmas the engine relies on, and migrates it.
 import type BetterSqlite3 from 'better-sqlite3'
+import { sqliteRegexMatch } from '../filters/regex.js'
 import { loadNative } from '../native.js'
+import { migrate } from './schema.js'
 
 const Database = loadNative<typeof BetterSqlite3>('better-sqlite3')
-import { sqliteRegexMatch } from '../filters/regex.js'
-import { migrate } from './schema.js'
 
 /** `file` null = in-memory database. */
 export function openSqlite(file: string | null): BetterSqlite3.Database {

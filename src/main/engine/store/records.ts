@@ -51,7 +51,6 @@ export class RecordStore {
     insertMeta: BetterSqlite3.Statement<[number, string, number, number, number, string | number]>
     deleteMetaKey: BetterSqlite3.Statement<[number, string]>
     readMeta: BetterSqlite3.Statement<[number], MetaRow>
-    readRow: BetterSqlite3.Statement<[number], RecordRow>
     readRows: BetterSqlite3.Statement<[string], RecordRow>
     readEmbedding: BetterSqlite3.Statement<[number], { embedding: Buffer }>
     count: BetterSqlite3.Statement<[number], { n: number }>
@@ -70,7 +69,6 @@ export class RecordStore {
       ),
       deleteMetaKey: db.prepare('DELETE FROM record_metadata WHERE rid = ? AND key = ?'),
       readMeta: db.prepare('SELECT key, ord, vtype, value FROM record_metadata WHERE rid = ? ORDER BY key, ord'),
-      readRow: db.prepare('SELECT rid, id, document, uri FROM records WHERE rid = ?'),
       readRows: db.prepare('SELECT rid, id, document, uri FROM records WHERE rid IN (SELECT value FROM json_each(?))'),
       readEmbedding: db.prepare('SELECT embedding FROM records WHERE rid = ?'),
       count: db.prepare('SELECT count(*) AS n FROM records WHERE cid = ?')
@@ -144,16 +142,11 @@ export class RecordStore {
     return out
   }
 
-  readRow(rid: number): RecordRow | undefined {
-    return this.s.readRow.get(rid)
-  }
-
   /**
    * Rows of many rids in one statement (a query's hits: one SQLite call instead of one per hit),
    * in the order asked; undefined where a rid does not exist.
    */
   readRows(rids: readonly number[]): (RecordRow | undefined)[] {
-    if (rids.length === 1) return [this.s.readRow.get(rids[0] as number)]
     const byRid = new Map<number, RecordRow>()
     for (const row of this.s.readRows.all(JSON.stringify(rids))) byRid.set(row.rid, row)
     return rids.map((rid) => byRid.get(rid))
