@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { LOCAL_CONNECTION, type ConnectionCheck, type ConnectionInfo } from '../../shared/contract.js'
 import type { EmbeddingRuntimeOptions } from '../engine/embedding/index.js'
-import { InvalidArgumentError, NotFoundError } from '../engine/index.js'
+import { DEFAULT_DATABASE, DEFAULT_TENANT, InvalidArgumentError, NotFoundError } from '../engine/index.js'
 import { LocalBackend } from './backends/local.js'
 import { RemoteBackend, type RemoteTarget } from './backends/remote.js'
 import type { Backend } from './backends/types.js'
@@ -29,9 +29,6 @@ export function memoryConnectionStore(): ConnectionStore {
   let saved: SavedConnection[] = []
   return { load: () => saved, save: (list) => void (saved = list) }
 }
-
-const DEFAULT_TENANT = 'default_tenant'
-const DEFAULT_DATABASE = 'default_database'
 
 /** Asks a server, step by step, whether it can be used: reachable, v2, token, tenant, database. */
 export async function checkConnection(target: RemoteTarget, timeoutMs = 5000): Promise<ConnectionCheck> {

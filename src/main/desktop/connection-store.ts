@@ -1,9 +1,8 @@
 // Saved Chroma connections of the desktop app (userData/connections.json). Tokens are encrypted with
 // the OS keychain (Electron safeStorage, injected as a TokenCipher); they are never written in plain
 // text: where no keychain is available, a token lives only for the running session.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { z } from 'zod'
+import { readJsonFile, writeJsonFile } from './json-file.js'
 import type { ConnectionStore, SavedConnection } from '../api/connections.js'
 
 export interface TokenCipher {
@@ -41,20 +40,11 @@ export class FileConnectionStore implements ConnectionStore {
     const onDisk = connections.map(({ token, ...rest }) =>
       token && this.cipher.available() ? { ...rest, sealedToken: this.cipher.encrypt(token) } : rest
     )
-    mkdirSync(dirname(this.file), { recursive: true })
-    const temp = `${this.file}.${process.pid}.tmp`
-    writeFileSync(temp, JSON.stringify(onDisk, null, 2), { mode: 0o600 })
-    renameSync(temp, this.file)
+    writeJsonFile(this.file, onDisk)
   }
 
   private read(): SavedConnection[] {
-    let raw: unknown
-    try {
-      raw = JSON.parse(readFileSync(this.file, 'utf8'))
-    } catch {
-      return []
-    }
-    const list = z.array(z.unknown()).safeParse(raw)
+    const list = z.array(z.unknown()).safeParse(readJsonFile(this.file))
     if (!list.success) return []
     const out: SavedConnection[] = []
     for (const item of list.data) {

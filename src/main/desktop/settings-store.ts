@@ -2,9 +2,8 @@
 // to defaults, field by field), written atomically (temp file + rename) so a crash never leaves half
 // a file.
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { z } from 'zod'
+import { readJsonFile, writeJsonFile } from './json-file.js'
 import { DEFAULT_PORT } from '../server/index.js'
 
 const windowBounds = z.object({
@@ -47,12 +46,7 @@ export class SettingsStore {
   }
 
   private static read(file: string): StoredSettings {
-    let raw: unknown = {}
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'))
-    } catch {
-      // Missing or unreadable: defaults.
-    }
+    const raw = readJsonFile(file)
     return schema.parse(typeof raw === 'object' && raw !== null ? raw : {})
   }
 
@@ -64,10 +58,7 @@ export class SettingsStore {
     const next = structuredClone(this.current)
     change(next)
     this.current = schema.parse(next)
-    mkdirSync(dirname(this.file), { recursive: true })
-    const temp = `${this.file}.${process.pid}.tmp`
-    writeFileSync(temp, JSON.stringify(this.current, null, 2), { mode: 0o600 })
-    renameSync(temp, this.file)
+    writeJsonFile(this.file, this.current)
     return this.get()
   }
 }

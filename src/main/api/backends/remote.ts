@@ -10,14 +10,9 @@ import {
   type StoredEmbeddingFunctionConfig
 } from '../../engine/embedding/index.js'
 import type { Backend, CollectionRef, CreateArgs } from './types.js'
-import { chromaClientFor, configOnlyEmbeddingFunction } from '../../portability/index.js'
+import { chromaClientFor, configOnlyEmbeddingFunction, type RemoteOptions } from '../../portability/index.js'
 
-export interface RemoteTarget {
-  url: string
-  token?: string
-  tenant?: string
-  database?: string
-}
+export type RemoteTarget = RemoteOptions & { url: string }
 
 /** Key summary from a sample of records (a server has no such call; the engine's is exact). */
 export function summarizeMetadata(metadatas: (Metadata | null | undefined)[], sampleSize = 20): MetadataKey[] {

@@ -22,12 +22,14 @@ function embeddingModelOf(configuration: StoredConfiguration): string | null {
 
 export async function summarize(backend: Backend, c: CollectionRef): Promise<CollectionSummary> {
   const configuration = (c.configuration ?? {}) as StoredConfiguration
+  // Concurrent: on a remote connection each is a request of its own.
+  const [count, dimension] = await Promise.all([c.count(), backend.dimension(c)])
   return {
     id: c.id,
     name: c.name,
     metadata: (c.metadata ?? null) as Metadata | null,
-    count: await c.count(),
-    dimension: await backend.dimension(c),
+    count,
+    dimension,
     space: configuration.hnsw?.space ?? 'l2',
     embeddingModel: embeddingModelOf(configuration),
     configuration: configuration as Record<string, unknown>
@@ -54,6 +56,18 @@ export function collectionHandlers(
   const { events } = ctx
   const backendOf = (connection: string | undefined): Backend => ctx.connections.backend(connection)
   const changed = (): void => events.emit({ type: 'collections-changed' })
+  // Both collection kinds update their name and metadata in place on modify: no second lookup.
+  const modify = async (
+    connection: string | undefined,
+    id: string,
+    change: Parameters<CollectionRef['modify']>[0]
+  ): Promise<CollectionSummary> => {
+    const backend = backendOf(connection)
+    const c = await backend.get(id)
+    await c.modify(change)
+    changed()
+    return summarize(backend, c)
+  }
 
   return {
     'collections.list': async ({ connection }) => {
@@ -84,20 +98,9 @@ export function collectionHandlers(
       changed()
       return summarize(backend, c)
     },
-    'collections.rename': async ({ connection, id, name }) => {
-      const backend = backendOf(connection)
-      const c = await backend.get(id)
-      await c.modify({ name })
-      changed()
-      return summarize(backend, await backend.get(id))
-    },
-    'collections.setMetadata': async ({ connection, id, metadata }) => {
-      const backend = backendOf(connection)
-      // Replaces the whole map, as Chroma's modify does (and, like Chroma, refuses an empty one).
-      await (await backend.get(id)).modify({ metadata })
-      changed()
-      return summarize(backend, await backend.get(id))
-    },
+    'collections.rename': ({ connection, id, name }) => modify(connection, id, { name }),
+    // Replaces the whole map, as Chroma's modify does (and, like Chroma, refuses an empty one).
+    'collections.setMetadata': ({ connection, id, metadata }) => modify(connection, id, { metadata }),
     'collections.delete': async ({ connection, id }) => {
       const backend = backendOf(connection)
       const c = await backend.get(id)

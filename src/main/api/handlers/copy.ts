@@ -1,6 +1,7 @@
 // Copy jobs for the UI: one collection to another connection, in batches, with progress pushed as
 // events and cancel. The copying itself is the portability layer's (src/main/portability).
 import { randomUUID } from 'node:crypto'
+import { LOCAL_CONNECTION } from '../../../shared/constants.js'
 import type { CopyStatus } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
@@ -24,7 +25,7 @@ export class CopyManager {
     const to = connections.portable(input.target)
     const status: CopyStatus = {
       jobId: randomUUID(),
-      source: { connection: input.connection ?? 'local', collection: source.name },
+      source: { connection: input.connection ?? LOCAL_CONNECTION, collection: source.name },
       target: { connection: input.target, collection: input.name || source.name },
       state: 'running',
       copied: 0,

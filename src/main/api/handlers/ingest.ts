@@ -90,9 +90,7 @@ export class IngestManager {
     chunks: { index: number; text: string; tokens: number; page?: number }[]
     total: number
   }> {
-    const upload = this.upload_(input.uploadId)
-    const staged = upload.files.get(input.file)
-    if (!staged) throw new NotFoundError(`File ${input.file} is not part of upload ${input.uploadId}`)
+    const staged = this.stagedFile(input.uploadId, input.file)
     const { embeddingFunction } = await this.target(input.connection, input.collectionId)
     const parsed = await parseFile(staged)
     const chunks = await previewChunks(parsed, {
@@ -254,7 +252,7 @@ export class IngestManager {
     this.ctx.events.emit({ type: 'collections-changed' })
   }
 
-  /** A staged file's path, for other consumers of uploads (collection import). */
+  /** A staged file's path (for the chunk preview and the collection import). */
   stagedFile(uploadId: string, name: string): string {
     const staged = this.upload_(uploadId).files.get(name)
     if (!staged) throw new NotFoundError(`File ${name} is not part of upload ${uploadId}`)
