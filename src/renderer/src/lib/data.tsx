@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import type { AppEvent, CopyStatus, IngestStatus } from '../../../shared/contract'
+import type { CopyStatus, IngestStatus } from '../../../shared/contract'
 import { isConnectionScoped, LOCAL_CONNECTION } from '../../../shared/constants'
 import type { Transport } from './transport'
 import { queryKeys } from './query-keys'
@@ -75,12 +75,14 @@ export function useAppStatus() {
  * counts, record changes refetch exactly that collection's pages and queries, ingest progress lands
  * in the job's query. Mounted once, at the root.
  */
-export function useAppEvents(onEvent?: (event: AppEvent) => void): void {
-  const transport = useTransport()
+export function useAppEvents(): void {
+  // Only `subscribe`, which stays the same across connection switches (the scoped transport reuses
+  // the base one), so switching connection does not drop and reopen the event stream.
+  const { subscribe } = useTransport()
   const queryClient = useQueryClient()
   useEffect(
     () =>
-      transport.subscribe((event) => {
+      subscribe((event) => {
         switch (event.type) {
           case 'collections-changed':
             void queryClient.invalidateQueries({ queryKey: queryKeys.collections.all })
@@ -100,8 +102,7 @@ export function useAppEvents(onEvent?: (event: AppEvent) => void): void {
             void queryClient.invalidateQueries({ queryKey: queryKeys.connections() })
             break
         }
-        onEvent?.(event)
       }),
-    [transport, queryClient, onEvent]
+    [subscribe, queryClient]
   )
 }

@@ -2,6 +2,9 @@ import { BRIDGE_KEY, type Bridge } from '../../../shared/bridge'
 import type { AppEvent, CallInput, CallOutput, CallResult, Channel } from '../../../shared/contract'
 import { EVENTS_PATH, RPC_PATH } from '../../../shared/constants'
 
+/** sessionStorage key under which browser mode keeps the server token for this tab. */
+export const TOKEN_STORAGE_KEY = 'chromadesk.token'
+
 /** How the UI reaches the main side: Electron IPC in the desktop window, HTTP in browser mode. */
 export interface Transport {
   kind: 'ipc' | 'http'
@@ -120,7 +123,7 @@ export function detectTransport(win: Window = window): Transport {
   const bridge = (win as unknown as Record<string, Bridge | undefined>)[BRIDGE_KEY]
   if (bridge) return ipcTransport(bridge)
   const fragment = new URLSearchParams(win.location.hash.slice(1))
-  const token = fragment.get('token') ?? win.sessionStorage.getItem('chromadesk.token') ?? undefined
-  if (token) win.sessionStorage.setItem('chromadesk.token', token)
+  const token = fragment.get('token') ?? win.sessionStorage.getItem(TOKEN_STORAGE_KEY) ?? undefined
+  if (token) win.sessionStorage.setItem(TOKEN_STORAGE_KEY, token)
   return httpTransport('', token)
 }

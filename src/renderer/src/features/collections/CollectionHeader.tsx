@@ -4,6 +4,7 @@ import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { CollectionSummary } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
+import { plural } from '../../lib/format'
 import { queryKeys } from '../../lib/query-keys'
 import { MetadataEditor } from '../records/MetadataEditor'
 import { formatValue, parseRows, rowsFromMetadata, type MetadataRow } from '../records/metadata'
@@ -56,7 +57,7 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
           </Title>
           <Group gap={6}>
             <Badge variant="light" tt="none" data-testid="collection-count" data-count={c.count}>
-              {c.count.toLocaleString()} {c.count === 1 ? 'record' : 'records'}
+              {plural(c.count)}
             </Badge>
             <Badge variant="light" color="gray" tt="none" data-testid="collection-dimension">
               {c.dimension === null ? 'dimension not set yet' : `${c.dimension} dimensions`}
@@ -116,7 +117,8 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
   )
 }
 
-function useCollectionUpdated() {
+/** Puts a changed collection in the cache and refetches the lists that show it. */
+export function useCollectionUpdated() {
   const queryClient = useQueryClient()
   return (c: CollectionSummary): void => {
     queryClient.setQueryData(queryKeys.collections.detail(c.id), c)
@@ -239,7 +241,7 @@ function DeleteModal({
       onDeleted()
     }
   })
-  const records = `${collection.count.toLocaleString()} ${collection.count === 1 ? 'record' : 'records'}`
+  const records = plural(collection.count)
   return (
     <Modal opened onClose={onClose} title="Delete collection">
       <form

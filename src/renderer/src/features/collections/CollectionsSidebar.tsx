@@ -5,7 +5,7 @@ import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { CreateCollectionModal } from './CreateCollectionModal'
 
-/** Shared by the sidebar and the header: every collection with its exact count. */
+/** The sidebar's list: every collection with its exact count. */
 export function useCollectionList() {
   const transport = useTransport()
   return useQuery({

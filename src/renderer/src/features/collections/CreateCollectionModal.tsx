@@ -1,13 +1,13 @@
 import { useState } from 'react'
 import { Button, Modal, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useMutation } from '@tanstack/react-query'
 import type { CallInput, CollectionSummary, Space } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
-import { queryKeys } from '../../lib/query-keys'
 import { MetadataEditor } from '../records/MetadataEditor'
 import { parseRows, type MetadataRow } from '../records/metadata'
 import { collectionNameError } from './names'
+import { useCollectionUpdated } from './CollectionHeader'
 import { DialogFooter } from '../../components/DialogFooter'
 
 export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
@@ -21,7 +21,7 @@ export function CreateCollectionModal({
   onCreated: (collection: CollectionSummary) => void
 }) {
   const transport = useTransport()
-  const queryClient = useQueryClient()
+  const updated = useCollectionUpdated()
   const [name, setName] = useState('')
   const [space, setSpace] = useState<Space>('l2')
   const [modelMode, setModelMode] = useState<'model' | 'none'>('model')
@@ -33,8 +33,7 @@ export function CreateCollectionModal({
   const create = useMutation({
     mutationFn: (input: CallInput<'collections.create'>) => transport.call('collections.create', input),
     onSuccess: (collection) => {
-      queryClient.setQueryData(queryKeys.collections.detail(collection.id), collection)
-      void queryClient.invalidateQueries({ queryKey: queryKeys.collections.all })
+      updated(collection)
       notifications.show({ color: 'green', title: 'Collection created', message: collection.name })
       onCreated(collection)
     }

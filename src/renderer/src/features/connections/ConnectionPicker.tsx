@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { ActionIcon, Group, Select, Tooltip } from '@mantine/core'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { notifications } from '@mantine/notifications'
+import type { ConnectionInfo } from '../../../../shared/contract'
 import { LOCAL_CONNECTION } from '../../../../shared/constants'
 import { useConnection, useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
@@ -9,12 +10,23 @@ import { AddConnectionModal } from './AddConnectionModal'
 
 const ADD = '__add__'
 
+/** The saved connections, this computer's database included. */
+export function useConnections() {
+  const transport = useTransport()
+  return useQuery({ queryKey: queryKeys.connections(), queryFn: () => transport.call('connections.list', {}) })
+}
+
+/** How a connection is named in menus: its name, with the server address when it has one. */
+export function connectionLabel(c: Pick<ConnectionInfo, 'name' | 'url'>): string {
+  return c.url ? `${c.name} (${c.url})` : c.name
+}
+
 /** Which database the whole UI works on: this computer's or a saved Chroma server. */
 export function ConnectionPicker({ onChange }: { onChange: () => void }) {
   const transport = useTransport()
   const { connection, setConnection } = useConnection()
   const [adding, setAdding] = useState(false)
-  const list = useQuery({ queryKey: queryKeys.connections(), queryFn: () => transport.call('connections.list', {}) })
+  const list = useConnections()
   const remove = useMutation({
     mutationFn: (id: string) => transport.call('connections.remove', { id }),
     onSuccess: () => {
@@ -30,7 +42,7 @@ export function ConnectionPicker({ onChange }: { onChange: () => void }) {
     onChange()
   }
   const data = [
-    ...(list.data ?? []).map((c) => ({ value: c.id, label: c.url ? `${c.name} (${c.url})` : c.name })),
+    ...(list.data ?? []).map((c) => ({ value: c.id, label: connectionLabel(c) })),
     { value: ADD, label: 'Add a Chroma server…' }
   ]
   return (

@@ -181,13 +181,8 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
   })
 
   const start = useMutation({
-    mutationFn: () =>
-      transport.call('ingest.start', {
-        uploadId: uploadId as string,
-        collectionId,
-        chunkSize: size ?? DEFAULT_CHUNK_SIZE,
-        overlap: over ?? DEFAULT_OVERLAP
-      }),
+    mutationFn: (chunking: { chunkSize: number; overlap: number }) =>
+      transport.call('ingest.start', { uploadId: uploadId as string, collectionId, ...chunking }),
     onSuccess: (status) => {
       queryClient.setQueryData(queryKeys.ingest(status.jobId), status)
       // The server hands the staged files to the job; later drops start a new upload.
@@ -344,7 +339,10 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
         <Button
           disabled={!canStart}
           loading={start.isPending}
-          onClick={() => start.mutate()}
+          onClick={() => {
+            // Start is enabled only when both are valid (canStart); this narrows them for TypeScript.
+            if (size !== null && over !== null) start.mutate({ chunkSize: size, overlap: over })
+          }}
           data-testid="ingest-start"
         >
           Start{uploaded.length > 0 ? ` (${uploaded.length} file${uploaded.length === 1 ? '' : 's'})` : ''}

@@ -18,6 +18,7 @@ import type { CallInput } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { RecordTable } from '../records/RecordTable'
+import { useCollection } from '../collections/CollectionHeader'
 import { RecordDrawer } from '../records/RecordDrawer'
 import { parseFilterText, parseVector, builderToWhere } from './where-model'
 import {
@@ -123,10 +124,7 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
     saved.set(collectionId, state)
   }, [collectionId, state])
 
-  const collection = useQuery({
-    queryKey: queryKeys.collections.detail(collectionId),
-    queryFn: () => transport.call('collections.get', { id: collectionId })
-  })
+  const collection = useCollection(collectionId)
   const keys = useQuery({
     queryKey: queryKeys.collections.metadataKeys(collectionId),
     queryFn: () => transport.call('collections.metadataKeys', { id: collectionId })

@@ -1,4 +1,13 @@
-import { memo, useCallback, useEffect, useEffectEvent, useLayoutEffect, useRef, type CSSProperties } from 'react'
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useEffectEvent,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  type CSSProperties
+} from 'react'
 import { Center, Checkbox, Loader, Text } from '@mantine/core'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { Metadata, RecordRow } from '../../../../shared/contract'
@@ -154,8 +163,12 @@ export function RecordTable({
     .join(' ')
   const rowStyle: CSSProperties = { gridTemplateColumns: columns, height: ROW_HEIGHT }
 
-  const loadedIds = selectable ? rows.filter(Boolean).map((r) => r.id) : []
-  const selectedLoaded = selectable ? loadedIds.filter((id) => selection.has(id)).length : 0
+  // Memoized: rows is sparse and as long as the whole result, and this component renders on every scroll frame.
+  const loadedIds = useMemo(() => (selectable ? rows.filter(Boolean).map((r) => r.id) : []), [rows, selectable])
+  const selectedLoaded = useMemo(
+    () => (selectable ? loadedIds.filter((id) => selection.has(id)).length : 0),
+    [selectable, loadedIds, selection]
+  )
 
   // Stable callbacks reading the latest props, so memoized rows do not re-render with the parent.
   const latest = useRef({ selection, onSelectionChange, onOpen })

@@ -6,6 +6,7 @@ import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/rea
 import type { Filter, RecordRow } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
+import { plural } from '../../lib/format'
 import { AddRecordModal } from './AddRecordModal'
 import { RecordDrawer } from './RecordDrawer'
 import { RecordTable } from './RecordTable'
@@ -40,8 +41,6 @@ function describeFilters(f: Filters): string {
     .filter(Boolean)
     .join(' and ')
 }
-
-const plural = (n: number): string => `${n.toLocaleString()} ${n === 1 ? 'record' : 'records'}`
 
 /**
  * Every record of a collection in a virtualized table, fetched a page of 200 at a time as the

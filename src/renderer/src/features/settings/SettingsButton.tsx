@@ -26,6 +26,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { AppSettings } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
+import { TOKEN_STORAGE_KEY } from '../../lib/transport'
 import { endpointOf, maskToken, snippets } from './snippets'
 
 /** The header's settings button and the modal it opens. */
@@ -183,7 +184,7 @@ function TokenField({
 function BrowserSettings() {
   const [showToken, setShowToken] = useState(false)
   const url = window.location.origin
-  const token = window.sessionStorage.getItem('chromadesk.token')
+  const token = window.sessionStorage.getItem(TOKEN_STORAGE_KEY)
   return (
     <Stack gap="sm" data-testid="settings-browser">
       <Text fw={600}>Server</Text>

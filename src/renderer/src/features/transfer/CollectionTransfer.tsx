@@ -6,6 +6,8 @@ import type { CopyStatus } from '../../../../shared/contract'
 import { EXPORT_PATH, LOCAL_CONNECTION } from '../../../../shared/constants'
 import { useConnection, useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
+import { useCollection } from '../collections/CollectionHeader'
+import { connectionLabel, useConnections } from '../connections/ConnectionPicker'
 import { saveBlob } from '../../lib/read-file'
 
 /** "Copy to…" and "Export" for the selected collection. */
@@ -13,10 +15,7 @@ export function CollectionTransfer({ collectionId }: { collectionId: string }) {
   const transport = useTransport()
   const { connection } = useConnection()
   const [copying, setCopying] = useState(false)
-  const collection = useQuery({
-    queryKey: queryKeys.collections.detail(collectionId),
-    queryFn: () => transport.call('collections.get', { id: collectionId })
-  })
+  const collection = useCollection(collectionId)
   const exportFile = useMutation({
     mutationFn: async () => {
       if (transport.kind === 'ipc') return transport.call('collections.export', { collectionId })
@@ -57,10 +56,7 @@ function CopyModal(props: { collectionId: string; sourceName: string; onClose: (
   const [target, setTarget] = useState<string | null>(null)
   const [name, setName] = useState(props.sourceName)
   const [jobId, setJobId] = useState<string | null>(null)
-  const connections = useQuery({
-    queryKey: queryKeys.connections(),
-    queryFn: () => transport.call('connections.list', {})
-  })
+  const connections = useConnections()
   const start = useMutation({
     mutationFn: () =>
       transport.call('collections.copy', { collectionId: props.collectionId, target: target as string, name }),
@@ -75,7 +71,7 @@ function CopyModal(props: { collectionId: string; sourceName: string; onClose: (
   const status = job.data ?? start.data
   const targets = (connections.data ?? [])
     .filter((c) => c.id !== connection)
-    .map((c) => ({ value: c.id, label: c.url ? `${c.name} (${c.url})` : c.name }))
+    .map((c) => ({ value: c.id, label: connectionLabel(c) }))
   return (
     <Modal opened onClose={props.onClose} title={`Copy ${props.sourceName}`} size="lg">
       <Stack data-testid="copy-dialog">

@@ -8,7 +8,7 @@ import { readBase64 } from '../../lib/read-file'
 type Policy = 'fail' | 'skip' | 'overwrite'
 
 /** Imports a Chromadesk export file (JSONL) into a new or existing collection. */
-export function ImportCollection({ onImported }: { onImported?: (name: string) => void }) {
+export function ImportCollection() {
   const transport = useTransport()
   const [open, setOpen] = useState(false)
   const [file, setFile] = useState<File | null>(null)
@@ -34,7 +34,6 @@ export function ImportCollection({ onImported }: { onImported?: (name: string) =
         }`
       })
       setOpen(false)
-      onImported?.(r.collection)
     }
   })
   return (
