@@ -1,11 +1,12 @@
 // Whether the desktop app itself can be driven here, through Playwright's Electron launcher, and why
 // not when it cannot. On machines without Electron's binary (such as CI here) the Electron variants
 // of the e2e tests are reported as not run, with this reason.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { _electron, type ElectronApplication, type Page } from '@playwright/test'
+import { electronNativeReady } from '../scripts/electron-native.mjs'
 import { ROOT } from './helpers.js'
 
 const require = createRequire(import.meta.url)
@@ -29,10 +30,7 @@ export function electronUnavailable(): string | null {
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return 'there is no display (run under xvfb-run)'
   }
-  const marker = join(ROOT, '.electron-native', 'ready')
-  const version = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string })
-    .version
-  if (!existsSync(marker) || readFileSync(marker, 'utf8').trim() !== version) {
+  if (!electronNativeReady()) {
     return 'the native modules have no Electron build (run `node scripts/electron-native.mjs`)'
   }
   return null
