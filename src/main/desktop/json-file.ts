@@ -1,7 +1,7 @@
 // The desktop stores' files: read leniently (a missing or damaged file means defaults), written
-// atomically and readable by the user only.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+// atomically and durably, readable by the user only.
+import { readFileSync } from 'node:fs'
+import { replaceFileDurably } from '../engine/durable-file.js'
 
 /** The file's JSON value, or undefined when it is missing or not JSON. */
 export function readJsonFile(file: string): unknown {
@@ -12,10 +12,7 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
-/** Writes a temp file beside it and renames it over: a crash leaves the old file or the new one. */
+/** A setting that was saved is still saved after a crash or power loss: synced, then renamed over. */
 export function writeJsonFile(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true })
-  const temp = `${file}.${process.pid}.tmp`
-  writeFileSync(temp, JSON.stringify(value, null, 2), { mode: 0o600 })
-  renameSync(temp, file)
+  replaceFileDurably(file, JSON.stringify(value, null, 2), 0o600)
 }

@@ -1,18 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync
-} from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { fsyncDir, fsyncPath, writeFileDurably } from '../durable-file.js'
 import { HierarchicalNSW } from './hnswlib.js'
 import { scanHnswFile } from './hnsw-file.js'
 import type { IndexSource, OpenIndexResult } from './types.js'
@@ -65,38 +54,6 @@ function metaPath(dir: string, collectionId: string): string {
 
 function isOwnIndexFile(name: string, collectionId: string): boolean {
   return name.startsWith(`${collectionId}.`) && (name.endsWith('.hnsw') || name.endsWith('.tmp'))
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r+')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Makes a rename durable. Directories cannot be opened for fsync on Windows; skip there. */
-function fsyncDir(dir: string): void {
-  if (process.platform === 'win32') return
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-function writeFileDurably(path: string, data: string): void {
-  const fd = openSync(path, 'w')
-  try {
-    const bytes = Buffer.from(data, 'utf8')
-    let written = 0
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }
 
 function removeQuietly(path: string): void {
