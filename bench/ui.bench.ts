@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS } from '../playwright.config.js'
 import { freePort } from '../src/main/engine/testing/free-port.js'
+import { APP_KEY_HEADER } from '../src/shared/constants.js'
 import { machine } from './rest-server.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000)
@@ -23,7 +24,10 @@ const LOADS = Number(process.env.BENCH_LOADS ?? 5)
 const SCROLL_SECONDS = Number(process.env.BENCH_SCROLL_SECONDS ?? 10)
 const root = join(import.meta.dirname, '..')
 
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+/** The app key of the running server (printed in its UI link); the contract's calls carry it. */
+let appKey = ''
+
+async function startServer(): Promise<{ url: string; link: string; stop: () => Promise<void> }> {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'chromadesk-ui-bench-'))
   const child = spawn(process.execPath, [join(root, 'out/main/serve.js'), '--path', dataDir, '--port', String(port)], {
@@ -33,13 +37,15 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   child.stdout.on('data', (c: Buffer) => (output += c.toString()))
   child.stderr.on('data', (c: Buffer) => (output += c.toString()))
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    if (/UI and Chroma API at/.test(output)) break
+  let link: string | undefined
+  for (let i = 0; !(link = /^UI at (\S+)$/m.exec(output)?.[1]); i++) {
     if (child.exitCode !== null || i > 300) throw new Error(`server did not start:\n${output}`)
     await new Promise((r) => setTimeout(r, 100))
   }
+  appKey = new URLSearchParams(new URL(link).hash.slice(1)).get('key') ?? ''
   return {
     url,
+    link,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r))
       child.kill('SIGTERM')
@@ -52,7 +58,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
 async function rpc<T>(url: string, channel: string, input: unknown): Promise<T> {
   const res = await fetch(`${url}/app/rpc/${channel}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', [APP_KEY_HEADER]: appKey },
     body: JSON.stringify(input)
   })
   const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
@@ -177,7 +183,7 @@ try {
   for (let i = 0; i < LOADS; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 820 } })
     const page = await context.newPage()
-    await page.goto(server.url)
+    await page.goto(server.link)
     await page.locator('[data-loaded="true"]').waitFor({ state: 'attached', timeout: 120_000 })
     const timing = await page.evaluate(() => {
       const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN
@@ -190,7 +196,7 @@ try {
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 820 } })
   const page = await context.newPage()
-  await page.goto(server.url)
+  await page.goto(server.link)
   await page.getByTestId('collection-item').filter({ hasText: 'scroll' }).click()
   await page.getByTestId('record-row').first().waitFor()
   const scroll = (seconds: number, speed: number): Promise<ScrollResult> =>

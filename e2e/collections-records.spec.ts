@@ -19,16 +19,6 @@ const item = (page: Page, name: string): Locator => page.locator(`[data-testid="
 const row = (page: Page, id: string): Locator => page.locator(`[data-testid="record-row"][data-id="${id}"]`)
 const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
-async function rpc<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const res = await page.request.post(`${app.api}/app/rpc/${channel}`, {
-    data: input,
-    headers: { 'content-type': 'application/json', ...app.headers }
-  })
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
-  expect(body.ok, body.error?.message).toBe(true)
-  return body.value
-}
-
 async function openCollection(page: Page, name: string): Promise<void> {
   await page.goto(app.url)
   await item(page, name).click()
@@ -179,7 +169,7 @@ test('adds a record by the form, then edits its metadata in the drawer', async (
 })
 
 test('searches, deletes selected records and deletes by filter with a preview count', async ({ page }) => {
-  const [collection] = await rpc<{ id: string; name: string }[]>(page, 'collections.list', {})
+  const [collection] = await app.call<{ id: string; name: string }[]>('collections.list', {})
   expect(collection?.name).toBe('e2e-docs')
   const docs = [
     'apples and pears',
@@ -189,7 +179,7 @@ test('searches, deletes selected records and deletes by filter with a preview co
     'city maps',
     'old songs'
   ]
-  await rpc(page, 'records.add', {
+  await app.call('records.add', {
     collectionId: collection?.id,
     records: docs.map((document, i) => ({
       id: `n-${i + 1}`,
@@ -245,7 +235,7 @@ test('searches, deletes selected records and deletes by filter with a preview co
 })
 
 test('renames the collection, then deletes it after confirming', async ({ page }) => {
-  await rpc(page, 'collections.create', { name: 'other-collection', embeddingModel: null })
+  await app.call('collections.create', { name: 'other-collection', embeddingModel: null })
   await openCollection(page, 'e2e-docs')
   await expect(page.getByTestId('collection-item')).toHaveCount(2)
   await shot(page, 'collections-sidebar.png')
@@ -292,15 +282,15 @@ test('renames the collection, then deletes it after confirming', async ({ page }
   await expect(page.getByTestId('no-collection-selected')).toBeVisible()
   await expect(item(page, 'e2e-renamed')).toHaveCount(0)
   await expect(page.getByTestId('collection-item')).toHaveCount(1)
-  const left = await rpc<{ name: string }[]>(page, 'collections.list', {})
+  const left = await app.call<{ name: string }[]>('collections.list', {})
   expect(left.map((c) => c.name)).toEqual(['other-collection'])
 })
 
 test('pages through a large collection while keeping only the visible rows in the page', async ({ page }) => {
-  const big = await rpc<{ id: string }>(page, 'collections.create', { name: 'big-collection', embeddingModel: null })
+  const big = await app.call<{ id: string }>('collections.create', { name: 'big-collection', embeddingModel: null })
   const total = 20_000
   for (let start = 0; start < total; start += 1000) {
-    await rpc(page, 'records.add', {
+    await app.call('records.add', {
       collectionId: big.id,
       records: Array.from({ length: 1000 }, (_, i) => {
         const n = start + i

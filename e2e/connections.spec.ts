@@ -17,16 +17,7 @@ test.describe('connections, copy, export and import', () => {
     // Chroma server is left behind.
     app = await startApp('out/main/serve.js', (dataDir) => ['--port', port, '--path', dataDir])
     chroma = await startChromaServer(60_000)
-    const rpc = async (channel: string, input: unknown) => {
-      const res = await fetch(`${app.api}/app/rpc/${channel}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...app.headers },
-        body: JSON.stringify(input)
-      })
-      const body = (await res.json()) as { ok: boolean; value: { id: string }; error?: { message: string } }
-      if (!body.ok) throw new Error(body.error?.message)
-      return body.value
-    }
+    const rpc = (channel: string, input: unknown) => app.call<{ id: string }>(channel, input)
     const { id } = await rpc('collections.create', {
       name: 'field-notes',
       embeddingModel: null,

@@ -5,18 +5,30 @@ import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { _electron, test, type Page } from '@playwright/test'
 
+import { APP_KEY_HEADER } from '../src/shared/constants.js'
+import { BRIDGE_KEY, type Bridge } from '../src/shared/bridge.js'
+
 export { freePort } from '../src/main/engine/testing/free-port.js'
+
+function unwrap<T>(channel: string, body: unknown): T {
+  const result = body as { ok: true; value: T } | { ok: false; error: { message: string } }
+  if (!result.ok) throw new Error(`${channel}: ${result.error.message}`)
+  return result.value
+}
 
 export const ROOT = resolve(import.meta.dirname, '..')
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
 
 export interface RunningApp {
-  /** Where the page opens the UI: the server's URL, or the desktop app's own app:// page. */
+  /**
+   * Where the page opens the UI: the link the server printed (its URL with this run's app key in the
+   * fragment), or the desktop app's own app:// page.
+   */
   url: string
-  /** Base URL of the app's HTTP API (contract and Chroma routes) for test setup calls. */
-  api: string
-  /** Headers those calls need (the desktop app's REST port always requires its token). */
-  headers: Record<string, string>
+  /** The UI's origin (without the key). */
+  origin: string
+  /** Calls the app's contract for test setup, as the UI does: HTTP with the app key, or IPC. */
+  call<T>(channel: string, input: unknown): Promise<T>
   output: () => string
   dataDir: string
   stop: () => Promise<void>
@@ -35,7 +47,7 @@ export function currentDesktopWindow(): Page | null {
 }
 
 /**
- * Starts a command that serves the app, and waits for its "UI and Chroma API at <url>" line.
+ * Starts a command that serves the app, and waits for its "UI at <link>" line.
  * `script` is a path under the repo root run with node (e.g. out/main/serve.js); `args` gets a fresh data dir.
  */
 export async function startApp(
@@ -56,7 +68,7 @@ export async function startApp(
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000)
     const check = () => {
-      const match = /UI and Chroma API at (http:\/\/\S+)/.exec(output)
+      const match = /^UI at (http:\/\/\S+)$/m.exec(output)
       if (match?.[1]) {
         clearTimeout(timer)
         resolveUrl(match[1])
@@ -68,10 +80,19 @@ export async function startApp(
       reject(new Error(`server exited with ${code}:\n${output}`))
     })
   })
+  const { origin, hash } = new URL(url)
+  const key = new URLSearchParams(hash.slice(1)).get('key') ?? ''
   return {
     url,
-    api: url,
-    headers: {},
+    origin,
+    call: async <T>(channel: string, input: unknown): Promise<T> => {
+      const res = await fetch(`${origin}/app/rpc/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', [APP_KEY_HEADER]: key },
+        body: JSON.stringify(input)
+      })
+      return unwrap<T>(channel, await res.json())
+    },
     dataDir,
     output: () => output,
     stop: async () => {
@@ -96,8 +117,7 @@ export async function tinyModelDir(): Promise<string> {
 
 /**
  * The electron project's app: the desktop app with a fresh profile whose settings open the REST port
- * (on the port the test chose, with a token) so setup calls work as in browser mode, and whose data
- * directory is the test's. Where Electron cannot run, every test of the group is reported as not
+ * (on the port the test chose, with a token), and whose data directory is the test's. Where Electron cannot run, every test of the group is reported as not
  * run, with the reason.
  */
 async function startDesktop(args: (dataDir: string) => string[]): Promise<RunningApp> {
@@ -118,9 +138,8 @@ async function startDesktop(args: (dataDir: string) => string[]): Promise<Runnin
   await window.locator('[data-loaded="true"]').waitFor()
   desktopWindow = window
   const api = `http://127.0.0.1:${port}`
-  const headers = { Authorization: `Bearer ${token}` }
   for (let i = 0; ; i++) {
-    const up = await fetch(`${api}/api/v2/heartbeat`, { headers }).then(
+    const up = await fetch(`${api}/api/v2/heartbeat`).then(
       (r) => r.ok,
       () => false
     )
@@ -130,8 +149,17 @@ async function startDesktop(args: (dataDir: string) => string[]): Promise<Runnin
   }
   return {
     url: 'app://chromadesk/index.html',
-    api,
-    headers,
+    origin: 'app://chromadesk',
+    // The contract travels over IPC only in the desktop app: the call goes through the window's bridge.
+    call: async <T>(channel: string, input: unknown): Promise<T> =>
+      unwrap<T>(
+        channel,
+        await window.evaluate(
+          // Runs in the window: everything it uses comes in as arguments.
+          ([c, i, bridge]) => (globalThis as unknown as Record<string, Bridge>)[bridge]!.invoke(c as never, i as never),
+          [channel, input, BRIDGE_KEY] as const
+        )
+      ),
     dataDir,
     output: () => '',
     stop: async () => {

@@ -183,7 +183,7 @@ if (!app.requestSingleInstanceLock()) {
     guardWebContents()
     const store = new SettingsStore(join(app.getPath('userData'), 'settings.json'))
     const dataDir = store.get().dataDir ?? join(app.getPath('userData'), 'data')
-    settings = new DesktopSettings(store, dataDir, rendererDir)
+    settings = new DesktopSettings(store, dataDir)
     // Saved servers' tokens are sealed with the OS keychain (Keychain, DPAPI, libsecret).
     const connectionStore = new FileConnectionStore(join(app.getPath('userData'), 'connections.json'), {
       available: () => safeStorage.isEncryptionAvailable(),

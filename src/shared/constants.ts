@@ -10,6 +10,19 @@ export const EVENTS_PATH = '/app/events'
 /** Browser mode's export download: GET `${EXPORT_PATH}/<collectionId>?connection=<id>`. */
 export const EXPORT_PATH = '/app/export'
 
+/**
+ * Calls that travel over IPC only: the desktop app's settings hold the REST port's token and the data
+ * directory, so no HTTP surface ever answers them.
+ */
+export const IPC_ONLY_CHANNELS: ReadonlySet<Channel> = new Set([
+  'settings.get',
+  'settings.setServer',
+  'settings.setDataDir'
+])
+
+/** Header that carries the app key of a browser-mode server run (the contract's HTTP credential). */
+export const APP_KEY_HEADER = 'x-chromadesk-key'
+
 /** The built-in local database's connection id. */
 export const LOCAL_CONNECTION = 'local'
 

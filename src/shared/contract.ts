@@ -420,6 +420,8 @@ export function isChannel(name: unknown): name is Channel {
 export interface CallError {
   name: string
   message: string
+  /** HTTP status of the failure (the HTTP adapter answers with it). */
+  status: number
 }
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallError }
 

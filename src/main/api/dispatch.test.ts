@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { NotFoundError } from '../engine/index.js'
 import { dispatch, type Handlers } from './dispatch.js'
 import { handlersWith } from './testing/handlers.js'
 
@@ -36,10 +37,7 @@ describe('dispatch', () => {
     }
   })
 
-  it('returns handler errors as data with their name and message', async () => {
-    class NotFoundError extends Error {
-      override name = 'NotFoundError'
-    }
+  it('returns errors that declare a status as data with their name, message and status', async () => {
     const failing = handlers({
       'system.status': async () => {
         throw new NotFoundError('Collection [x] does not exist')
@@ -47,7 +45,30 @@ describe('dispatch', () => {
     })
     expect(await dispatch(failing, 'system.status', {})).toEqual({
       ok: false,
-      error: { name: 'NotFoundError', message: 'Collection [x] does not exist' }
+      error: { name: 'NotFoundError', message: 'Collection [x] does not exist', status: 404 }
     })
+  })
+
+  it('answers an unexpected failure with a generic message naming the request, and logs the detail', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const failing = handlers({
+      'system.status': async () => {
+        throw new Error('SQLITE_IOERR: /private/path/chromadesk.sqlite3')
+      }
+    })
+    const result = await dispatch(failing, 'system.status', {}, 'req-42')
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        name: 'InternalError',
+        message: "Internal error (request req-42); the server's log has the details",
+        status: 500
+      }
+    })
+    expect(logged).toHaveBeenCalledWith(
+      '[req-42] system.status:',
+      expect.objectContaining({ message: expect.stringContaining('SQLITE_IOERR') })
+    )
+    logged.mockRestore()
   })
 })

@@ -1,4 +1,5 @@
 import { contract, isChannel, type CallOutput, type CallResult, type Channel } from '../../shared/contract.js'
+import { describeError } from './errors.js'
 
 /** The main side's implementation of every contract call. */
 export type Handlers = {
@@ -7,26 +8,30 @@ export type Handlers = {
 
 /**
  * Validates a raw call against the contract and runs its handler. Both adapters (IPC and HTTP) come
- * through here, so validation and error shaping live in one place.
+ * through here, so validation and error shaping live in one place. `requestId` names an unexpected
+ * failure in the log and in the generic message the caller gets.
  */
-export async function dispatch(handlers: Handlers, channel: unknown, rawInput: unknown): Promise<CallResult<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  rawInput: unknown,
+  requestId?: string
+): Promise<CallResult<unknown>> {
   if (!isChannel(channel)) {
-    return { ok: false, error: { name: 'NotFoundError', message: `Unknown call: ${String(channel)}` } }
+    return { ok: false, error: { name: 'NotFoundError', message: `Unknown call: ${String(channel)}`, status: 404 } }
   }
   const parsed = contract[channel].input.safeParse(rawInput ?? {})
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
-    return { ok: false, error: { name: 'InvalidArgumentError', message: `Invalid input for ${channel}: ${detail}` } }
+    return {
+      ok: false,
+      error: { name: 'InvalidArgumentError', message: `Invalid input for ${channel}: ${detail}`, status: 400 }
+    }
   }
   try {
     const handler = handlers[channel] as (input: unknown) => Promise<unknown>
     return { ok: true, value: await handler(parsed.data) }
   } catch (err) {
-    return { ok: false, error: toCallError(err) }
+    return { ok: false, error: describeError(err, channel, requestId) }
   }
-}
-
-export function toCallError(err: unknown): { name: string; message: string } {
-  if (err instanceof Error) return { name: err.name || 'Error', message: err.message }
-  return { name: 'Error', message: String(err) }
 }

@@ -2,6 +2,7 @@
  * Headless mode: the engine, Chroma's HTTP API and the web UI on one port.
  * Flags follow `chroma run`: --path DIR --port N [--host H] [--token T] [--allow-reset].
  */
+import { randomBytes } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -20,11 +21,13 @@ export interface ServeConfig {
 const USAGE = `Usage: npm run serve -- [--path DIR | --in-memory] [--port N] [--host H] [--token T] [--allow-reset] [--cors-origin URL]...
   --path DIR        data directory (default: $CHROMADESK_PATH or ./chroma, as chroma run)
   --in-memory       keep nothing on disk
-  --port N          port (default: $CHROMADESK_PORT or ${DEFAULT_PORT})
+  --port N          port (default: $CHROMADESK_PORT or ${DEFAULT_PORT}; 0 picks a free one)
   --host H          address to bind (default: ${DEFAULT_HOST}; anything else requires --token)
-  --token T         require this token (Authorization: Bearer T or X-Chroma-Token: T); default $CHROMADESK_TOKEN
+  --token T         require this token (Authorization: Bearer T or X-Chroma-Token: T) for Chroma's API;
+                    at least 16 characters; default $CHROMADESK_TOKEN
   --allow-reset     allow POST /api/v2/reset to delete everything
-  --cors-origin URL allow cross-origin calls from this origin (repeatable)`
+  --cors-origin URL allow cross-origin calls to Chroma's API from this origin (repeatable;
+                    default $CHROMADESK_CORS_ORIGINS, comma-separated)`
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const { values } = parseArgs({
@@ -51,7 +54,12 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: values.host ?? DEFAULT_HOST,
     token: values.token ?? (env.CHROMADESK_TOKEN || undefined),
     allowReset: values['allow-reset'],
-    allowedOrigins: values['cors-origin'] ?? []
+    allowedOrigins:
+      values['cors-origin'] ??
+      (env.CHROMADESK_CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
   }
 }
 
@@ -68,10 +76,20 @@ async function main(): Promise<void> {
   }
   const ctx = openAppContext({ path: config.path, allowReset: config.allowReset })
   const staticDir = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer')
-  const server = await createServer({ ctx, ...config, staticDir })
-  const address = await server.listen({ host: config.host, port: config.port })
+  // The UI's credential for this run only: a script given the Chroma token does not have it.
+  const app = { key: randomBytes(32).toString('base64url'), staticDir }
+  let server
+  try {
+    server = await createServer({ ctx, ...config, app })
+  } catch (err) {
+    await closeAppContext(ctx)
+    throw err
+  }
+  // With --port 0 the system picks a free port; what is printed is the one bound.
+  const address = (await server.listen({ host: config.host, port: config.port })).replace('[::1]', 'localhost')
   console.log(`Chromadesk ${ctx.appVersion} serving ${config.path ?? 'an in-memory database'}`)
-  console.log(`UI and Chroma API at ${address.replace('[::1]', 'localhost')}${config.token ? ' (token required)' : ''}`)
+  console.log(`Chroma API at ${address}${config.token ? ' (token required)' : ''}`)
+  console.log(`UI at ${address}/#key=${app.key}`)
 
   let stopping = false
   const stop = async (signal: string) => {

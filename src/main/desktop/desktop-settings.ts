@@ -18,9 +18,7 @@ export class DesktopSettings implements SettingsService {
   constructor(
     private readonly store: SettingsStore,
     /** The data directory this run uses. */
-    private readonly dataDir: string,
-    /** The built web UI, served on the REST port as well. */
-    private readonly staticDir?: string
+    private readonly dataDir: string
   ) {}
 
   /** Attaches the engine; starts the REST server when it was left on. */
@@ -73,10 +71,13 @@ export class DesktopSettings implements SettingsService {
     if (!this.ctx) return
     const { port, token } = this.store.get().server
     try {
-      const server = await createServer({ ctx: this.ctx, host: DEFAULT_HOST, port, token, staticDir: this.staticDir })
+      // Chroma's API only: the app's contract travels over IPC, never over this port.
+      const server = await createServer({ ctx: this.ctx, host: DEFAULT_HOST, port, token })
       await server.listen({ host: DEFAULT_HOST, port })
       this.server = server
-      this.url = `http://${DEFAULT_HOST}:${port}`
+      const address = server.server.address()
+      const bound = typeof address === 'object' && address ? address.port : port
+      this.url = `http://${DEFAULT_HOST}:${bound}`
       this.error = null
     } catch (err) {
       this.url = null

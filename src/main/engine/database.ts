@@ -14,7 +14,8 @@ import {
   InternalError,
   InvalidArgumentError,
   NotFoundError,
-  UniqueConstraintError
+  UniqueConstraintError,
+  UnexpectedError
 } from './errors.js'
 import { compileFilter, parseWhere, parseWhereDocument, VType, type FilterNode } from './filters/index.js'
 import { openSqlite } from './store/connection.js'
@@ -230,7 +231,7 @@ export class ChromaDatabase {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
-  /** Runs fn in one transaction; non-Chroma failures surface as InternalError. */
+  /** Runs fn in one transaction; non-Chroma failures surface as UnexpectedError (an InternalError). */
   private tx<T>(fn: () => T): T {
     return this.read(() => this.db.transaction(fn)())
   }
@@ -246,9 +247,7 @@ export class ChromaDatabase {
       return fn()
     } catch (e) {
       if (e instanceof ChromaError) throw e
-      const err = new InternalError(e instanceof Error ? e.message : String(e))
-      err.cause = e
-      throw err
+      throw new UnexpectedError(e)
     }
   }
 

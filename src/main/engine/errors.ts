@@ -8,8 +8,8 @@ export abstract class ChromaError extends Error {
   get chromaName(): string {
     return 'ChromaError'
   }
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
     this.name = new.target.name
   }
 }
@@ -50,6 +50,16 @@ export class InternalError extends ChromaError {
   readonly httpStatus = 500
   override get chromaName(): string {
     return 'InternalError'
+  }
+}
+
+/**
+ * 500 wrapping a failure nobody anticipated (SQLite, I/O; the original is its `cause`). Callers in
+ * process see the detail; the HTTP and IPC edges log it and answer a generic message instead.
+ */
+export class UnexpectedError extends InternalError {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
   }
 }
 

@@ -25,7 +25,10 @@ export function registerIpc(ipc: Pick<IpcMain, 'handle'>, handlers: Handlers, is
   for (const channel of channels) {
     ipc.handle(channel, async (event: IpcMainInvokeEvent, input: unknown) => {
       if (!isAppSender(event.senderFrame?.url)) {
-        return { ok: false, error: { name: 'AuthError', message: `Refused ${channel}: the caller is not the app` } }
+        return {
+          ok: false,
+          error: { name: 'AuthError', message: `Refused ${channel}: the caller is not the app`, status: 403 }
+        }
       }
       return dispatch(handlers, channel, input)
     })

@@ -73,6 +73,8 @@ export type ProgressCallback = (p: Progress) => void
 
 /** Every failure of this layer, with what had been done when it happened. */
 export class PortabilityError extends Error {
+  /** Written for the caller (what failed, and what had been done): shown as it is. */
+  readonly httpStatus = 400
   constructor(
     message: string,
     readonly report?: Record<string, unknown>,

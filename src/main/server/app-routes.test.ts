@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EVENTS_PATH, RPC_PATH, type AppEvent } from '../../shared/contract.js'
+import { EVENTS_PATH, RPC_PATH } from '../../shared/constants.js'
+import type { AppEvent } from '../../shared/contract.js'
 import { startOurServer, type RunningServer } from './v2/test-server.js'
 
 let server: RunningServer
@@ -11,13 +12,13 @@ afterEach(async () => server.stop())
 const rpc = (channel: string, body: unknown) =>
   fetch(`${server.baseUrl}${RPC_PATH}/${channel}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...server.appHeaders },
     body: JSON.stringify(body)
   })
 
 /** Reads server-sent events until `count` have arrived (or the stream is aborted). */
 async function collectEvents(count: number, signal: AbortSignal, ready: () => void): Promise<AppEvent[]> {
-  const response = await fetch(`${server.baseUrl}${EVENTS_PATH}`, { signal })
+  const response = await fetch(`${server.baseUrl}${EVENTS_PATH}`, { signal, headers: server.appHeaders })
   expect(response.headers.get('content-type')).toBe('text/event-stream')
   const reader = (response.body as ReadableStream<Uint8Array>).getReader()
   const decoder = new TextDecoder()
@@ -47,7 +48,7 @@ describe('app routes', () => {
     expect(again.status).toBe(409)
     expect(await again.json()).toEqual({
       ok: false,
-      error: { name: 'UniqueConstraintError', message: 'Collection [dup] already exists' }
+      error: { name: 'UniqueConstraintError', message: 'Collection [dup] already exists', status: 409 }
     })
     expect((await rpc('collections.get', { id: 'missing' })).status).toBe(404)
     expect((await rpc('records.page', { collectionId: 'x', limit: 0, offset: 0 })).status).toBe(400)
@@ -102,7 +103,7 @@ describe('export download and import from the UI', () => {
       { id: 'b', embedding: [1e-7, 2, -3], document: null, metadata: null }
     ]
     await rpc('records.add', { collectionId: created.value.id, records })
-    const download = await fetch(`${server.baseUrl}/app/export/${created.value.id}`)
+    const download = await fetch(`${server.baseUrl}/app/export/${created.value.id}`, { headers: server.appHeaders })
     expect(download.status).toBe(200)
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="portable.jsonl"')
     const text = await download.text()
@@ -133,7 +134,7 @@ describe('export download and import from the UI', () => {
         }
       ).value
     expect(await read(copy.id)).toEqual(await read(created.value.id))
-    const missing = await fetch(`${server.baseUrl}/app/export/nope`)
+    const missing = await fetch(`${server.baseUrl}/app/export/nope`, { headers: server.appHeaders })
     expect(missing.status).toBe(404)
   })
 })

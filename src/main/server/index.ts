@@ -1,59 +1,96 @@
-import { existsSync } from 'node:fs'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import { createReadStream, existsSync } from 'node:fs'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import cors from '@fastify/cors'
 import fastifyStatic from '@fastify/static'
-import { createReadStream } from 'node:fs'
-import { EVENTS_PATH, EXPORT_PATH, RPC_PATH, type AppEvent } from '../../shared/contract.js'
-import { toCallError } from '../api/dispatch.js'
+import { EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, RPC_PATH } from '../../shared/constants.js'
+import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
+import type { AppEvent } from '../../shared/contract.js'
+import { describeError } from '../api/errors.js'
 import { exportToTemp } from '../api/handlers/transfer.js'
 import type { AppContext } from '../api/context.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
-import { createGuard, isLoopback } from './security.js'
+import { checkSecurityOptions, createGuard, surfaceOf, type Surface } from './security.js'
 import { registerChromaRoutes } from './chroma-routes.js'
 
 export interface ServerOptions {
   ctx: AppContext
   host?: string
   port?: number
+  /** Chroma's token: opens Chroma's API and nothing else. */
   token?: string
+  /** Origins allowed to call Chroma's API cross-origin. */
   allowedOrigins?: string[]
-  /** Folder with the built web UI (out/renderer); omitted = API only. */
-  staticDir?: string
+  /**
+   * The app surface of browser mode: the contract, its events and downloads (behind `key`), and the
+   * built UI from `staticDir`. Omitted (the desktop app's REST port): Chroma's API only.
+   */
+  app?: { key: string; staticDir?: string }
   /** Largest accepted request body, as Chroma's default: 40 MiB. */
   bodyLimit?: number
+  /** Most event streams open at once. */
+  maxEventStreams?: number
 }
 
 export const DEFAULT_PORT = 8000
 export const DEFAULT_HOST = '127.0.0.1'
+/** A few browser tabs need one stream each; more is a leak or an attack. */
+export const MAX_EVENT_STREAMS = 32
+/** An event stream whose reader has stopped reading is dropped past this much unsent data. */
+const EVENT_STREAM_BACKLOG_BYTES = 1024 * 1024
+
+/** Headers of the UI and the app's calls: no framing, no type sniffing, no referrer. */
+const UI_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': UI_CONTENT_SECURITY_POLICY,
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer'
+}
 
 /**
- * The local HTTP server: Chroma's HTTP API for scripts and official clients, the app's contract at
- * RPC_PATH for the browser UI, and the built UI itself.
+ * The local HTTP server: Chroma's HTTP API for scripts and official clients and, in browser mode,
+ * the app's contract at RPC_PATH and the built UI (docs/decisions/0023).
  */
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
-  const host = opts.host ?? DEFAULT_HOST
-  const port = opts.port ?? DEFAULT_PORT
-  if (!isLoopback(host) && !opts.token) {
-    throw new Error(`Binding to ${host} exposes the database beyond this machine: a token is required (--token).`)
+  const security = {
+    host: opts.host ?? DEFAULT_HOST,
+    port: opts.port ?? DEFAULT_PORT,
+    token: opts.token,
+    appKey: opts.app?.key,
+    allowedOrigins: opts.allowedOrigins ?? []
   }
-  // forceCloseConnections: open event streams must not hold a shutdown (or a port change) hostage.
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 40 * 1024 * 1024, logger: false, forceCloseConnections: true })
+  checkSecurityOptions(security)
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? 40 * 1024 * 1024,
+    logger: false,
+    genReqId: () => randomUUID(),
+    // Open event streams must not hold a shutdown (or a port change) hostage.
+    forceCloseConnections: true
+  })
   // Only JSON bodies are parsed: a text/plain form post must not reach a handler.
   app.removeContentTypeParser('text/plain')
 
-  app.addHook('onRequest', createGuard({ host, port, token: opts.token, allowedOrigins: opts.allowedOrigins ?? [] }))
-  if (opts.allowedOrigins?.length) {
+  // Every route gets its surface as it is registered; the guard reads it from the matched route.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, surface: route.config?.surface ?? surfaceOf(route) }
+  })
+  app.addHook('onRequest', createGuard(security))
+  app.addHook('onSend', async (req, reply) => {
+    const surface = req.routeOptions.config.surface
+    if (surface === 'app' || surface === 'ui') reply.headers(UI_HEADERS)
+  })
+  if (security.allowedOrigins.length) {
     await app.register(cors, {
-      origin: opts.allowedOrigins,
+      origin: security.allowedOrigins,
       allowedHeaders: ['Content-Type', 'Authorization', 'X-Chroma-Token']
     })
   }
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
-    const name = status === 413 ? 'PayloadTooLarge' : status >= 500 ? 'InternalError' : 'InvalidArgumentError'
-    void reply.code(status).type('application/json').send({ error: name, message: err.message })
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const { status, message } = describeError(err, `${req.method} ${req.routeOptions.url ?? ''}`, req.id)
+    const error = status === 413 ? 'PayloadTooLarge' : status >= 500 ? 'InternalError' : 'InvalidArgumentError'
+    void reply.code(status).type('application/json').send({ error, message })
   })
   app.setNotFoundHandler((req, reply) => {
     void reply
@@ -62,36 +99,83 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       .send({ error: 'NotFoundError', message: `Not found: ${req.method} ${req.url}` })
   })
 
-  const handlers: Handlers = createHandlers(opts.ctx)
-  app.post<{ Params: { channel: string } }>(`${RPC_PATH}/:channel`, async (req, reply) => {
-    const result = await dispatch(handlers, req.params.channel, req.body)
-    return reply.code(result.ok ? 200 : statusOf(result.error.name)).send(result)
+  // Writes made by scripts through Chroma's API show up in the open UI.
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode < 400 && isChromaWrite(req.routeOptions.config.surface, req.method, req.routeOptions.url)) {
+      opts.ctx.events.emit({ type: 'collections-changed' })
+    }
   })
 
-  // Push events for the browser UI as server-sent events (read with fetch, so the token header works).
+  await registerChromaRoutes(app, opts.ctx)
+  if (opts.app) await registerAppSurface(app, opts.ctx, opts.app.staticDir, opts.maxEventStreams ?? MAX_EVENT_STREAMS)
+  return app
+}
+
+/** The contract over HTTP, its event stream, the export download and the built UI. */
+async function registerAppSurface(
+  app: FastifyInstance,
+  ctx: AppContext,
+  staticDir: string | undefined,
+  maxEventStreams: number
+): Promise<void> {
+  const handlers: Handlers = createHandlers(ctx)
+  app.post<{ Params: { channel: string } }>(`${RPC_PATH}/:channel`, async (req, reply) => {
+    const channel = req.params.channel
+    const result = IPC_ONLY_CHANNELS.has(channel as never)
+      ? {
+          ok: false as const,
+          error: { name: 'NotFoundError', message: `${channel} is part of the desktop app only`, status: 404 }
+        }
+      : await dispatch(handlers, channel, req.body, req.id)
+    return reply.code(result.ok ? 200 : result.error.status).send(result)
+  })
+
+  // Push events as server-sent events (read with fetch, so the key header works).
+  let streams = 0
   app.get(EVENTS_PATH, (req, reply) => {
+    if (streams >= maxEventStreams) {
+      return reply
+        .code(503)
+        .type('application/json')
+        .send({ error: 'ChromaError', message: `Too many open event streams (at most ${maxEventStreams})` })
+    }
+    streams++
     reply.hijack()
-    reply.raw.writeHead(200, {
+    const res = reply.raw
+    res.writeHead(200, {
+      ...UI_HEADERS,
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-store',
       Connection: 'keep-alive'
     })
-    const send = (event: AppEvent): void => void reply.raw.write(`data: ${JSON.stringify(event)}\n\n`)
-    reply.raw.write(': connected\n\n')
-    const unsubscribe = opts.ctx.events.subscribe(send)
-    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 25_000)
-    req.raw.on('close', () => {
+    let closed = false
+    const close = (): void => {
+      if (closed) return
+      closed = true
+      streams--
       clearInterval(keepAlive)
       unsubscribe()
-    })
+      res.end()
+    }
+    // A reader that stops reading is cut off instead of buffering events without bound; the UI
+    // reconnects and refetches what it may have missed.
+    const write = (text: string): void => {
+      if (closed) return
+      if (res.writableLength > EVENT_STREAM_BACKLOG_BYTES) close()
+      else res.write(text)
+    }
+    const unsubscribe = ctx.events.subscribe((event: AppEvent) => write(`data: ${JSON.stringify(event)}\n\n`))
+    const keepAlive = setInterval(() => write(': keep-alive\n\n'), 25_000)
+    req.raw.on('close', close)
+    write(': connected\n\n')
   })
 
-  // Browser mode's export: the file is written to a private temp folder, sent, then removed.
+  // The export is written to a private temp folder, sent, then removed.
   app.get<{ Params: { collectionId: string }; Querystring: { connection?: string } }>(
     `${EXPORT_PATH}/:collectionId`,
     async (req, reply) => {
       try {
-        const { file, report, done } = await exportToTemp(opts.ctx, req.query.connection, req.params.collectionId)
+        const { file, report, done } = await exportToTemp(ctx, req.query.connection, req.params.collectionId)
         const stream = createReadStream(file)
         stream.once('close', done)
         return reply
@@ -99,44 +183,27 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
           .header('Content-Disposition', `attachment; filename="${encodeURIComponent(report.collection)}.jsonl"`)
           .send(stream)
       } catch (err) {
-        const error = toCallError(err)
-        return reply.code(statusOf(error.name)).send({ ok: false, error })
+        return sendCallError(reply, describeError(err, `export ${req.params.collectionId}`, req.id))
       }
     }
   )
 
-  // Writes made by scripts through Chroma's API show up in the open UI.
-  app.addHook('onResponse', async (req, reply) => {
-    if (reply.statusCode < 400 && isChromaWrite(req.method, req.url)) {
-      opts.ctx.events.emit({ type: 'collections-changed' })
-    }
-  })
-
-  await registerChromaRoutes(app, opts.ctx)
-
-  if (opts.staticDir && existsSync(opts.staticDir)) {
-    await app.register(fastifyStatic, { root: opts.staticDir, index: ['index.html'], wildcard: false })
+  if (staticDir && existsSync(staticDir)) {
+    await app.register(async (ui) => {
+      ui.addHook('onRoute', (route) => {
+        route.config = { ...route.config, surface: 'ui' satisfies Surface }
+      })
+      await ui.register(fastifyStatic, { root: staticDir, index: ['index.html'], wildcard: false })
+    })
   }
-  return app
+}
+
+function sendCallError(reply: FastifyReply, error: { status: number; name: string; message: string }): FastifyReply {
+  return reply.code(error.status).send({ ok: false, error })
 }
 
 /** Chroma's reads by POST (get, query, search) change nothing; every other non-GET API call is a write. */
-function isChromaWrite(method: string, url: string): boolean {
-  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || !url.startsWith('/api/')) return false
-  return !/\/(get|query|search)(\?|$)/.test(url)
-}
-
-/** HTTP status of a failed app call, from the engine's error name (the body carries the details). */
-const STATUS_BY_ERROR: Record<string, number> = {
-  InvalidArgumentError: 400,
-  PortabilityError: 400,
-  AuthError: 403,
-  ForbiddenError: 403,
-  NotFoundError: 404,
-  SettingsUnavailableError: 404,
-  UniqueConstraintError: 409
-}
-
-function statusOf(errorName: string): number {
-  return STATUS_BY_ERROR[errorName] ?? 500
+function isChromaWrite(surface: Surface | undefined, method: string, routeUrl: string | undefined): boolean {
+  if (surface !== 'chroma' || method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false
+  return !/\/(get|query|search)$/.test(routeUrl ?? '')
 }

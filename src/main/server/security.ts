@@ -1,27 +1,48 @@
+// Who may call what on the local server. Every route is put on a surface when it is registered, and a
+// request's permission is decided by the surface of the route the router actually matched, never by
+// reading the raw URL (docs/decisions/0023, 0024).
 import { timingSafeEqual } from 'node:crypto'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import { APP_KEY_HEADER } from '../../shared/constants.js'
+
+/**
+ * - `public`: Chroma's probes, open as Chroma leaves them open (heartbeat, version, pre-flight checks).
+ * - `chroma`: the rest of Chroma's API; the Chroma token when the server has one.
+ * - `app`: the app's contract, events and downloads (browser mode only); the app key of this run.
+ * - `ui`: the built web UI's files; open, same-origin only.
+ * - `preflight`: CORS pre-flight requests, answered without credentials as browsers send none.
+ */
+export type Surface = 'public' | 'chroma' | 'app' | 'ui' | 'preflight'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    surface?: Surface
+  }
+}
 
 export interface SecurityOptions {
   /** Address the server binds to. */
   host: string
+  /** Port asked for; the guard uses the port the connection actually reached (so `--port 0` works). */
   port: number
-  /** Required token (`Authorization: Bearer <t>` or `X-Chroma-Token: <t>`); undefined = no auth. */
+  /** The Chroma token (`Authorization: Bearer <t>` or `X-Chroma-Token: <t>`); undefined = Chroma's API is open. */
   token?: string
-  /** Origins allowed to call the API cross-origin (exact match, e.g. `http://localhost:3000`). */
+  /** The app key of this run (browser mode); undefined = no app surface. */
+  appKey?: string
+  /** Origins allowed to call Chroma's API cross-origin (exact match, e.g. `http://localhost:3000`). */
   allowedOrigins: string[]
 }
 
+/** Shortest Chroma token accepted: a guessable token on an open port is no protection. */
+export const MIN_TOKEN_LENGTH = 16
+
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]']
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+
 /** Chroma leaves these open when auth is on, so clients can probe a server before authenticating. */
-const UNAUTHENTICATED = new Set([
-  '/api/v2',
-  '/api/v2/heartbeat',
-  '/api/v2/version',
-  '/api/v1',
-  '/api/v1/heartbeat',
-  '/api/v1/version'
-])
+const PUBLIC_ROUTES = new Set(
+  ['/api/v2', '/api/v1'].flatMap((v) => [v, `${v}/heartbeat`, `${v}/version`, `${v}/pre-flight-checks`])
+)
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host)
@@ -29,10 +50,26 @@ export function isLoopback(host: string): boolean {
 
 /** Host header values accepted when bound to loopback: anything else is a DNS-rebinding attempt. */
 export function allowedHostHeaders(port: number): Set<string> {
-  return new Set(LOOPBACK_NAMES.map((name) => `${name}:${port}`))
+  const names = LOOPBACK_NAMES.map((name) => `${name}:${port}`)
+  // Browsers and clients leave the port out of Host when it is the scheme's default.
+  return new Set(port === 80 ? [...names, ...LOOPBACK_NAMES] : names)
 }
 
-function sameToken(given: string, expected: string): boolean {
+/**
+ * The surface of a route, from its registered pattern and method. Routes outside Chroma's API that
+ * do not name a surface are the app's: whatever is added later needs a credential unless it says otherwise.
+ */
+export function surfaceOf(route: Pick<RouteOptions, 'url' | 'method'>): Surface {
+  const methods = Array.isArray(route.method) ? route.method : [route.method]
+  if (methods.every((m) => m === 'OPTIONS')) return 'preflight'
+  const url = route.url ?? ''
+  if (url === '/api' || url.startsWith('/api/')) {
+    return methods.every((m) => m === 'GET' || m === 'HEAD') && PUBLIC_ROUTES.has(url) ? 'public' : 'chroma'
+  }
+  return 'app'
+}
+
+function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given)
   const b = Buffer.from(expected)
   return a.length === b.length && timingSafeEqual(a, b)
@@ -49,25 +86,45 @@ function refuse(reply: FastifyReply, status: number, error: string, message: str
   return reply.code(status).type('application/json').send({ error, message })
 }
 
+/** Checks the options a server is created with; throws with a message for the operator. */
+export function checkSecurityOptions(opts: SecurityOptions): void {
+  if (!isLoopback(opts.host) && !opts.token) {
+    throw new Error(`Binding to ${opts.host} exposes the database beyond this machine: a token is required (--token).`)
+  }
+  if (opts.token !== undefined && opts.token.length < MIN_TOKEN_LENGTH) {
+    throw new Error(
+      `The token must have at least ${MIN_TOKEN_LENGTH} characters (for example the output of \`openssl rand -hex 24\`).`
+    )
+  }
+}
+
 /**
- * One onRequest guard for every route: Host (DNS rebinding), Origin (cross-site requests), body
- * content type (form-post CSRF) and token. Runs before body parsing, so a refused request writes nothing.
+ * One onRequest guard for every request: Host (DNS rebinding), Origin (cross-site requests), body
+ * content type (form-post CSRF), then the credential the matched route's surface needs. Runs before
+ * body parsing, so a refused request writes nothing.
  */
 export function createGuard(opts: SecurityOptions) {
-  const hosts = isLoopback(opts.host) ? allowedHostHeaders(opts.port) : null
+  const loopback = isLoopback(opts.host)
+  const hostsByPort = new Map<number, Set<string>>()
+  const hostsFor = (port: number): Set<string> => {
+    let hosts = hostsByPort.get(port)
+    if (!hosts) hostsByPort.set(port, (hosts = allowedHostHeaders(port)))
+    return hosts
+  }
   const allowedOrigins = new Set(opts.allowedOrigins)
   return async function guard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const host = req.headers.host ?? ''
-    if (hosts && !hosts.has(host.toLowerCase())) {
+    if (loopback && !hostsFor(req.socket.localPort ?? opts.port).has(host.toLowerCase())) {
       return refuse(reply, 403, 'ChromaError', `Host header not allowed: ${host}`)
     }
+    // Undefined for a request no route matched: it can only be answered 404.
+    const surface = req.routeOptions.config.surface
     const origin = req.headers.origin
-    if (origin !== undefined && origin !== `http://${host}` && !allowedOrigins.has(origin)) {
-      return refuse(reply, 403, 'ChromaError', `Origin not allowed: ${origin}`)
+    if (origin !== undefined && origin !== `http://${host}`) {
+      const crossOriginAllowed = surface !== 'app' && surface !== 'ui' && allowedOrigins.has(origin)
+      if (!crossOriginAllowed) return refuse(reply, 403, 'ChromaError', `Origin not allowed: ${origin}`)
     }
-    const path = req.url.split('?')[0] ?? ''
-    const isApi = path.startsWith('/api/') || path === '/api' || path.startsWith('/app/')
-    if (isApi && ['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody(req)) {
+    if (hasBody(req)) {
       // As Chroma does, an unlabelled body is JSON (older Python clients send none). Browsers label
       // every form post, and cross-origin requests were refused above.
       if (req.headers['content-type'] === undefined) req.headers['content-type'] = 'application/json'
@@ -76,10 +133,23 @@ export function createGuard(opts: SecurityOptions) {
         return refuse(reply, 415, 'InvalidArgumentError', 'Request bodies must be sent as application/json')
       }
     }
-    if (opts.token && isApi && !UNAUTHENTICATED.has(path)) {
+    if (surface === 'chroma' && opts.token !== undefined) {
       const given = tokenFromHeaders(req)
       if (given === undefined) return refuse(reply, 401, 'AuthorizationError', 'Missing token')
-      if (!sameToken(given, opts.token)) return refuse(reply, 403, 'AuthError', 'Forbidden')
+      if (!sameSecret(given, opts.token)) return refuse(reply, 403, 'AuthError', 'Forbidden')
+    }
+    if (surface === 'app') {
+      const given = req.headers[APP_KEY_HEADER]
+      if (opts.appKey === undefined) return refuse(reply, 404, 'NotFoundError', 'Not found')
+      if (typeof given !== 'string') {
+        return refuse(
+          reply,
+          401,
+          'AuthorizationError',
+          "Missing app key: open the UI from the link the server printed at start (it carries this run's key)"
+        )
+      }
+      if (!sameSecret(given, opts.appKey)) return refuse(reply, 403, 'AuthError', 'Forbidden')
     }
     return undefined
   }

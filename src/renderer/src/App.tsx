@@ -10,7 +10,9 @@ import { SettingsButton } from './features/settings/SettingsButton'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
 import { CollectionTransfer } from './features/transfer/CollectionTransfer'
 import { ImportCollection } from './features/transfer/ImportCollection'
+import { AppKeyRequired } from './features/status/AppKeyRequired'
 import { useAppEvents, useAppStatus } from './lib/data'
+import { CallFailed } from './lib/transport'
 
 export type CollectionTab = 'records' | 'query' | 'ingest'
 
@@ -28,6 +30,7 @@ export function App() {
     setTab('records')
   }, [])
 
+  if (status.error instanceof CallFailed && status.error.errorName === 'AppKeyError') return <AppKeyRequired />
   return (
     <AppShell
       header={{ height: 56 }}

@@ -9,6 +9,7 @@ import {
   type EmbeddingRuntimeOptions,
   type StoredEmbeddingFunctionConfig
 } from '../../engine/embedding/index.js'
+import { NotFoundError } from '../../engine/index.js'
 import type { Backend, CollectionRef, CreateArgs } from './types.js'
 import { chromaClientFor, configOnlyEmbeddingFunction, type RemoteOptions } from '../../portability/index.js'
 
@@ -72,8 +73,7 @@ export class RemoteBackend implements Backend {
 
   async get(id: string): Promise<CollectionRef> {
     const found = (await this.list()).find((c) => c.id === id)
-    if (!found)
-      throw Object.assign(new Error(`Collection ${id} does not exist on this server`), { name: 'NotFoundError' })
+    if (!found) throw new NotFoundError(`Collection ${id} does not exist on this server`)
     return found
   }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
-import { ChromaError } from '../../engine/index.js'
+import { ChromaError, NotFoundError } from '../../engine/index.js'
 import { exportCollection, importFile } from '../../portability/index.js'
 
 /** Native file dialogs: the desktop app has them; main writes only where the user chose. */
@@ -26,7 +26,7 @@ async function exportToFile(ctx: AppContext, connection: string | undefined, nam
   const from = ctx.connections.portable(connection)
   try {
     const endpoint = await from.open(name)
-    if (!endpoint) throw new Error(`Collection ${name} disappeared`)
+    if (!endpoint) throw new NotFoundError(`Collection ${name} disappeared`)
     return await exportCollection(endpoint, file)
   } finally {
     await from.close()

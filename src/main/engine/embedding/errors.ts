@@ -3,6 +3,8 @@
 /** The model cannot be loaded: not cached and not downloadable, or a local folder is incomplete. */
 export class EmbeddingModelUnavailableError extends Error {
   override readonly name = 'EmbeddingModelUnavailableError'
+  /** The message says how to make the model available. */
+  readonly httpStatus = 503
   constructor(
     readonly model: string,
     message: string,
@@ -15,6 +17,8 @@ export class EmbeddingModelUnavailableError extends Error {
 /** The model files were found but loading or running them failed. */
 export class EmbeddingModelError extends Error {
   override readonly name = 'EmbeddingModelError'
+  /** The message names the model and what failed in it. */
+  readonly httpStatus = 500
   constructor(
     readonly model: string,
     message: string,

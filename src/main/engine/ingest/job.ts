@@ -23,6 +23,7 @@ import {
   tokenCounterFor,
   type TokenCounter
 } from './chunker.js'
+import { InvalidArgumentError } from '../errors.js'
 import { IngestFileError, listFiles, parseFile } from './parse.js'
 
 export interface IngestOptions {
@@ -146,7 +147,8 @@ async function run(
 ): Promise<IngestSummary> {
   const started = performance.now()
   const ef = opts.embeddingFunction ?? collection.embeddingFunction
-  if (ef === null) throw new Error(`Collection "${collection.name}" has no embedding function; pass one in options`)
+  if (ef === null)
+    throw new InvalidArgumentError(`Collection "${collection.name}" has no embedding function; pass one in options`)
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE
   const overlap = opts.overlap ?? Math.min(DEFAULT_CHUNK_OVERLAP, Math.floor(chunkSize / 2))
   const limit = maxChunkTokensFor(ef)

@@ -1,7 +1,8 @@
 // Error JSON of the v1 API (chroma-http-api.md sections 1 and 7): `{"error": PythonName, "message"}`
 // with the status Chroma's Python server used. Python clients raise the class named in `error`; the
 // old positional JS clients hand `{error}` back to the caller, so the name must be the Python one.
-import { ChromaError } from '../../engine/errors.js'
+import { reportUnexpected } from '../../api/errors.js'
+import { ChromaError, UnexpectedError } from '../../engine/errors.js'
 
 export class V1Error extends Error {
   constructor(
@@ -32,9 +33,9 @@ export function collectionMissing(nameOrId: string): V1Error {
 }
 
 /** Any thrown value as the v1 status and body. */
-export function toV1Error(err: unknown): { status: number; body: V1ErrorBody } {
+export function toV1Error(err: unknown, requestId?: string): { status: number; body: V1ErrorBody } {
   if (err instanceof V1Error) return { status: err.status, body: { error: err.errorName, message: err.message } }
-  if (err instanceof ChromaError) {
+  if (err instanceof ChromaError && !(err instanceof UnexpectedError)) {
     const dim = DIMENSION_RE.exec(err.message)
     if (dim) {
       return {
@@ -67,5 +68,5 @@ export function toV1Error(err: unknown): { status: number; body: V1ErrorBody } {
     const name = fastifyStatus === 413 ? 'BatchSizeExceededError' : 'InvalidArgumentError'
     return { status: fastifyStatus, body: { error: name, message } }
   }
-  return { status: 500, body: { error: 'InternalError', message } }
+  return { status: 500, body: { error: 'InternalError', message: reportUnexpected(err, 'Chroma API v1', requestId) } }
 }

@@ -123,8 +123,8 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson)
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJson)
 
-  app.setErrorHandler((err, _req, reply) => {
-    const { status, body } = toV1Error(err)
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toV1Error(err, req.id)
     void reply.code(status).type('application/json').send(body)
   })
 

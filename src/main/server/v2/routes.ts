@@ -4,9 +4,11 @@ import {
   DEFAULT_DATABASE,
   DEFAULT_TENANT,
   InvalidArgumentError,
+  UnexpectedError,
   UnimplementedError,
   type Scope
 } from '../../engine/index.js'
+import { declaredStatus, reportUnexpected } from '../../api/errors.js'
 import {
   addBody,
   collectionId,
@@ -62,8 +64,13 @@ function isChromaLike(e: unknown): e is ChromaLike {
 }
 
 /** Maps any error to Chroma's status and `{"error", "message"}` body. */
-export function toChromaError(err: unknown): { status: number; body: { error: string; message: string } } {
-  if (isChromaLike(err)) return { status: err.httpStatus, body: { error: err.chromaName, message: err.message } }
+export function toChromaError(
+  err: unknown,
+  requestId?: string
+): { status: number; body: { error: string; message: string } } {
+  if (isChromaLike(err) && !(err instanceof UnexpectedError)) {
+    return { status: err.httpStatus, body: { error: err.chromaName, message: err.message } }
+  }
   const fe = err as Partial<FastifyError>
   switch (fe.code) {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -85,9 +92,11 @@ export function toChromaError(err: unknown): { status: number; body: { error: st
         body: { error: 'ChromaError', message: 'Expected request with `Content-Type: application/json`' }
       }
   }
-  const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 ? fe.statusCode : 500
-  const message = err instanceof Error ? err.message : String(err)
-  return { status, body: { error: errorName(status), message } }
+  const status = declaredStatus(err)
+  if (status === undefined) {
+    return { status: 500, body: { error: 'InternalError', message: reportUnexpected(err, 'Chroma API v2', requestId) } }
+  }
+  return { status, body: { error: errorName(status), message: (err as Error).message } }
 }
 
 /** `:param` route patterns as regexes, to tell "wrong method" (405) from "no such path" (404). */
@@ -131,8 +140,8 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     }
   })
 
-  app.setErrorHandler((err, _req, reply) => {
-    const { status, body } = toChromaError(err)
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toChromaError(err, req.id)
     return send(reply, JSON.stringify(body), status)
   })
 

@@ -1,5 +1,7 @@
 // Test helper: our server on a free loopback port with an in-memory engine.
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { APP_KEY_HEADER } from '../../../shared/constants.js'
 import { closeAppContext, openAppContext, type AppContext } from '../../api/context.js'
 import { createServer } from '../index.js'
 
@@ -9,35 +11,31 @@ export interface RunningServer {
   host: string
   port: number
   baseUrl: string
+  /** Headers of the app's contract calls (browser mode's app key). */
+  appHeaders: Record<string, string>
   stop(): Promise<void>
 }
 
 export async function startOurServer(
-  opts: { allowReset?: boolean; path?: string | null } = {}
+  opts: { allowReset?: boolean; path?: string | null; token?: string } = {}
 ): Promise<RunningServer> {
   const ctx = openAppContext({ path: opts.path ?? null, allowReset: opts.allowReset ?? true })
   const host = '127.0.0.1'
-  // Port 0 would make the Host-header guard expect ":0"; probe a free port first, then bind it.
-  for (let attempt = 0; ; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 30000)
-    const app = await createServer({ ctx, host, port })
-    try {
-      await app.listen({ host, port })
-    } catch (e) {
+  const key = randomBytes(32).toString('base64url')
+  const app = await createServer({ ctx, host, port: 0, token: opts.token, app: { key } })
+  await app.listen({ host, port: 0 })
+  const address = app.server.address()
+  if (typeof address !== 'object' || address === null) throw new Error('the server did not bind a port')
+  return {
+    app,
+    ctx,
+    host,
+    port: address.port,
+    baseUrl: `http://${host}:${address.port}`,
+    appHeaders: { [APP_KEY_HEADER]: key },
+    stop: async () => {
       await app.close()
-      if (attempt < 20 && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') continue
-      throw e
-    }
-    return {
-      app,
-      ctx,
-      host,
-      port,
-      baseUrl: `http://${host}:${port}`,
-      stop: async () => {
-        await app.close()
-        await closeAppContext(ctx)
-      }
+      await closeAppContext(ctx)
     }
   }
 }

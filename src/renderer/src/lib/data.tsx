@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import type { CopyStatus, IngestStatus } from '../../../shared/contract'
 import { isConnectionScoped, LOCAL_CONNECTION } from '../../../shared/constants'
-import type { Transport } from './transport'
+import { CallFailed, type Transport } from './transport'
 import { queryKeys } from './query-keys'
 
 const TransportContext = createContext<Transport | null>(null)
@@ -66,7 +66,9 @@ export function useAppStatus() {
   return useQuery({
     queryKey: queryKeys.status(),
     queryFn: async () => ({ ...(await transport.call('system.status', {})), transport: transport.kind }),
-    refetchInterval: 5000
+    refetchInterval: 5000,
+    // A page without the server run's key will not get in by retrying.
+    retry: (failures, error) => !(error instanceof CallFailed && error.errorName === 'AppKeyError') && failures < 3
   })
 }
 

@@ -23,6 +23,7 @@ export const queryKeys = {
   ingest: (jobId: string) => ['ingest', jobId] as const,
   ingestPreview: (uploadId: string, params: unknown) => ['ingest-preview', uploadId, params] as const,
   settings: () => ['settings'] as const,
+  chromaTokenRequired: () => ['settings', 'chroma-token-required'] as const,
   connections: () => ['connections'] as const,
   copy: (jobId: string) => ['copy', jobId] as const
 }

@@ -1,9 +1,9 @@
 import { BRIDGE_KEY, type Bridge } from '../../../shared/bridge'
 import type { AppEvent, CallInput, CallOutput, CallResult, Channel } from '../../../shared/contract'
-import { EVENTS_PATH, RPC_PATH } from '../../../shared/constants'
+import { APP_KEY_HEADER, EVENTS_PATH, RPC_PATH } from '../../../shared/constants'
 
-/** sessionStorage key under which browser mode keeps the server token for this tab. */
-export const TOKEN_STORAGE_KEY = 'chromadesk.token'
+/** sessionStorage key under which browser mode keeps this server run's app key for the tab. */
+export const APP_KEY_STORAGE_KEY = 'chromadesk.appKey'
 
 /** How the UI reaches the main side: Electron IPC in the desktop window, HTTP in browser mode. */
 export interface Transport {
@@ -11,7 +11,7 @@ export interface Transport {
   call<C extends Channel>(channel: C, input: CallInput<C>): Promise<CallOutput<C>>
   /** Main's push events; returns the unsubscribe function. */
   subscribe(listener: (event: AppEvent) => void): () => void
-  /** Browser mode: fetches a file the server produces (an export), with the token. */
+  /** Browser mode: fetches a file the server produces (an export), with the app key. */
   download?(path: string): Promise<Blob>
 }
 
@@ -39,12 +39,16 @@ export function ipcTransport(bridge: Bridge): Transport {
   }
 }
 
-export function httpTransport(baseUrl = '', token?: string): Transport {
+/** The app key's header, when there is a key. */
+function keyHeaders(appKey: string | undefined): Record<string, string> {
+  return appKey ? { [APP_KEY_HEADER]: appKey } : {}
+}
+
+export function httpTransport(baseUrl = '', appKey?: string): Transport {
   return {
     kind: 'http',
     async call(channel, input) {
-      const headers: Record<string, string> = { 'Content-Type': 'application/json' }
-      if (token) headers.Authorization = `Bearer ${token}`
+      const headers: Record<string, string> = { 'Content-Type': 'application/json', ...keyHeaders(appKey) }
       let response: Response
       try {
         response = await fetch(`${baseUrl}${RPC_PATH}/${channel}`, {
@@ -58,13 +62,14 @@ export function httpTransport(baseUrl = '', token?: string): Transport {
       const body = (await response.json().catch(() => null)) as
         CallResult<CallOutput<typeof channel>> | { error?: string; message?: string } | null
       if (body && 'ok' in body) return unwrap(body)
+      if (response.status === 401 || response.status === 403) throw new CallFailed('AppKeyError', APP_KEY_MESSAGE)
       throw new CallFailed(body?.error ?? 'HttpError', body?.message ?? `HTTP ${response.status}`)
     },
     subscribe(listener) {
-      return subscribeToEvents(`${baseUrl}${EVENTS_PATH}`, token, listener)
+      return subscribeToEvents(`${baseUrl}${EVENTS_PATH}`, appKey, listener)
     },
     async download(path) {
-      const response = await fetch(`${baseUrl}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
+      const response = await fetch(`${baseUrl}${path}`, { headers: keyHeaders(appKey) })
       if (!response.ok) {
         const body = (await response.json().catch(() => null)) as { error?: { name: string; message: string } } | null
         throw new CallFailed(body?.error?.name ?? 'HttpError', body?.error?.message ?? `HTTP ${response.status}`)
@@ -75,12 +80,12 @@ export function httpTransport(baseUrl = '', token?: string): Transport {
 }
 
 /**
- * Reads the server's event stream with fetch (EventSource cannot send the token header) and
+ * Reads the server's event stream with fetch (EventSource cannot send the key header) and
  * reconnects after a drop, announcing it as a change so views refetch what they may have missed.
  */
-function subscribeToEvents(url: string, token: string | undefined, listener: (event: AppEvent) => void): () => void {
+function subscribeToEvents(url: string, appKey: string | undefined, listener: (event: AppEvent) => void): () => void {
   const controller = new AbortController()
-  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {}
+  const headers = keyHeaders(appKey)
   const run = async (): Promise<void> => {
     let retryMs = 500
     while (!controller.signal.aborted) {
@@ -118,12 +123,25 @@ function subscribeToEvents(url: string, token: string | undefined, listener: (ev
   return () => controller.abort()
 }
 
-/** Picks the transport for where the UI runs. In browser mode a token may come in the URL fragment. */
+/** What a browser-mode page without this run's key is told. */
+export const APP_KEY_MESSAGE =
+  'This page needs the key of this server run: open the UI from the link the server printed at start (it ends in #key=...).'
+
+/**
+ * Picks the transport for where the UI runs. In browser mode the server run's app key comes in the
+ * URL fragment (never sent to the server, never in its logs); it is kept for the tab and taken out
+ * of the address bar, so it is not bookmarked or shared with the link.
+ */
 export function detectTransport(win: Window = window): Transport {
   const bridge = (win as unknown as Record<string, Bridge | undefined>)[BRIDGE_KEY]
   if (bridge) return ipcTransport(bridge)
   const fragment = new URLSearchParams(win.location.hash.slice(1))
-  const token = fragment.get('token') ?? win.sessionStorage.getItem(TOKEN_STORAGE_KEY) ?? undefined
-  if (token) win.sessionStorage.setItem(TOKEN_STORAGE_KEY, token)
-  return httpTransport('', token)
+  const fromLink = fragment.get('key')
+  if (fromLink) {
+    win.sessionStorage.setItem(APP_KEY_STORAGE_KEY, fromLink)
+    fragment.delete('key')
+    const rest = fragment.toString()
+    win.history.replaceState(null, '', `${win.location.pathname}${win.location.search}${rest ? `#${rest}` : ''}`)
+  }
+  return httpTransport('', win.sessionStorage.getItem(APP_KEY_STORAGE_KEY) ?? undefined)
 }

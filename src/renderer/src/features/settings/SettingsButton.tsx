@@ -26,7 +26,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { AppSettings } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
-import { TOKEN_STORAGE_KEY } from '../../lib/transport'
 import { endpointOf, maskToken, snippets } from './snippets'
 
 /** The header's settings button and the modal it opens. */
@@ -180,11 +179,22 @@ function TokenField({
   )
 }
 
+/** What browser mode's snippets show where the token goes: the page never holds Chroma's token. */
+const TOKEN_PLACEHOLDER = '<token>'
+
+/** Whether this server's Chroma API asks for a token: an unauthenticated call is refused when it does. */
+function useChromaTokenRequired() {
+  return useQuery({
+    queryKey: queryKeys.chromaTokenRequired(),
+    queryFn: async () => (await fetch('/api/v2/auth/identity')).status === 401,
+    staleTime: Infinity
+  })
+}
+
 /** Browser mode: this page is served by the headless server, whose settings are its command-line flags. */
 function BrowserSettings() {
-  const [showToken, setShowToken] = useState(false)
   const url = window.location.origin
-  const token = window.sessionStorage.getItem(TOKEN_STORAGE_KEY)
+  const tokenRequired = useChromaTokenRequired().data ?? false
   return (
     <Stack gap="sm" data-testid="settings-browser">
       <Text fw={600}>Server</Text>
@@ -193,20 +203,18 @@ function BrowserSettings() {
         <Code data-testid="settings-server-url">{url}</Code>
         <Copy value={url} />
       </Group>
-      {token ? (
-        <TokenField token={token} shown={showToken} onToggle={() => setShowToken((s) => !s)} />
-      ) : (
-        <Text size="sm" c="dimmed">
-          This server takes requests without a token.
-        </Text>
-      )}
+      <Text size="sm" c="dimmed" data-testid="settings-token-note">
+        {tokenRequired
+          ? "Chroma's API asks for the token given with --token (this page does not hold it)."
+          : "Chroma's API takes requests without a token."}
+      </Text>
       <Alert variant="light" color="blue" data-testid="settings-flags-note">
         This server&apos;s settings are its command-line flags:{' '}
         <Code>npm run serve -- --path DIR --port N --host H --token T</Code>. Restart it with other flags to change
         them.
       </Alert>
       <Text fw={600}>Connect a client</Text>
-      <Snippets url={url} token={token} showToken={showToken} />
+      <Snippets url={url} token={tokenRequired ? TOKEN_PLACEHOLDER : null} showToken />
     </Stack>
   )
 }
@@ -317,8 +325,6 @@ function DesktopSettings() {
             </Badge>
             <Code data-testid="settings-server-url">{server.url}</Code>
             <Copy value={server.url} />
-            {/* The browser UI reads the token from the URL fragment, which never reaches the server's logs. */}
-            <Copy value={`${server.url}/#token=${encodeURIComponent(server.token)}`} label="Copy browser link" />
           </Group>
         ) : server.enabled && server.error ? (
           <Alert color="red" title="The server could not start" data-testid="settings-server-error">

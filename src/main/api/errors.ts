@@ -1,0 +1,54 @@
+// How any failure is described to a caller, in one place for IPC, the app's HTTP routes and Chroma's
+// API. An error that declares its `httpStatus` was written for the caller and keeps its message; any
+// other failure (SQLite, I/O, a bug) is unexpected: the caller gets a generic message with a request
+// id, and the detail goes to the log under that id.
+import { randomUUID } from 'node:crypto'
+import { UnexpectedError } from '../engine/index.js'
+
+export interface DescribedError {
+  status: number
+  name: string
+  message: string
+}
+
+/** Statuses of the official `chromadb` client's errors, raised by remote connections. */
+const REMOTE_CLIENT_ERRORS: Record<string, number> = {
+  ChromaValueError: 400,
+  ChromaClientError: 400,
+  ChromaUnauthorizedError: 401,
+  ChromaForbiddenError: 403,
+  ChromaNotFoundError: 404,
+  ChromaUniqueError: 409,
+  ChromaRateLimitError: 429,
+  ChromaServerError: 502,
+  ChromaConnectionError: 502
+}
+
+/** The status an error declares, or undefined for an unexpected one. */
+export function declaredStatus(err: unknown): number | undefined {
+  if (!(err instanceof Error) || err instanceof UnexpectedError) return undefined
+  const own = (err as { httpStatus?: unknown }).httpStatus
+  if (typeof own === 'number') return own
+  const remote = REMOTE_CLIENT_ERRORS[err.name]
+  if (remote !== undefined) return remote
+  // Fastify's own client errors (body too large, bad content type, malformed JSON).
+  const fastify = (err as { statusCode?: unknown }).statusCode
+  if (typeof fastify === 'number' && fastify >= 400 && fastify < 500) return fastify
+  return undefined
+}
+
+/** Logs an unexpected failure and returns the message a caller may see. */
+export function reportUnexpected(err: unknown, context: string, requestId: string = randomUUID()): string {
+  console.error(`[${requestId}] ${context}:`, err)
+  return `Internal error (request ${requestId}); the server's log has the details`
+}
+
+/** A caller's view of any failure. */
+export function describeError(err: unknown, context: string, requestId?: string): DescribedError {
+  const status = declaredStatus(err)
+  if (status !== undefined) {
+    const e = err as Error
+    return { status, name: e.name || 'Error', message: e.message }
+  }
+  return { status: 500, name: 'InternalError', message: reportUnexpected(err, context, requestId) }
+}
