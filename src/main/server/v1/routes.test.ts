@@ -596,6 +596,28 @@ describe('v1 API', () => {
     })
   })
 
+  it('ignores the body of a route that takes none: empty, labelled JSON or malformed', async () => {
+    const send = (method: 'POST' | 'DELETE', url: string, payload?: string) =>
+      server.inject({ method, url, headers: { host: HOST, 'content-type': 'application/json' }, payload })
+    expect((await call('POST', '/api/v1/collections', { body: { name: 'gone' } })).status).toBe(200)
+    const deleted = await send('DELETE', '/api/v1/collections/gone')
+    expect([deleted.statusCode, deleted.json()]).toEqual([200, null])
+    for (const payload of [undefined, '', '{bad']) {
+      const reset = await send('POST', '/api/v1/reset', payload)
+      expect([reset.statusCode, reset.json()]).toEqual([200, true])
+      const missing = await send('DELETE', '/api/v1/collections/gone', payload)
+      expect(missing.statusCode).toBe(400)
+      expect(missing.json()).toMatchObject({ message: 'Collection gone does not exist.' })
+    }
+    // A route that reads its body still refuses a malformed one.
+    const create = await send('POST', '/api/v1/collections', '{bad')
+    expect(create.statusCode).toBe(400)
+    expect(create.json()).toMatchObject({
+      error: 'InvalidArgumentError',
+      message: expect.stringMatching(/^Invalid JSON body: /)
+    })
+  })
+
   it('parses a JSON body sent without Content-Type (Python requests `data=`) and an empty JSON body', async () => {
     // The plugin alone: the server-wide guard decides separately which content types may reach it.
     const bare = Fastify()

@@ -33,14 +33,18 @@ interface Step {
   /** `{id:<name>}` is replaced by that collection's id on each side. */
   path: string
   body?: unknown
-  /** Sent verbatim (malformed JSON). */
+  /** Sent verbatim (malformed JSON, or an empty body). */
   rawBody?: string
+  /** Extra request headers (e.g. a JSON content type on a request without a body). */
+  headers?: Record<string, string>
   /** Compare error messages only up to this many characters (parser wording differs). */
   messagePrefix?: number
   quirk?: Quirk
 }
 
 const C = '/api/v2/tenants/default_tenant/databases/default_database/collections'
+/** What Python's HttpClient sends on every request, a body or not. */
+const JSON_LABEL = { 'content-type': 'application/json' }
 const rec = (name: string, op: string): string => `${C}/{id:${name}}/${op}`
 
 async function send(side: Side, step: Step): Promise<Answer> {
@@ -48,7 +52,7 @@ async function send(side: Side, step: Step): Promise<Answer> {
   const payload = step.rawBody ?? (step.body === undefined ? undefined : JSON.stringify(step.body))
   const res = await fetch(side.baseUrl + path, {
     method: step.method,
-    headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...step.headers },
     body: payload
   })
   const text = await res.text()
@@ -154,6 +158,10 @@ function scenario(): Step[] {
     { label: 'version', method: 'GET', path: '/api/v2/version' },
     { label: 'identity', method: 'GET', path: '/api/v2/auth/identity' },
     { label: 'reset disabled', method: 'POST', path: '/api/v2/reset' },
+    // Python's HttpClient labels every request JSON, body or not: a route without a body ignores it.
+    { label: 'reset disabled, empty JSON body', method: 'POST', path: '/api/v2/reset', rawBody: '' },
+    { label: 'reset disabled, malformed JSON body', method: 'POST', path: '/api/v2/reset', rawBody: '{bad' },
+    { label: 'heartbeat labelled JSON', method: 'GET', path: '/api/v2/heartbeat', headers: JSON_LABEL },
     {
       label: 'unknown route',
       method: 'GET',
@@ -214,6 +222,18 @@ function scenario(): Step[] {
     },
     { label: 'delete database', method: 'DELETE', path: '/api/v2/tenants/acme/databases/spare' },
     { label: 'delete database again', method: 'DELETE', path: '/api/v2/tenants/acme/databases/spare' },
+    {
+      label: 'delete missing database, labelled JSON without a body',
+      method: 'DELETE',
+      path: '/api/v2/tenants/acme/databases/spare',
+      headers: JSON_LABEL
+    },
+    {
+      label: 'delete missing database, empty JSON body',
+      method: 'DELETE',
+      path: '/api/v2/tenants/acme/databases/spare',
+      rawBody: ''
+    },
     { label: 'get missing database', method: 'GET', path: '/api/v2/tenants/acme/databases/spare' },
 
     // collections
@@ -231,6 +251,8 @@ function scenario(): Step[] {
     { label: 'create with a numeric name', method: 'POST', path: C, body: { name: 5 } },
     { label: 'create with bad JSON', method: 'POST', path: C, rawBody: '{"name": ', messagePrefix: 41 },
     { label: 'create with an empty body', method: 'POST', path: C, rawBody: '' },
+    { label: 'create with a blank body', method: 'POST', path: C, rawBody: ' \n ' },
+    { label: 'create without a body, unlabelled', method: 'POST', path: C },
     {
       label: 'create in a missing database',
       method: 'POST',
@@ -292,6 +314,8 @@ function scenario(): Step[] {
       }
     },
     { label: 'modify with a bad id', method: 'PUT', path: `${C}/alpha`, body: { new_name: 'alpha2' } },
+    { label: 'modify with an empty body', method: 'PUT', path: `${C}/{id:alpha}`, rawBody: '' },
+    { label: 'modify with a bad id and an empty body', method: 'PUT', path: `${C}/alpha`, rawBody: '' },
     { label: 'modify metadata', method: 'PUT', path: `${C}/{id:alpha}`, body: { new_metadata: { owner: 'you' } } },
     { label: 'get after modify', method: 'GET', path: `${C}/alpha` },
     {
@@ -315,6 +339,28 @@ function scenario(): Step[] {
     { label: 'get after config change', method: 'GET', path: `${C}/alpha` },
     { label: 'fork', method: 'POST', path: `${C}/{id:alpha}/fork`, body: { new_name: 'alpha-fork' } },
     { label: 'delete collection', method: 'DELETE', path: `${C}/gamma` },
+    { label: 'create epsilon', method: 'POST', path: C, body: { name: 'epsilon' } },
+    {
+      label: 'delete collection labelled JSON without a body (Python HttpClient)',
+      method: 'DELETE',
+      path: `${C}/epsilon`,
+      headers: JSON_LABEL
+    },
+    ...[
+      { how: 'labelled JSON without a body', headers: JSON_LABEL },
+      { how: 'empty JSON body', rawBody: '' },
+      { how: 'malformed JSON body', rawBody: '{bad' }
+    ].map(({ how, ...request }): Step => ({
+      label: `delete missing collection, ${how}`,
+      method: 'DELETE',
+      path: `${C}/epsilon`,
+      ...request,
+      quirk: {
+        why: TYPO,
+        chroma: { status: 404, body: { error: 'NotFoundError', message: 'Collection [epsilon] does not exists' } },
+        ours: { status: 404, body: { error: 'NotFoundError', message: notExist('epsilon') } }
+      }
+    })),
     {
       label: 'delete missing collection',
       method: 'DELETE',
@@ -415,6 +461,14 @@ function scenario(): Step[] {
       body: { ids: ['x'], embeddings: [[1, 2, 3]], metadatas: [{ o: null }] }
     },
     { label: 'add with empty ids', method: 'POST', path: rec('recs', 'add'), body: { ids: [], embeddings: [] } },
+    { label: 'add with an empty body', method: 'POST', path: rec('recs', 'add'), rawBody: '' },
+    {
+      label: 'add with a bad id and malformed JSON (the body is read first)',
+      method: 'POST',
+      path: `${C}/not-a-uuid/add`,
+      rawBody: '{bad',
+      messagePrefix: 41
+    },
     {
       label: 'add duplicate ids in one batch (first wins)',
       method: 'POST',
