@@ -271,14 +271,15 @@ function metadataList(v: unknown, path: string, allowNull: boolean): (Record<str
 
 // ---- include ----------------------------------------------------------------------------------
 
-const INCLUDE = ['distances', 'documents', 'embeddings', 'metadatas', 'uris'] as const
-const INCLUDE_ACCEPTED = new Set<string>([...INCLUDE, 'data'])
+// Chroma's HTTP server takes exactly these: "data" (which its Python bindings map to metadatas) is an
+// unknown variant here, a 422 like any other.
+const INCLUDE: readonly string[] = ['distances', 'documents', 'embeddings', 'metadatas', 'uris']
 
 function include(v: unknown, path: string): IncludeField[] {
   const list = seq(v, path)
   list.forEach((x, i) => {
     if (typeof x !== 'string') throw invalidType(join(path, i), x, 'enum Include')
-    if (!INCLUDE_ACCEPTED.has(x)) {
+    if (!INCLUDE.includes(x)) {
       throw fail(join(path, i), `unknown variant \`${x}\`, expected one of ${serdeNameList(INCLUDE)}`)
     }
   })

@@ -594,6 +594,13 @@ function scenario(): Step[] {
     },
     { label: 'get with a bad include', method: 'POST', path: rec('recs', 'get'), body: { include: ['bogus'] } },
     { label: 'get with include as a string', method: 'POST', path: rec('recs', 'get'), body: { include: 'documents' } },
+    { label: 'get with include data', method: 'POST', path: rec('recs', 'get'), body: { include: ['data'] } },
+    {
+      label: 'query with include data',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 0, 0]], include: ['metadatas', 'data'] }
+    },
     { label: 'get with a negative limit', method: 'POST', path: rec('recs', 'get'), body: { limit: -1 } },
     { label: 'get with a string limit', method: 'POST', path: rec('recs', 'get'), body: { limit: 'x' } },
     {
