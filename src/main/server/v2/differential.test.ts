@@ -586,6 +586,48 @@ function scenario(): Step[] {
     { label: 'get with an empty where', method: 'POST', path: rec('recs', 'get'), body: { where: {} } },
     { label: 'get with a string $gt', method: 'POST', path: rec('recs', 'get'), body: { where: { n: { $gt: 'x' } } } },
     { label: 'get with an empty $in', method: 'POST', path: rec('recs', 'get'), body: { where: { n: { $in: [] } } } },
+    // A number list that starts with a float is a float list to Chroma, ints included.
+    {
+      label: 'get where $in float first',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { n: { $in: [4.5, 1] } } }
+    },
+    {
+      label: 'get where $nin float first',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { n: { $nin: [4.5, 1] } } }
+    },
+    {
+      label: 'get where $in float written 1.0 first',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      rawBody: '{"where":{"f":{"$in":[1.0,2.5]}}}'
+    },
+    {
+      label: 'get where $in int first, then a float',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { n: { $in: [1, 4.5] } }, include: [] },
+      quirk: {
+        why:
+          'Chroma reads a list by its first element: an int first wants only ints. A JS number does not ' +
+          'say whether it was written 1 or 1.0 (Chroma accepts [1.0, 4.5]), so ours takes every number ' +
+          'list as Chroma takes a float list (docs/decisions/0030)',
+        chroma: { status: 400, body: { error: 'InvalidArgumentError', message: 'Invalid where clause' } },
+        ours: {
+          status: 200,
+          body: { ids: ['a', 'd'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] }
+        }
+      }
+    },
+    {
+      label: 'query where $in float first',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 0, 0]], where: { n: { $in: [2.5, 4] } }, include: ['metadatas'] }
+    },
     {
       label: 'get with a bad where_document',
       method: 'POST',
