@@ -253,7 +253,16 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   })
 
   route('DELETE', '/collections/:collection', async (req, reply) => {
-    const m = resolveCollection(req)
+    let m: CollectionModel
+    try {
+      m = resolveCollection(req)
+    } catch (e) {
+      // Python's delete_collection raised ValueError, not the lookup's InvalidCollection (decision 0031).
+      if (e instanceof V1Error && e.errorName === 'InvalidCollection') {
+        throw new V1Error(400, 'InvalidArgumentError', e.message)
+      }
+      throw e
+    }
     db.deleteCollection({ tenant: m.tenant, database: m.database }, m.name)
     return sendJson(reply, null)
   })
