@@ -1,18 +1,19 @@
 // Differential HTTP tests: the same raw requests against the real Chroma 1.0 server (the Rust binary
 // shipped with chromadb's JS bindings) and ours; statuses and bodies must agree, after removing what
-// legitimately differs (collection UUIDs, heartbeat clock, serde's " at line L column C" positions).
-// Known divergences are listed as quirks, each asserting both sides' exact answers, so a change on
-// either side still fails the test.
+// legitimately differs (differential-compare.ts). Known divergences are listed as quirks, each
+// asserting both sides' exact answers, so a change on either side still fails the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startChromaServer, type ChromaServer } from '../../engine/differential/chroma-server.js'
+import {
+  compareAnswers,
+  isCollection,
+  notExist,
+  TYPO,
+  type Answer,
+  type CompareOptions,
+  type Json
+} from './differential-compare.js'
 import { startOurServer, type RunningServer } from './test-server.js'
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
-
-interface Answer {
-  status: number
-  body: Json | string
-}
 
 interface Side {
   name: 'chroma' | 'ours'
@@ -21,13 +22,7 @@ interface Side {
   ids: Map<string, string>
 }
 
-interface Quirk {
-  why: string
-  chroma: Answer
-  ours: Answer
-}
-
-interface Step {
+interface Step extends CompareOptions {
   label: string
   method: string
   /** `{id:<name>}` is replaced by that collection's id on each side. */
@@ -37,9 +32,6 @@ interface Step {
   rawBody?: string
   /** Extra request headers (e.g. a JSON content type on a request without a body). */
   headers?: Record<string, string>
-  /** Compare error messages only up to this many characters (parser wording differs). */
-  messagePrefix?: number
-  quirk?: Quirk
 }
 
 const C = '/api/v2/tenants/default_tenant/databases/default_database/collections'
@@ -66,74 +58,7 @@ async function send(side: Side, step: Step): Promise<Answer> {
   return { status: res.status, body }
 }
 
-function isCollection(v: unknown): v is Record<string, Json> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'configuration_json' in v && 'id' in v
-}
-
-/** Removes what legitimately differs between two servers with the same data. */
-function normalize(v: Json | string, step: Step): Json | string {
-  if (Array.isArray(v)) {
-    const items = v.map((x) => normalize(x, step) as Json)
-    // Collections are listed in UUID order, and UUIDs are random on each side: compare by name.
-    if (v.every(isCollection))
-      items.sort((a, b) =>
-        String((a as Record<string, Json>).name).localeCompare(String((b as Record<string, Json>).name))
-      )
-    return items
-  }
-  if (typeof v !== 'object' || v === null) return v
-  const out: Record<string, Json> = {}
-  for (const [k, x] of Object.entries(v)) {
-    if (isCollection(v) && (k === 'id' || k === 'schema')) continue // UUIDs; `schema` is newer than 1.0
-    if (k === 'id' && 'tenant' in v && 'name' in v) continue // database UUIDs
-    if (k === 'nanosecond heartbeat') {
-      out[k] = typeof x === 'number' ? 'ns' : x
-      continue
-    }
-    if (k === 'message' && typeof x === 'string') {
-      let m = x.replace(/ at line \d+ column \d+$/, '')
-      if (step.messagePrefix !== undefined) m = m.slice(0, step.messagePrefix)
-      out[k] = m
-      continue
-    }
-    out[k] = normalize(x, step) as Json
-  }
-  return out
-}
-
-/** Deep equality with float tolerance (distances and embeddings are float32 on both sides). */
-function assertClose(actual: unknown, expected: unknown, where: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    if (Math.abs(actual - expected) > 1e-4 * Math.max(1, Math.abs(expected))) {
-      throw new Error(`${where}: ${actual} != ${expected}`)
-    }
-    return
-  }
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) {
-      throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
-    }
-    expected.forEach((e, i) => assertClose(actual[i], e, `${where}[${i}]`))
-    return
-  }
-  if (typeof expected === 'object' && expected !== null) {
-    if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) {
-      throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
-    }
-    const ek = Object.keys(expected).sort()
-    const ak = Object.keys(actual).sort()
-    if (JSON.stringify(ek) !== JSON.stringify(ak)) throw new Error(`${where}: keys ${ak.join(',')} != ${ek.join(',')}`)
-    for (const k of ek)
-      assertClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${where}.${k}`)
-    return
-  }
-  if (actual !== expected) throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
-}
-
 // ---- the scenario -------------------------------------------------------------------------------
-
-const notExist = (name: string): string => `Collection [${name}] does not exist`
-const TYPO = 'Chroma 1.0 writes "does not exists" (later versions: "does not exist", which we follow)'
 
 function seededRandom(seed: number): () => number {
   let s = seed >>> 0
@@ -892,17 +817,7 @@ describe('v2 HTTP: real Chroma 1.0 vs ours', () => {
     for (const step of steps) {
       const [a, b] = [await send(chromaSide, step), await send(ourSide, step)]
       try {
-        if (step.quirk) {
-          assertClose(normalize(a.body, step), normalize(step.quirk.chroma.body as Json, step), 'chroma body')
-          assertClose(normalize(b.body, step), normalize(step.quirk.ours.body as Json, step), 'our body')
-          if (a.status !== step.quirk.chroma.status)
-            throw new Error(`chroma status ${a.status} != ${step.quirk.chroma.status}`)
-          if (b.status !== step.quirk.ours.status)
-            throw new Error(`our status ${b.status} != ${step.quirk.ours.status}`)
-        } else {
-          if (a.status !== b.status) throw new Error(`status: chroma ${a.status}, ours ${b.status}`)
-          assertClose(normalize(b.body, step), normalize(a.body, step), 'body')
-        }
+        compareAnswers(a, b, step)
       } catch (e) {
         failures.push(
           `${step.label}: ${(e as Error).message}\n    chroma ${a.status} ${JSON.stringify(a.body).slice(0, 400)}\n    ours   ${b.status} ${JSON.stringify(b.body).slice(0, 400)}`
