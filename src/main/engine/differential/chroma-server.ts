@@ -1,7 +1,7 @@
 // Starts the real Chroma 1.0 server (the Rust binary shipped in chromadb-js-bindings, driven by
 // chromadb's CLI) on a free loopback port with a throwaway data dir, for differential tests.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -59,12 +59,32 @@ async function heartbeatOk(baseUrl: string): Promise<boolean> {
   }
 }
 
+export interface ChromaServerOptions {
+  /** Chroma's `allow_reset` (default false, as `chroma run`); set through a config file. */
+  allowReset?: boolean
+}
+
+/** `chroma run` arguments: flags, or a config file (which excludes them) for settings flags lack. */
+function runArgs(dataDir: string, port: number, opts: ChromaServerOptions): string[] {
+  if (!opts.allowReset) return ['run', '--path', dataDir, '--host', HOST, '--port', String(port)]
+  const config = join(dataDir, 'config.yaml')
+  // JSON strings are valid YAML double-quoted scalars.
+  const yaml = [
+    `port: ${port}`,
+    `listen_address: ${JSON.stringify(HOST)}`,
+    `persist_path: ${JSON.stringify(join(dataDir, 'data'))}`,
+    'allow_reset: true'
+  ]
+  writeFileSync(config, yaml.join('\n') + '\n')
+  return ['run', config]
+}
+
 /**
  * Spawns `chroma run` in its own process group and resolves once the heartbeat answers.
  * Rejects (never resolves silently) when the binary is missing, exits early or does not answer
  * within `timeoutMs`, with the server's own output in the message.
  */
-export async function startChromaServer(timeoutMs = 30_000): Promise<ChromaServer> {
+export async function startChromaServer(timeoutMs = 30_000, opts: ChromaServerOptions = {}): Promise<ChromaServer> {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'chroma-diff-'))
   const baseUrl = `http://${HOST}:${port}`
@@ -76,20 +96,7 @@ export async function startChromaServer(timeoutMs = 30_000): Promise<ChromaServe
   try {
     child = spawn(
       process.execPath,
-      [
-        '-e',
-        WATCHDOG,
-        String(process.pid),
-        dataDir,
-        chromaCliPath(),
-        'run',
-        '--path',
-        dataDir,
-        '--host',
-        HOST,
-        '--port',
-        String(port)
-      ],
+      ['-e', WATCHDOG, String(process.pid), dataDir, chromaCliPath(), ...runArgs(dataDir, port, opts)],
       { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', RUST_BACKTRACE: '0' } }
     )
   } catch (err) {

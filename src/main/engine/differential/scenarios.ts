@@ -444,7 +444,8 @@ export const WHERE_CLAUSES: [string, Args, DivergenceId?][] = [
   ['$in str', { where: { cat: { $in: ['red', 'blue', 'nope'] } } }],
   ['$in int', { where: { n: { $in: [1, 3, 5] } } }],
   ['$in float', { where: { score: { $in: [1.5, 2.25] } } }],
-  ['$in float on int-stored', { where: { mixed: { $in: [1.0, 7.5] } } }],
+  // Float first: Chroma reads the list by its first element (an int first would want only ints).
+  ['$in float on int-stored', { where: { mixed: { $in: [7.5, 1.0] } } }],
   ['$in bool', { where: { flag: { $in: [false] } } }],
   ['$nin str (missing key matches)', { where: { opt: { $nin: ['even'] } } }],
   ['$nin int', { where: { n: { $nin: [0, 1, 2, 3, 4, 5, 6] } } }],

@@ -3,7 +3,8 @@
 //
 // Semantics follow Chroma 1.x (Rust):
 //  - $eq/$in match scalar values only; int and float compare numerically, but against an int-stored
-//    value a non-integer operand is truncated toward zero (Rust's `as i64` quirk).
+//    value a non-integer operand is truncated toward zero (Rust's `as i64` quirk). An $in/$nin list
+//    holding any float is a float list: its ints match as they are, its floats as above.
 //  - $ne/$nin/$not_contains are plain negations: records without the key match.
 //  - $contains/$not_contains on a metadata key look at array elements and scalars alike.
 //  - Document filters: $contains is a case-sensitive substring test (FTS5 trigram index narrows,
@@ -87,13 +88,11 @@ export function parseWhere(w: unknown): FilterNode {
     case '$in':
     case '$nin': {
       if (!Array.isArray(operand) || operand.length === 0) throw invalidWhere()
+      // One JSON type per list: strings, booleans or numbers. Numbers mix freely: a list with a
+      // float in it is a float list (docs/decisions/0030). Chroma takes the first element's wire
+      // type, so it accepts [2.5, 1] and [1.0, 2.5] but not [1, 2.5]; 1.0 and 1 are one JS number.
       const t = typeof operand[0]
       for (const el of operand) if (!isScalar(el) || typeof el !== t) throw invalidWhere()
-      // On the wire 1 is an int and 7.5 a float: Chroma rejects such a list as mixed-type.
-      if (t === 'number') {
-        const ints = (operand as number[]).filter((n) => Number.isInteger(n)).length
-        if (ints !== 0 && ints !== operand.length) throw invalidWhere()
-      }
       return { kind: 'meta', key, op: opKey.slice(1) as MetaOp, value: operand as Scalar[] }
     }
     default:

@@ -229,9 +229,10 @@ describe('v1 API', () => {
       })
 
       expect(await call('DELETE', `/api/v1/collections/docs2${q}`, { ua })).toMatchObject({ status: 200, json: null })
+      // Python's delete_collection raised ValueError: 400 InvalidArgumentError from 0.5.23 on.
       expect(await call('DELETE', `/api/v1/collections/docs2${q}`, { ua })).toMatchObject({
         status: 400,
-        json: { error: 'InvalidCollection', message: 'Collection docs2 does not exist.' }
+        json: { error: 'InvalidArgumentError', message: 'Collection docs2 does not exist.' }
       })
     })
 
@@ -593,6 +594,30 @@ describe('v1 API', () => {
         status: 200,
         json: ['a']
       })
+    })
+  })
+
+  it('ignores the body of a route that takes none: empty, labelled JSON or malformed', async () => {
+    const send = (method: 'POST' | 'DELETE', url: string, payload?: string) =>
+      server.inject({ method, url, headers: { host: HOST, 'content-type': 'application/json' }, payload })
+    expect((await call('POST', '/api/v1/collections', { body: { name: 'gone' } })).status).toBe(200)
+    const deleted = await send('DELETE', '/api/v1/collections/gone')
+    expect([deleted.statusCode, deleted.json()]).toEqual([200, null])
+    for (const payload of [undefined, '', '{bad']) {
+      const reset = await send('POST', '/api/v1/reset', payload)
+      expect([reset.statusCode, reset.json()]).toEqual([200, true])
+      const missing = await send('DELETE', '/api/v1/collections/gone', payload)
+      expect([missing.statusCode, missing.json()]).toEqual([
+        400,
+        { error: 'InvalidArgumentError', message: 'Collection gone does not exist.' }
+      ])
+    }
+    // A route that reads its body still refuses a malformed one.
+    const create = await send('POST', '/api/v1/collections', '{bad')
+    expect(create.statusCode).toBe(400)
+    expect(create.json()).toMatchObject({
+      error: 'InvalidArgumentError',
+      message: expect.stringMatching(/^Invalid JSON body: /)
     })
   })
 

@@ -13,6 +13,7 @@ import type {
   UpdateRequest,
   UpsertRequest
 } from '../../engine/types.js'
+import { registerJsonBody, UnparsedBody } from '../json-body.js'
 import { sendJson } from '../reply.js'
 import { collectionMissing, toV1Error, V1Error } from './errors.js'
 import {
@@ -47,7 +48,9 @@ function scopeOf(req: FastifyRequest): Scope {
   return { tenant: q.tenant || DEFAULT_TENANT, database: q.database || DEFAULT_DATABASE }
 }
 
+/** The body of a route that reads one (routes that take none never look at it). */
 function bodyOf(req: FastifyRequest): Body {
+  if (req.body instanceof UnparsedBody) throw req.body.error
   if (req.body == null) return {}
   if (!isObject(req.body)) throw new V1Error(400, 'InvalidArgumentError', 'Expected a JSON object as request body')
   return req.body
@@ -103,25 +106,15 @@ function optionalInt(v: string | undefined, what: string): number | null {
 export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) => {
   const db = client.db
 
-  // Encapsulated here: an empty body labelled JSON is "no body" (Fastify would refuse it), and a body
-  // without content type is JSON: Python HttpClient <= 0.5.3 posts `data=json.dumps(...)` unlabelled.
-  // (The server-wide guard still decides which content types get this far.)
-  app.removeContentTypeParser('application/json')
-  const parseJson = (
-    _req: FastifyRequest,
-    text: string | Buffer,
-    done: (err: Error | null, body?: unknown) => void
-  ): void => {
-    const s = text.toString()
-    if (s.trim() === '') return done(null, undefined)
-    try {
-      done(null, JSON.parse(s))
-    } catch (e) {
-      done(new V1Error(400, 'InvalidArgumentError', `Invalid JSON body: ${(e as Error).message}`))
-    }
-  }
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson)
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson)
+  // Encapsulated here: an empty body is "no body" and a malformed one fails only routes that read it
+  // (json-body.ts); a body without content type is JSON: Python HttpClient <= 0.5.3 posts
+  // `data=json.dumps(...)` unlabelled. (The server-wide guard still decides which content types get
+  // this far.)
+  registerJsonBody(
+    app,
+    ['application/json', '*'],
+    (detail) => new V1Error(400, 'InvalidArgumentError', `Invalid JSON body: ${detail}`)
+  )
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toV1Error(err, req.id)
@@ -260,7 +253,16 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   })
 
   route('DELETE', '/collections/:collection', async (req, reply) => {
-    const m = resolveCollection(req)
+    let m: CollectionModel
+    try {
+      m = resolveCollection(req)
+    } catch (e) {
+      // Python's delete_collection raised ValueError, not the lookup's InvalidCollection (decision 0031).
+      if (e instanceof V1Error && e.errorName === 'InvalidCollection') {
+        throw new V1Error(400, 'InvalidArgumentError', e.message)
+      }
+      throw e
+    }
     db.deleteCollection({ tenant: m.tenant, database: m.database }, m.name)
     return sendJson(reply, null)
   })

@@ -7,6 +7,7 @@
 import { HNSW_CREATE_FIELDS, HNSW_SPACES, HNSW_UPDATE_FIELDS } from '../../engine/config.js'
 import { serdeNameList } from '../../engine/validation.js'
 import { InvalidArgumentError, UnprocessableEntityError } from '../../engine/index.js'
+import { eofDetail, UnparsedBody } from '../json-body.js'
 import type {
   AddRequest,
   CreateCollectionRequest,
@@ -56,15 +57,26 @@ function join(path: string, key: string | number): string {
 
 // ---- primitives -------------------------------------------------------------------------------
 
-export function body(v: unknown, struct: string): Record<string, unknown> {
-  if (v === undefined) {
-    // axum treats a missing body as empty JSON input.
-    throw new InvalidArgumentError(
-      'Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0'
-    )
-  }
-  if (!isObject(v)) throw invalidType('', v, `struct ${struct}`)
+/** The error for a body that is not JSON, as axum's Json extractor words it. */
+export function bodyParseError(detail: string): InvalidArgumentError {
+  return new InvalidArgumentError(`Failed to parse the request body as JSON: ${detail}`)
+}
+
+/**
+ * The JSON value of a route that reads its body: a missing (or empty) body is empty JSON input to
+ * axum, and a body that did not parse answers its parse error. Checked before the route does
+ * anything else, as axum extracts the body before the handler runs.
+ */
+export function presentBody(v: unknown): unknown {
+  if (v instanceof UnparsedBody) throw v.error
+  if (v === undefined) throw bodyParseError(eofDetail())
   return v
+}
+
+export function body(v: unknown, struct: string): Record<string, unknown> {
+  const o = presentBody(v)
+  if (!isObject(o)) throw invalidType('', o, `struct ${struct}`)
+  return o
 }
 
 function str(v: unknown, path: string): string {
@@ -259,14 +271,15 @@ function metadataList(v: unknown, path: string, allowNull: boolean): (Record<str
 
 // ---- include ----------------------------------------------------------------------------------
 
-const INCLUDE = ['distances', 'documents', 'embeddings', 'metadatas', 'uris'] as const
-const INCLUDE_ACCEPTED = new Set<string>([...INCLUDE, 'data'])
+// Chroma's HTTP server takes exactly these: "data" (which its Python bindings map to metadatas) is an
+// unknown variant here, a 422 like any other.
+const INCLUDE: readonly string[] = ['distances', 'documents', 'embeddings', 'metadatas', 'uris']
 
 function include(v: unknown, path: string): IncludeField[] {
   const list = seq(v, path)
   list.forEach((x, i) => {
     if (typeof x !== 'string') throw invalidType(join(path, i), x, 'enum Include')
-    if (!INCLUDE_ACCEPTED.has(x)) {
+    if (!INCLUDE.includes(x)) {
       throw fail(join(path, i), `unknown variant \`${x}\`, expected one of ${serdeNameList(INCLUDE)}`)
     }
   })

@@ -1,18 +1,19 @@
 // Differential HTTP tests: the same raw requests against the real Chroma 1.0 server (the Rust binary
 // shipped with chromadb's JS bindings) and ours; statuses and bodies must agree, after removing what
-// legitimately differs (collection UUIDs, heartbeat clock, serde's " at line L column C" positions).
-// Known divergences are listed as quirks, each asserting both sides' exact answers, so a change on
-// either side still fails the test.
+// legitimately differs (differential-compare.ts). Known divergences are listed as quirks, each
+// asserting both sides' exact answers, so a change on either side still fails the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startChromaServer, type ChromaServer } from '../../engine/differential/chroma-server.js'
+import {
+  compareAnswers,
+  isCollection,
+  notExist,
+  TYPO,
+  type Answer,
+  type CompareOptions,
+  type Json
+} from './differential-compare.js'
 import { startOurServer, type RunningServer } from './test-server.js'
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
-
-interface Answer {
-  status: number
-  body: Json | string
-}
 
 interface Side {
   name: 'chroma' | 'ours'
@@ -21,26 +22,21 @@ interface Side {
   ids: Map<string, string>
 }
 
-interface Quirk {
-  why: string
-  chroma: Answer
-  ours: Answer
-}
-
-interface Step {
+interface Step extends CompareOptions {
   label: string
   method: string
   /** `{id:<name>}` is replaced by that collection's id on each side. */
   path: string
   body?: unknown
-  /** Sent verbatim (malformed JSON). */
+  /** Sent verbatim (malformed JSON, or an empty body). */
   rawBody?: string
-  /** Compare error messages only up to this many characters (parser wording differs). */
-  messagePrefix?: number
-  quirk?: Quirk
+  /** Extra request headers (e.g. a JSON content type on a request without a body). */
+  headers?: Record<string, string>
 }
 
 const C = '/api/v2/tenants/default_tenant/databases/default_database/collections'
+/** What Python's HttpClient sends on every request, a body or not. */
+const JSON_LABEL = { 'content-type': 'application/json' }
 const rec = (name: string, op: string): string => `${C}/{id:${name}}/${op}`
 
 async function send(side: Side, step: Step): Promise<Answer> {
@@ -48,7 +44,7 @@ async function send(side: Side, step: Step): Promise<Answer> {
   const payload = step.rawBody ?? (step.body === undefined ? undefined : JSON.stringify(step.body))
   const res = await fetch(side.baseUrl + path, {
     method: step.method,
-    headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...step.headers },
     body: payload
   })
   const text = await res.text()
@@ -62,74 +58,7 @@ async function send(side: Side, step: Step): Promise<Answer> {
   return { status: res.status, body }
 }
 
-function isCollection(v: unknown): v is Record<string, Json> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'configuration_json' in v && 'id' in v
-}
-
-/** Removes what legitimately differs between two servers with the same data. */
-function normalize(v: Json | string, step: Step): Json | string {
-  if (Array.isArray(v)) {
-    const items = v.map((x) => normalize(x, step) as Json)
-    // Collections are listed in UUID order, and UUIDs are random on each side: compare by name.
-    if (v.every(isCollection))
-      items.sort((a, b) =>
-        String((a as Record<string, Json>).name).localeCompare(String((b as Record<string, Json>).name))
-      )
-    return items
-  }
-  if (typeof v !== 'object' || v === null) return v
-  const out: Record<string, Json> = {}
-  for (const [k, x] of Object.entries(v)) {
-    if (isCollection(v) && (k === 'id' || k === 'schema')) continue // UUIDs; `schema` is newer than 1.0
-    if (k === 'id' && 'tenant' in v && 'name' in v) continue // database UUIDs
-    if (k === 'nanosecond heartbeat') {
-      out[k] = typeof x === 'number' ? 'ns' : x
-      continue
-    }
-    if (k === 'message' && typeof x === 'string') {
-      let m = x.replace(/ at line \d+ column \d+$/, '')
-      if (step.messagePrefix !== undefined) m = m.slice(0, step.messagePrefix)
-      out[k] = m
-      continue
-    }
-    out[k] = normalize(x, step) as Json
-  }
-  return out
-}
-
-/** Deep equality with float tolerance (distances and embeddings are float32 on both sides). */
-function assertClose(actual: unknown, expected: unknown, where: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    if (Math.abs(actual - expected) > 1e-4 * Math.max(1, Math.abs(expected))) {
-      throw new Error(`${where}: ${actual} != ${expected}`)
-    }
-    return
-  }
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) {
-      throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
-    }
-    expected.forEach((e, i) => assertClose(actual[i], e, `${where}[${i}]`))
-    return
-  }
-  if (typeof expected === 'object' && expected !== null) {
-    if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) {
-      throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
-    }
-    const ek = Object.keys(expected).sort()
-    const ak = Object.keys(actual).sort()
-    if (JSON.stringify(ek) !== JSON.stringify(ak)) throw new Error(`${where}: keys ${ak.join(',')} != ${ek.join(',')}`)
-    for (const k of ek)
-      assertClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${where}.${k}`)
-    return
-  }
-  if (actual !== expected) throw new Error(`${where}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`)
-}
-
 // ---- the scenario -------------------------------------------------------------------------------
-
-const notExist = (name: string): string => `Collection [${name}] does not exist`
-const TYPO = 'Chroma 1.0 writes "does not exists" (later versions: "does not exist", which we follow)'
 
 function seededRandom(seed: number): () => number {
   let s = seed >>> 0
@@ -154,6 +83,10 @@ function scenario(): Step[] {
     { label: 'version', method: 'GET', path: '/api/v2/version' },
     { label: 'identity', method: 'GET', path: '/api/v2/auth/identity' },
     { label: 'reset disabled', method: 'POST', path: '/api/v2/reset' },
+    // Python's HttpClient labels every request JSON, body or not: a route without a body ignores it.
+    { label: 'reset disabled, empty JSON body', method: 'POST', path: '/api/v2/reset', rawBody: '' },
+    { label: 'reset disabled, malformed JSON body', method: 'POST', path: '/api/v2/reset', rawBody: '{bad' },
+    { label: 'heartbeat labelled JSON', method: 'GET', path: '/api/v2/heartbeat', headers: JSON_LABEL },
     {
       label: 'unknown route',
       method: 'GET',
@@ -214,6 +147,18 @@ function scenario(): Step[] {
     },
     { label: 'delete database', method: 'DELETE', path: '/api/v2/tenants/acme/databases/spare' },
     { label: 'delete database again', method: 'DELETE', path: '/api/v2/tenants/acme/databases/spare' },
+    {
+      label: 'delete missing database, labelled JSON without a body',
+      method: 'DELETE',
+      path: '/api/v2/tenants/acme/databases/spare',
+      headers: JSON_LABEL
+    },
+    {
+      label: 'delete missing database, empty JSON body',
+      method: 'DELETE',
+      path: '/api/v2/tenants/acme/databases/spare',
+      rawBody: ''
+    },
     { label: 'get missing database', method: 'GET', path: '/api/v2/tenants/acme/databases/spare' },
 
     // collections
@@ -231,6 +176,8 @@ function scenario(): Step[] {
     { label: 'create with a numeric name', method: 'POST', path: C, body: { name: 5 } },
     { label: 'create with bad JSON', method: 'POST', path: C, rawBody: '{"name": ', messagePrefix: 41 },
     { label: 'create with an empty body', method: 'POST', path: C, rawBody: '' },
+    { label: 'create with a blank body', method: 'POST', path: C, rawBody: ' \n ' },
+    { label: 'create without a body, unlabelled', method: 'POST', path: C },
     {
       label: 'create in a missing database',
       method: 'POST',
@@ -292,6 +239,8 @@ function scenario(): Step[] {
       }
     },
     { label: 'modify with a bad id', method: 'PUT', path: `${C}/alpha`, body: { new_name: 'alpha2' } },
+    { label: 'modify with an empty body', method: 'PUT', path: `${C}/{id:alpha}`, rawBody: '' },
+    { label: 'modify with a bad id and an empty body', method: 'PUT', path: `${C}/alpha`, rawBody: '' },
     { label: 'modify metadata', method: 'PUT', path: `${C}/{id:alpha}`, body: { new_metadata: { owner: 'you' } } },
     { label: 'get after modify', method: 'GET', path: `${C}/alpha` },
     {
@@ -315,6 +264,28 @@ function scenario(): Step[] {
     { label: 'get after config change', method: 'GET', path: `${C}/alpha` },
     { label: 'fork', method: 'POST', path: `${C}/{id:alpha}/fork`, body: { new_name: 'alpha-fork' } },
     { label: 'delete collection', method: 'DELETE', path: `${C}/gamma` },
+    { label: 'create epsilon', method: 'POST', path: C, body: { name: 'epsilon' } },
+    {
+      label: 'delete collection labelled JSON without a body (Python HttpClient)',
+      method: 'DELETE',
+      path: `${C}/epsilon`,
+      headers: JSON_LABEL
+    },
+    ...[
+      { how: 'labelled JSON without a body', headers: JSON_LABEL },
+      { how: 'empty JSON body', rawBody: '' },
+      { how: 'malformed JSON body', rawBody: '{bad' }
+    ].map(({ how, ...request }): Step => ({
+      label: `delete missing collection, ${how}`,
+      method: 'DELETE',
+      path: `${C}/epsilon`,
+      ...request,
+      quirk: {
+        why: TYPO,
+        chroma: { status: 404, body: { error: 'NotFoundError', message: 'Collection [epsilon] does not exists' } },
+        ours: { status: 404, body: { error: 'NotFoundError', message: notExist('epsilon') } }
+      }
+    })),
     {
       label: 'delete missing collection',
       method: 'DELETE',
@@ -415,6 +386,14 @@ function scenario(): Step[] {
       body: { ids: ['x'], embeddings: [[1, 2, 3]], metadatas: [{ o: null }] }
     },
     { label: 'add with empty ids', method: 'POST', path: rec('recs', 'add'), body: { ids: [], embeddings: [] } },
+    { label: 'add with an empty body', method: 'POST', path: rec('recs', 'add'), rawBody: '' },
+    {
+      label: 'add with a bad id and malformed JSON (the body is read first)',
+      method: 'POST',
+      path: `${C}/not-a-uuid/add`,
+      rawBody: '{bad',
+      messagePrefix: 41
+    },
     {
       label: 'add duplicate ids in one batch (first wins)',
       method: 'POST',
@@ -532,6 +511,48 @@ function scenario(): Step[] {
     { label: 'get with an empty where', method: 'POST', path: rec('recs', 'get'), body: { where: {} } },
     { label: 'get with a string $gt', method: 'POST', path: rec('recs', 'get'), body: { where: { n: { $gt: 'x' } } } },
     { label: 'get with an empty $in', method: 'POST', path: rec('recs', 'get'), body: { where: { n: { $in: [] } } } },
+    // A number list that starts with a float is a float list to Chroma, ints included.
+    {
+      label: 'get where $in float first',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { n: { $in: [4.5, 1] } } }
+    },
+    {
+      label: 'get where $nin float first',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { n: { $nin: [4.5, 1] } } }
+    },
+    {
+      label: 'get where $in float written 1.0 first',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      rawBody: '{"where":{"f":{"$in":[1.0,2.5]}}}'
+    },
+    {
+      label: 'get where $in int first, then a float',
+      method: 'POST',
+      path: rec('recs', 'get'),
+      body: { where: { n: { $in: [1, 4.5] } }, include: [] },
+      quirk: {
+        why:
+          'Chroma reads a list by its first element: an int first wants only ints. A JS number does not ' +
+          'say whether it was written 1 or 1.0 (Chroma accepts [1.0, 4.5]), so ours takes every number ' +
+          'list as Chroma takes a float list (docs/decisions/0030)',
+        chroma: { status: 400, body: { error: 'InvalidArgumentError', message: 'Invalid where clause' } },
+        ours: {
+          status: 200,
+          body: { ids: ['a', 'd'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] }
+        }
+      }
+    },
+    {
+      label: 'query where $in float first',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 0, 0]], where: { n: { $in: [2.5, 4] } }, include: ['metadatas'] }
+    },
     {
       label: 'get with a bad where_document',
       method: 'POST',
@@ -540,6 +561,13 @@ function scenario(): Step[] {
     },
     { label: 'get with a bad include', method: 'POST', path: rec('recs', 'get'), body: { include: ['bogus'] } },
     { label: 'get with include as a string', method: 'POST', path: rec('recs', 'get'), body: { include: 'documents' } },
+    { label: 'get with include data', method: 'POST', path: rec('recs', 'get'), body: { include: ['data'] } },
+    {
+      label: 'query with include data',
+      method: 'POST',
+      path: rec('recs', 'query'),
+      body: { query_embeddings: [[1, 0, 0]], include: ['metadatas', 'data'] }
+    },
     { label: 'get with a negative limit', method: 'POST', path: rec('recs', 'get'), body: { limit: -1 } },
     { label: 'get with a string limit', method: 'POST', path: rec('recs', 'get'), body: { limit: 'x' } },
     {
@@ -789,17 +817,7 @@ describe('v2 HTTP: real Chroma 1.0 vs ours', () => {
     for (const step of steps) {
       const [a, b] = [await send(chromaSide, step), await send(ourSide, step)]
       try {
-        if (step.quirk) {
-          assertClose(normalize(a.body, step), normalize(step.quirk.chroma.body as Json, step), 'chroma body')
-          assertClose(normalize(b.body, step), normalize(step.quirk.ours.body as Json, step), 'our body')
-          if (a.status !== step.quirk.chroma.status)
-            throw new Error(`chroma status ${a.status} != ${step.quirk.chroma.status}`)
-          if (b.status !== step.quirk.ours.status)
-            throw new Error(`our status ${b.status} != ${step.quirk.ours.status}`)
-        } else {
-          if (a.status !== b.status) throw new Error(`status: chroma ${a.status}, ours ${b.status}`)
-          assertClose(normalize(b.body, step), normalize(a.body, step), 'body')
-        }
+        compareAnswers(a, b, step)
       } catch (e) {
         failures.push(
           `${step.label}: ${(e as Error).message}\n    chroma ${a.status} ${JSON.stringify(a.body).slice(0, 400)}\n    ours   ${b.status} ${JSON.stringify(b.body).slice(0, 400)}`

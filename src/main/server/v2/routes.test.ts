@@ -188,6 +188,28 @@ describe('v2 wire details', () => {
     }
   })
 
+  it('takes an empty labelled body as no body, also on routes Chroma 1.0 lacks (PATCH tenant, search)', async () => {
+    const id = await collection('empty-bodies')
+    const eof = {
+      error: 'InvalidArgumentError',
+      message: 'Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0'
+    }
+    for (const [method, url] of [
+      ['PATCH', '/api/v2/tenants/default_tenant'],
+      ['POST', `${C}/${id}/search`],
+      ['POST', `${C}/${id}/fork`]
+    ] as const) {
+      const res = await app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: '' })
+      expect([res.statusCode, JSON.parse(res.body)]).toEqual([400, eof])
+    }
+    const reset = await app.inject({
+      method: 'POST',
+      url: '/api/v2/reset',
+      headers: { 'content-type': 'application/json', 'content-length': '0' }
+    })
+    expect([reset.statusCode, reset.body]).toEqual([200, 'true'])
+  })
+
   it('search and fork are not implemented, as in local Chroma', async () => {
     const id = await collection('unimplemented')
     expect(await call('POST', `${C}/${id}/search`, { searches: [] })).toMatchObject({

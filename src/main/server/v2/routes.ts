@@ -9,14 +9,17 @@ import {
   type Scope
 } from '../../engine/index.js'
 import { declaredStatus, reportUnexpected } from '../../api/errors.js'
+import { registerJsonBody } from '../json-body.js'
 import {
   addBody,
+  bodyParseError,
   collectionId,
   createCollectionBody,
   deleteBody,
   forkBody,
   getBody,
   nameBody,
+  presentBody,
   queryBody,
   queryU32,
   readLevel,
@@ -41,8 +44,18 @@ interface RouteDef {
   method: HTTPMethods
   url: string
   status?: number
+  /** The route takes a JSON body (checked before the handler runs); others ignore what is sent. */
+  readsBody: boolean
   handler: Handler
 }
+
+interface RouteOptions {
+  status?: number
+  /** Default: POST, PUT and PATCH routes read a body, GET and DELETE routes do not. */
+  readsBody?: boolean
+}
+
+const BODY_METHODS = new Set<HTTPMethods>(['POST', 'PUT', 'PATCH'])
 
 /** v2 JSON error name for a status, as Chroma's ErrorCodes name them. */
 function errorName(status: number): string {
@@ -114,31 +127,8 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   const prefix = app.prefix
 
   // Own JSON parser (encapsulated in this plugin) so a syntax error keeps its detail, as Chroma's
-  // "Failed to parse the request body as JSON: ..." does.
-  app.removeContentTypeParser('application/json')
-  // Collected as one Buffer and decoded once: faster for multi-megabyte adds than string chunks.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw, done) => {
-    const source = (raw as Buffer).toString('utf8')
-    if (source.length === 0) {
-      done(
-        new InvalidArgumentError(
-          'Failed to parse the request body as JSON: EOF while parsing a value at line 1 column 0'
-        )
-      )
-      return
-    }
-    try {
-      // A "__proto__" key is dropped so it can never become a prototype when copied into another
-      // object; the key may also arrive \u-escaped, hence the second test (rare in practice).
-      const parsed: unknown =
-        source.includes('__proto__') || source.includes('\\u')
-          ? JSON.parse(source, (k, v: unknown) => (k === '__proto__' ? undefined : v))
-          : JSON.parse(source)
-      done(null, parsed)
-    } catch (e) {
-      done(new InvalidArgumentError(`Failed to parse the request body as JSON: ${(e as Error).message}`))
-    }
-  })
+  // "Failed to parse the request body as JSON: ..." does; an empty body is no body (json-body.ts).
+  registerJsonBody(app, ['application/json'], bodyParseError)
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toChromaError(err, req.id)
@@ -146,8 +136,8 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   })
 
   const routes: RouteDef[] = []
-  const route = (method: HTTPMethods, url: string, handler: Handler, status?: number): void => {
-    routes.push({ method, url, handler, status })
+  const route = (method: HTTPMethods, url: string, handler: Handler, opts: RouteOptions = {}): void => {
+    routes.push({ method, url, handler, status: opts.status, readsBody: opts.readsBody ?? BODY_METHODS.has(method) })
   }
   const scope = (req: Req): Scope => ({
     tenant: req.params.tenant ?? DEFAULT_TENANT,
@@ -161,7 +151,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   route('GET', '/pre-flight-checks', () => db.preflightChecks())
   route('GET', '/healthcheck', () => ({ is_executor_ready: true, is_log_client_ready: true }))
   route('GET', '/auth/identity', () => ({ user_id: '', tenant: DEFAULT_TENANT, databases: [DEFAULT_DATABASE] }))
-  route('POST', '/reset', () => db.reset())
+  route('POST', '/reset', () => db.reset(), { readsBody: false })
 
   // ---- tenants and databases ------------------------------------------------------------------
   route('POST', '/tenants', (req) => {
@@ -231,7 +221,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
       db.add(id, addBody(req.body))
       return {}
     },
-    201
+    { status: 201 }
   )
   route('POST', `${R}/update`, (req) => {
     const id = cid(req)
@@ -270,6 +260,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
       method: r.method,
       url: r.url,
       handler: async (req, reply: FastifyReply) => {
+        if (r.readsBody) presentBody(req.body)
         const value = r.handler(req)
         const status = r.status ?? 200
         return send(reply, value instanceof RawJson ? value.text : JSON.stringify(value), status)
