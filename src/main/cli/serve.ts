@@ -1,6 +1,7 @@
 /**
  * Headless mode: the engine, Chroma's HTTP API and the web UI on one port.
- * Flags follow `chroma run`: --path DIR --port N [--host H] [--token T] [--allow-reset].
+ * Flags follow `chroma run`: --path DIR --port N [--host H] [--token T] [--allow-reset]; ours:
+ * --in-memory, --cors-origin URL, --allow-model MODEL.
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,16 +16,20 @@ export interface ServeConfig {
   token?: string
   allowReset: boolean
   allowedOrigins: string[]
+  /** Embedding models collections may load besides the default and those chosen in the UI. */
+  allowedModels: string[]
 }
 
-const USAGE = `Usage: npm run serve -- [--path DIR | --in-memory] [--port N] [--host H] [--token T] [--allow-reset] [--cors-origin URL]...
+const USAGE = `Usage: npm run serve -- [--path DIR | --in-memory] [--port N] [--host H] [--token T] [--allow-reset] [--cors-origin URL]... [--allow-model MODEL]...
   --path DIR        data directory (default: $CHROMADESK_PATH or ./chroma, as chroma run)
   --in-memory       keep nothing on disk
   --port N          port (default: $CHROMADESK_PORT or ${DEFAULT_PORT})
   --host H          address to bind (default: ${DEFAULT_HOST}; anything else requires --token)
   --token T         require this token (Authorization: Bearer T or X-Chroma-Token: T); default $CHROMADESK_TOKEN
   --allow-reset     allow POST /api/v2/reset to delete everything
-  --cors-origin URL allow cross-origin calls from this origin (repeatable)`
+  --cors-origin URL allow cross-origin calls from this origin (repeatable)
+  --allow-model M   let collections embed with this model, a hub id (org/name) or a local folder
+                    (repeatable); without it only the default model and models chosen in the UI load`
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const { values } = parseArgs({
@@ -37,6 +42,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       token: { type: 'string' },
       'allow-reset': { type: 'boolean', default: false },
       'cors-origin': { type: 'string', multiple: true },
+      'allow-model': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -51,7 +57,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: values.host ?? DEFAULT_HOST,
     token: values.token ?? (env.CHROMADESK_TOKEN || undefined),
     allowReset: values['allow-reset'],
-    allowedOrigins: values['cors-origin'] ?? []
+    allowedOrigins: values['cors-origin'] ?? [],
+    allowedModels: values['allow-model'] ?? []
   }
 }
 
@@ -66,7 +73,11 @@ async function main(): Promise<void> {
     console.error(message ? `${message}\n\n${USAGE}` : USAGE)
     process.exit(message ? 2 : 0)
   }
-  const ctx = openAppContext({ path: config.path, allowReset: config.allowReset })
+  const ctx = openAppContext({
+    path: config.path,
+    allowReset: config.allowReset,
+    allowedModels: config.allowedModels
+  })
   const staticDir = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer')
   const server = await createServer({ ctx, ...config, staticDir })
   const address = await server.listen({ host: config.host, port: config.port })
