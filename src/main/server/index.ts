@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static'
 import { createReadStream } from 'node:fs'
 import { EVENTS_PATH, EXPORT_PATH, RPC_PATH, type AppEvent } from '../../shared/contract.js'
 import { toCallError } from '../api/dispatch.js'
-import { exportToTemp } from '../api/handlers/transfer.js'
+import { attachmentDisposition, exportToTemp } from '../api/handlers/transfer.js'
 import type { AppContext } from '../api/context.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
@@ -91,12 +91,12 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     `${EXPORT_PATH}/:collectionId`,
     async (req, reply) => {
       try {
-        const { file, report, done } = await exportToTemp(opts.ctx, req.query.connection, req.params.collectionId)
+        const { file, fileName, done } = await exportToTemp(opts.ctx, req.query.connection, req.params.collectionId)
         const stream = createReadStream(file)
         stream.once('close', done)
         return reply
           .type('application/x-ndjson')
-          .header('Content-Disposition', `attachment; filename="${encodeURIComponent(report.collection)}.jsonl"`)
+          .header('Content-Disposition', attachmentDisposition(fileName))
           .send(stream)
       } catch (err) {
         const error = toCallError(err)
