@@ -94,6 +94,13 @@ async function refusedToEmbed(ctx: AppContext, collectionId: string, model: stri
   await expect(call(ctx, 'records.query', { collectionId, text: 'the cat', nResults: 1 })).rejects.toMatchObject({
     name: 'EmbeddingModelNotAllowedError'
   })
+  // Chunking for ingest counts tokens with the model's tokenizer: refused before it is read.
+  const { uploadId } = await call(ctx, 'ingest.upload', {
+    files: [{ name: 'note.txt', data: Buffer.from('the cat sat on the mat').toString('base64') }]
+  })
+  await expect(call(ctx, 'ingest.preview', { uploadId, file: 'note.txt', collectionId })).rejects.toMatchObject({
+    name: 'EmbeddingModelNotAllowedError'
+  })
   expect(await call(ctx, 'records.count', { collectionId })).toBe(0)
 }
 
