@@ -6,6 +6,7 @@ import { CopyManager } from './handlers/copy.js'
 import type { SettingsService } from './handlers/settings.js'
 import type { FileDialogs } from './handlers/transfer.js'
 import { Connections, memoryConnectionStore, type ConnectionStore } from './connections.js'
+import { AppModelTrust } from './model-trust.js'
 
 export type EngineClient = EphemeralClient | PersistentClient
 
@@ -22,6 +23,8 @@ export interface AppContext {
   /** The built-in database and saved Chroma servers. */
   connections: Connections
   copies: CopyManager
+  /** Which embedding models collections may load: the default, the user's choices, --allow-model. */
+  modelTrust: AppModelTrust
   /** Desktop app only. */
   settings?: SettingsService
   /** Desktop app only: native save dialog for exports. */
@@ -38,14 +41,20 @@ export interface EngineOptions {
   dialogs?: FileDialogs
   /** Where saved connections live (default: memory only, for this run). */
   connectionStore?: ConnectionStore
+  /** Embedding models (hub ids, folders) the operator allows for this run, besides the user's choices. */
+  allowedModels?: string[]
 }
 
 export function openAppContext(opts: EngineOptions): AppContext {
+  // The user's choices are recorded in the database this client opens (so, for in-memory, for this run).
+  const modelTrust = new AppModelTrust(() => client.db, opts.allowedModels)
   const common = {
     allowReset: opts.allowReset ?? false,
-    embeddingOptions: opts.modelsDir ? { cacheDir: opts.modelsDir } : {}
+    embeddingOptions: { ...(opts.modelsDir ? { cacheDir: opts.modelsDir } : {}), trust: modelTrust }
   }
-  const client = opts.path ? new PersistentClient({ path: opts.path, ...common }) : new EphemeralClient(common)
+  const client: EngineClient = opts.path
+    ? new PersistentClient({ path: opts.path, ...common })
+    : new EphemeralClient(common)
   const events = new AppEvents()
   const connections = new Connections(client, opts.connectionStore ?? memoryConnectionStore(), common.embeddingOptions)
   return {
@@ -57,6 +66,7 @@ export function openAppContext(opts: EngineOptions): AppContext {
     connections,
     ingest: new IngestManager({ connections, events }),
     copies: new CopyManager({ connections, events }),
+    modelTrust,
     ...(opts.settings ? { settings: opts.settings } : {}),
     ...(opts.dialogs ? { dialogs: opts.dialogs } : {})
   }

@@ -10,7 +10,8 @@ describe('parseServeArgs', () => {
       host: '127.0.0.1',
       token: undefined,
       allowReset: false,
-      allowedOrigins: []
+      allowedOrigins: [],
+      allowedModels: []
     })
   })
 
@@ -31,6 +32,11 @@ describe('parseServeArgs', () => {
     const config = parseServeArgs(['--in-memory', '--cors-origin', 'http://a:1', '--cors-origin', 'http://b:2'], {})
     expect(config.path).toBeNull()
     expect(config.allowedOrigins).toEqual(['http://a:1', 'http://b:2'])
+  })
+
+  it('takes repeated --allow-model flags as given (the app context checks them)', () => {
+    const config = parseServeArgs(['--allow-model', 'BAAI/bge-small-en-v1.5', '--allow-model', './models/mine'], {})
+    expect(config.allowedModels).toEqual(['BAAI/bge-small-en-v1.5', './models/mine'])
   })
 
   it('rejects bad ports and unknown flags', () => {

@@ -1,6 +1,7 @@
 /**
  * Headless mode: the engine, Chroma's HTTP API and the web UI on one port.
- * Flags follow `chroma run`: --path DIR --port N [--host H] [--token T] [--allow-reset].
+ * Flags follow `chroma run`: --path DIR --port N [--host H] [--token T] [--allow-reset]; ours:
+ * --in-memory, --cors-origin URL, --allow-model MODEL.
  */
 import { randomBytes } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
@@ -16,9 +17,11 @@ export interface ServeConfig {
   token?: string
   allowReset: boolean
   allowedOrigins: string[]
+  /** Embedding models collections may load besides the default and those chosen in the UI. */
+  allowedModels: string[]
 }
 
-const USAGE = `Usage: npm run serve -- [--path DIR | --in-memory] [--port N] [--host H] [--token T] [--allow-reset] [--cors-origin URL]...
+const USAGE = `Usage: npm run serve -- [--path DIR | --in-memory] [--port N] [--host H] [--token T] [--allow-reset] [--cors-origin URL]... [--allow-model MODEL]...
   --path DIR        data directory (default: $CHROMADESK_PATH or ./chroma, as chroma run)
   --in-memory       keep nothing on disk
   --port N          port (default: $CHROMADESK_PORT or ${DEFAULT_PORT}; 0 picks a free one)
@@ -27,7 +30,9 @@ const USAGE = `Usage: npm run serve -- [--path DIR | --in-memory] [--port N] [--
                     at least 16 characters; default $CHROMADESK_TOKEN
   --allow-reset     allow POST /api/v2/reset to delete everything
   --cors-origin URL allow cross-origin calls to Chroma's API from this origin (repeatable;
-                    default $CHROMADESK_CORS_ORIGINS, comma-separated)`
+                    default $CHROMADESK_CORS_ORIGINS, comma-separated)
+  --allow-model M   let collections embed with this model, a hub id (org/name) or a local folder
+                    (repeatable); without it only the default model and models chosen in the UI load`
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const { values } = parseArgs({
@@ -40,6 +45,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       token: { type: 'string' },
       'allow-reset': { type: 'boolean', default: false },
       'cors-origin': { type: 'string', multiple: true },
+      'allow-model': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -59,7 +65,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       (env.CHROMADESK_CORS_ORIGINS ?? '')
         .split(',')
         .map((o) => o.trim())
-        .filter(Boolean)
+        .filter(Boolean),
+    allowedModels: values['allow-model'] ?? []
   }
 }
 
@@ -74,7 +81,11 @@ async function main(): Promise<void> {
     console.error(message ? `${message}\n\n${USAGE}` : USAGE)
     process.exit(message ? 2 : 0)
   }
-  const ctx = openAppContext({ path: config.path, allowReset: config.allowReset })
+  const ctx = openAppContext({
+    path: config.path,
+    allowReset: config.allowReset,
+    allowedModels: config.allowedModels
+  })
   const staticDir = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer')
   // The UI's credential for this run only: a script given the Chroma token does not have it.
   const app = { key: randomBytes(32).toString('base64url'), staticDir }

@@ -62,7 +62,10 @@ export interface ClientOptions {
   database?: string
   /** reset() is refused unless true (default false). */
   allowReset?: boolean
-  /** Passed to the default (transformers.js) embedding function: cache dir, worker, progress... */
+  /**
+   * Passed to the transformers.js functions rebuilt from stored configurations: cache dir, worker,
+   * progress, and `trust`, which models they may load (default: only Chroma's default model).
+   */
   embeddingOptions?: EmbeddingRuntimeOptions
 }
 

@@ -1,5 +1,7 @@
 // Collection configuration: resolution of HNSW parameters (configuration.hnsw > legacy `hnsw:*`
-// metadata > defaults) and the configuration_json shape Chroma 1.x returns.
+// metadata > defaults), the configuration_json shape Chroma 1.x returns, and the check of the
+// embedding function's model settings (embedding/model-ref.ts).
+import { parseEmbeddingConfig } from './embedding/model-ref.js'
 import { InvalidArgumentError, UnprocessableEntityError } from './errors.js'
 import type { CollectionConfiguration, EmbeddingFunctionConfig, Metadata, Space } from './types.js'
 import { isPlainObject, serdeDescribe, serdeNameList } from './validation.js'
@@ -153,6 +155,9 @@ function readEmbeddingFunction(ef: unknown): EmbeddingFunctionConfig | null {
   const out: EmbeddingFunctionConfig = { type: ef.type }
   if (typeof ef.name === 'string') out.name = ef.name
   if (isPlainObject(ef.config)) out.config = ef.config
+  // A model or revision that could reach a path or URL is refused here (InvalidArgumentError); the
+  // function rebuilt from a stored configuration checks it again.
+  parseEmbeddingConfig(out)
   return out
 }
 

@@ -287,6 +287,78 @@ describe('configuration', () => {
   })
 })
 
+describe('embedding function configuration', () => {
+  const ef = (config: Record<string, unknown>, name = 'transformers') => ({ type: 'known', name, config })
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ model: '../../models/x' }, /model folder "\.\.\/\.\.\/models\/x" must be an absolute path/],
+    [{ model: '/models/../etc/x' }, /model folder "\/models\/\.\.\/etc\/x" must be an absolute path/],
+    [{ model: 'org/../../x' }, /model "org\/\.\.\/\.\.\/x" is neither a Hugging Face hub id/],
+    [{ model: 'a/b/c' }, /model "a\/b\/c" is neither a Hugging Face hub id/],
+    [{ model: 'Xenova/all-MiniLM-L6-v2', revision: '../../x' }, /revision "\.\.\/\.\.\/x" is not a branch/],
+    [{ revision: 'refs/pr/1' }, /revision "refs\/pr\/1" is not a branch/]
+  ]
+
+  it('refuses a model or revision that is not a hub id, an absolute folder or a branch name on create', () => {
+    for (const [config, message] of bad) {
+      for (const name of ['default', 'transformers']) {
+        expectError(
+          () => db.createCollection(scope, { name: 'bad', configuration: { embedding_function: ef(config, name) } }),
+          InvalidArgumentError,
+          message
+        )
+      }
+    }
+    expect(db.countCollections(scope)).toBe(0)
+  })
+
+  it('refuses them on modify, keeping the stored configuration', () => {
+    const stored = ef({ model: 'BAAI/bge-small-en-v1.5', revision: 'v1.0' })
+    const id = make('efm', { configuration: { embedding_function: stored } })
+    for (const [config, message] of bad) {
+      expectError(
+        () => db.updateCollection(id, { new_configuration: { embedding_function: ef(config) } as never }),
+        InvalidArgumentError,
+        message
+      )
+    }
+    expect(db.getCollectionById(id).configuration_json.embedding_function).toEqual(stored)
+  })
+
+  it("stores valid ones as given, and leaves other functions' configurations alone", () => {
+    for (const given of [
+      ef({ model: '/models/tiny-bert', revision: '0123456789abcdef0123456789abcdef01234567' }),
+      ef({}, 'default'),
+      ef({ model_name: '../anything', api_key_env_var: 'X' }, 'openai')
+    ]) {
+      const name = `ok-${db.countCollections(scope)}`
+      expect(
+        db.createCollection(scope, { name, configuration: { embedding_function: given } }).configuration_json
+          .embedding_function
+      ).toEqual(given)
+    }
+  })
+
+  it('keeps the record of models the user chose with the data', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chromadesk-db-'))
+    try {
+      const first = new ChromaDatabase({ path: dir, indexWorker: false })
+      expect(first.isTrustedModel('BAAI/bge-small-en-v1.5')).toBe(false)
+      first.trustModel('BAAI/bge-small-en-v1.5')
+      first.trustModel('BAAI/bge-small-en-v1.5')
+      first.trustModel('/models/tiny-bert')
+      first.close()
+      const again = new ChromaDatabase({ path: dir, indexWorker: false })
+      expect(again.isTrustedModel('BAAI/bge-small-en-v1.5')).toBe(true)
+      expect(again.isTrustedModel('/models/tiny-bert')).toBe(true)
+      expect(again.isTrustedModel('/models/tiny-bert/')).toBe(false)
+      expect(again.isTrustedModel('baai/bge-small-en-v1.5')).toBe(false)
+      again.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('add and validation', () => {
   it('sets dimension on first write and checks it afterwards', () => {
     const id = make()

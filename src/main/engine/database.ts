@@ -469,6 +469,25 @@ export class ChromaDatabase {
     for (const c of dropped) this.dropIndex(c.cid, c.id)
   }
 
+  // ---- embedding models the user chose ------------------------------------------------------------
+
+  /**
+   * The record of embedding models (hub ids, absolute folders) that the app's user chose, kept with
+   * the data they were chosen for. Only the app writes it (api/model-trust.ts); Chroma's API has no
+   * call that reaches it.
+   */
+  isTrustedModel(model: string): boolean {
+    return this.read(() => this.db.prepare('SELECT 1 FROM trusted_models WHERE model = ?').get(model) !== undefined)
+  }
+
+  trustModel(model: string): void {
+    this.tx(() => {
+      this.db
+        .prepare('INSERT OR IGNORE INTO trusted_models (model, added_at) VALUES (?, ?)')
+        .run(model, new Date().toISOString())
+    })
+  }
+
   // ---- collections ----------------------------------------------------------------------------
 
   private toModel(row: CollectionRow): CollectionModel {

@@ -1,11 +1,13 @@
 // Reads a directory written by the real Chroma 1.0 server and compares what we import with what the
 // server itself returned for the same records before it stopped.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
 import { ChromaClient } from 'chromadb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadNative } from '../engine/native.js'
 import { ChromaDirConnection } from './chroma-dir.js'
 import { LocalConnection } from './local.js'
 import { readAll, runChroma, type RecordRow } from './testing.js'
@@ -204,5 +206,28 @@ describe('import from a Chroma 1.0 persistent directory', () => {
     const { copyFileSync } = await import('node:fs')
     copyFileSync(join(ours, 'chromadesk.sqlite3'), join(renamed, 'chroma.sqlite3'))
     expect(() => new ChromaDirConnection(renamed)).toThrow(/lacks the tables .*not a Chroma 0.5-1.x directory/)
+  })
+
+  it('refuses a vector segment id that is not a UUID: it would name a folder outside the directory', async () => {
+    const tampered = join(root, 'tampered')
+    cpSync(chromaDir, tampered, { recursive: true })
+    const Database = loadNative<typeof BetterSqlite3>('better-sqlite3')
+    const db = new Database(join(tampered, 'chroma.sqlite3'))
+    const changed = db
+      .prepare(
+        "UPDATE segments SET id = '../outside' WHERE scope = 'VECTOR' AND collection = (SELECT id FROM collections WHERE name = 'flushed-l2')"
+      )
+      .run().changes
+    db.close()
+    expect(changed).toBe(1)
+    const chroma = new ChromaDirConnection(tampered)
+    try {
+      await expect(chroma.open('flushed-l2')).rejects.toThrow(
+        /collection "flushed-l2" names its vector segment "\.\.\/outside", not a UUID/
+      )
+      expect(await chroma.open('cosine-small')).not.toBeNull()
+    } finally {
+      await chroma.close()
+    }
   })
 })

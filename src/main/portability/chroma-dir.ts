@@ -21,6 +21,8 @@ import { PortabilityError } from './types.js'
 const Database = loadNative<typeof BetterSqlite3>('better-sqlite3')
 
 const DEFAULT_DATABASE_ID = '00000000-0000-0000-0000-000000000000'
+/** Chroma names segments by UUID; the vector segment's id is the name of its folder. */
+const SEGMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DOCUMENT_KEY = 'chroma:document'
 const URI_KEY = 'chroma:uri'
 const OP = { add: 0, update: 1, upsert: 2, delete: 3 } as const
@@ -396,6 +398,13 @@ export class ChromaDirConnection implements Connection {
     const metadataSegment = segments.find((s) => s.scope === 'METADATA')
     const vectorSegment = segments.find((s) => s.scope === 'VECTOR')
     if (!metadataSegment) throw refuse(this.label, `collection "${name}" has no metadata segment`)
+    // The id becomes a folder name under the directory: only a UUID, never a path.
+    if (vectorSegment && !SEGMENT_ID.test(vectorSegment.id)) {
+      throw refuse(
+        this.label,
+        `collection "${name}" names its vector segment ${JSON.stringify(vectorSegment.id)}, not a UUID`
+      )
+    }
     if (vectorSegment && !vectorSegment.type.includes('hnsw')) {
       throw refuse(
         this.label,

@@ -105,7 +105,9 @@ describe('export download and import from the UI', () => {
     await rpc('records.add', { collectionId: created.value.id, records })
     const download = await fetch(`${server.baseUrl}/app/export/${created.value.id}`, { headers: server.appHeaders })
     expect(download.status).toBe(200)
-    expect(download.headers.get('content-disposition')).toBe('attachment; filename="portable.jsonl"')
+    expect(download.headers.get('content-disposition')).toBe(
+      `attachment; filename="portable.jsonl"; filename*=UTF-8''portable.jsonl`
+    )
     const text = await download.text()
     expect(text.trim().split('\n')).toHaveLength(4)
 

@@ -7,7 +7,7 @@ import { EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, RPC_PATH } from '../../sha
 import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
 import type { AppEvent } from '../../shared/contract.js'
 import { describeError } from '../api/errors.js'
-import { exportToTemp } from '../api/handlers/transfer.js'
+import { attachmentDisposition, exportToTemp } from '../api/handlers/transfer.js'
 import type { AppContext } from '../api/context.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
@@ -175,12 +175,12 @@ async function registerAppSurface(
     `${EXPORT_PATH}/:collectionId`,
     async (req, reply) => {
       try {
-        const { file, report, done } = await exportToTemp(ctx, req.query.connection, req.params.collectionId)
+        const { file, fileName, done } = await exportToTemp(ctx, req.query.connection, req.params.collectionId)
         const stream = createReadStream(file)
         stream.once('close', done)
         return reply
           .type('application/x-ndjson')
-          .header('Content-Disposition', `attachment; filename="${encodeURIComponent(report.collection)}.jsonl"`)
+          .header('Content-Disposition', attachmentDisposition(fileName))
           .send(stream)
       } catch (err) {
         return sendCallError(reply, describeError(err, `export ${req.params.collectionId}`, req.id))

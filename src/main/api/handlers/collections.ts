@@ -1,4 +1,3 @@
-import path from 'node:path'
 import type { CollectionSummary } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
@@ -34,11 +33,6 @@ export async function summarize(backend: Backend, c: CollectionRef): Promise<Col
     embeddingModel: embeddingModelOf(configuration),
     configuration: configuration as Record<string, unknown>
   }
-}
-
-/** A hub id stays as it is; anything that looks like a path becomes absolute. */
-function modelReference(model: string): string {
-  return model.startsWith('.') || path.isAbsolute(model) ? path.resolve(model) : model
 }
 
 export function collectionHandlers(
@@ -82,13 +76,16 @@ export function collectionHandlers(
     'collections.create': async ({ connection, name, metadata, space, embeddingModel }) => {
       const backend = backendOf(connection)
       const model = embeddingModel === undefined ? DEFAULT_MODEL : embeddingModel
+      // The user chose this model here, so it is allowed from now on. allow() checks it first (hub id or
+      // folder), so a bad one is refused for a Chroma server too, which would store any configuration.
+      const reference = model === null ? null : ctx.modelTrust.allow(model)
       const embedding_function =
-        model === null
+        reference === null
           ? null
           : {
               type: 'known' as const,
-              name: model === DEFAULT_MODEL ? 'default' : 'transformers',
-              config: { model: modelReference(model) }
+              name: reference === DEFAULT_MODEL ? 'default' : 'transformers',
+              config: { model: reference }
             }
       const c = await backend.create({
         name,

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { exportFileName } from '../../../shared/file-names.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import { ChromaError, NotFoundError } from '../../engine/index.js'
@@ -33,18 +34,40 @@ async function exportToFile(ctx: AppContext, connection: string | undefined, nam
   }
 }
 
-/** Runs an export into a private temporary folder; the caller streams the file, then calls `done`. */
+/**
+ * Runs an export into a private temporary folder; the caller streams the file, then calls `done`.
+ * The file inside has a fixed name: the collection's (a Chroma server's, an imported file's) never
+ * becomes part of a path. `fileName` is the name to suggest for the download.
+ */
 export async function exportToTemp(ctx: AppContext, connection: string | undefined, collectionId: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'chromadesk-export-'))
   try {
     const collection = await ctx.connections.backend(connection).get(collectionId)
-    const file = path.join(dir, `${collection.name}.jsonl`)
+    const file = path.join(dir, 'export.jsonl')
     const report = await exportToFile(ctx, connection, collection.name, file)
-    return { file, report, done: () => rmSync(dir, { recursive: true, force: true }) }
+    return {
+      file,
+      fileName: exportFileName(collection.name),
+      report,
+      done: () => rmSync(dir, { recursive: true, force: true })
+    }
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
     throw err
   }
+}
+
+/**
+ * Content-Disposition for a download of `fileName` (already a safe name, see safeFileName): an ASCII
+ * `filename` for old clients and the exact name as RFC 5987 `filename*`.
+ */
+export function attachmentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  )
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
 }
 
 export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.import' | 'collections.export'> {
@@ -72,7 +95,7 @@ export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.i
     'collections.export': async ({ connection, collectionId }) => {
       if (!ctx.dialogs) throw new DialogUnavailableError()
       const collection = await ctx.connections.backend(connection).get(collectionId)
-      const file = await ctx.dialogs.saveFile(`${collection.name}.jsonl`)
+      const file = await ctx.dialogs.saveFile(exportFileName(collection.name))
       if (file === null) return null
       const report = await exportToFile(ctx, connection, collection.name, file)
       return { collection: report.collection, file: report.file, records: report.records, bytes: report.bytes }

@@ -4,13 +4,17 @@ import path from 'node:path'
 import { env, pipeline } from '@xenova/transformers'
 import { getEventListeners } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { InvalidArgumentError } from '../errors.js'
 import {
   DEFAULT_MODEL,
   defaultEmbeddingFunction,
+  EmbeddingModelNotAllowedError,
   EmbeddingModelUnavailableError,
   embeddingFunctionFromConfig,
   TransformersEmbeddingFunction,
-  type EmbeddingProgressEvent
+  type EmbeddingFunction,
+  type EmbeddingProgressEvent,
+  type ModelTrust
 } from './index.js'
 import { createTinyModel, TINY_HIDDEN_SIZE } from './testing/tiny-model.js'
 
@@ -305,7 +309,7 @@ describe('configuration', () => {
 
     const rebuilt = embeddingFunctionFromConfig(
       { type: 'known', name: ef.name, config: ef.getConfig() },
-      { execution: 'inline' }
+      { execution: 'inline', trust: allowing(modelDir) }
     )
     expect(rebuilt).toBeInstanceOf(TransformersEmbeddingFunction)
     track(rebuilt as TransformersEmbeddingFunction)
@@ -313,5 +317,106 @@ describe('configuration', () => {
     const [a] = (await rebuilt?.generate(['the old man and the sea'])) ?? []
     const [b] = await ef.generate(['the old man and the sea'])
     expect(maxAbsDiff(a as number[], b as number[])).toBeLessThan(1e-6)
+  })
+})
+
+/** A trust that allows these models (and, as the app's, can allow more later). */
+function allowing(...models: string[]): ModelTrust & { allowed: Set<string> } {
+  const allowed = new Set(models)
+  return { allowed, allows: (model) => allowed.has(model), howToAllow: 'Allow it in the test.' }
+}
+
+async function refusal(fn: EmbeddingFunction | null): Promise<Error> {
+  const error = await fn?.generate(['the cat sat on the mat']).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(Error)
+  return error as Error
+}
+
+describe('models named by a configuration', () => {
+  const config = (model: string, revision?: string) => ({
+    type: 'known',
+    name: 'transformers',
+    config: { model, ...(revision === undefined ? {} : { revision }) }
+  })
+
+  it('refuses a local folder the trust does not allow, before looking at it', async () => {
+    // The folder holds a working model: anything that read it would have embedded.
+    const fn = embeddingFunctionFromConfig(config(modelDir))
+    const error = await refusal(fn)
+    expect(error).toBeInstanceOf(EmbeddingModelNotAllowedError)
+    expect(error.message).toBe(
+      `Embedding model folder "${modelDir}" is not allowed here: it is named by the collection's configuration, ` +
+        'which any client can set, and the user did not choose it, so it is neither loaded nor downloaded. ' +
+        'To load it, pass a `trust` embedding option that allows it.'
+    )
+    expect(() => (fn as TransformersEmbeddingFunction).source()).toThrow(EmbeddingModelNotAllowedError)
+    // A folder that does not exist gets the same answer, not "does not exist": the disk was not asked.
+    const missing = await refusal(embeddingFunctionFromConfig(config(path.join(root, 'no-such-folder'))))
+    expect(missing).toBeInstanceOf(EmbeddingModelNotAllowedError)
+  })
+
+  it('refuses a hub model the trust does not allow, cached or not, without a download', async () => {
+    const cacheDir = path.join(root, 'trust-cache')
+    cpSync(modelDir, path.join(cacheDir, 'local-org', 'tiny-bert'), { recursive: true })
+    const cached = await refusal(embeddingFunctionFromConfig(config('local-org/tiny-bert'), { cacheDir }))
+    expect(cached).toBeInstanceOf(EmbeddingModelNotAllowedError)
+    expect(cached.message).toMatch(/^Embedding model "local-org\/tiny-bert" is not allowed here/)
+    // Downloads on and no network here: a download attempt would fail as EmbeddingModelUnavailableError.
+    const remote = await refusal(
+      embeddingFunctionFromConfig(config('chromadesk-test/no-such-model'), { cacheDir, allowRemote: true })
+    )
+    expect(remote).toBeInstanceOf(EmbeddingModelNotAllowedError)
+    expect((remote as EmbeddingModelNotAllowedError).model).toBe('chromadesk-test/no-such-model')
+  })
+
+  it('loads what the trust allows, and asks again at each load, so a model allowed later works', async () => {
+    const cacheDir = path.join(root, 'trust-cache-2')
+    cpSync(modelDir, path.join(cacheDir, 'local-org', 'tiny-bert'), { recursive: true })
+    const trust = allowing()
+    const fromFolder = embeddingFunctionFromConfig(config(modelDir), { trust })
+    const fromHub = embeddingFunctionFromConfig(config('local-org/tiny-bert'), { trust, cacheDir, allowRemote: false })
+    expect(await refusal(fromFolder)).toBeInstanceOf(EmbeddingModelNotAllowedError)
+    expect(await refusal(fromHub)).toBeInstanceOf(EmbeddingModelNotAllowedError)
+    trust.allowed.add(modelDir)
+    trust.allowed.add('local-org/tiny-bert')
+    const [reference] = await ef.generate(['the cat sat on the mat'])
+    for (const fn of [fromFolder, fromHub]) {
+      track(fn as TransformersEmbeddingFunction)
+      const [vector] = (await fn?.generate(['the cat sat on the mat'])) ?? []
+      expect(maxAbsDiff(vector as number[], reference as number[])).toBeLessThan(1e-6)
+    }
+  })
+
+  it('keeps the default model allowed without a trust option', () => {
+    const fn = embeddingFunctionFromConfig({ type: 'known', name: 'default', config: {} }, { allowRemote: false })
+    expect(() => (fn as TransformersEmbeddingFunction).source()).not.toThrow()
+  })
+
+  it('opens a stored configuration with a bad model or revision, and refuses to embed with it', async () => {
+    for (const [cfg, message] of [
+      [config(DEFAULT_MODEL, '../../x'), /revision "\.\.\/\.\.\/x" is not a branch, tag or commit name/],
+      [config('../../models/x'), /model folder "\.\.\/\.\.\/models\/x" must be an absolute path/],
+      [config('org/../../x'), /model "org\/\.\.\/\.\.\/x" is neither a Hugging Face hub id/]
+    ] as const) {
+      // The trust allows everything: the check of the value itself still refuses.
+      const fn = embeddingFunctionFromConfig(cfg, { trust: { allows: () => true, howToAllow: '' } })
+      expect(fn).not.toBeInstanceOf(TransformersEmbeddingFunction)
+      expect(fn?.name).toBe('transformers')
+      expect(fn?.getConfig()).toEqual(cfg.config)
+      const error = await refusal(fn)
+      expect(error).toBeInstanceOf(InvalidArgumentError)
+      expect(error.message).toMatch(message)
+    }
+  })
+
+  it('refuses a bad model or revision given in code', () => {
+    expect(() => new TransformersEmbeddingFunction({ model: 'org/../x' })).toThrow(InvalidArgumentError)
+    expect(() => new TransformersEmbeddingFunction({ model: 'not a model' })).toThrow(InvalidArgumentError)
+    expect(() => new TransformersEmbeddingFunction({ model: modelDir, revision: '../../x' })).toThrow(
+      InvalidArgumentError
+    )
+    expect(() => new TransformersEmbeddingFunction({ model: DEFAULT_MODEL, revision: 'refs/pr/1' })).toThrow(
+      InvalidArgumentError
+    )
   })
 })

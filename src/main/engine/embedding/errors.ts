@@ -14,6 +14,21 @@ export class EmbeddingModelUnavailableError extends Error {
   }
 }
 
+/**
+ * The model was named by a collection's configuration (stored, from a Chroma server, from an imported
+ * file) but not allowed by the one who runs the engine: it is neither loaded nor downloaded. Thrown
+ * on the calling thread before anything is looked up, so it never crosses the worker boundary.
+ */
+export class EmbeddingModelNotAllowedError extends Error {
+  override readonly name = 'EmbeddingModelNotAllowedError'
+  constructor(
+    readonly model: string,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
 /** The model files were found but loading or running them failed. */
 export class EmbeddingModelError extends Error {
   override readonly name = 'EmbeddingModelError'

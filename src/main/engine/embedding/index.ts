@@ -1,10 +1,6 @@
 // Public surface of the embedding layer (Seam 2 in docs/helpers/ENGINE-PLAN.md).
-import {
-  DEFAULT_MAX_TOKENS,
-  DEFAULT_MODEL,
-  TransformersEmbeddingFunction,
-  type TransformersEmbeddingOptions
-} from './transformers-ef.js'
+import { DEFAULT_MODEL_TRUST, parseEmbeddingConfig } from './model-ref.js'
+import { DEFAULT_MODEL, TransformersEmbeddingFunction, type TransformersEmbeddingOptions } from './transformers-ef.js'
 import type { EmbeddingFunction, StoredEmbeddingFunctionConfig } from './types.js'
 
 export type {
@@ -15,8 +11,17 @@ export type {
   PaddingStrategy,
   StoredEmbeddingFunctionConfig
 } from './types.js'
-export { EmbeddingModelError, EmbeddingModelUnavailableError } from './errors.js'
+export { EmbeddingModelError, EmbeddingModelNotAllowedError, EmbeddingModelUnavailableError } from './errors.js'
 export { shutdownEmbeddingWorkers } from './embedding-host.js'
+export {
+  DEFAULT_MODEL_TRUST,
+  modelReference,
+  parseEmbeddingConfig,
+  parseModelRef,
+  type ModelChoice,
+  type ModelRef,
+  type ModelTrust
+} from './model-ref.js'
 export {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_TOKENS,
@@ -28,10 +33,13 @@ export {
   type TransformersEmbeddingOptions
 } from './transformers-ef.js'
 
-/** Runtime settings that are not part of a stored configuration (where, how, progress). */
+/**
+ * Runtime settings that are not part of a stored configuration (where, how, progress, and which
+ * models functions rebuilt from configurations may load: `trust`, default DEFAULT_MODEL_TRUST).
+ */
 export type EmbeddingRuntimeOptions = Pick<
   TransformersEmbeddingOptions,
-  'cacheDir' | 'allowRemote' | 'batchSize' | 'padding' | 'execution' | 'workerScript' | 'onProgress'
+  'cacheDir' | 'allowRemote' | 'batchSize' | 'padding' | 'execution' | 'workerScript' | 'onProgress' | 'trust'
 >
 
 /** Chroma's default: all-MiniLM-L6-v2, mean pooling, L2-normalised, 384 dimensions. */
@@ -39,34 +47,44 @@ export function defaultEmbeddingFunction(opts: EmbeddingRuntimeOptions = {}): Tr
   return new TransformersEmbeddingFunction({ ...opts, model: DEFAULT_MODEL })
 }
 
-const QUANTIZED_DTYPES = new Set(['q8', 'int8', 'uint8'])
+/**
+ * A configuration that names a model it may not (stored before the check existed, or read from a
+ * Chroma server or a file): the collection still opens and lists, and embedding fails with the reason.
+ */
+class RefusedEmbeddingFunction implements EmbeddingFunction {
+  readonly name: string
+  constructor(
+    private readonly cfg: StoredEmbeddingFunctionConfig,
+    private readonly reason: Error
+  ) {
+    this.name = cfg.name ?? 'transformers'
+  }
+
+  getConfig(): Record<string, unknown> {
+    return this.cfg.config ?? {}
+  }
+
+  async generate(): Promise<number[][]> {
+    throw this.reason
+  }
+}
 
 /**
- * Rebuilds an embedding function from `configuration_json.embedding_function`. Known names:
- * 'default' (config may be empty, as Chroma's own clients store it) and 'transformers' (needs a model).
- * Returns null for null, legacy and unknown functions: the collection then needs explicit embeddings.
+ * Rebuilds an embedding function from `configuration_json.embedding_function` (parsed by
+ * parseEmbeddingConfig). Returns null for null, legacy and unknown functions: the collection then needs
+ * explicit embeddings. The function loads its model only if `opts.trust` allows it (default: only
+ * all-MiniLM-L6-v2), since anyone who can set a configuration can name a model.
  */
 export function embeddingFunctionFromConfig(
   cfg: StoredEmbeddingFunctionConfig | null | undefined,
   opts: EmbeddingRuntimeOptions = {}
 ): EmbeddingFunction | null {
-  if (cfg === null || cfg === undefined || cfg.type !== 'known') return null
-  const config = cfg.config ?? {}
-  const stored = {
-    revision: typeof config.revision === 'string' ? config.revision : undefined,
-    quantized: typeof config.dtype === 'string' ? QUANTIZED_DTYPES.has(config.dtype) : undefined,
-    maxTokens:
-      typeof config.max_tokens === 'number' && Number.isInteger(config.max_tokens) && config.max_tokens >= 2
-        ? config.max_tokens
-        : DEFAULT_MAX_TOKENS
+  let choice: ReturnType<typeof parseEmbeddingConfig>
+  try {
+    choice = parseEmbeddingConfig(cfg)
+  } catch (error) {
+    return new RefusedEmbeddingFunction(cfg as StoredEmbeddingFunctionConfig, error as Error)
   }
-  if (cfg.name === 'default') {
-    const model = typeof config.model === 'string' && config.model.length > 0 ? config.model : DEFAULT_MODEL
-    return new TransformersEmbeddingFunction({ ...opts, ...stored, model })
-  }
-  if (cfg.name === 'transformers') {
-    if (typeof config.model !== 'string' || config.model.length === 0) return null
-    return new TransformersEmbeddingFunction({ ...opts, ...stored, model: config.model })
-  }
-  return null
+  if (choice === null) return null
+  return new TransformersEmbeddingFunction({ ...opts, ...choice, trust: opts.trust ?? DEFAULT_MODEL_TRUST })
 }

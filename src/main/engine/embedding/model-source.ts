@@ -3,19 +3,10 @@
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { EmbeddingModelUnavailableError } from './errors.js'
+import { checkRevision, parseModelRef } from './model-ref.js'
 import type { ModelSettings } from './types.js'
 
 export type ModelSource = { kind: 'local'; folder: string } | { kind: 'hub'; id: string; cachedFolder: string }
-
-export function isLocalModelPath(model: string): boolean {
-  return (
-    path.isAbsolute(model) ||
-    model.startsWith('./') ||
-    model.startsWith('../') ||
-    model.startsWith('.\\') ||
-    model.startsWith('..\\')
-  )
-}
 
 export function modelFiles(quantized: boolean): string[] {
   return [
@@ -27,13 +18,14 @@ export function modelFiles(quantized: boolean): string[] {
 }
 
 export function resolveModelSource(settings: ModelSettings): ModelSource {
-  if (isLocalModelPath(settings.model)) return { kind: 'local', folder: path.resolve(settings.model) }
+  // Checked again where paths are built: settings also arrive here over the worker boundary.
+  const ref = parseModelRef(settings.model)
+  const revision = checkRevision(settings.revision)
+  if (ref.kind === 'local') return ref
   // transformers' file cache keeps `main` revisions at <cacheDir>/<id>/<file>, other revisions under <id>/<revision>/.
   const cachedFolder =
-    settings.revision === 'main'
-      ? path.join(settings.cacheDir, settings.model)
-      : path.join(settings.cacheDir, settings.model, settings.revision)
-  return { kind: 'hub', id: settings.model, cachedFolder }
+    revision === 'main' ? path.join(settings.cacheDir, ref.id) : path.join(settings.cacheDir, ref.id, revision)
+  return { kind: 'hub', id: ref.id, cachedFolder }
 }
 
 function missingFiles(folder: string, quantized: boolean): string[] {

@@ -5,7 +5,17 @@
 import os from 'node:os'
 import path from 'node:path'
 import { DEFAULT_WORKER_SCRIPT, embeddingHost, findWorkerEntry } from './embedding-host.js'
-import { isLocalModelPath } from './model-source.js'
+import { EmbeddingModelNotAllowedError } from './errors.js'
+import {
+  checkRevision,
+  DEFAULT_MAX_TOKENS,
+  DEFAULT_MODEL,
+  DEFAULT_REVISION,
+  modelReference,
+  parseModelRef,
+  type ModelTrust
+} from './model-ref.js'
+import { resolveModelSource, type ModelSource } from './model-source.js'
 import type { EmbedResult } from './runner.js'
 import type {
   EmbeddingFunction,
@@ -16,16 +26,15 @@ import type {
   PaddingStrategy
 } from './types.js'
 
-export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
-/** Chroma's default embedding truncates (and, there, pads) to 256 tokens. */
-export const DEFAULT_MAX_TOKENS = 256
+export { DEFAULT_MAX_TOKENS, DEFAULT_MODEL }
 export const DEFAULT_BATCH_SIZE = 32
 
 export type ExecutionMode = 'auto' | 'worker' | 'inline'
 
 export interface TransformersEmbeddingOptions {
-  /** Hub id or local folder path (absolute, or ./relative to the working directory). */
+  /** Hub id (`organization/name`) or local folder path (absolute, or ./relative to the working directory). */
   model?: string
+  /** A branch or tag name without '/', or a commit hash. Default 'main'. */
   revision?: string
   /** Use onnx/model_quantized.onnx instead of the fp32 onnx/model.onnx Chroma uses. Default false. */
   quantized?: boolean
@@ -40,6 +49,12 @@ export interface TransformersEmbeddingOptions {
   workerScript?: string
   /** Model load/download events and embedding progress of every generate() call. */
   onProgress?: (event: EmbeddingProgressEvent) => void
+  /**
+   * Loads the model only if this allows it, checked before each load. Functions rebuilt from a
+   * collection's configuration always get one (see embeddingFunctionFromConfig); without it, the
+   * function loads the model its code names.
+   */
+  trust?: ModelTrust
 }
 
 export interface GenerateOptions {
@@ -118,14 +133,17 @@ export class TransformersEmbeddingFunction implements EmbeddingFunction {
   private readonly requestedExecution: ExecutionMode
   private readonly workerScript: string | undefined
   private readonly onProgress: ((event: EmbeddingProgressEvent) => void) | undefined
+  private readonly trust: ModelTrust | undefined
   private loaded: LoadedModel | null = null
   private mode: 'worker' | 'inline' | null = null
 
   constructor(options: TransformersEmbeddingOptions = {}) {
-    const model = options.model ?? DEFAULT_MODEL
+    // Checked here so that a bad model or revision fails at once, never on its way to a path or URL.
+    const model = modelReference(options.model ?? DEFAULT_MODEL)
+    parseModelRef(model)
     this.settings = {
-      model: isLocalModelPath(model) ? path.resolve(model) : model,
-      revision: options.revision ?? 'main',
+      model,
+      revision: checkRevision(options.revision ?? DEFAULT_REVISION),
       quantized: options.quantized ?? false,
       maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
       cacheDir: path.resolve(options.cacheDir ?? defaultCacheDir()),
@@ -141,6 +159,7 @@ export class TransformersEmbeddingFunction implements EmbeddingFunction {
     this.requestedExecution = options.execution ?? 'auto'
     this.workerScript = options.workerScript
     this.onProgress = options.onProgress
+    this.trust = options.trust
   }
 
   /** Same keys as Chroma's JS default embedding function (model, revision, dtype), plus max_tokens. */
@@ -188,6 +207,25 @@ export class TransformersEmbeddingFunction implements EmbeddingFunction {
     return vectors
   }
 
+  /**
+   * Where the model's files are, once the trust option allows the model (else
+   * EmbeddingModelNotAllowedError, before any file is looked at). Callers that read the files
+   * themselves (the chunker's tokenizer) go through here too.
+   */
+  source(): ModelSource {
+    const { model } = this.settings
+    if (this.trust !== undefined && !this.trust.allows(model)) {
+      const what = parseModelRef(model).kind === 'local' ? 'Embedding model folder' : 'Embedding model'
+      throw new EmbeddingModelNotAllowedError(
+        model,
+        `${what} "${model}" is not allowed here: it is named by the collection's configuration, which any ` +
+          `client can set, and the user did not choose it, so it is neither loaded nor downloaded. ` +
+          this.trust.howToAllow
+      )
+    }
+    return resolveModelSource(this.settings)
+  }
+
   /** Releases this function's hold on the model (freed when no other function uses it). */
   async close(): Promise<void> {
     const loaded = this.loaded
@@ -198,6 +236,7 @@ export class TransformersEmbeddingFunction implements EmbeddingFunction {
 
   private ensureLoaded(): LoadedModel {
     if (this.loaded !== null && this.loaded.usable()) return this.loaded
+    this.source()
     const onLoadProgress =
       this.onProgress === undefined ? undefined : (event: ModelLoadProgress) => this.onProgress?.(event)
     const entry = this.requestedExecution === 'inline' ? null : findWorkerEntry(this.workerScript)

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TransformersEmbeddingFunction } from '../embedding/index.js'
+import { EmbeddingModelNotAllowedError, TransformersEmbeddingFunction } from '../embedding/index.js'
 import { createTinyModel } from '../embedding/testing/tiny-model.js'
 import {
   approximateTokenCounter,
@@ -18,12 +18,13 @@ import {
 import type { ParsedFile } from './parse.js'
 
 let root = ''
+let modelDir = ''
 let ef: TransformersEmbeddingFunction
 let count: TokenCounter
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'chunker-test-'))
-  const modelDir = await createTinyModel(root)
+  modelDir = await createTinyModel(root)
   ef = new TransformersEmbeddingFunction({ model: modelDir, cacheDir: path.join(root, 'cache'), allowRemote: false })
   count = await tokenCounterFor(ef)
 })
@@ -60,6 +61,16 @@ describe('token counting', () => {
     // Out of the tiny vocabulary: WordPiece falls back to letters, which the approximation cannot know.
     expect(count('zyxw')).toBe(4)
     expect(approximateTokenCounter('zyxw')).toBe(1)
+  })
+
+  it("does not read a model's tokenizer when the function may not load the model", async () => {
+    // Same folder as `ef`, whose tokenizer is already cached: the refusal comes before any lookup.
+    const refused = new TransformersEmbeddingFunction({
+      model: modelDir,
+      trust: { allows: () => false, howToAllow: 'Not in this test.' }
+    })
+    await expect(tokenCounterFor(refused)).rejects.toThrow(EmbeddingModelNotAllowedError)
+    await expect(tokenCounterFor(refused)).rejects.toThrow(/Not in this test\.$/)
   })
 
   it('limits chunk size to what the model reads', () => {

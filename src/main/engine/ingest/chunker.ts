@@ -10,7 +10,6 @@ import path from 'node:path'
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters'
 import type { EmbeddingFunction } from '../embedding/index.js'
 import { TransformersEmbeddingFunction } from '../embedding/index.js'
-import { resolveModelSource } from '../embedding/model-source.js'
 import type { ParsedFile } from './parse.js'
 
 /**
@@ -90,7 +89,8 @@ async function loadTokenizer(folder: string): Promise<Tokenizer> {
  */
 export async function tokenCounterFor(ef: EmbeddingFunction | null | undefined): Promise<TokenCounter> {
   if (!(ef instanceof TransformersEmbeddingFunction)) return approximateTokenCounter
-  const source = resolveModelSource(ef.settings)
+  // source() refuses a model the function may not load before any file is read.
+  const source = ef.source()
   const folder = source.kind === 'local' ? source.folder : source.cachedFolder
   let tokenizer = tokenizerCache.get(folder)
   if (tokenizer === undefined) {

@@ -85,6 +85,14 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'index records by write sequence, so reopening replays only what the index snapshot lacks',
     sql: `CREATE INDEX records_by_seq ON records (cid, seq);`
+  },
+  {
+    version: 3,
+    description: 'embedding models the app user chose (hub ids, absolute folders); no Chroma API call reaches it',
+    sql: `CREATE TABLE trusted_models (
+        model TEXT PRIMARY KEY,
+        added_at TEXT NOT NULL
+      ) WITHOUT ROWID;`
   }
 ]
 

@@ -9,6 +9,7 @@ import { queryKeys } from '../../lib/query-keys'
 import { useCollection } from '../collections/CollectionHeader'
 import { connectionLabel, useConnections } from '../connections/ConnectionPicker'
 import { saveBlob } from '../../lib/read-file'
+import { exportFileName } from '../../../../shared/file-names'
 
 /** "Copy to…" and "Export" for the selected collection. */
 export function CollectionTransfer({ collectionId }: { collectionId: string }) {
@@ -21,7 +22,7 @@ export function CollectionTransfer({ collectionId }: { collectionId: string }) {
       if (transport.kind === 'ipc') return transport.call('collections.export', { collectionId })
       const query = connection === LOCAL_CONNECTION ? '' : `?connection=${encodeURIComponent(connection)}`
       const blob = await (transport.download as (p: string) => Promise<Blob>)(`${EXPORT_PATH}/${collectionId}${query}`)
-      saveBlob(blob, `${collection.data?.name ?? 'collection'}.jsonl`)
+      saveBlob(blob, exportFileName(collection.data?.name))
       return null
     },
     onSuccess: (result) => {
