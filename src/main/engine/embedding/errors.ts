@@ -21,6 +21,8 @@ export class EmbeddingModelUnavailableError extends Error {
  */
 export class EmbeddingModelNotAllowedError extends Error {
   override readonly name = 'EmbeddingModelNotAllowedError'
+  /** Refused by the operator's policy; the message says how to allow the model. */
+  readonly httpStatus = 403
   constructor(
     readonly model: string,
     message: string
