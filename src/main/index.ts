@@ -18,6 +18,7 @@ import {
   appOrigins,
   developmentOptions,
   isWebUrl,
+  mayNavigate,
   menuTemplate,
   windowWebPreferences
 } from './desktop/window-policy.js'
@@ -48,10 +49,10 @@ function guardWebContents(): void {
     // Any frame, main or sub. Links meant for the browser open a new window, which the handler below
     // denies and hands to openExternal.
     contents.on('will-frame-navigate', (event) => {
-      if (!isAppUrl(event.url)) event.preventDefault()
+      if (!mayNavigate(event.url, isAppUrl, development.devTools)) event.preventDefault()
     })
     contents.on('will-redirect', (event) => {
-      if (!isAppUrl(event.url)) event.preventDefault()
+      if (!mayNavigate(event.url, isAppUrl, development.devTools)) event.preventDefault()
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
     contents.setWindowOpenHandler(({ url }) => {

@@ -2,7 +2,14 @@ import type { MenuItemConstructorOptions } from 'electron'
 import { describe, expect, it } from 'vitest'
 import { appOriginCheck } from '../ipc/register.js'
 import { APP_ORIGIN } from './app-protocol.js'
-import { appOrigins, developmentOptions, isWebUrl, menuTemplate, windowWebPreferences } from './window-policy.js'
+import {
+  appOrigins,
+  developmentOptions,
+  isWebUrl,
+  mayNavigate,
+  menuTemplate,
+  windowWebPreferences
+} from './window-policy.js'
 
 /** Every role in a menu template, submenus included. */
 function roles(items: MenuItemConstructorOptions[]): string[] {
@@ -68,6 +75,22 @@ describe('appOrigins', () => {
     expect(check('app://chromadesk/index.html')).toBe(true)
     expect(check('http://localhost:5174/')).toBe(false)
     expect(check('http://localhost:5173.evil.example/')).toBe(false)
+  })
+})
+
+describe('mayNavigate', () => {
+  const isAppUrl = appOriginCheck([APP_ORIGIN])
+
+  it('stays within the app', () => {
+    expect(mayNavigate('app://chromadesk/index.html#/records', isAppUrl, false)).toBe(true)
+    for (const url of ['https://example.com/', 'file:///etc/passwd', 'app://other/', 'javascript:alert(1)']) {
+      expect(mayNavigate(url, isAppUrl, true), url).toBe(false)
+    }
+  })
+
+  it("lets DevTools' own pages navigate only where DevTools are allowed", () => {
+    expect(mayNavigate('devtools://devtools/bundled/devtools_app.html', isAppUrl, true)).toBe(true)
+    expect(mayNavigate('devtools://devtools/bundled/devtools_app.html', isAppUrl, false)).toBe(false)
   })
 })
 

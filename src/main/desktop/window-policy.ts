@@ -45,6 +45,15 @@ export function appOrigins(appOrigin: string, rendererUrl: string | undefined): 
   return rendererUrl === undefined ? [appOrigin] : [appOrigin, new URL(rendererUrl).origin]
 }
 
+/**
+ * May a frame navigate to `url`? Only within the app's origins (`isAppUrl`, the IPC sender check) and,
+ * where DevTools are allowed, within DevTools' own pages (their frames are guarded too, and a web page
+ * cannot navigate to devtools://).
+ */
+export function mayNavigate(url: string, isAppUrl: (url: string) => boolean, devTools: boolean): boolean {
+  return isAppUrl(url) || (devTools && url.startsWith('devtools://'))
+}
+
 /** The renderer's preferences (docs: the security checklist): sandboxed, isolated, no Node. */
 export function windowWebPreferences(preload: string, devTools: boolean): WebPreferences {
   return {
