@@ -4,7 +4,19 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', '.tsbuild', 'test-results', 'playwright-report', '.tmp'] },
+  {
+    ignores: [
+      'node_modules',
+      'out',
+      'dist',
+      '.tsbuild',
+      'test-results',
+      'playwright-report',
+      '.tmp',
+      'release',
+      '.electron-package'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

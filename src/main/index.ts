@@ -1,46 +1,35 @@
 /**
  * Electron entry: app lifecycle, the window, the app:// protocol and the security guards.
- * The engine and the contract's handlers are plain Node code shared with the headless server.
+ * The engine and the contract's handlers are plain Node code shared with the headless server; the
+ * window's policy (dev-only aids, web preferences, menu, links out) and the protocol's path checks are
+ * plain functions in desktop/window-policy.ts and desktop/app-protocol.ts, tested there.
  */
 import './desktop/native-env.js'
-import { readFile } from 'node:fs/promises'
-import { join, normalize, relative, resolve, extname } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron'
 import { closeAppContext, openAppContext, type AppContext } from './api/context.js'
 import { createHandlers } from './api/handlers.js'
+import { APP_ORIGIN, APP_SCHEME, serveAppFile } from './desktop/app-protocol.js'
 import { FileConnectionStore } from './desktop/connection-store.js'
 import { DesktopSettings } from './desktop/desktop-settings.js'
 import { SettingsStore, type WindowBounds } from './desktop/settings-store.js'
+import {
+  appOrigins,
+  developmentOptions,
+  isWebUrl,
+  mayNavigate,
+  menuTemplate,
+  windowWebPreferences
+} from './desktop/window-policy.js'
 import { appOriginCheck, forwardEvents, registerIpc } from './ipc/register.js'
 
-const APP_SCHEME = 'app'
-const APP_ORIGIN = `${APP_SCHEME}://chromadesk`
 const here = fileURLToPath(new URL('.', import.meta.url))
 const rendererDir = resolve(here, '../renderer')
-const devServerUrl = process.env.ELECTRON_RENDERER_URL
-
-/** Strict CSP: only the app's own scripts, styles and connections. */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'"
-].join('; ')
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2'
-}
+// DevTools and the dev server's URL only in an unpackaged app.
+const development = developmentOptions(app.isPackaged, process.env)
+// The frames that are the app: IPC senders are checked against these, and navigation stays within them.
+const isAppUrl = appOriginCheck(appOrigins(APP_ORIGIN, development.rendererUrl))
 
 // Tests (and users who keep several profiles) point the app at another profile folder.
 if (process.env.CHROMADESK_USER_DATA) app.setPath('userData', resolve(process.env.CHROMADESK_USER_DATA))
@@ -49,33 +38,21 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
 ])
 
-function serveRenderer(): void {
-  protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url)
-    const file = normalize(join(rendererDir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)))
-    if (url.host !== 'chromadesk' || relative(rendererDir, file).startsWith('..')) {
-      return new Response('Not found', { status: 404 })
-    }
-    try {
-      const body = await readFile(file)
-      return new Response(body, {
-        headers: { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP }
-      })
-    } catch {
-      return new Response('Not found', { status: 404 })
-    }
-  })
+/** The one way out of the app to the web: only http(s) URLs reach the OS. */
+function openExternal(url: string): void {
+  if (isWebUrl(url)) void shell.openExternal(new URL(url).href)
 }
 
-function isAppUrl(target: string): boolean {
-  return target.startsWith(`${APP_ORIGIN}/`) || (devServerUrl !== undefined && target.startsWith(devServerUrl))
-}
-
-/** Navigation, new windows and permission prompts are denied; http(s) links open in the browser. */
+/** Navigation away from the app, redirects, webviews, new windows and permission prompts are denied. */
 function guardWebContents(): void {
   app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event, target) => {
-      if (!isAppUrl(target)) event.preventDefault()
+    // Any frame, main or sub. Links meant for the browser open a new window, which the handler below
+    // denies and hands to openExternal.
+    contents.on('will-frame-navigate', (event) => {
+      if (!mayNavigate(event.url, isAppUrl, development.devTools)) event.preventDefault()
+    })
+    contents.on('will-redirect', (event) => {
+      if (!mayNavigate(event.url, isAppUrl, development.devTools)) event.preventDefault()
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
     contents.setWindowOpenHandler(({ url }) => {
@@ -85,16 +62,6 @@ function guardWebContents(): void {
   })
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
-}
-
-/** The one way out of the app to the web: only http(s). */
-export function openExternal(url: string): void {
-  try {
-    const { protocol: scheme } = new URL(url)
-    if (scheme === 'https:' || scheme === 'http:') void shell.openExternal(url)
-  } catch {
-    // not a URL: ignore
-  }
 }
 
 /** Saved bounds, if they still fit on a connected display (a monitor may have gone). */
@@ -139,19 +106,12 @@ function createWindow(store: SettingsStore): BrowserWindow {
     minHeight: 560,
     title: 'Chromadesk',
     show: false,
-    webPreferences: {
-      preload: join(here, '../preload/index.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webviewTag: false,
-      spellcheck: false
-    }
+    webPreferences: windowWebPreferences(join(here, '../preload/index.cjs'), development.devTools)
   })
   if (saved?.maximized) win.maximize()
   rememberBounds(win, store)
   win.once('ready-to-show', () => win.show())
-  void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`)
+  void win.loadURL(development.rendererUrl ?? `${APP_ORIGIN}/index.html`)
   return win
 }
 
@@ -170,16 +130,8 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   void app.whenReady().then(() => {
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate([
-        ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-        { role: 'fileMenu' },
-        { role: 'editMenu' },
-        { role: 'viewMenu' },
-        { role: 'windowMenu' }
-      ])
-    )
-    serveRenderer()
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, development.devTools)))
+    protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, rendererDir))
     guardWebContents()
     const store = new SettingsStore(join(app.getPath('userData'), 'settings.json'))
     const dataDir = store.get().dataDir ?? join(app.getPath('userData'), 'data')
@@ -207,8 +159,7 @@ if (!app.requestSingleInstanceLock()) {
         }
       }
     })
-    const allowed = [APP_ORIGIN, ...(devServerUrl ? [new URL(devServerUrl).origin] : [])]
-    registerIpc(ipcMain, createHandlers(ctx), appOriginCheck(allowed))
+    registerIpc(ipcMain, createHandlers(ctx), isAppUrl)
     forwardEvents(ctx.events, () => BrowserWindow.getAllWindows().map((w) => w.webContents))
     void settings.attach(ctx)
     createWindow(store)
