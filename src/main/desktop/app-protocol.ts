@@ -2,22 +2,14 @@
 // Plain Node: the Electron entry hands each request's URL to serveAppFile and returns its Response.
 import { readFile } from 'node:fs/promises'
 import { extname, isAbsolute, join, relative, sep } from 'node:path'
+import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'chromadesk'
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 
-/** Strict CSP: only the app's own scripts, styles and connections. */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'"
-].join('; ')
+/** The UI's policy, the same as browser mode's (only the app's own scripts, styles, connections). */
+export const CSP = UI_CONTENT_SECURITY_POLICY
 
 const MIME: Record<string, string> = {
   '.html': 'text/html',
