@@ -23,6 +23,9 @@ export const IPC_ONLY_CHANNELS: ReadonlySet<Channel> = new Set([
 /** Header that carries the app key of a browser-mode server run (the contract's HTTP credential). */
 export const APP_KEY_HEADER = 'x-chromadesk-key'
 
+/** Error name of a refused or missing app key (the UI then asks for the start link). */
+export const APP_KEY_ERROR = 'AppKeyError'
+
 /** The built-in local database's connection id. */
 export const LOCAL_CONNECTION = 'local'
 

@@ -56,7 +56,7 @@ describe('dispatch', () => {
         throw new Error('SQLITE_IOERR: /private/path/chromadesk.sqlite3')
       }
     })
-    const result = await dispatch(failing, 'system.status', {}, 'req-42')
+    const result = await dispatch(failing, 'system.status', {}, { requestId: 'req-42' })
     expect(result).toEqual({
       ok: false,
       error: {
@@ -69,6 +69,12 @@ describe('dispatch', () => {
       '[req-42] system.status:',
       expect.objectContaining({ message: expect.stringContaining('SQLITE_IOERR') })
     )
+    // The desktop window (IPC) is the app itself: it gets the failure's own message.
+    const revealed = await dispatch(failing, 'system.status', {}, { requestId: 'req-43', revealUnexpected: true })
+    expect(revealed).toMatchObject({
+      ok: false,
+      error: { status: 500, message: expect.stringContaining('SQLITE_IOERR') }
+    })
     logged.mockRestore()
   })
 })

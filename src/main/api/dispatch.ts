@@ -6,16 +6,22 @@ export type Handlers = {
   [C in Channel]: (input: ReturnType<(typeof contract)[C]['input']['parse']>) => Promise<CallOutput<C>>
 }
 
+export interface DispatchOptions {
+  /** Names an unexpected failure in the log and in the generic message the caller gets. */
+  requestId?: string
+  /** The desktop window (IPC) sees an unexpected failure's own message; HTTP callers never do. */
+  revealUnexpected?: boolean
+}
+
 /**
  * Validates a raw call against the contract and runs its handler. Both adapters (IPC and HTTP) come
- * through here, so validation and error shaping live in one place. `requestId` names an unexpected
- * failure in the log and in the generic message the caller gets.
+ * through here, so validation and error shaping live in one place.
  */
 export async function dispatch(
   handlers: Handlers,
   channel: unknown,
   rawInput: unknown,
-  requestId?: string
+  opts: DispatchOptions = {}
 ): Promise<CallResult<unknown>> {
   if (!isChannel(channel)) {
     return { ok: false, error: { name: 'NotFoundError', message: `Unknown call: ${String(channel)}`, status: 404 } }
@@ -32,6 +38,6 @@ export async function dispatch(
     const handler = handlers[channel] as (input: unknown) => Promise<unknown>
     return { ok: true, value: await handler(parsed.data) }
   } catch (err) {
-    return { ok: false, error: describeError(err, channel, requestId) }
+    return { ok: false, error: describeError(err, channel, opts.requestId, opts.revealUnexpected) }
   }
 }

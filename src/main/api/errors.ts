@@ -3,6 +3,19 @@
 // other failure (SQLite, I/O, a bug) is unexpected: the caller gets a generic message with a request
 // id, and the detail goes to the log under that id.
 import { randomUUID } from 'node:crypto'
+import {
+  ChromaClientError,
+  ChromaConnectionError,
+  ChromaForbiddenError,
+  ChromaNotFoundError,
+  ChromaQuotaExceededError,
+  ChromaServerError,
+  ChromaUnauthorizedError,
+  ChromaUniqueError,
+  ChromaValueError,
+  InvalidArgumentError,
+  InvalidCollectionError
+} from 'chromadb'
 import { UnexpectedError } from '../engine/index.js'
 
 export interface DescribedError {
@@ -12,25 +25,27 @@ export interface DescribedError {
 }
 
 /** Statuses of the official `chromadb` client's errors, raised by remote connections. */
-const REMOTE_CLIENT_ERRORS: Record<string, number> = {
-  ChromaValueError: 400,
-  ChromaClientError: 400,
-  ChromaUnauthorizedError: 401,
-  ChromaForbiddenError: 403,
-  ChromaNotFoundError: 404,
-  ChromaUniqueError: 409,
-  ChromaRateLimitError: 429,
-  ChromaServerError: 502,
-  ChromaConnectionError: 502
-}
+const REMOTE_CLIENT_ERRORS: [new (...args: never[]) => Error, number][] = [
+  [ChromaValueError, 400],
+  [ChromaClientError, 400],
+  [InvalidArgumentError, 400],
+  [InvalidCollectionError, 400],
+  [ChromaUnauthorizedError, 401],
+  [ChromaForbiddenError, 403],
+  [ChromaNotFoundError, 404],
+  [ChromaUniqueError, 409],
+  [ChromaQuotaExceededError, 429],
+  [ChromaServerError, 502],
+  [ChromaConnectionError, 502]
+]
 
 /** The status an error declares, or undefined for an unexpected one. */
 export function declaredStatus(err: unknown): number | undefined {
   if (!(err instanceof Error) || err instanceof UnexpectedError) return undefined
   const own = (err as { httpStatus?: unknown }).httpStatus
   if (typeof own === 'number') return own
-  const remote = REMOTE_CLIENT_ERRORS[err.name]
-  if (remote !== undefined) return remote
+  const remote = REMOTE_CLIENT_ERRORS.find(([type]) => err instanceof type)
+  if (remote !== undefined) return remote[1]
   // Fastify's own client errors (body too large, bad content type, malformed JSON).
   const fastify = (err as { statusCode?: unknown }).statusCode
   if (typeof fastify === 'number' && fastify >= 400 && fastify < 500) return fastify
@@ -43,12 +58,21 @@ export function reportUnexpected(err: unknown, context: string, requestId: strin
   return `Internal error (request ${requestId}); the server's log has the details`
 }
 
-/** A caller's view of any failure. */
-export function describeError(err: unknown, context: string, requestId?: string): DescribedError {
+/**
+ * A caller's view of any failure. `reveal` keeps an unexpected failure's own message (still logged):
+ * for the desktop window over IPC, which is the app itself and whose user has no server log to read.
+ */
+export function describeError(err: unknown, context: string, requestId?: string, reveal = false): DescribedError {
   const status = declaredStatus(err)
   if (status !== undefined) {
     const e = err as Error
     return { status, name: e.name || 'Error', message: e.message }
   }
-  return { status: 500, name: 'InternalError', message: reportUnexpected(err, context, requestId) }
+  const generic = reportUnexpected(err, context, requestId)
+  const detail = err instanceof UnexpectedError && err.cause !== undefined ? err.cause : err
+  return {
+    status: 500,
+    name: 'InternalError',
+    message: reveal ? (detail instanceof Error ? detail.message : String(detail)) : generic
+  }
 }

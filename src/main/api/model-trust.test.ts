@@ -212,6 +212,15 @@ describe('a model chosen in the app', () => {
     expect(await call(ctx, 'collections.list', {})).toEqual([])
   })
 
+  it('is not recorded when the collection could not be created', async () => {
+    const ctx = app()
+    await call(ctx, 'collections.create', { name: 'taken', embeddingModel: null })
+    await expect(call(ctx, 'collections.create', { name: 'taken', embeddingModel: modelDir })).rejects.toMatchObject({
+      name: 'UniqueConstraintError'
+    })
+    expect(ctx.modelTrust.allows(modelDir)).toBe(false)
+  })
+
   it('allows the default model without any choice, and records nothing for it', () => {
     const ctx = app()
     expect(ctx.modelTrust.allows(DEFAULT_MODEL)).toBe(true)

@@ -36,9 +36,14 @@ export class AppModelTrust implements ModelTrust {
   }
 
   /**
-   * Records that the user chose this model in the app; returns it as stored (a folder made absolute).
-   * Throws InvalidArgumentError for anything that is not a hub id or a folder path.
+   * The model as it would be stored (a folder made absolute). Throws InvalidArgumentError for anything
+   * that is not a hub id or a folder path.
    */
+  check(model: string): string {
+    return checkedReference(model)
+  }
+
+  /** Records that the user chose this model in the app; returns it as stored. */
   allow(model: string): string {
     const reference = checkedReference(model)
     if (!this.allows(reference)) this.record().trustModel(reference)

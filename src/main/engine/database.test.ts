@@ -8,6 +8,7 @@ import {
   InternalError,
   InvalidArgumentError,
   NotFoundError,
+  UnexpectedError,
   UniqueConstraintError,
   UnprocessableEntityError
 } from './errors.js'
@@ -488,17 +489,22 @@ describe('transactions', () => {
       return original(...a)
     }
     const ids = Array.from({ length: 100 }, (_, i) => `r${i}`)
-    expectError(
-      () =>
-        db.add(id, {
-          ids,
-          embeddings: ids.map((_, i) => [i, 1]),
-          metadatas: ids.map((_, i) => ({ i })),
-          documents: ids.map((i) => `doc ${i}`)
-        }),
-      InternalError,
-      'disk on fire'
-    )
+    let caught: unknown
+    try {
+      db.add(id, {
+        ids,
+        embeddings: ids.map((_, i) => [i, 1]),
+        metadatas: ids.map((_, i) => ({ i })),
+        documents: ids.map((i) => `doc ${i}`)
+      })
+    } catch (e) {
+      caught = e
+    }
+    // An unexpected failure: an InternalError whose detail stays in its cause, out of its message.
+    expect(caught).toBeInstanceOf(UnexpectedError)
+    expect(caught).toBeInstanceOf(InternalError)
+    expect(((caught as Error).cause as Error).message).toBe('disk on fire')
+    expect((caught as Error).message).not.toContain('disk on fire')
     store.insert = original
     expect(db.count(id)).toBe(1)
     expect(db.get(id).ids).toEqual(['keep'])

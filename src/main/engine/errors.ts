@@ -54,12 +54,12 @@ export class InternalError extends ChromaError {
 }
 
 /**
- * 500 wrapping a failure nobody anticipated (SQLite, I/O; the original is its `cause`). Callers in
- * process see the detail; the HTTP and IPC edges log it and answer a generic message instead.
+ * 500 wrapping a failure nobody anticipated (SQLite, I/O). The detail (which may name files) is only
+ * in `cause`, so code that passes a message along cannot leak it; the edges log it (api/errors.ts).
  */
 export class UnexpectedError extends InternalError {
   constructor(cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    super('Unexpected failure in the database (its cause has the detail)', { cause })
   }
 }
 

@@ -30,7 +30,7 @@ export function registerIpc(ipc: Pick<IpcMain, 'handle'>, handlers: Handlers, is
           error: { name: 'AuthError', message: `Refused ${channel}: the caller is not the app`, status: 403 }
         }
       }
-      return dispatch(handlers, channel, input)
+      return dispatch(handlers, channel, input, { revealUnexpected: true })
     })
   }
 }

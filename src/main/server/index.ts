@@ -83,6 +83,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   if (security.allowedOrigins.length) {
     await app.register(cors, {
       origin: security.allowedOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Content-Type', 'Authorization', 'X-Chroma-Token']
     })
   }
@@ -126,7 +127,7 @@ async function registerAppSurface(
           ok: false as const,
           error: { name: 'NotFoundError', message: `${channel} is part of the desktop app only`, status: 404 }
         }
-      : await dispatch(handlers, channel, req.body, req.id)
+      : await dispatch(handlers, channel, req.body, { requestId: req.id })
     return reply.code(result.ok ? 200 : result.error.status).send(result)
   })
 
@@ -155,7 +156,8 @@ async function registerAppSurface(
       streams--
       clearInterval(keepAlive)
       unsubscribe()
-      res.end()
+      // Destroyed, not ended: a reader that stopped reading would keep the socket and its backlog.
+      res.destroy()
     }
     // A reader that stops reading is cut off instead of buffering events without bound; the UI
     // reconnects and refetches what it may have missed.
@@ -205,5 +207,5 @@ function sendCallError(reply: FastifyReply, error: { status: number; name: strin
 /** Chroma's reads by POST (get, query, search) change nothing; every other non-GET API call is a write. */
 function isChromaWrite(surface: Surface | undefined, method: string, routeUrl: string | undefined): boolean {
   if (surface !== 'chroma' || method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false
-  return !/\/(get|query|search)$/.test(routeUrl ?? '')
+  return !/\/(get|query|search)\/?$/.test(routeUrl ?? '')
 }

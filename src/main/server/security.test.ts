@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { APP_KEY_HEADER } from '../../shared/constants.js'
@@ -106,6 +109,49 @@ describe('server security', () => {
     expect(list.headers['access-control-allow-origin']).toBe(origin)
     // The app's surface stays same-origin only, whatever the origin was allowed for Chroma's API.
     expect((await rpc('system.status', { ...withKey, origin })).statusCode).toBe(403)
+  })
+
+  it("lets an allowed origin pre-flight every method of Chroma's API (delete and modify too)", async () => {
+    for (const method of ['DELETE', 'PUT', 'PATCH']) {
+      const preflight = await server.inject({
+        method: 'OPTIONS',
+        url: `${COLLECTIONS}/x`,
+        headers: { host: HOST, origin: 'http://localhost:3000', 'access-control-request-method': method }
+      })
+      expect(preflight.statusCode, method).toBe(204)
+      expect(String(preflight.headers['access-control-allow-methods']), method).toContain(method)
+    }
+  })
+
+  it('serves the UI files without credentials, same-origin only, with the UI headers', async () => {
+    const staticDir = mkdtempSync(join(tmpdir(), 'chromadesk-ui-'))
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>ui</title>')
+    const withUi = await createServer({
+      ctx,
+      port: PORT,
+      token: TOKEN,
+      app: { key: KEY, staticDir },
+      allowedOrigins: ['http://localhost:3000']
+    })
+    try {
+      for (const url of ['/', '/index.html']) {
+        const page = await withUi.inject({ method: 'GET', url, headers: { host: HOST } })
+        expect(page.statusCode, url).toBe(200)
+        expect(page.body).toContain('<title>ui</title>')
+        expect(page.headers['x-frame-options']).toBe('DENY')
+        expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+        expect(page.headers['x-content-type-options']).toBe('nosniff')
+      }
+      const foreign = await withUi.inject({
+        method: 'GET',
+        url: '/index.html',
+        headers: { host: HOST, origin: 'http://localhost:3000' }
+      })
+      expect(foreign.statusCode).toBe(403)
+    } finally {
+      await withUi.close()
+      rmSync(staticDir, { recursive: true, force: true })
+    }
   })
 
   it('refuses a text/plain POST (form-post CSRF) before it reaches a handler', async () => {
@@ -254,6 +300,13 @@ describe('server security', () => {
       const third = await open()
       expect(third.status).toBe(503)
       expect(((await third.json()) as { message: string }).message).toMatch(/Too many open event streams/)
+      // A stream that closes gives its place back.
+      const leaving = new AbortController()
+      controller.abort()
+      await expect
+        .poll(async () => (await fetch(url, { headers: { [APP_KEY_HEADER]: KEY }, signal: leaving.signal })).status)
+        .toBe(200)
+      leaving.abort()
     } finally {
       controller.abort()
       await capped.close()

@@ -3,7 +3,7 @@
 // reading the raw URL (docs/decisions/0023, 0024).
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
-import { APP_KEY_HEADER } from '../../shared/constants.js'
+import { APP_KEY_ERROR, APP_KEY_HEADER } from '../../shared/constants.js'
 
 /**
  * - `public`: Chroma's probes, open as Chroma leaves them open (heartbeat, version, pre-flight checks).
@@ -64,7 +64,9 @@ export function surfaceOf(route: Pick<RouteOptions, 'url' | 'method'>): Surface 
   if (methods.every((m) => m === 'OPTIONS')) return 'preflight'
   const url = route.url ?? ''
   if (url === '/api' || url.startsWith('/api/')) {
-    return methods.every((m) => m === 'GET' || m === 'HEAD') && PUBLIC_ROUTES.has(url) ? 'public' : 'chroma'
+    // v1 registers each route with and without a trailing slash: both are the same route.
+    const open = PUBLIC_ROUTES.has(url) || PUBLIC_ROUTES.has(url.replace(/\/$/, ''))
+    return methods.every((m) => m === 'GET' || m === 'HEAD') && open ? 'public' : 'chroma'
   }
   return 'app'
 }
@@ -141,15 +143,18 @@ export function createGuard(opts: SecurityOptions) {
     if (surface === 'app') {
       const given = req.headers[APP_KEY_HEADER]
       if (opts.appKey === undefined) return refuse(reply, 404, 'NotFoundError', 'Not found')
+      // One error name for both refusals, so the UI can tell them from any other 401 or 403.
       if (typeof given !== 'string') {
         return refuse(
           reply,
           401,
-          'AuthorizationError',
+          APP_KEY_ERROR,
           "Missing app key: open the UI from the link the server printed at start (it carries this run's key)"
         )
       }
-      if (!sameSecret(given, opts.appKey)) return refuse(reply, 403, 'AuthError', 'Forbidden')
+      if (!sameSecret(given, opts.appKey)) {
+        return refuse(reply, 403, APP_KEY_ERROR, 'This is not the app key of this server run')
+      }
     }
     return undefined
   }

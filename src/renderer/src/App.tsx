@@ -10,6 +10,7 @@ import { SettingsButton } from './features/settings/SettingsButton'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
 import { CollectionTransfer } from './features/transfer/CollectionTransfer'
 import { ImportCollection } from './features/transfer/ImportCollection'
+import { APP_KEY_ERROR } from '../../shared/constants'
 import { AppKeyRequired } from './features/status/AppKeyRequired'
 import { useAppEvents, useAppStatus } from './lib/data'
 import { CallFailed } from './lib/transport'
@@ -30,7 +31,7 @@ export function App() {
     setTab('records')
   }, [])
 
-  if (status.error instanceof CallFailed && status.error.errorName === 'AppKeyError') return <AppKeyRequired />
+  if (status.error instanceof CallFailed && status.error.errorName === APP_KEY_ERROR) return <AppKeyRequired />
   return (
     <AppShell
       header={{ height: 56 }}

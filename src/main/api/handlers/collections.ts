@@ -76,9 +76,9 @@ export function collectionHandlers(
     'collections.create': async ({ connection, name, metadata, space, embeddingModel }) => {
       const backend = backendOf(connection)
       const model = embeddingModel === undefined ? DEFAULT_MODEL : embeddingModel
-      // The user chose this model here, so it is allowed from now on. allow() checks it first (hub id or
-      // folder), so a bad one is refused for a Chroma server too, which would store any configuration.
-      const reference = model === null ? null : ctx.modelTrust.allow(model)
+      // Checked first (hub id or folder), so a bad one is refused for a Chroma server too, which would
+      // store any configuration; recorded as the user's choice once the collection exists.
+      const reference = model === null ? null : ctx.modelTrust.check(model)
       const embedding_function =
         reference === null
           ? null
@@ -92,6 +92,7 @@ export function collectionHandlers(
         ...(metadata ? { metadata } : {}),
         configuration: { ...(space ? { hnsw: { space } } : {}), embedding_function }
       })
+      if (reference !== null) ctx.modelTrust.allow(reference)
       changed()
       return summarize(backend, c)
     },

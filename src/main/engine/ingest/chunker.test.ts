@@ -16,6 +16,7 @@ import {
   type TokenCounter
 } from './chunker.js'
 import type { ParsedFile } from './parse.js'
+import { InvalidArgumentError } from '../errors.js'
 
 let root = ''
 let modelDir = ''
@@ -122,9 +123,9 @@ describe('splitText', () => {
   })
 
   it('rejects bad sizes', async () => {
-    await expect(splitText('a b', 0, 0, count)).rejects.toThrow(RangeError)
-    await expect(splitText('a b', 10, 10, count)).rejects.toThrow(RangeError)
-    await expect(splitText('a b', 10, -1, count)).rejects.toThrow(RangeError)
+    await expect(splitText('a b', 0, 0, count)).rejects.toThrow(InvalidArgumentError)
+    await expect(splitText('a b', 10, 10, count)).rejects.toThrow(InvalidArgumentError)
+    await expect(splitText('a b', 10, -1, count)).rejects.toThrow(InvalidArgumentError)
   })
 })
 

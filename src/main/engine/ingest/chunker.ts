@@ -10,6 +10,7 @@ import path from 'node:path'
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters'
 import type { EmbeddingFunction } from '../embedding/index.js'
 import { TransformersEmbeddingFunction } from '../embedding/index.js'
+import { InvalidArgumentError } from '../errors.js'
 import type { ParsedFile } from './parse.js'
 
 /**
@@ -110,10 +111,10 @@ export function maxChunkTokensFor(ef: EmbeddingFunction | null | undefined): num
 
 function checkOptions(chunkSize: number, overlap: number): void {
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new RangeError(`chunkSize must be a positive integer, got ${String(chunkSize)}`)
+    throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${String(chunkSize)}`)
   }
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= chunkSize) {
-    throw new RangeError(`overlap must be an integer from 0 to chunkSize - 1, got ${String(overlap)}`)
+    throw new InvalidArgumentError(`overlap must be an integer from 0 to chunkSize - 1, got ${String(overlap)}`)
   }
 }
 

@@ -153,7 +153,7 @@ async function run(
   const overlap = opts.overlap ?? Math.min(DEFAULT_CHUNK_OVERLAP, Math.floor(chunkSize / 2))
   const limit = maxChunkTokensFor(ef)
   if (limit !== null && chunkSize > limit) {
-    throw new RangeError(`chunkSize ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
+    throw new InvalidArgumentError(`chunkSize ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
   }
   const embedBatch = opts.embedBatch ?? DEFAULT_EMBED_BATCH
   const countTokens = opts.countTokens ?? (await tokenCounterFor(ef))

@@ -44,6 +44,8 @@ export interface ParsedFile {
 export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large'
 
 export class IngestFileError extends Error {
+  /** The file cannot be read as what it claims to be: the message says which file and why. */
+  readonly httpStatus = 422
   readonly path: string
   readonly reason: IngestFileErrorReason
   constructor(path: string, reason: IngestFileErrorReason, message: string, options?: ErrorOptions) {

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import type { CopyStatus, IngestStatus } from '../../../shared/contract'
-import { isConnectionScoped, LOCAL_CONNECTION } from '../../../shared/constants'
+import { APP_KEY_ERROR, isConnectionScoped, LOCAL_CONNECTION } from '../../../shared/constants'
 import { CallFailed, type Transport } from './transport'
 import { queryKeys } from './query-keys'
 
@@ -68,7 +68,7 @@ export function useAppStatus() {
     queryFn: async () => ({ ...(await transport.call('system.status', {})), transport: transport.kind }),
     refetchInterval: 5000,
     // A page without the server run's key will not get in by retrying.
-    retry: (failures, error) => !(error instanceof CallFailed && error.errorName === 'AppKeyError') && failures < 3
+    retry: (failures, error) => !(error instanceof CallFailed && error.errorName === APP_KEY_ERROR) && failures < 3
   })
 }
 

@@ -1,6 +1,6 @@
 import { BRIDGE_KEY, type Bridge } from '../../../shared/bridge'
 import type { AppEvent, CallInput, CallOutput, CallResult, Channel } from '../../../shared/contract'
-import { APP_KEY_HEADER, EVENTS_PATH, RPC_PATH } from '../../../shared/constants'
+import { APP_KEY_ERROR, APP_KEY_HEADER, EVENTS_PATH, RPC_PATH } from '../../../shared/constants'
 
 /** sessionStorage key under which browser mode keeps this server run's app key for the tab. */
 export const APP_KEY_STORAGE_KEY = 'chromadesk.appKey'
@@ -62,7 +62,7 @@ export function httpTransport(baseUrl = '', appKey?: string): Transport {
       const body = (await response.json().catch(() => null)) as
         CallResult<CallOutput<typeof channel>> | { error?: string; message?: string } | null
       if (body && 'ok' in body) return unwrap(body)
-      if (response.status === 401 || response.status === 403) throw new CallFailed('AppKeyError', APP_KEY_MESSAGE)
+      if (body?.error === APP_KEY_ERROR) throw new CallFailed(APP_KEY_ERROR, APP_KEY_MESSAGE)
       throw new CallFailed(body?.error ?? 'HttpError', body?.message ?? `HTTP ${response.status}`)
     },
     subscribe(listener) {
@@ -71,8 +71,14 @@ export function httpTransport(baseUrl = '', appKey?: string): Transport {
     async download(path) {
       const response = await fetch(`${baseUrl}${path}`, { headers: keyHeaders(appKey) })
       if (!response.ok) {
-        const body = (await response.json().catch(() => null)) as { error?: { name: string; message: string } } | null
-        throw new CallFailed(body?.error?.name ?? 'HttpError', body?.error?.message ?? `HTTP ${response.status}`)
+        // A failed call ({ ok: false, error }) or a refusal by the server's guard ({ error, message }).
+        const body = (await response.json().catch(() => null)) as {
+          error?: { name: string; message: string } | string
+          message?: string
+        } | null
+        const error = typeof body?.error === 'object' ? body.error : undefined
+        const name = error?.name ?? (typeof body?.error === 'string' ? body.error : 'HttpError')
+        throw new CallFailed(name, error?.message ?? body?.message ?? `HTTP ${response.status}`)
       }
       return response.blob()
     }
