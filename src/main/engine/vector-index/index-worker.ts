@@ -71,6 +71,8 @@ function open(op: Extract<OrderedOp, { op: 'open' }>): void {
           'SELECT rid, embedding FROM records WHERE cid = ? AND seq > ? AND seq <= ? ORDER BY rid'
         )
         for (const r of stmt.iterate(op.cid, seq, op.seq)) {
+          // A safe point between rows: a given-up worker leaves a long rebuild or replay here.
+          stopIfAsked()
           yield { label: r.rid, vector: decodeEmbedding(r.embedding) }
         }
       }
@@ -184,7 +186,13 @@ function finish(op: OrderedOp): void {
 function stopIfAsked(): void {
   if (Atomics.load(ctrl, CTRL_STOP) === 0) return
   queue.length = 0
-  for (const db of connections.values()) db.close()
+  for (const db of connections.values()) {
+    try {
+      db.close()
+    } catch {
+      // busy (stopped in the middle of reading rows): the thread's end closes it
+    }
+  }
   process.exit(0)
 }
 
@@ -252,21 +260,10 @@ parentPort?.on('message', (message: ToIndexWorker) => {
     case 'search':
       search(message)
       return
-    case 'drain':
-      run(Number.POSITIVE_INFINITY)
-      if (message.close) {
-        for (const db of connections.values()) db.close()
-        connections.clear()
-        collections.clear()
-      }
-      reply({ call: message.call, ok: true, applied: Atomics.load(ctrl, CTRL_APPLIED), progress: 0 })
-      if (message.close) process.exit(0) // idle here, so ending is safe (see stopIfAsked)
-      return
-    case 'crash':
-      // Test hook: an uncaught error ends the worker like a real fault would.
-      setImmediate(() => {
-        throw new Error('index worker crash requested')
-      })
+    case 'stop':
+      // Idle here (between slices), so ending is safe (see stopIfAsked).
+      Atomics.store(ctrl, CTRL_STOP, 1)
+      stopIfAsked()
       return
     default:
       queue.push(message)

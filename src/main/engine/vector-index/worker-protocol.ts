@@ -32,9 +32,8 @@ export type OrderedOp =
 /** Answered at once, with a reply on the reply port. */
 export type ImmediateOp =
   | { op: 'search'; call: number; key: number; query: Float32Array; k: number; allowed: Uint32Array | null }
-  /** Finishes every queued operation; `close` also closes the worker's SQLite connections. */
-  | { op: 'drain'; call: number; close: boolean }
-  | { op: 'crash' }
+  /** Wakes the worker after CTRL_STOP was set: it closes its SQLite connections and exits. */
+  | { op: 'stop' }
 
 export type ToIndexWorker = OrderedOp | ImmediateOp
 
