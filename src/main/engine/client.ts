@@ -195,15 +195,8 @@ export class Collection {
    * Runs a write once the index has room for it, awaiting the index worker instead of blocking on it
    * or being refused as busy (decision 0050: the backpressure of in-process callers).
    */
-  private async write<T>(run: () => T): Promise<T> {
-    for (;;) {
-      await this.db.waitForIndexRoom(this.id)
-      try {
-        return run()
-      } catch (e) {
-        if (!(e instanceof ResourceExhaustedError)) throw e
-      }
-    }
+  private write<T>(run: () => T): Promise<T> {
+    return this.db.writeWhenRoom(this.id, run)
   }
 
   /** add({ ids, embeddings?, metadatas?, documents?, uris? }) or add(ids, embeddings?, metadatas?, documents?). */

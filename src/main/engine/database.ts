@@ -455,6 +455,21 @@ export class ChromaDatabase {
     }
   }
 
+  /**
+   * Runs a write once the collection's index has room for it (waitForIndexRoom), again if it is
+   * still refused as busy: the asynchronous callers' way to write (PersistentClient, imports, copies).
+   */
+  async writeWhenRoom<T>(collectionId: string, write: () => T): Promise<T> {
+    for (;;) {
+      await this.waitForIndexRoom(collectionId)
+      try {
+        return write()
+      } catch (e) {
+        if (!(e instanceof ResourceExhaustedError)) throw e
+      }
+    }
+  }
+
   /** Resolves once the index worker has answered every search asked of it (same failure rule). */
   async waitForIndexWorker(): Promise<void> {
     const worker = this.worker
