@@ -12,6 +12,7 @@ import type { IndexSource } from './types.js'
 import type { VectorIndex } from './vector-index.js'
 import {
   CTRL_APPLIED,
+  CTRL_BEAT,
   CTRL_PROGRESS,
   CTRL_REPLIES,
   CTRL_STOP,
@@ -70,9 +71,12 @@ function open(op: Extract<OrderedOp, { op: 'open' }>): void {
         const stmt = db.prepare<[number, number, number], { rid: number; embedding: Buffer }>(
           'SELECT rid, embedding FROM records WHERE cid = ? AND seq > ? AND seq <= ? ORDER BY rid'
         )
+        let rows = 0
         for (const r of stmt.iterate(op.cid, seq, op.seq)) {
           // A safe point between rows: a given-up worker leaves a long rebuild or replay here.
           stopIfAsked()
+          // A long rebuild is progress, not a hang.
+          if ((++rows & 255) === 0) Atomics.add(ctrl, CTRL_BEAT, 1)
           yield { label: r.rid, vector: decodeEmbedding(r.embedding) }
         }
       }

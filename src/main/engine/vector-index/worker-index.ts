@@ -21,6 +21,7 @@ import type { HnswParams, SearchHit, Space } from './types.js'
 import type { VectorIndex } from './vector-index.js'
 import {
   CTRL_APPLIED,
+  CTRL_BEAT,
   CTRL_PROGRESS,
   CTRL_REPLIES,
   CTRL_SLOTS,
@@ -142,6 +143,7 @@ export class IndexWorker {
   private seenApplied = 0
   private seenProgress = 0
   private seenReplies = 0
+  private seenBeat = 0
   private lastMoved = performance.now()
 
   /**
@@ -242,10 +244,17 @@ export class IndexWorker {
     const applied = this.applied()
     const progress = this.progress()
     const replies = Atomics.load(this.ctrl, CTRL_REPLIES)
-    if (applied !== this.seenApplied || progress !== this.seenProgress || replies !== this.seenReplies) {
+    const beat = Atomics.load(this.ctrl, CTRL_BEAT)
+    if (
+      applied !== this.seenApplied ||
+      progress !== this.seenProgress ||
+      replies !== this.seenReplies ||
+      beat !== this.seenBeat
+    ) {
       this.seenApplied = applied
       this.seenProgress = progress
       this.seenReplies = replies
+      this.seenBeat = beat
       this.lastMoved = performance.now()
     }
     while (this.pendingHead < this.pending.length) {
