@@ -40,6 +40,21 @@ export default tseslint.config(
     }
   },
   {
+    // Test-only code lives in testing/ folders, which no build includes (tsconfig.lib.json leaves them
+    // out; the app bundles only what its entries import): shipped engine code must not import it.
+    files: ['src/main/engine/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', 'src/main/engine/differential/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', 'fastify'],
+          patterns: ['@fastify/*', '../server/*', '../ipc/*', '**/testing/**', './testing/**', '../testing/**']
+        }
+      ]
+    }
+  },
+  {
     files: ['scripts/**/*.{js,mjs}', 'bench/**/*.mjs', '*.config.js'],
     languageOptions: { globals: globals.node }
   }

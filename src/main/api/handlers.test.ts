@@ -229,6 +229,8 @@ describe('ingest', () => {
       files: [{ name: 'b.txt', data: b64(paragraph('beta')) }]
     })
     expect(both.files.sort()).toEqual(['b.txt', 'notes/a.md'])
+    const stagedBytes = ctx.ingest.staged
+    expect(stagedBytes).toBeGreaterThan(2 * 120 * 5)
     const preview = await call('ingest.preview', {
       uploadId: first.uploadId,
       file: 'b.txt',
@@ -255,6 +257,7 @@ describe('ingest', () => {
     expect(status.error).toBeNull()
     expect(status.summary).toMatchObject({ ingested: 2, failed: 0, cancelled: false })
     expect(status.files.map((f) => f.state)).toEqual(['written', 'written'])
+    expect(ctx.ingest.staged).toBe(0) // the job's files are gone, and so is their share of the limit
     const total = await call('records.count', { collectionId: c.id })
     expect(total).toBe(status.summary?.chunksWritten)
     expect(await call('records.count', { collectionId: c.id, where: { source: 'notes/a.md' } })).toBeGreaterThan(0)

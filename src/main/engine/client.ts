@@ -4,7 +4,7 @@
 // snake_case keys) and embedding documents/query texts with the collection's embedding function;
 // everything else is database.ts, which receives the normalized requests of types.ts.
 import { ChromaDatabase, DEFAULT_DATABASE, DEFAULT_TENANT, type DatabaseOptions, type Scope } from './database.js'
-import { InvalidArgumentError } from './errors.js'
+import { InvalidArgumentError, ResourceExhaustedError } from './errors.js'
 import { embeddingFunctionFromConfig, type EmbeddingFunction, type EmbeddingRuntimeOptions } from './embedding/index.js'
 import type {
   CollectionConfiguration,
@@ -194,16 +194,26 @@ export class Collection {
     return this.db.count(this.id)
   }
 
+  /**
+   * Runs a write once the index has room for it, awaiting the index worker instead of blocking on it
+   * or being refused as busy (decision 0050: the backpressure of in-process callers).
+   */
+  private write<T>(run: () => T): Promise<T> {
+    return this.db.writeWhenRoom(this.id, run)
+  }
+
   /** add({ ids, embeddings?, metadatas?, documents?, uris? }) or add(ids, embeddings?, metadatas?, documents?). */
   async add(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
     const r = await this.recordsWithEmbeddings(idsOrArgs, rest)
-    this.db.add(this.id, { ...r, metadatas: asOptional<(Metadata | null)[]>(r.metadatas) })
+    await this.write(() => this.db.add(this.id, { ...r, metadatas: asOptional<(Metadata | null)[]>(r.metadatas) }))
   }
 
   /** upsert({ ids, embeddings?, metadatas?, documents?, uris? }) or upsert(ids, embeddings?, metadatas?, documents?). */
   async upsert(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
     const r = await this.recordsWithEmbeddings(idsOrArgs, rest)
-    this.db.upsert(this.id, { ...r, metadatas: asOptional<(UpdateMetadata | null)[]>(r.metadatas) })
+    await this.write(() =>
+      this.db.upsert(this.id, { ...r, metadatas: asOptional<(UpdateMetadata | null)[]>(r.metadatas) })
+    )
   }
 
   /** add and upsert: the record set with its embeddings (given, or computed from the documents). */
@@ -235,13 +245,15 @@ export class Collection {
       throw new InvalidArgumentError('embeddings, documents, and metadatas cannot all be undefined')
     }
     const embeddings = await this.resolveEmbeddings(a, false)
-    this.db.update(this.id, {
-      ids: a.ids as string[],
-      embeddings: asOptional<(EmbeddingInput | null)[]>(embeddings),
-      metadatas: asOptional<(UpdateMetadata | null)[]>(a.metadatas),
-      documents: asOptional<(string | null)[]>(a.documents),
-      uris: asOptional<(string | null)[]>(a.uris)
-    })
+    await this.write(() =>
+      this.db.update(this.id, {
+        ids: a.ids as string[],
+        embeddings: asOptional<(EmbeddingInput | null)[]>(embeddings),
+        metadatas: asOptional<(UpdateMetadata | null)[]>(a.metadatas),
+        documents: asOptional<(string | null)[]>(a.documents),
+        uris: asOptional<(string | null)[]>(a.uris)
+      })
+    )
   }
 
   /**
@@ -276,22 +288,33 @@ export class Collection {
       if (texts == null) throw new InvalidArgumentError('Either queryEmbeddings or queryTexts must be provided')
       embeddings = await this.embed(texts, 'query texts')
     }
-    return this.db.query(this.id, {
+    const request = {
       query_embeddings: embeddings as EmbeddingInput[],
       n_results: pick(a, 'nResults', 'n_results') as number | undefined,
       ...recordFilter(a),
       // The official JS client sends this default (the order is echoed back in `include`).
       include: (pick(a, 'include') as IncludeField[] | undefined) ?? ['metadatas', 'documents', 'distances']
-    })
+    }
+    for (;;) {
+      try {
+        return this.db.query(this.id, request)
+      } catch (e) {
+        // The index worker is busy with a collection too large to scan exactly: await its answer.
+        if (!(e instanceof ResourceExhaustedError)) throw e
+        await this.db.waitForIndexWorker()
+      }
+    }
   }
 
   /** delete({ ids, where, whereDocument, limit }) or delete(ids?, where?, where_document?). */
   async delete(idsOrArgs?: unknown, ...rest: unknown[]): Promise<DeleteResult> {
     const a = deleteArgs(idsOrArgs, rest)
-    return this.db.delete(this.id, {
-      ...recordFilter(a),
-      limit: pick(a, 'limit') as number | undefined
-    })
+    return this.write(() =>
+      this.db.delete(this.id, {
+        ...recordFilter(a),
+        limit: pick(a, 'limit') as number | undefined
+      })
+    )
   }
 
   /**
@@ -307,11 +330,13 @@ export class Collection {
       const { embeddingFunction: _ef, ...restCfg } = configuration
       configuration = { ...restCfg, embedding_function: efConfigOf(newEf) }
     }
-    const model = this.db.updateCollection(this.id, {
-      new_name: a.name as string | undefined,
-      new_metadata: a.metadata as UpdateMetadata | undefined,
-      new_configuration: configuration as CollectionConfigurationInput | undefined
-    })
+    const model = await this.write(() =>
+      this.db.updateCollection(this.id, {
+        new_name: a.name as string | undefined,
+        new_metadata: a.metadata as UpdateMetadata | undefined,
+        new_configuration: configuration as CollectionConfigurationInput | undefined
+      })
+    )
     this.name = model.name
     this.metadata = model.metadata
     this.configuration = model.configuration_json
@@ -320,7 +345,8 @@ export class Collection {
 
   /** Builds the vector index now and (persistent mode) writes its snapshot. */
   async createIndex(): Promise<boolean> {
-    this.db.createIndex(this.id)
+    await this.write(() => this.db.createIndex(this.id))
+    await this.db.settleIndexes()
     return true
   }
 }
@@ -370,7 +396,7 @@ abstract class BaseClient {
 
   /** Writes index snapshots (persistent mode), closes SQLite and the embedding functions it made. */
   async close(): Promise<void> {
-    this.db.close()
+    await this.db.closeAsync()
     const efs = [...this.ownedEfs]
     this.ownedEfs.clear()
     this.efCache.clear()

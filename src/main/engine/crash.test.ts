@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { INDEX_DIR, PersistentClient } from './index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const CHILD = join(here, 'crash.child.ts')
+const CHILD = join(here, 'testing', 'crash-writer.ts')
 const INDEX_WORKER = join(here, 'vector-index', 'index-worker.ts')
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 20)
 const REPO_NODE_MODULES = join(here, '..', '..', '..', 'node_modules')

@@ -14,6 +14,7 @@ import {
   InternalError,
   InvalidArgumentError,
   NotFoundError,
+  ResourceExhaustedError,
   UniqueConstraintError,
   UnexpectedError
 } from './errors.js'
@@ -58,14 +59,20 @@ import {
   validateTenantName,
   validateUpdateMetadata
 } from './validation.js'
-import { deleteSnapshot, openIndex, type IndexSource } from './vector-index/index.js'
+import { distanceAt, normalized, normalizedLikeHnswlib } from './vector-index/distance.js'
+import { deleteSnapshot, openIndex, type IndexSource, type SearchHit } from './vector-index/index.js'
+import { TopK } from './vector-index/vector-index.js'
 import {
   findIndexWorkerEntry,
+  INDEX_WAIT_MS,
   InlineIndex,
   IndexWorker,
+  IndexWorkerBusy,
   IndexWorkerError,
   WorkerIndex,
-  type IndexHandle
+  type Backlog,
+  type IndexHandle,
+  type TailSizes
 } from './vector-index/worker-index.js'
 
 export const DEFAULT_TENANT = 'default_tenant'
@@ -115,8 +122,28 @@ export interface DatabaseOptions {
   indexWorker?: boolean | string
   /** Unindexed upserts per collection before writes wait for the worker (default MAX_INDEX_LAG). */
   maxIndexLag?: number
-  /** How long a call into the index worker may take before the worker is given up (ms). */
+  /** Caps of the index worker's backlog; past one, writes are refused as busy (default MAX_INDEX_BACKLOG). */
+  maxIndexBacklog?: Partial<Backlog>
+  /**
+   * Liveness limit (ms): an index worker that holds work or an unanswered call and makes no progress
+   * for this long is given up, and its indexes reopen inline. Nothing waits this long.
+   */
   indexWorkerTimeoutMs?: number
+}
+
+/** What the database knows about its vector indexes (diagnostics). */
+export interface IndexStatus {
+  /** none: indexes are inline; running; given-up: failed or stopped, its thread still ending; exited. */
+  worker: 'none' | 'running' | 'given-up' | 'exited'
+  /** Why indexes stay inline from now on, if they do. */
+  disabled: string | null
+  /** The worker has answered every search asked of it. */
+  answering: boolean
+  backlog: Backlog
+  /** Queries answered by an exact scan of SQLite because the worker was busy. */
+  exactScans: number
+  /** The collection's unconfirmed tail, when asked for one whose index lives in the worker. */
+  tail: TailSizes | null
 }
 
 export interface Scope {
@@ -158,7 +185,23 @@ export const SNAPSHOT_AFTER_CHANGES = 100_000
  * throughput, it only moves insertion work into the queries that follow.
  */
 export const MAX_INDEX_LAG = 1_000
-const INDEX_WORKER_TIMEOUT_MS = 120_000
+
+/**
+ * Backlog caps of a database's index worker (decision 0050): operations, labels and vector bytes
+ * posted and not yet applied. They bound the memory held by the unconfirmed tails, the main thread's
+ * batch records and the worker's queue whatever the stream of writes (deletes included). A write is
+ * admitted while the backlog is under every cap, so one call may go past them by its own size.
+ */
+export const MAX_INDEX_BACKLOG: Backlog = { ops: 10_000, labels: 250_000, bytes: 64 * 1024 * 1024 }
+
+/**
+ * A query the busy worker cannot answer is answered by an exact scan of SQLite when its candidates
+ * are at most this many rows and floats (about 100-300 ms on the build VM: 7-14 us per 384-d row);
+ * beyond that it is refused as busy (retryable) rather than holding the thread longer.
+ */
+export const EXACT_SCAN_FALLBACK = { rows: 10_000, floats: 4 * 1024 * 1024 }
+
+const INDEX_WORKER_LIVENESS_MS = 120_000
 
 /** A validated add, upsert or update batch; a null list was not given. */
 interface RecordBatch<M> {
@@ -205,8 +248,12 @@ export class ChromaDatabase {
   private readonly snapshotAfterChanges: number
   private readonly workerOption: boolean | string
   private readonly maxIndexLag: number
+  private readonly maxBacklog: Backlog
   private readonly workerTimeoutMs: number
+  private exactScans = 0
   private worker: IndexWorker | null = null
+  /** The last worker stopped: closeAsync() awaits the end of its thread. */
+  private stoppedWorker: IndexWorker | null = null
   /** Why indexes stay on the main thread from now on (worker unavailable or failed). */
   private workerDisabled: string | null = null
 
@@ -216,7 +263,8 @@ export class ChromaDatabase {
     this.snapshotAfterChanges = opts.snapshotAfterChanges ?? SNAPSHOT_AFTER_CHANGES
     this.workerOption = opts.indexWorker ?? true
     this.maxIndexLag = Math.max(1, opts.maxIndexLag ?? MAX_INDEX_LAG)
-    this.workerTimeoutMs = opts.indexWorkerTimeoutMs ?? INDEX_WORKER_TIMEOUT_MS
+    this.maxBacklog = { ...MAX_INDEX_BACKLOG, ...opts.maxIndexBacklog }
+    this.workerTimeoutMs = opts.indexWorkerTimeoutMs ?? INDEX_WORKER_LIVENESS_MS
     if (this.path) {
       mkdirSync(this.path, { recursive: true })
       this.indexDir = join(this.path, INDEX_DIR)
@@ -290,11 +338,15 @@ export class ChromaDatabase {
     return true
   }
 
-  /** Persistent mode: writes snapshots of changed indexes, then closes SQLite. Idempotent. */
+  /**
+   * Persistent mode: writes snapshots of changed indexes, then closes SQLite. Idempotent. The index
+   * worker gets at most INDEX_WAIT_MS to finish its queue (snapshots included); what it has not done
+   * by then is skipped (snapshots are a cache). Await settleIndexes() first to let it finish.
+   */
   close(): void {
     if (this.closed) return
     try {
-      this.flushSnapshots()
+      this.queueSnapshots()
     } finally {
       this.closed = true
       this.stopWorker()
@@ -303,12 +355,34 @@ export class ChromaDatabase {
     }
   }
 
+  /**
+   * close() once the index worker has finished its queue and the final snapshots, then awaits the end
+   * of its thread, all without blocking the thread (what PersistentClient.close does). After it, the
+   * process can exit safely.
+   */
+  async closeAsync(): Promise<void> {
+    if (!this.closed) {
+      this.queueSnapshots()
+      await this.settleIndexes()
+      this.close()
+    }
+    await this.stoppedWorker?.whenExited()
+  }
+
   get isClosed(): boolean {
     return this.closed
   }
 
-  /** Writes a snapshot of every loaded index with unsnapshotted changes (persistent mode only). */
+  /**
+   * Writes a snapshot of every loaded index with unsnapshotted changes (persistent mode only). Those
+   * of the index worker are queued and waited for at most INDEX_WAIT_MS; settleIndexes() awaits them.
+   */
   flushSnapshots(): void {
+    this.queueSnapshots()
+    this.waitForWorker()
+  }
+
+  private queueSnapshots(): void {
     if (!this.indexDir || this.closed) return
     for (const [cid, loaded] of this.indexes) {
       // The worker knows whether its index differs from the snapshot (it may have rebuilt it).
@@ -326,23 +400,141 @@ export class ChromaDatabase {
       loaded.dirty = false
       loaded.pending = 0
     }
-    this.drainWorker()
   }
 
-  /** Waits until the index worker has applied (and snapshotted) everything queued so far. */
-  private drainWorker(): void {
-    if (this.worker === null || this.worker.dead !== null) return
+  /** Waits, at most INDEX_WAIT_MS, until the index worker has applied everything queued so far. */
+  private waitForWorker(): void {
+    const worker = this.worker
+    if (worker === null || worker.dead !== null) return
+    const deadline = performance.now() + INDEX_WAIT_MS
     try {
-      this.worker.call({ op: 'drain', close: false })
+      let applied = worker.applied()
+      while (applied < worker.lastTicket && performance.now() < deadline)
+        applied = worker.waitApplied(applied, deadline)
     } catch {
       // its failure is handled where the indexes are used next
     }
   }
 
+  /**
+   * Resolves once the index worker has applied every operation queued so far (snapshots included),
+   * without blocking the thread. PersistentClient awaits it before close and after createIndex.
+   */
+  async settleIndexes(): Promise<void> {
+    const worker = this.worker
+    if (worker === null || worker.dead !== null) return
+    try {
+      await worker.whenApplied()
+    } catch (e) {
+      if (!(e instanceof IndexWorkerError)) throw e
+      this.workerFailed(worker, e.message)
+    }
+  }
+
+  /**
+   * Resolves once a write to the collection would be admitted without waiting (its tail under
+   * maxIndexLag, the backlog under its caps), without blocking the thread: the backpressure of
+   * asynchronous callers (decision 0050).
+   */
+  async waitForIndexRoom(collectionId: string): Promise<void> {
+    if (this.closed || this.worker === null) return
+    const cid = this.cidOf(collectionId)
+    if (cid === undefined) return // the write itself reports the missing collection
+    for (;;) {
+      const worker = this.worker
+      if (this.closed || worker === null || worker.dead !== null) return
+      try {
+        if (this.hasRoom(worker, cid)) return
+        await worker.whenApplied(worker.applied() + 1)
+      } catch (e) {
+        if (!(e instanceof IndexWorkerError)) throw e
+        this.workerFailed(worker, e.message)
+        return
+      }
+    }
+  }
+
+  /**
+   * Runs a write once the collection's index has room for it (waitForIndexRoom), again if it is
+   * still refused as busy: the asynchronous callers' way to write (PersistentClient, imports, copies).
+   */
+  async writeWhenRoom<T>(collectionId: string, write: () => T): Promise<T> {
+    for (;;) {
+      await this.waitForIndexRoom(collectionId)
+      try {
+        return write()
+      } catch (e) {
+        if (!(e instanceof ResourceExhaustedError)) throw e
+      }
+    }
+  }
+
+  /** Resolves once the index worker has answered every search asked of it (same failure rule). */
+  async waitForIndexWorker(): Promise<void> {
+    const worker = this.worker
+    if (this.closed || worker === null || worker.dead !== null) return
+    try {
+      await worker.whenAnswered()
+    } catch (e) {
+      if (!(e instanceof IndexWorkerError)) throw e
+      this.workerFailed(worker, e.message)
+    }
+  }
+
+  private cidOf(collectionId: string): number | undefined {
+    return this.db.prepare<[string], { cid: number }>('SELECT cid FROM collections WHERE id = ?').get(collectionId)?.cid
+  }
+
+  private backlogFull(worker: IndexWorker): Backlog | null {
+    const b = worker.backlog()
+    const cap = this.maxBacklog
+    return b.ops >= cap.ops || b.labels >= cap.labels || b.bytes >= cap.bytes ? b : null
+  }
+
+  /** The backlog is under its caps and (with `soft`) the collection's tail under maxIndexLag. */
+  private hasRoom(worker: IndexWorker, cid: number, soft = true): boolean {
+    if (this.backlogFull(worker) !== null) return false
+    const index = this.indexes.get(cid)?.index
+    return !soft || !(index instanceof WorkerIndex) || index.lag <= this.maxIndexLag
+  }
+
+  /**
+   * Backpressure before a write (decision 0050), called inside its transaction before anything is
+   * written. While the index worker's backlog is at a cap or (with `soft`) the collection's tail past
+   * maxIndexLag, waits for the worker, at most INDEX_WAIT_MS. Then a full backlog refuses the write
+   * with a retryable ResourceExhaustedError (nothing was written); a long tail lets it go ahead.
+   */
+  private admit(c: CollectionRow, soft = true): void {
+    const worker = this.worker
+    if (worker === null || worker.dead !== null) return
+    const deadline = performance.now() + INDEX_WAIT_MS
+    try {
+      for (;;) {
+        if (this.hasRoom(worker, c.cid, soft)) return
+        worker.checkAlive()
+        const applied = worker.applied()
+        if (performance.now() >= deadline) break
+        worker.waitApplied(applied, deadline)
+      }
+    } catch (e) {
+      if (!(e instanceof IndexWorkerError)) throw e
+      this.workerFailed(worker, e.message)
+      return
+    }
+    const full = this.backlogFull(worker)
+    if (full === null) return
+    throw new ResourceExhaustedError(
+      `The vector index is busy: ${full.ops} operations (${full.labels} records, ` +
+        `${(full.bytes / 1048576).toFixed(1)} MiB of vectors) are waiting to be indexed. Retry shortly.`
+    )
+  }
+
   private stopWorker(): void {
     const worker = this.worker
     this.worker = null
-    worker?.close()
+    if (worker === null) return
+    worker.close()
+    this.stoppedWorker = worker
   }
 
   /** The index worker, started on first use; null when indexes stay inline. */
@@ -371,21 +563,30 @@ export class ChromaDatabase {
     this.forgetWorkerIndexes()
   }
 
+  /** The worker was given up (it stopped making progress): the same as its death, at once. */
+  private workerFailed(worker: IndexWorker, reason: string): void {
+    if (this.worker !== worker) return
+    this.workerDisabled ??= reason
+    this.forgetWorkerIndexes()
+  }
+
   /** Indexes that lived in a failed worker reload inline (from SQLite and snapshots) on next use. */
   private forgetWorkerIndexes(): void {
     for (const [cid, loaded] of this.indexes) if (loaded.index.inWorker) this.indexes.delete(cid)
   }
 
-  /** @internal Test hooks for the write-behind path. */
-  indexWorkerForTest(): { worker: IndexWorker | null; disabled: string | null; lag: (collectionId: string) => number } {
+  /** The state of the vector indexes: the index worker, its backlog, and a collection's tail. */
+  indexStatus(collectionId?: string): IndexStatus {
+    const worker = this.worker
+    const cid = collectionId === undefined ? undefined : this.read(() => this.collectionById(collectionId).cid)
+    const index = cid === undefined ? undefined : this.indexes.get(cid)?.index
     return {
-      worker: this.worker,
+      worker: worker === null ? 'none' : worker.hasExited ? 'exited' : worker.dead !== null ? 'given-up' : 'running',
       disabled: this.workerDisabled,
-      lag: (collectionId) => {
-        const c = this.tx(() => this.collectionById(collectionId))
-        const loaded = this.indexes.get(c.cid)?.index
-        return loaded instanceof WorkerIndex ? loaded.lag : 0
-      }
+      answering: worker === null || worker.dead !== null || worker.answering,
+      backlog: worker === null || worker.dead !== null ? { ops: 0, labels: 0, bytes: 0 } : worker.backlog(),
+      exactScans: this.exactScans,
+      tail: index instanceof WorkerIndex ? index.tailSizes() : null
     }
   }
 
@@ -609,6 +810,11 @@ export class ChromaDatabase {
       }
       const before = JSON.parse(row.configuration) as CollectionConfiguration
       const after = mergeUpdateConfiguration(before, req.new_configuration)
+      // A changed ef_search or M is an operation for the index worker: it counts against the backlog
+      // (a refusal rolls this whole transaction back).
+      if (after.hnsw.ef_search !== before.hnsw.ef_search || after.hnsw.max_neighbors !== before.hnsw.max_neighbors) {
+        this.admit(row, false)
+      }
       this.db.prepare('UPDATE collections SET configuration = ? WHERE cid = ?').run(JSON.stringify(after), row.cid)
       return { row: this.collectionById(id), before, after }
     })
@@ -618,7 +824,7 @@ export class ChromaDatabase {
       if (result.after.hnsw.max_neighbors !== result.before.hnsw.max_neighbors) {
         this.indexes.delete(result.row.cid)
         loaded.index.release(null, null)
-      } else {
+      } else if (result.after.hnsw.ef_search !== result.before.hnsw.ef_search) {
         try {
           loaded.index.setEfSearch(result.after.hnsw.ef_search)
         } catch {
@@ -668,8 +874,7 @@ export class ChromaDatabase {
             seq: c.last_seq
           },
           c.dimension,
-          params,
-          { maxLag: this.maxIndexLag }
+          params
         )
         this.indexes.set(c.cid, { index, dirty: false, pending: 0 })
         return index
@@ -693,17 +898,59 @@ export class ChromaDatabase {
     return handle
   }
 
-  /** Searches the collection's index; a failed index worker means a reload inline and a retry. */
-  private searchIndex(c: CollectionRow, query: Float32Array, k: number, allowed?: Set<number>) {
+  /**
+   * Searches the collection's index. A busy index worker (no answer by `deadline`) means an exact
+   * scan of SQLite instead; a failed one means a reload inline and a retry.
+   */
+  private searchIndex(
+    c: CollectionRow,
+    query: Float32Array,
+    k: number,
+    allowed: Set<number> | undefined,
+    deadline: number
+  ) {
     const handle = this.loadIndex(c)
     try {
-      return handle.search(query, k, allowed)
+      return handle.search(query, k, allowed, deadline)
     } catch (e) {
+      if (e instanceof IndexWorkerBusy) return this.exactSearch(c, query, k, allowed)
       if (!(e instanceof IndexWorkerError)) throw e
       this.workerDisabled ??= e.message
       this.forgetWorkerIndexes()
       return this.loadIndex(c).search(query, k, allowed)
     }
+  }
+
+  /**
+   * The k nearest by an exact scan of SQLite, the source of truth: every acknowledged write, never a
+   * deleted record. Same distance code and float32 copies as the index, so distances are identical.
+   * Refused as busy (retryable) past EXACT_SCAN_FALLBACK, so the thread is not held for long.
+   */
+  private exactSearch(c: CollectionRow, query: Float32Array, k: number, allowed: Set<number> | undefined): SearchHit[] {
+    const dim = c.dimension as number
+    const rows = allowed?.size ?? this.store.count(c.cid)
+    if (rows > EXACT_SCAN_FALLBACK.rows || rows * dim > EXACT_SCAN_FALLBACK.floats) {
+      throw new ResourceExhaustedError(
+        `The vector index of collection ${c.id} is busy (the index worker is loading or saving it). Retry shortly.`
+      )
+    }
+    this.exactScans++
+    const { space } = hnswParams(JSON.parse(c.configuration) as CollectionConfiguration)
+    const prepared = space === 'cosine' ? normalized(query) : Float64Array.from(query)
+    const top = new TopK(Math.max(1, Math.min(k, rows)))
+    const offer = (rid: number, vector: Float32Array): void => {
+      const stored = space === 'cosine' ? normalizedLikeHnswlib(vector) : vector
+      top.offer(rid, distanceAt(space, prepared, stored, 0, dim))
+    }
+    if (allowed === undefined) {
+      this.store.forEachEmbedding(c.cid, dim, offer)
+    } else {
+      for (const rid of allowed) {
+        const vector = this.store.readEmbedding(rid)
+        if (vector !== undefined) offer(rid, vector)
+      }
+    }
+    return top.sorted()
   }
 
   /** Applies a committed call's changes to the collection's index (loading it first if needed); on
@@ -742,14 +989,21 @@ export class ChromaDatabase {
     }
   }
 
-  /** Loads the collection's index and, in persistent mode, writes its snapshot now. */
+  /**
+   * Loads the collection's index and, in persistent mode, writes its snapshot now (in the index
+   * worker: queued and waited for at most INDEX_WAIT_MS; settleIndexes() awaits it).
+   */
   createIndex(collectionId: string): void {
-    const c = this.tx(() => this.collectionById(collectionId))
+    const c = this.tx(() => {
+      const row = this.collectionById(collectionId)
+      this.admit(row, false)
+      return row
+    })
     if (c.dimension === null) return
     const index = this.loadIndex(c)
     if (this.indexDir) {
       index.snapshot(this.indexDir, c.id, c.last_seq)
-      this.drainWorker()
+      this.waitForWorker()
       const loaded = this.indexes.get(c.cid)
       if (loaded) {
         loaded.dirty = false
@@ -806,6 +1060,7 @@ export class ChromaDatabase {
     const mds = metadatas?.map((m, i) => (m == null ? null : checkMetadata(m, `metadatas[${i}]`))) ?? null
     const { changes, c } = this.tx(() => {
       const c = this.collectionById(collectionId)
+      this.admit(c)
       const { vectors, dim } = !embeddingsOptional
         ? validateEmbeddings(embeddings, c.dimension)
         : embeddings
@@ -908,6 +1163,7 @@ export class ChromaDatabase {
     }
     const { changes, deleted, c } = this.tx(() => {
       const c = this.collectionById(collectionId)
+      this.admit(c, false) // removals add no scan work to queries, only backlog
       const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
       let deleted: number
       if (filter === null) {
@@ -1113,10 +1369,12 @@ export class ChromaDatabase {
           // Chroma answers an unknown id in a query's `ids` (without where) with a 500.
           if (missing.length > 0) throw new InternalError('Error executing plan: Internal error: Error finding id')
         }
+        // One bound for the whole call: past it, the remaining embeddings are answered by exact scans.
+        const deadline = performance.now() + INDEX_WAIT_MS
         hitsPerQuery = queries.map((q) =>
           nResults === 0 || (allowed !== undefined && allowed.size === 0)
             ? []
-            : this.searchIndex(c, q as Float32Array, nResults, allowed)
+            : this.searchIndex(c, q as Float32Array, nResults, allowed, deadline)
         )
       }
       const rowsPerQuery = hitsPerQuery.map((hits) =>

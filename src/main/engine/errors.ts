@@ -45,6 +45,15 @@ export class UnprocessableEntityError extends ChromaError {
   readonly httpStatus = 422
 }
 
+/**
+ * 429: a resource is exhausted for now, here the vector index's backlog (decision 0050); nothing was
+ * written and the same call can succeed later. Chroma answers its ResourceExhausted errors (e.g. a
+ * log that must be compacted first) with 429; the v2 JSON `error` is "ChromaError".
+ */
+export class ResourceExhaustedError extends ChromaError {
+  readonly httpStatus = 429
+}
+
 /** 500: internal failure (also what Rust reports for query `ids` that do not exist). */
 export class InternalError extends ChromaError {
   readonly httpStatus = 500

@@ -64,18 +64,21 @@ class LocalCollection implements CollectionEndpoint {
   }
 
   async add(batch: RecordBatch): Promise<void> {
-    // One call = one SQLite transaction: a batch is written whole or not at all.
-    this.db.add(this.id, {
-      ids: batch.ids,
-      embeddings: batch.embeddings,
-      documents: batch.documents,
-      metadatas: batch.metadatas.map((m) => (m && Object.keys(m).length > 0 ? m : null)) as (Metadata | null)[],
-      uris: batch.uris
-    })
+    // One call = one SQLite transaction: a batch is written whole or not at all. Written once the
+    // index has room, so a long import waits for the index worker instead of being refused as busy.
+    await this.db.writeWhenRoom(this.id, () =>
+      this.db.add(this.id, {
+        ids: batch.ids,
+        embeddings: batch.embeddings,
+        documents: batch.documents,
+        metadatas: batch.metadatas.map((m) => (m && Object.keys(m).length > 0 ? m : null)) as (Metadata | null)[],
+        uris: batch.uris
+      })
+    )
   }
 
   async remove(ids: string[]): Promise<void> {
-    this.db.delete(this.id, { ids })
+    await this.db.writeWhenRoom(this.id, () => this.db.delete(this.id, { ids }))
   }
 }
 

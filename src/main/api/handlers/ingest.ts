@@ -2,22 +2,46 @@
 // temporary folder, previewed, then ingested by the engine's ingest job. Main never opens a path the
 // UI names; the only files read are the ones staged here (see docs/decisions/0014).
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { IngestFileState, IngestStatus } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
-import { InvalidArgumentError, NotFoundError, type Collection } from '../../engine/index.js'
+import { InvalidArgumentError, NotFoundError, ResourceExhaustedError, type Collection } from '../../engine/index.js'
 import { parseFile, previewChunks, startIngest, type IngestEvent, type IngestJob } from '../../engine/ingest/index.js'
 
 /** Staged uploads and finished jobs are kept this long, then removed. */
 const KEEP_MS = 60 * 60 * 1000
+/** How often expired uploads and jobs are swept while nothing else happens. */
+const SWEEP_EVERY_MS = 10 * 60 * 1000
+
+const GiB = 1024 * 1024 * 1024
+/**
+ * Disk the staged files may take (decision 0051): one upload (a drop, or an import file), and all
+ * uploads together, the files of running jobs included.
+ */
+export const STAGING_LIMITS = { perUpload: 1 * GiB, total: 4 * GiB }
+
+/** Staging folders are `<parent>/chromadesk-ingest-<pid>-<random>`: the pid tells whose they are. */
+const ROOT_PREFIX = 'chromadesk-ingest-'
+const ROOT_PATTERN = /^chromadesk-ingest-(\d+)-/
+
+export interface IngestOptions {
+  /** Where staging folders are made and leftovers looked for (default: the OS temporary folder). */
+  stagingParent?: string
+  limits?: Partial<typeof STAGING_LIMITS>
+  /** The clock for expiry (tests). */
+  now?: () => number
+}
 
 interface Upload {
   dir: string
   /** Relative name as the user dropped it -> staged path. */
   files: Map<string, string>
+  /** Relative name -> staged bytes. */
+  sizes: Map<string, number>
+  bytes: number
   touched: number
 }
 
@@ -27,6 +51,8 @@ interface Job {
   /** Staged path -> index in status.files. */
   index: Map<string, number>
   finished: number | null
+  /** The upload's staged bytes, released when the job ends and its folder is removed. */
+  stagedBytes: number
 }
 
 /** A dropped name made safe as a relative path inside the staging folder: no `..`, no absolute roots. */
@@ -40,13 +66,79 @@ export function safeRelativeName(name: string): string {
   return parts.join('/')
 }
 
+function formatBytes(bytes: number): string {
+  return bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}
+
+/** Whether a process with this pid runs (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes staging folders left by processes that no longer run (a crash, a kill: nothing swept
+ * them), and unnamed ones (older versions) untouched for KEEP_MS. Folders of running processes stay.
+ */
+export function sweepStagingLeftovers(parent: string, now = Date.now()): string[] {
+  const removed: string[] = []
+  let names: string[]
+  try {
+    names = readdirSync(parent)
+  } catch {
+    return removed
+  }
+  for (const name of names) {
+    if (!name.startsWith(ROOT_PREFIX)) continue
+    const full = path.join(parent, name)
+    try {
+      const pid = ROOT_PATTERN.exec(name)?.[1]
+      const stale =
+        pid !== undefined
+          ? Number(pid) !== process.pid && !processAlive(Number(pid))
+          : now - statSync(full).mtimeMs > KEEP_MS
+      if (!stale) continue
+      rmSync(full, { recursive: true, force: true })
+      removed.push(name)
+    } catch {
+      // another user's folder, or already gone
+    }
+  }
+  return removed
+}
+
 export class IngestManager {
   /** Private staging folder (mode 0700), made on the first upload. */
   private rootDir: string | null = null
   private readonly uploads = new Map<string, Upload>()
   private readonly jobs = new Map<string, Job>()
+  private readonly stagingParent: string
+  private readonly limits: typeof STAGING_LIMITS
+  private readonly now: () => number
+  private readonly sweeper: NodeJS.Timeout
+  /** Bytes staged by every upload and running job. */
+  private stagedBytes = 0
 
-  constructor(private readonly ctx: Pick<AppContext, 'connections' | 'events'>) {}
+  constructor(
+    private readonly ctx: Pick<AppContext, 'connections' | 'events'>,
+    options: IngestOptions = {}
+  ) {
+    this.stagingParent = options.stagingParent ?? tmpdir()
+    this.limits = { ...STAGING_LIMITS, ...options.limits }
+    this.now = options.now ?? Date.now
+    sweepStagingLeftovers(this.stagingParent) // file times are real: not this.now()
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS)
+    this.sweeper.unref()
+  }
+
+  /** Bytes currently staged (uploads and running jobs). */
+  get staged(): number {
+    return this.stagedBytes
+  }
 
   /** The collection and the model that embeds for it (local or remote alike). */
   private async target(connection: string | undefined, id: string) {
@@ -59,21 +151,45 @@ export class IngestManager {
     this.sweep()
     let upload = uploadId === undefined ? undefined : this.uploads.get(uploadId)
     if (uploadId !== undefined && !upload) throw new NotFoundError(`Upload ${uploadId} does not exist (or expired)`)
+    // The whole call is checked against the limits before anything is written (a name given again
+    // replaces its file, so only the difference counts).
+    const incoming = new Map<string, { data: string; size: number }>()
+    for (const file of files) {
+      incoming.set(safeRelativeName(file.name), { data: file.data, size: Buffer.byteLength(file.data, 'base64') })
+    }
+    let uploadBytes = upload?.bytes ?? 0
+    for (const [name, { size }] of incoming) uploadBytes += size - (upload?.sizes.get(name) ?? 0)
+    if (uploadBytes > this.limits.perUpload) {
+      throw new InvalidArgumentError(
+        `Upload too large: ${formatBytes(uploadBytes)}, at most ${formatBytes(this.limits.perUpload)} can be staged ` +
+          'per upload. Add the files in several smaller drops.'
+      )
+    }
+    const total = this.stagedBytes + uploadBytes - (upload?.bytes ?? 0)
+    if (total > this.limits.total) {
+      throw new ResourceExhaustedError(
+        `Not enough staging space: ${formatBytes(this.stagedBytes)} of ${formatBytes(this.limits.total)} are taken ` +
+          'by other uploads and running ingest jobs. Retry when they have finished, or drop fewer files.'
+      )
+    }
     const id = uploadId ?? randomUUID()
     if (!upload) {
-      this.rootDir ??= mkdtempSync(path.join(tmpdir(), 'chromadesk-ingest-'))
-      upload = { dir: path.join(this.rootDir, id), files: new Map(), touched: Date.now() }
-      mkdirSync(upload.dir)
+      this.rootDir ??= mkdtempSync(path.join(this.stagingParent, `${ROOT_PREFIX}${process.pid}-`))
+      upload = { dir: path.join(this.rootDir, id), files: new Map(), sizes: new Map(), bytes: 0, touched: this.now() }
+      mkdirSync(upload.dir, { recursive: true })
       this.uploads.set(id, upload)
     }
-    for (const file of files) {
-      const name = safeRelativeName(file.name)
+    for (const [name, { data, size }] of incoming) {
       const target = path.join(upload.dir, name)
       mkdirSync(path.dirname(target), { recursive: true })
-      writeFileSync(target, Buffer.from(file.data, 'base64'))
+      writeFileSync(target, Buffer.from(data, 'base64'))
+      const delta = size - (upload.sizes.get(name) ?? 0)
       upload.files.set(name, target)
+      upload.sizes.set(name, size)
+      upload.bytes += delta
+      this.stagedBytes += delta
     }
-    upload.touched = Date.now()
+    upload.touched = this.now()
     return { uploadId: id, files: [...upload.files.keys()] }
   }
 
@@ -142,7 +258,13 @@ export class IngestManager {
       summary: null,
       error: null
     }
-    const entry: Job = { job, status, index: new Map(staged.map((p, i) => [p, i])), finished: null }
+    const entry: Job = {
+      job,
+      status,
+      index: new Map(staged.map((p, i) => [p, i])),
+      finished: null,
+      stagedBytes: upload.bytes
+    }
     this.jobs.set(jobId, entry)
     // The upload belongs to this job now; a second start would ingest the same files twice.
     this.uploads.delete(input.uploadId)
@@ -195,10 +317,14 @@ export class IngestManager {
 
   /** Cancels running jobs and removes every staged file. */
   async close(): Promise<void> {
+    clearInterval(this.sweeper)
     const running = [...this.jobs.values()].filter((j) => j.finished === null)
     for (const j of running) j.job.cancel()
     await Promise.allSettled(running.map((j) => j.job.done))
     if (this.rootDir) rmSync(this.rootDir, { recursive: true, force: true })
+    this.rootDir = null
+    this.uploads.clear()
+    this.stagedBytes = 0
   }
 
   private apply(entry: Job, event: IngestEvent): void {
@@ -245,8 +371,10 @@ export class IngestManager {
   }
 
   private finish(entry: Job, dir: string): void {
-    entry.finished = Date.now()
+    entry.finished = this.now()
     rmSync(dir, { recursive: true, force: true })
+    this.stagedBytes -= entry.stagedBytes
+    entry.stagedBytes = 0
     this.push(entry)
     this.ctx.events.emit({ type: 'records-changed', collectionId: entry.status.collectionId })
     this.ctx.events.emit({ type: 'collections-changed' })
@@ -263,14 +391,19 @@ export class IngestManager {
   discard(uploadId: string): void {
     const upload = this.uploads.get(uploadId)
     if (!upload) return
+    this.remove(uploadId, upload)
+  }
+
+  private remove(uploadId: string, upload: Upload): void {
     rmSync(upload.dir, { recursive: true, force: true })
     this.uploads.delete(uploadId)
+    this.stagedBytes -= upload.bytes
   }
 
   private upload_(uploadId: string): Upload {
     const upload = this.uploads.get(uploadId)
     if (!upload) throw new NotFoundError(`Upload ${uploadId} does not exist (or expired)`)
-    upload.touched = Date.now()
+    upload.touched = this.now()
     return upload
   }
 
@@ -280,14 +413,11 @@ export class IngestManager {
     return job
   }
 
-  private sweep(): void {
-    const now = Date.now()
-    for (const [id, u] of this.uploads) {
-      if (now - u.touched > KEEP_MS) {
-        rmSync(u.dir, { recursive: true, force: true })
-        this.uploads.delete(id)
-      }
-    }
+  /** Removes uploads untouched for KEEP_MS and forgets jobs finished that long ago; runs on every
+   * upload and every SWEEP_EVERY_MS. */
+  sweep(): void {
+    const now = this.now()
+    for (const [id, u] of this.uploads) if (now - u.touched > KEEP_MS) this.remove(id, u)
     for (const [id, j] of this.jobs) if (j.finished !== null && now - j.finished > KEEP_MS) this.jobs.delete(id)
   }
 }

@@ -167,6 +167,20 @@ export class RecordStore {
     yield* stmt.iterate(cid)
   }
 
+  /**
+   * Calls `visit` with every live embedding of a collection, in no particular order (an exact scan).
+   * The vector is one reused buffer, valid during the call only.
+   */
+  forEachEmbedding(cid: number, dim: number, visit: (rid: number, vector: Float32Array) => void): void {
+    const stmt = this.db.prepare<[number], [number, Buffer]>('SELECT rid, embedding FROM records WHERE cid = ?').raw()
+    const vector = new Float32Array(dim)
+    const bytes = new Uint8Array(vector.buffer)
+    for (const [rid, blob] of stmt.iterate(cid)) {
+      bytes.set(blob)
+      visit(rid, vector)
+    }
+  }
+
   *embeddingsSince(cid: number, seq: number): IterableIterator<{ label: number; vector: Float32Array }> {
     const stmt = this.db.prepare<[number, number], { rid: number; embedding: Buffer }>(
       'SELECT rid, embedding FROM records WHERE cid = ? AND seq > ? ORDER BY rid'

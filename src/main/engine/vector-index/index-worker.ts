@@ -12,6 +12,7 @@ import type { IndexSource } from './types.js'
 import type { VectorIndex } from './vector-index.js'
 import {
   CTRL_APPLIED,
+  CTRL_BEAT,
   CTRL_PROGRESS,
   CTRL_REPLIES,
   CTRL_STOP,
@@ -70,7 +71,12 @@ function open(op: Extract<OrderedOp, { op: 'open' }>): void {
         const stmt = db.prepare<[number, number, number], { rid: number; embedding: Buffer }>(
           'SELECT rid, embedding FROM records WHERE cid = ? AND seq > ? AND seq <= ? ORDER BY rid'
         )
+        let rows = 0
         for (const r of stmt.iterate(op.cid, seq, op.seq)) {
+          // A safe point between rows: a given-up worker leaves a long rebuild or replay here.
+          stopIfAsked()
+          // A long rebuild is progress, not a hang.
+          if ((++rows & 255) === 0) Atomics.add(ctrl, CTRL_BEAT, 1)
           yield { label: r.rid, vector: decodeEmbedding(r.embedding) }
         }
       }
@@ -184,7 +190,13 @@ function finish(op: OrderedOp): void {
 function stopIfAsked(): void {
   if (Atomics.load(ctrl, CTRL_STOP) === 0) return
   queue.length = 0
-  for (const db of connections.values()) db.close()
+  for (const db of connections.values()) {
+    try {
+      db.close()
+    } catch {
+      // busy (stopped in the middle of reading rows): the thread's end closes it
+    }
+  }
   process.exit(0)
 }
 
@@ -252,21 +264,10 @@ parentPort?.on('message', (message: ToIndexWorker) => {
     case 'search':
       search(message)
       return
-    case 'drain':
-      run(Number.POSITIVE_INFINITY)
-      if (message.close) {
-        for (const db of connections.values()) db.close()
-        connections.clear()
-        collections.clear()
-      }
-      reply({ call: message.call, ok: true, applied: Atomics.load(ctrl, CTRL_APPLIED), progress: 0 })
-      if (message.close) process.exit(0) // idle here, so ending is safe (see stopIfAsked)
-      return
-    case 'crash':
-      // Test hook: an uncaught error ends the worker like a real fault would.
-      setImmediate(() => {
-        throw new Error('index worker crash requested')
-      })
+    case 'stop':
+      // Idle here (between slices), so ending is safe (see stopIfAsked).
+      Atomics.store(ctrl, CTRL_STOP, 1)
+      stopIfAsked()
       return
     default:
       queue.push(message)

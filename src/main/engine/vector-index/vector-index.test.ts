@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { chromaDistance } from './distance.js'
 import { HierarchicalNSW } from './hnswlib.js'
 import { clusteredVectors, randomVectors, seededRandom } from '../testing/synthetic.js'
-import { bruteForce, closeTo } from './test-helpers.js'
+import { bruteForce, closeTo } from './testing/brute-force.js'
 import type { HnswParams, SearchHit, Space } from './types.js'
 import { VectorIndex } from './vector-index.js'
 

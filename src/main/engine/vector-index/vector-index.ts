@@ -342,7 +342,7 @@ function validateParams(params: HnswParams): void {
 }
 
 /** Bounded max-heap keeping the k smallest (distance, label) pairs. */
-class TopK {
+export class TopK {
   private readonly distances: Float64Array
   private readonly labels: Float64Array
   private count = 0

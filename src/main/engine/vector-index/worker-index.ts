@@ -3,7 +3,9 @@
 // every change the worker has not confirmed yet (the "tail") and answers a query as the worker's
 // HNSW hits over what it has applied, minus labels changed since, merged with an exact scan of the
 // tail, so a query sees every acknowledged write. Searches are synchronous calls (Atomics.wait on a
-// shared counter, reply read with receiveMessageOnPort), so the database API stays synchronous.
+// shared counter, reply read with receiveMessageOnPort), so the database API stays synchronous; no
+// such wait lasts longer than INDEX_WAIT_MS (decision 0050): a worker that has not answered by then
+// is "busy", and the database answers from SQLite instead.
 //
 // Where the worker script comes from: index-worker.js/.mjs next to this module (a bundle must emit
 // src/main/engine/vector-index/index-worker.ts as its own entry there), or index-worker.ts started
@@ -19,19 +21,21 @@ import type { HnswParams, SearchHit, Space } from './types.js'
 import type { VectorIndex } from './vector-index.js'
 import {
   CTRL_APPLIED,
+  CTRL_BEAT,
   CTRL_PROGRESS,
   CTRL_REPLIES,
   CTRL_SLOTS,
   CTRL_STOP,
+  type ImmediateOp,
   type OrderedOp,
-  type SyncReply,
-  type ToIndexWorker
+  type SyncReply
 } from './worker-protocol.js'
 
 /** What the database needs from a loaded collection index, wherever its graph lives. */
 export interface IndexHandle {
   readonly inWorker: boolean
-  search(query: Float32Array, k: number, allowed?: ReadonlySet<number>): SearchHit[]
+  /** `deadline` (performance.now() time) bounds any wait on the index worker. */
+  search(query: Float32Array, k: number, allowed?: ReadonlySet<number>, deadline?: number): SearchHit[]
   /** Applies one committed call: removals first, then upserts (insert or replace). */
   apply(removes: number[], upserts: Map<number, Float32Array>, seq: number): void
   setEfSearch(ef: number): void
@@ -70,8 +74,41 @@ export class InlineIndex implements IndexHandle {
 // Not on a single core, where spinning would only delay the worker it waits for.
 const REPLY_SPIN_MS = availableParallelism() > 1 ? 0.5 : 0
 
-/** The worker failed or stopped answering; the caller falls back to an inline index. */
+/**
+ * The longest any main-thread wait on the index worker lasts (decision 0050). A healthy worker answers
+ * a search within a few milliseconds (it yields to searches after every millisecond of insertion);
+ * what takes longer is one long operation (opening a collection: snapshot load or rebuild; writing a
+ * snapshot), seconds for large collections. Those are not waited out: a query is answered by an exact
+ * scan of SQLite, a write goes ahead or is refused as busy, a snapshot is left to finish on its own.
+ */
+export const INDEX_WAIT_MS = 250
+
+/** How often the asynchronous waits (whenApplied, whenAnswered) look at the worker again. */
+const POLL_MS = 2
+
+/** The worker failed or stopped making progress; the caller falls back to an inline index. */
 export class IndexWorkerError extends Error {}
+
+/** The worker did not answer within INDEX_WAIT_MS, or has not answered an earlier call yet. It is
+ * still working (nothing is lost); the caller answers another way. */
+export class IndexWorkerBusy extends Error {}
+
+/** Ordered operations posted and not yet applied, and what they carry (decision 0050). */
+export interface Backlog {
+  ops: number
+  /** Labels of upserts and removals. */
+  labels: number
+  /** Vector bytes of upserts. */
+  bytes: number
+}
+
+interface PendingOp {
+  ticket: number
+  labels: number
+  bytes: number
+}
+
+const NO_WEIGHT = { labels: 0, bytes: 0 }
 
 export type IndexWorkerEntry = WorkerEntry
 
@@ -82,6 +119,8 @@ export function findIndexWorkerEntry(explicit?: string): IndexWorkerEntry | null
   return findWorkerScript(moduleDir, 'index-worker', explicit)
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
 /** One worker per database: owns the graphs of its loaded collections. */
 export class IndexWorker {
   private readonly worker: Worker
@@ -91,10 +130,29 @@ export class IndexWorker {
   private nextCall = 1
   private nextKey = 1
   private deadReason: string | null = null
+  private exited = false
+  private readonly exit: Promise<void>
+  // The backlog: operations posted and not yet applied, oldest first (from pendingHead).
+  private readonly pending: PendingOp[] = []
+  private pendingHead = 0
+  private pendingLabels = 0
+  private pendingBytes = 0
+  /** A call the worker has not answered yet; no other call is made (or waited for) until it is. */
+  private unanswered: number | null = null
+  // Liveness: the shared counters as last seen, and when one of them last moved.
+  private seenApplied = 0
+  private seenProgress = 0
+  private seenReplies = 0
+  private seenBeat = 0
+  private lastMoved = performance.now()
 
+  /**
+   * `livenessMs`: how long the worker may hold work or an unanswered call without moving before it is
+   * given up (nothing ever waits that long; it is checked whenever a caller finds the worker busy).
+   */
   constructor(
     entry: IndexWorkerEntry,
-    private readonly timeoutMs: number,
+    private readonly livenessMs: number,
     onDeath: (reason: string) => void
   ) {
     const ctrl = new SharedArrayBuffer(CTRL_SLOTS * 4)
@@ -112,23 +170,48 @@ export class IndexWorker {
       onDeath(reason)
     }
     this.worker.on('error', (err) => die(`index worker failed: ${err.message}`))
-    this.worker.on('exit', (code) => die(`index worker exited (code ${code})`))
+    this.exit = new Promise((resolve) => {
+      this.worker.on('exit', (code) => {
+        this.exited = true
+        die(`index worker exited (code ${code})`)
+        resolve()
+      })
+    })
   }
 
   get dead(): string | null {
     return this.deadReason
   }
 
+  /** The thread has ended (a given-up worker ends by itself at its next safe point). */
+  get hasExited(): boolean {
+    return this.exited
+  }
+
   newKey(): number {
     return this.nextKey++
   }
 
-  /** Queues an ordered operation; returns its ticket. */
-  post(op: DistributiveOmit<OrderedOp, 'ticket'>, transfer?: ArrayBuffer[]): number {
+  /** Queues an ordered operation carrying `weight` (for the backlog); returns its ticket. */
+  post(
+    op: DistributiveOmit<OrderedOp, 'ticket'>,
+    weight: { labels: number; bytes: number } = NO_WEIGHT,
+    transfer?: ArrayBuffer[]
+  ): number {
     if (this.deadReason !== null) throw new IndexWorkerError(this.deadReason)
+    this.observe()
+    if (!this.hasWork()) this.lastMoved = performance.now() // idle until now: the liveness clock starts
     const ticket = this.nextTicket++
     this.worker.postMessage({ ...op, ticket }, transfer ?? [])
+    this.pending.push({ ticket, labels: weight.labels, bytes: weight.bytes })
+    this.pendingLabels += weight.labels
+    this.pendingBytes += weight.bytes
     return ticket
+  }
+
+  /** Ticket of the last operation posted. */
+  get lastTicket(): number {
+    return this.nextTicket - 1
   }
 
   /** Ticket of the last operation the worker has fully applied. */
@@ -144,39 +227,153 @@ export class IndexWorker {
     return Atomics.load(this.ctrl, CTRL_PROGRESS)
   }
 
-  /** Blocks until the applied ticket moves past `seen` (or a timeout); returns the new value. */
-  waitApplied(seen: number): number {
-    if (this.deadReason !== null) throw new IndexWorkerError(this.deadReason)
-    if (Atomics.wait(this.ctrl, CTRL_APPLIED, seen, this.timeoutMs) === 'timed-out' && this.applied() === seen) {
-      this.fail('index worker made no progress')
-    }
-    return this.applied()
+  /** Operations posted and not yet applied, with their labels and vector bytes. */
+  backlog(): Backlog {
+    const applied = this.observe()
+    return { ops: this.lastTicket - applied, labels: this.pendingLabels, bytes: this.pendingBytes }
   }
 
-  /** A synchronous round trip for an immediate operation. */
-  call(op: DistributiveOmit<Exclude<ToIndexWorker, OrderedOp | { op: 'crash' }>, 'call'>): SyncReply {
+  /** The worker has answered every call made so far (a search may be sent). */
+  get answering(): boolean {
+    this.takeReply()
+    return this.unanswered === null
+  }
+
+  /** Reads the shared counters: notes movement (liveness) and forgets applied operations. */
+  private observe(): number {
+    const applied = this.applied()
+    const progress = this.progress()
+    const replies = Atomics.load(this.ctrl, CTRL_REPLIES)
+    const beat = Atomics.load(this.ctrl, CTRL_BEAT)
+    if (
+      applied !== this.seenApplied ||
+      progress !== this.seenProgress ||
+      replies !== this.seenReplies ||
+      beat !== this.seenBeat
+    ) {
+      this.seenApplied = applied
+      this.seenProgress = progress
+      this.seenReplies = replies
+      this.seenBeat = beat
+      this.lastMoved = performance.now()
+    }
+    while (this.pendingHead < this.pending.length) {
+      const op = this.pending[this.pendingHead] as PendingOp
+      if (op.ticket > applied) break
+      this.pendingLabels -= op.labels
+      this.pendingBytes -= op.bytes
+      this.pendingHead++
+    }
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending.splice(0, this.pendingHead)
+      this.pendingHead = 0
+    }
+    return applied
+  }
+
+  private hasWork(): boolean {
+    return this.lastTicket > this.applied() || this.unanswered !== null
+  }
+
+  /**
+   * Throws IndexWorkerError (and gives the worker up) when it is dead, or has held work or an
+   * unanswered call without moving for the liveness limit.
+   */
+  checkAlive(): void {
     if (this.deadReason !== null) throw new IndexWorkerError(this.deadReason)
+    this.takeReply()
+    this.observe()
+    if (this.hasWork() && performance.now() - this.lastMoved > this.livenessMs) {
+      this.fail(`index worker made no progress for ${this.livenessMs} ms`)
+    }
+  }
+
+  /**
+   * Waits until the applied ticket moves past `seen`, at most until `deadline` and never longer
+   * than INDEX_WAIT_MS; returns the applied ticket.
+   */
+  waitApplied(seen: number, deadline: number): number {
+    if (this.deadReason !== null) throw new IndexWorkerError(this.deadReason)
+    const ms = Math.min(deadline - performance.now(), INDEX_WAIT_MS)
+    if (ms > 0) Atomics.wait(this.ctrl, CTRL_APPLIED, seen, ms)
+    return this.observe()
+  }
+
+  /** Resolves once the worker has applied operation `ticket` (default: all posted so far). Never
+   * blocks the thread; throws IndexWorkerError if the worker dies or stops moving meanwhile. */
+  async whenApplied(ticket = this.lastTicket): Promise<void> {
+    for (;;) {
+      this.checkAlive()
+      if (this.observe() >= ticket) return
+      await sleep(POLL_MS)
+    }
+  }
+
+  /**
+   * Resolves once the thread has ended, or after the liveness limit. Keeps the process alive until
+   * then: a process that exits while the thread is inside hnswlib's addPoint aborts (decision 0015),
+   * so whoever ends the process after close() awaits this first.
+   */
+  async whenExited(): Promise<void> {
+    if (this.exited) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.exit, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.livenessMs)))])
+    clearTimeout(timer)
+  }
+
+  /** Resolves once the worker has answered every call made so far (same failure rule). */
+  async whenAnswered(): Promise<void> {
+    for (;;) {
+      this.checkAlive()
+      if (this.unanswered === null) return
+      await sleep(POLL_MS)
+    }
+  }
+
+  /**
+   * A synchronous round trip for a search, waiting at most until `deadline` and never longer than
+   * INDEX_WAIT_MS. Throws IndexWorkerBusy when no answer came in time, or when an earlier call is
+   * still unanswered (the worker handles messages in order, so this one would wait behind it).
+   */
+  call(op: DistributiveOmit<Extract<ImmediateOp, { op: 'search' }>, 'call'>, deadline: number): SyncReply {
+    this.checkAlive()
+    if (this.unanswered !== null) throw new IndexWorkerBusy('the index worker has not answered an earlier call yet')
+    if (!this.hasWork()) this.lastMoved = performance.now()
     const call = this.nextCall++
     let seen = Atomics.load(this.ctrl, CTRL_REPLIES)
+    this.unanswered = call
     this.worker.postMessage({ ...op, call })
-    const deadline = performance.now() + this.timeoutMs
+    const end = Math.min(deadline, performance.now() + INDEX_WAIT_MS)
     for (;;) {
-      const received = receiveMessageOnPort(this.replies)
-      if (received !== undefined) {
-        const reply = received.message as SyncReply
-        if (reply.call === call) return reply
-        continue // a reply to an earlier call that timed out
-      }
+      const reply = this.takeReply()
+      if (reply !== undefined) return reply
       // A search takes a fraction of a millisecond: spin for a reply that close before sleeping, since
       // waking a thread from a futex costs about as much again on a VM (measured ~0.09 ms).
-      const spinUntil = performance.now() + REPLY_SPIN_MS
+      const spinUntil = Math.min(end, performance.now() + REPLY_SPIN_MS)
       while (Atomics.load(this.ctrl, CTRL_REPLIES) === seen && performance.now() < spinUntil) {
         // spin
       }
-      const left = deadline - performance.now()
-      if (left <= 0) this.fail('index worker did not answer in time')
+      const left = end - performance.now()
+      if (left <= 0) {
+        if (Atomics.load(this.ctrl, CTRL_REPLIES) !== seen) continue // arrived at the last moment
+        throw new IndexWorkerBusy(`the index worker did not answer within ${INDEX_WAIT_MS} ms`)
+      }
       Atomics.wait(this.ctrl, CTRL_REPLIES, seen, left)
       seen = Atomics.load(this.ctrl, CTRL_REPLIES)
+    }
+  }
+
+  /** Reads the replies that arrived; returns the answer to the unanswered call if it is among them. */
+  private takeReply(): SyncReply | undefined {
+    let answer: SyncReply | undefined
+    for (;;) {
+      const received = receiveMessageOnPort(this.replies)
+      if (received === undefined) return answer
+      const reply = received.message as SyncReply
+      if (reply.call === this.unanswered) {
+        this.unanswered = null
+        answer = reply
+      }
     }
   }
 
@@ -193,24 +390,21 @@ export class IndexWorker {
   private abandon(reason: string): void {
     this.deadReason ??= reason
     Atomics.store(this.ctrl, CTRL_STOP, 1)
-    this.worker.postMessage({ op: 'drain', call: 0, close: true })
+    this.worker.postMessage({ op: 'stop' })
   }
 
-  /** Finishes queued work (snapshots included), closes the worker's connections; the worker exits. */
+  /**
+   * Lets the worker apply what is queued (snapshots included) for at most INDEX_WAIT_MS, then stops
+   * it; it exits at its next safe point. What it had not done by then is skipped: snapshots are a
+   * cache, the next open replays SQLite. Callers that can wait without blocking use whenApplied first.
+   */
   close(): void {
     if (this.deadReason === null) {
-      try {
-        this.call({ op: 'drain', close: true })
-      } catch {
-        // abandoned by the failed call
-      }
+      const deadline = performance.now() + INDEX_WAIT_MS
+      let applied = this.observe()
+      while (applied < this.lastTicket && performance.now() < deadline) applied = this.waitApplied(applied, deadline)
     }
     this.abandon('index worker closed')
-  }
-
-  /** Test hook: makes the worker die of an uncaught error. */
-  crashForTest(): void {
-    this.worker.postMessage({ op: 'crash' })
   }
 }
 
@@ -224,9 +418,12 @@ interface Batch {
   done: number
 }
 
-export interface WorkerIndexOptions {
-  /** Unindexed upserts a collection may accumulate before writes wait for the worker. */
-  maxLag: number
+/** The unconfirmed tail of one collection, in entries (for diagnostics and tests). */
+export interface TailSizes {
+  upserts: number
+  removals: number
+  /** Operations (batches) not yet confirmed. */
+  batches: number
 }
 
 /** A collection whose graph lives in the worker, plus the main thread's unconfirmed tail. */
@@ -244,8 +441,7 @@ export class WorkerIndex implements IndexHandle {
     private readonly host: IndexWorker,
     open: { dbFile: string; cid: number; collectionId: string; dir: string | null; seq: number },
     private readonly dim: number,
-    params: HnswParams,
-    private readonly options: WorkerIndexOptions
+    params: HnswParams
   ) {
     this.space = params.space
     this.key = host.newKey()
@@ -254,16 +450,27 @@ export class WorkerIndex implements IndexHandle {
 
   private readonly space: Space
 
-  /** Unconfirmed upserts (for tests and diagnostics). */
+  /** Unconfirmed upserts: what every query scans exactly (the database caps it, decision 0015). */
   get lag(): number {
-    const applied = this.host.applied()
-    this.prune(applied, this.host.progress())
+    this.prune(this.host.applied(), this.host.progress())
     return this.tailVectors.size
+  }
+
+  tailSizes(): TailSizes {
+    this.prune(this.host.applied(), this.host.progress())
+    return {
+      upserts: this.tailVectors.size,
+      removals: this.tailRemovals.size,
+      batches: this.batches.length - this.batchHead
+    }
   }
 
   apply(removes: number[], upserts: Map<number, Float32Array>, seq: number): void {
     if (removes.length > 0) {
-      const ticket = this.host.post({ op: 'remove', key: this.key, labels: Uint32Array.from(removes), seq })
+      const ticket = this.host.post(
+        { op: 'remove', key: this.key, labels: Uint32Array.from(removes), seq },
+        { labels: removes.length, bytes: 0 }
+      )
       for (const label of removes) {
         this.tailVectors.delete(label)
         this.tailRemovals.set(label, ticket)
@@ -279,10 +486,11 @@ export class WorkerIndex implements IndexHandle {
         flat.set(vector, i * this.dim)
         i++
       }
-      const ticket = this.host.post({ op: 'upsert', key: this.key, labels, vectors: flat, seq }, [
-        labels.buffer as ArrayBuffer,
-        flat.buffer as ArrayBuffer
-      ])
+      const ticket = this.host.post(
+        { op: 'upsert', key: this.key, labels, vectors: flat, seq },
+        { labels: labels.length, bytes: flat.byteLength },
+        [labels.buffer as ArrayBuffer, flat.buffer as ArrayBuffer]
+      )
       for (const [label, vector] of upserts) {
         this.tailVectors.set(label, {
           ticket,
@@ -291,13 +499,9 @@ export class WorkerIndex implements IndexHandle {
       }
       this.batches.push({ ticket, labels: [...upserts.keys()], removal: false, done: 0 })
     }
-    // Bounded lag: the tail costs every query an exact scan and holds vectors twice.
-    let applied = this.host.applied()
-    this.prune(applied, this.host.progress())
-    while (this.tailVectors.size > this.options.maxLag) {
-      applied = this.host.waitApplied(applied)
-      this.prune(applied, this.host.progress())
-    }
+    // The tail is bounded before the write, not here (the database's admission, decision 0050): the
+    // write is committed, so nothing may fail or wait now.
+    this.prune(this.host.applied(), this.host.progress())
   }
 
   /** Drops tail entries the worker has confirmed: operations up to `applied`, and the first
@@ -330,13 +534,14 @@ export class WorkerIndex implements IndexHandle {
     }
   }
 
-  search(query: Float32Array, k: number, allowed?: ReadonlySet<number>): SearchHit[] {
+  /** Throws IndexWorkerBusy when the worker cannot answer by `deadline` (the caller scans SQLite). */
+  search(query: Float32Array, k: number, allowed?: ReadonlySet<number>, deadline = Infinity): SearchHit[] {
     const allowedLabels = allowed === undefined ? null : Uint32Array.from(allowed)
     // Labels changed since the graph saw them come back as stale hits: leave room for some at once.
     let kk = this.tailVectors.size + this.tailRemovals.size > 0 ? 2 * k : k
     let hits: SearchHit[]
     for (let attempt = 0; ; attempt++) {
-      const reply = this.host.call({ op: 'search', key: this.key, query, k: kk, allowed: allowedLabels })
+      const reply = this.host.call({ op: 'search', key: this.key, query, k: kk, allowed: allowedLabels }, deadline)
       if (!reply.ok) throw new IndexWorkerError(reply.error ?? 'index worker search failed')
       // The graph reflects at least every operation up to reply.applied (maybe part of the next).
       this.prune(reply.applied, reply.progress)

@@ -6,7 +6,8 @@ export const CTRL_REPLIES = 0 // bumped after each synchronous reply is posted
 export const CTRL_APPLIED = 1 // ticket of the last ordered operation fully applied
 export const CTRL_PROGRESS = 2 // labels of the next operation (an upsert) already inserted
 export const CTRL_STOP = 3 // set by the main thread: the worker exits at its next safe point
-export const CTRL_SLOTS = 4
+export const CTRL_BEAT = 4 // bumped while the worker reads rows for an open (liveness, decision 0050)
+export const CTRL_SLOTS = 5
 
 /** Applied in arrival order; `ticket` increases by one per operation across all collections. */
 export type OrderedOp =
@@ -32,9 +33,8 @@ export type OrderedOp =
 /** Answered at once, with a reply on the reply port. */
 export type ImmediateOp =
   | { op: 'search'; call: number; key: number; query: Float32Array; k: number; allowed: Uint32Array | null }
-  /** Finishes every queued operation; `close` also closes the worker's SQLite connections. */
-  | { op: 'drain'; call: number; close: boolean }
-  | { op: 'crash' }
+  /** Wakes the worker after CTRL_STOP was set: it closes its SQLite connections and exits. */
+  | { op: 'stop' }
 
 export type ToIndexWorker = OrderedOp | ImmediateOp
 

@@ -1,10 +1,11 @@
-// Child process for crash.test.ts: writes records in small calls against a PersistentClient and
-// prints "ACK <id> ..." only after each call has returned, until the parent SIGKILLs it. Some calls
-// are upserts of earlier ids, queries (which load the index) or createIndex() (which writes a
-// snapshot), so kills also land inside snapshot writes.
-//   node --import tsx src/main/engine/crash.child.ts <dir> <run> <seed>
+// Child process for crash.test.ts (test-only, like everything under testing/: no build includes it).
+// Writes records in small calls against a PersistentClient and prints "ACK <id> ..." only after each
+// call has returned, until the parent SIGKILLs it. Some calls are upserts of earlier ids, queries
+// (which load the index) or createIndex() (which writes a snapshot), so kills also land inside
+// snapshot writes.
+//   node --import tsx src/main/engine/testing/crash-writer.ts <dir> <run> <seed>
 import { writeSync } from 'node:fs'
-import { PersistentClient } from './index.js'
+import { PersistentClient } from '../index.js'
 
 const [dir, run, seedArg] = process.argv.slice(2) as [string, string, string]
 const DIM = 16

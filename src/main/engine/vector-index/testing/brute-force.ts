@@ -1,6 +1,6 @@
-// Deterministic data for the vector-index tests.
-import { chromaDistance } from './distance.js'
-import type { SearchHit, Space } from './types.js'
+// Exact reference answers for the vector-index tests (test-only: testing/ is left out of every build).
+import { chromaDistance } from '../distance.js'
+import type { SearchHit, Space } from '../types.js'
 
 /** Exact k nearest by Chroma's distance, ties by label. */
 export function bruteForce(
