@@ -4,7 +4,7 @@
 // snake_case keys) and embedding documents/query texts with the collection's embedding function;
 // everything else is database.ts, which receives the normalized requests of types.ts.
 import { ChromaDatabase, DEFAULT_DATABASE, DEFAULT_TENANT, type DatabaseOptions, type Scope } from './database.js'
-import { InvalidArgumentError, ResourceExhaustedError } from './errors.js'
+import { InvalidArgumentError } from './errors.js'
 import { embeddingFunctionFromConfig, type EmbeddingFunction, type EmbeddingRuntimeOptions } from './embedding/index.js'
 import type {
   CollectionConfiguration,
@@ -295,15 +295,7 @@ export class Collection {
       // The official JS client sends this default (the order is echoed back in `include`).
       include: (pick(a, 'include') as IncludeField[] | undefined) ?? ['metadatas', 'documents', 'distances']
     }
-    for (;;) {
-      try {
-        return this.db.query(this.id, request)
-      } catch (e) {
-        // The index worker is busy with a collection too large to scan exactly: await its answer.
-        if (!(e instanceof ResourceExhaustedError)) throw e
-        await this.db.waitForIndexWorker()
-      }
-    }
+    return this.db.readWhenAnswerable(() => this.db.query(this.id, request))
   }
 
   /** delete({ ids, where, whereDocument, limit }) or delete(ids?, where?, where_document?). */

@@ -469,6 +469,21 @@ export class ChromaDatabase {
     }
   }
 
+  /**
+   * Runs a read (a query), awaiting the index worker without blocking while it is too busy to answer
+   * and the collection too large to scan exactly: the asynchronous callers' way to query.
+   */
+  async readWhenAnswerable<T>(read: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return read()
+      } catch (e) {
+        if (!(e instanceof ResourceExhaustedError)) throw e
+        await this.waitForIndexWorker()
+      }
+    }
+  }
+
   /** Resolves once the index worker has answered every search asked of it (same failure rule). */
   async waitForIndexWorker(): Promise<void> {
     const worker = this.worker

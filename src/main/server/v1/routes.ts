@@ -291,7 +291,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
         )
       }
     }
-    db.add(c.id, add)
+    await db.writeWhenRoom(c.id, () => db.add(c.id, add))
     return sendJson(reply, true, 201)
   })
 
@@ -303,7 +303,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
       embeddings: listOrNull(b.embeddings) as UpdateRequest['embeddings'],
       ...recordLists<UpdateRequest>(b)
     }
-    db.update(c.id, update)
+    await db.writeWhenRoom(c.id, () => db.update(c.id, update))
     return sendJson(reply, true)
   })
 
@@ -315,7 +315,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
       embeddings: b.embeddings as UpsertRequest['embeddings'],
       ...recordLists<UpsertRequest>(b)
     }
-    db.upsert(c.id, upsert)
+    await db.writeWhenRoom(c.id, () => db.upsert(c.id, upsert))
     return sendJson(reply, true)
   })
 
@@ -345,7 +345,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
       where_document: filterOrNull(b.where_document) as QueryRequest['where_document'],
       include: engine as IncludeField[]
     }
-    return sendJson(reply, queryResultJson(db.query(c.id, query), included))
+    return sendJson(reply, queryResultJson(await db.readWhenAnswerable(() => db.query(c.id, query)), included))
   })
 
   route('POST', '/collections/:collection/delete', async (req, reply) => {
@@ -360,9 +360,12 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
         throw new V1Error(400, 'InvalidArgumentError', DELETE_NOTHING_MESSAGE)
       }
     }
-    // v1 answers with the ids actually deleted, so find them first (no await between: atomic).
-    const matched = db.get(c.id, { ids, where, where_document: whereDocument, include: [] }).ids
-    if (matched.length > 0) db.delete(c.id, { ids: matched })
+    // v1 answers with the ids actually deleted, so find them first (in one synchronous run: atomic).
+    const matched = await db.writeWhenRoom(c.id, () => {
+      const found = db.get(c.id, { ids, where, where_document: whereDocument, include: [] }).ids
+      if (found.length > 0) db.delete(c.id, { ids: found })
+      return found
+    })
     return sendJson(reply, matched)
   })
 

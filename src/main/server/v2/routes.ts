@@ -216,26 +216,31 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   route(
     'POST',
     `${R}/add`,
-    (req) => {
+    async (req) => {
       const id = cid(req)
-      db.add(id, addBody(req.body))
+      const body = addBody(req.body)
+      // Writes and queries await the index worker's room or answer without blocking (decision 0050).
+      await db.writeWhenRoom(id, () => db.add(id, body))
       return {}
     },
     { status: 201 }
   )
-  route('POST', `${R}/update`, (req) => {
+  route('POST', `${R}/update`, async (req) => {
     const id = cid(req)
-    db.update(id, updateBody(req.body))
+    const body = updateBody(req.body)
+    await db.writeWhenRoom(id, () => db.update(id, body))
     return {}
   })
-  route('POST', `${R}/upsert`, (req) => {
+  route('POST', `${R}/upsert`, async (req) => {
     const id = cid(req)
-    db.upsert(id, upsertBody(req.body))
+    const body = upsertBody(req.body)
+    await db.writeWhenRoom(id, () => db.upsert(id, body))
     return {}
   })
-  route('POST', `${R}/delete`, (req) => {
+  route('POST', `${R}/delete`, async (req) => {
     const id = cid(req)
-    return db.delete(id, deleteBody(req.body))
+    const body = deleteBody(req.body)
+    return db.writeWhenRoom(id, () => db.delete(id, body))
   })
   route('GET', `${R}/count`, (req) => {
     const id = cid(req)
@@ -246,9 +251,10 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     const id = cid(req)
     return encodeGetResult(db.get(id, getBody(req.body)))
   })
-  route('POST', `${R}/query`, (req) => {
+  route('POST', `${R}/query`, async (req) => {
     const id = cid(req)
-    return encodeQueryResult(db.query(id, queryBody(req.body)))
+    const body = queryBody(req.body)
+    return encodeQueryResult(await db.readWhenAnswerable(() => db.query(id, body)))
   })
   route('POST', `${R}/search`, (req) => {
     cid(req)
@@ -261,7 +267,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
       url: r.url,
       handler: async (req, reply: FastifyReply) => {
         if (r.readsBody) presentBody(req.body)
-        const value = r.handler(req)
+        const value = await r.handler(req)
         const status = r.status ?? 200
         return send(reply, value instanceof RawJson ? value.text : JSON.stringify(value), status)
       }
