@@ -45,3 +45,24 @@ test('npm start without an Electron binary says so in one line and serves the UI
     await app.stop()
   }
 })
+
+test("with --token, browser settings say Chroma's API needs it and the snippets leave a place for it", async ({
+  page
+}) => {
+  test.skip(appTarget() === 'electron', "browser mode's settings; the desktop app's are its own")
+  const port = String(await freePort())
+  const token = 'e2e-chroma-token-0123456789'
+  const app = await startApp('out/main/serve.js', (dataDir) => ['--port', port, '--path', dataDir, '--token', token])
+  try {
+    await page.goto(app.url)
+    await page.getByTestId('settings-button').click()
+    await expect(page.getByTestId('settings-token-note')).toContainText('asks for the token given with --token')
+    await expect(page.getByTestId('snippet-curl')).toHaveText(
+      `curl -H "Authorization: Bearer <token>" ${app.origin}/api/v2/heartbeat`
+    )
+    // The page itself never holds Chroma's token.
+    expect(await page.content()).not.toContain(token)
+  } finally {
+    await app.stop()
+  }
+})
