@@ -855,7 +855,7 @@ describe('large batches', () => {
 })
 
 describe('persistent snapshots', () => {
-  it('writes a snapshot once enough changes are pending, and on close (inline index)', () => {
+  it('writes a snapshot once enough changes are pending, and on close (inline index)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chromadesk-db-'))
     try {
       const p = new ChromaDatabase({ path: dir, snapshotAfterChanges: 10, indexWorker: false })
@@ -881,7 +881,7 @@ describe('persistent snapshots', () => {
       expect(snapshotText()).toContain('"seq":4')
       const reopened = new ChromaDatabase({ path: dir })
       expect(reopened.query(id, { query_embeddings: [[0]], n_results: 20 }).ids[0]?.length).toBe(10)
-      reopened.close()
+      await reopened.closeAsync()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

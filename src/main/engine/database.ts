@@ -263,7 +263,9 @@ export class ChromaDatabase {
     this.snapshotAfterChanges = opts.snapshotAfterChanges ?? SNAPSHOT_AFTER_CHANGES
     this.workerOption = opts.indexWorker ?? true
     this.maxIndexLag = Math.max(1, opts.maxIndexLag ?? MAX_INDEX_LAG)
-    this.maxBacklog = { ...MAX_INDEX_BACKLOG, ...opts.maxIndexBacklog }
+    const caps = { ...MAX_INDEX_BACKLOG, ...opts.maxIndexBacklog }
+    // At least one of each: a cap of 0 would refuse every write, and an asynchronous writer would wait forever.
+    this.maxBacklog = { ops: Math.max(1, caps.ops), labels: Math.max(1, caps.labels), bytes: Math.max(1, caps.bytes) }
     this.workerTimeoutMs = opts.indexWorkerTimeoutMs ?? INDEX_WORKER_LIVENESS_MS
     if (this.path) {
       mkdirSync(this.path, { recursive: true })
@@ -922,13 +924,14 @@ export class ChromaDatabase {
     query: Float32Array,
     k: number,
     allowed: Set<number> | undefined,
-    deadline: number
+    deadline: number,
+    scanBudget: { floats: number }
   ) {
     const handle = this.loadIndex(c)
     try {
       return handle.search(query, k, allowed, deadline)
     } catch (e) {
-      if (e instanceof IndexWorkerBusy) return this.exactSearch(c, query, k, allowed)
+      if (e instanceof IndexWorkerBusy) return this.exactSearch(c, query, k, allowed, scanBudget)
       if (!(e instanceof IndexWorkerError)) throw e
       this.workerDisabled ??= e.message
       this.forgetWorkerIndexes()
@@ -939,16 +942,24 @@ export class ChromaDatabase {
   /**
    * The k nearest by an exact scan of SQLite, the source of truth: every acknowledged write, never a
    * deleted record. Same distance code and float32 copies as the index, so distances are identical.
-   * Refused as busy (retryable) past EXACT_SCAN_FALLBACK, so the thread is not held for long.
+   * Refused as busy (retryable) past EXACT_SCAN_FALLBACK rows, or once the call's scans have used up
+   * `budget` (floats read), so the thread is not held for long.
    */
-  private exactSearch(c: CollectionRow, query: Float32Array, k: number, allowed: Set<number> | undefined): SearchHit[] {
+  private exactSearch(
+    c: CollectionRow,
+    query: Float32Array,
+    k: number,
+    allowed: Set<number> | undefined,
+    budget: { floats: number }
+  ): SearchHit[] {
     const dim = c.dimension as number
     const rows = allowed?.size ?? this.store.count(c.cid)
-    if (rows > EXACT_SCAN_FALLBACK.rows || rows * dim > EXACT_SCAN_FALLBACK.floats) {
+    if (rows > EXACT_SCAN_FALLBACK.rows || rows * dim > budget.floats) {
       throw new ResourceExhaustedError(
         `The vector index of collection ${c.id} is busy (the index worker is loading or saving it). Retry shortly.`
       )
     }
+    budget.floats -= rows * dim
     this.exactScans++
     const { space } = hnswParams(JSON.parse(c.configuration) as CollectionConfiguration)
     const prepared = space === 'cosine' ? normalized(query) : Float64Array.from(query)
@@ -1384,12 +1395,14 @@ export class ChromaDatabase {
           // Chroma answers an unknown id in a query's `ids` (without where) with a 500.
           if (missing.length > 0) throw new InternalError('Error executing plan: Internal error: Error finding id')
         }
-        // One bound for the whole call: past it, the remaining embeddings are answered by exact scans.
-        const deadline = performance.now() + INDEX_WAIT_MS
+        // Each search waits for the worker at most INDEX_WAIT_MS (after one that timed out, the next
+        // ones do not wait at all: the worker answers in order). Exact scans that stand in for the
+        // worker share one budget for the whole call, so many embeddings cannot hold the thread long.
+        const scanBudget = { floats: EXACT_SCAN_FALLBACK.floats }
         hitsPerQuery = queries.map((q) =>
           nResults === 0 || (allowed !== undefined && allowed.size === 0)
             ? []
-            : this.searchIndex(c, q as Float32Array, nResults, allowed, deadline)
+            : this.searchIndex(c, q as Float32Array, nResults, allowed, performance.now() + INDEX_WAIT_MS, scanBudget)
         )
       }
       const rowsPerQuery = hitsPerQuery.map((hits) =>

@@ -22,10 +22,11 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'chromadesk-wb-'))
   harness = new WorkerHarness()
 })
-afterEach(() => {
+afterEach(async () => {
   for (const release of holds.splice(0)) release()
   harness.close()
-  for (const db of open.splice(0)) db.close()
+  // closeAsync: the worker's last snapshot writes end before the folder is removed.
+  for (const db of open.splice(0)) await db.closeAsync()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -224,6 +225,44 @@ describe('write-behind index', () => {
     expect(db.indexStatus().exactScans).toBe(scansAfter) // the worker answers again
   }, 60_000)
 
+  it('bounds the exact scans of one call: many embeddings while the worker is held are refused as busy', async () => {
+    const db = database({ indexWorker: HARNESS_ENTRY })
+    const id = db.createCollection(scope, { name: 'wbc' }).id
+    const dim = 64
+    const rows = 2_000
+    const points = randomVectors(rows, dim, 12)
+    addAll(db, id, points, 'p', 1_000)
+    await db.settleIndexes()
+    const release = await hold()
+    // Each scan reads rows × dim floats: more embeddings than the call's budget allows.
+    const perScan = rows * dim
+    const many = Math.floor(EXACT_SCAN_FALLBACK.floats / perScan) + 5
+    const query = { query_embeddings: points.slice(0, many).map((v) => Array.from(v)), n_results: 1 }
+    const before = db.indexStatus().exactScans
+    expect(() => db.query(id, query)).toThrow(ResourceExhaustedError)
+    expect(db.indexStatus().exactScans - before).toBeLessThanOrEqual(Math.floor(EXACT_SCAN_FALLBACK.floats / perScan))
+    // The asynchronous way waits for the worker instead, and then gets every answer from the index.
+    const answered = db.readWhenAnswerable(() => db.query(id, query))
+    release()
+    expect((await answered).ids.map((ids) => ids[0])).toEqual(points.slice(0, many).map((_, i) => `p${i}`))
+  }, 60_000)
+
+  it('answers a query of many embeddings from a healthy worker, however long the whole call takes', async () => {
+    const db = database({ indexWorker: HARNESS_ENTRY })
+    const id = db.createCollection(scope, { name: 'wbc' }).id
+    const n = EXACT_SCAN_FALLBACK.rows + 2_000
+    const points = randomVectors(n, 32, 13)
+    addAll(db, id, points, 'p', 5_000)
+    await db.settleIndexes()
+    // Thousands of searches take longer in all than one wait's bound; none of them waits that long.
+    const q = 3_000
+    const before = db.indexStatus().exactScans
+    const r = db.query(id, { query_embeddings: points.slice(0, q).map((v) => Array.from(v)), n_results: 100 })
+    expect(r.ids).toHaveLength(q)
+    expect(r.ids[2_999]?.[0]).toBe('p2999')
+    expect(db.indexStatus().exactScans).toBe(before)
+  }, 120_000)
+
   it('refuses a query it would have to scan beyond the fallback limit as busy; the client awaits the worker', async () => {
     const db = database({ indexWorker: HARNESS_ENTRY })
     const id = db.createCollection(scope, { name: 'wbc' }).id
@@ -323,6 +362,13 @@ describe('bounded backlog (decision 0050)', () => {
     expect((status.tail?.removals ?? 0) + (status.tail?.upserts ?? 0)).toBeLessThanOrEqual(CAPS.ops)
     // Refused writes left nothing behind in SQLite either: 100 deletes and their 100 re-adds.
     expect(db.count(id)).toBe(400)
+  }, 60_000)
+
+  it('takes a cap of 0 as 1, so writers are paced instead of waiting forever', async () => {
+    const db = database({ indexWorker: HARNESS_ENTRY, maxIndexBacklog: { ops: 0, labels: 0, bytes: 0 } })
+    const id = db.createCollection(scope, { name: 'wbc' }).id
+    for (let i = 0; i < 5; i++) await db.writeWhenRoom(id, () => db.add(id, { ids: [`r${i}`], embeddings: [[i, 1]] }))
+    expect(db.count(id)).toBe(5)
   }, 60_000)
 
   it('keeps the backlog and the tail bounded through a long stream of upserts and deletes', async () => {

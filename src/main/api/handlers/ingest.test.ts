@@ -106,6 +106,33 @@ describe('staged uploads', () => {
   })
 })
 
+describe('starting an ingest from an upload', () => {
+  it('takes the upload at once: a discard or second start meanwhile finds nothing; a failed start gives it back', async () => {
+    let finish!: (err: Error) => void
+    const lookup = new Promise<never>((_, reject) => (finish = reject))
+    const slowCtx = {
+      connections: { backend: () => ({ get: () => lookup, embedder: () => null }) }
+    } as unknown as Pick<AppContext, 'connections' | 'events'>
+    const m = new IngestManager(slowCtx, { stagingParent: parent, limits: { perUpload: 1000, total: 1000 } })
+    managers.push(m)
+    const { uploadId } = m.upload(undefined, [file('a.txt', 400)])
+    const starting = m.start({ uploadId, collectionId: 'c' })
+    // While the collection is looked up, the upload is the start's alone.
+    m.discard(uploadId)
+    await expect(m.start({ uploadId, collectionId: 'c' })).rejects.toThrow(NotFoundError)
+    expect(m.staged).toBe(400)
+    expect(onDisk()).toBe(400)
+    finish(new NotFoundError('Collection c does not exist'))
+    await expect(starting).rejects.toThrow(/Collection c does not exist/)
+    // The failed start gave the upload back: it can be previewed, started again or discarded once.
+    expect(m.stagedFile(uploadId, 'a.txt')).toContain(parent)
+    m.discard(uploadId)
+    m.discard(uploadId)
+    expect(m.staged).toBe(0)
+    expect(onDisk()).toBe(0)
+  })
+})
+
 describe('leftover staging folders', () => {
   function leftover(name: string, ageMs = 0): string {
     const dir = path.join(parent, name)

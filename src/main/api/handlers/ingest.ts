@@ -234,12 +234,22 @@ export class IngestManager {
     overlap?: number
   }): Promise<IngestStatus> {
     const upload = this.upload_(input.uploadId)
-    const { collection, embeddingFunction } = await this.target(input.connection, input.collectionId)
-    if (!embeddingFunction) {
-      throw new InvalidArgumentError(
-        `Collection "${collection.name}" has no embedding model; documents can only be added to a collection created with one`
-      )
+    // The upload is this start's from here on: taken out before anything is awaited, so a second
+    // start (or a discard) meanwhile finds no upload; given back if the start fails before its job.
+    this.uploads.delete(input.uploadId)
+    let target: Awaited<ReturnType<typeof this.target>>
+    try {
+      target = await this.target(input.connection, input.collectionId)
+      if (!target.embeddingFunction) {
+        throw new InvalidArgumentError(
+          `Collection "${target.collection.name}" has no embedding model; documents can only be added to a collection created with one`
+        )
+      }
+    } catch (err) {
+      this.uploads.set(input.uploadId, upload)
+      throw err
     }
+    const { collection, embeddingFunction } = target
     const nameOf = new Map([...upload.files].map(([name, staged]) => [staged, name]))
     const staged = [...upload.files.values()]
     // The ingest job needs only get/upsert/delete, which local and remote collections share.
@@ -266,8 +276,6 @@ export class IngestManager {
       stagedBytes: upload.bytes
     }
     this.jobs.set(jobId, entry)
-    // The upload belongs to this job now; a second start would ingest the same files twice.
-    this.uploads.delete(input.uploadId)
 
     let lastPush = 0
     job.events.on('event', (event: IngestEvent) => {

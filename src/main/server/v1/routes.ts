@@ -280,8 +280,10 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
     // Only JS 1.4.x sends increment_index (1.4.2: incrementIndex). Their servers (0.3.x) refused ids
     // that already exist, and their tests expect that; Python 0.4+ ignores such ids silently.
     const camel = 'incrementIndex' in b
-    if (camel || 'increment_index' in b) {
-      const existing = Array.isArray(add.ids) ? db.get(c.id, { ids: add.ids, include: [] }).ids : []
+    const refuseExisting = camel || 'increment_index' in b
+    // The check and the add run in one synchronous step, so no other add comes between them.
+    await db.writeWhenRoom(c.id, () => {
+      const existing = refuseExisting && Array.isArray(add.ids) ? db.get(c.id, { ids: add.ids, include: [] }).ids : []
       if (existing.length > 0) {
         // 1.4.0/1.4.1 ran against servers reporting the Python class name; 1.4.2 against 0.3.23+.
         throw new V1Error(
@@ -290,8 +292,8 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
           `IDs [${existing.map((id) => `'${id}'`).join(', ')}] already exist in collection ${c.id}`
         )
       }
-    }
-    await db.writeWhenRoom(c.id, () => db.add(c.id, add))
+      db.add(c.id, add)
+    })
     return sendJson(reply, true, 201)
   })
 
@@ -374,7 +376,8 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   )
 
   route('POST', '/collections/:collection/create_index', async (req, reply) => {
-    db.createIndex(resolveCollection(req).id)
+    const id = resolveCollection(req).id
+    await db.writeWhenRoom(id, () => db.createIndex(id))
     return sendJson(reply, true)
   })
 }

@@ -35,7 +35,7 @@ afterEach(async () => {
   for (const release of holds.splice(0)) release()
   await app.close()
   harness.close()
-  db.close()
+  await db.closeAsync()
   rmSync(dir, { recursive: true, force: true })
 })
 

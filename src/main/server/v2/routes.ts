@@ -195,9 +195,10 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     const [tenant, database, name] = parts as [string, string, string]
     return db.getCollection({ tenant, database }, name)
   })
-  route('PUT', `${C}/:id`, (req) => {
+  route('PUT', `${C}/:id`, async (req) => {
     const id = collectionId(req.params.id as string)
-    db.updateCollection(id, updateCollectionBody(req.body))
+    const body = updateCollectionBody(req.body)
+    await db.writeWhenRoom(id, () => db.updateCollection(id, body))
     return {}
   })
   route('DELETE', `${C}/:name`, (req) => {
