@@ -59,7 +59,7 @@ import {
   validateTenantName,
   validateUpdateMetadata
 } from './validation.js'
-import { distanceAt, normalized, normalizedLikeHnswlib } from './vector-index/distance.js'
+import { distanceAt, preparedQuery, storedVector } from './vector-index/distance.js'
 import { deleteSnapshot, openIndex, type IndexSource, type SearchHit } from './vector-index/index.js'
 import { TopK } from './vector-index/vector-index.js'
 import {
@@ -962,11 +962,10 @@ export class ChromaDatabase {
     budget.floats -= rows * dim
     this.exactScans++
     const { space } = hnswParams(JSON.parse(c.configuration) as CollectionConfiguration)
-    const prepared = space === 'cosine' ? normalized(query) : Float64Array.from(query)
+    const prepared = preparedQuery(space, query)
     const top = new TopK(Math.max(1, Math.min(k, rows)))
     const offer = (rid: number, vector: Float32Array): void => {
-      const stored = space === 'cosine' ? normalizedLikeHnswlib(vector) : vector
-      top.offer(rid, distanceAt(space, prepared, stored, 0, dim))
+      top.offer(rid, distanceAt(space, prepared, storedVector(space, vector), 0, dim))
     }
     if (allowed === undefined) {
       this.store.forEachEmbedding(c.cid, dim, offer)

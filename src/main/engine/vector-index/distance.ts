@@ -30,6 +30,16 @@ export function normalizedLikeHnswlib(v: ArrayLike<number>): Float32Array {
   return out
 }
 
+/** A query as the distance kernels take it: float64 (monomorphic kernels), unit length for cosine. */
+export function preparedQuery(space: Space, query: ArrayLike<number>): Float64Array {
+  return space === 'cosine' ? normalized(query) : Float64Array.from(query)
+}
+
+/** A vector as the index stores it: for cosine, hnswlib's own unit-length float32 copy. */
+export function storedVector(space: Space, vector: Float32Array): Float32Array {
+  return space === 'cosine' ? normalizedLikeHnswlib(vector) : vector
+}
+
 /** Squared L2 between q and the `dim` floats of `data` starting at `offset`. */
 export function squaredL2(q: Float64Array, data: Float32Array, offset: number, dim: number): number {
   let s0 = 0

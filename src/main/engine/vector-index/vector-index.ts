@@ -1,4 +1,4 @@
-import { distanceAt, normalized, normalizedLikeHnswlib } from './distance.js'
+import { distanceAt, normalizedLikeHnswlib, preparedQuery } from './distance.js'
 import { HierarchicalNSW, type NativeHnsw } from './hnswlib.js'
 import type { HnswParams, SearchHit } from './types.js'
 
@@ -178,7 +178,7 @@ export class VectorIndex {
     const wanted = Math.floor(k)
     if (!(wanted > 0) || this.size === 0) return []
     // Always a Float64Array so the distance kernels stay monomorphic (2-3x faster scans).
-    const prepared = this.params.space === 'cosine' ? normalized(query) : Float64Array.from(query)
+    const prepared = preparedQuery(this.params.space, query)
 
     if (allowed === undefined) {
       const kk = Math.min(wanted, this.size)

@@ -15,7 +15,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads'
 import { findWorkerScript, startWorker, type WorkerEntry } from '../worker-entry.js'
-import { distanceAt, normalized, normalizedLikeHnswlib } from './distance.js'
+import { distanceAt, preparedQuery, storedVector } from './distance.js'
 import { writeSnapshot } from './snapshot.js'
 import type { HnswParams, SearchHit, Space } from './types.js'
 import type { VectorIndex } from './vector-index.js'
@@ -494,7 +494,7 @@ export class WorkerIndex implements IndexHandle {
       for (const [label, vector] of upserts) {
         this.tailVectors.set(label, {
           ticket,
-          vector: this.space === 'cosine' ? normalizedLikeHnswlib(vector) : vector
+          vector: storedVector(this.space, vector)
         })
       }
       this.batches.push({ ticket, labels: [...upserts.keys()], removal: false, done: 0 })
@@ -560,7 +560,7 @@ export class WorkerIndex implements IndexHandle {
       kk += Math.max(stale, k)
     }
     if (this.tailVectors.size > 0) {
-      const prepared = this.space === 'cosine' ? normalized(query) : Float64Array.from(query)
+      const prepared = preparedQuery(this.space, query)
       for (const [label, entry] of this.tailVectors) {
         if (allowed !== undefined && !allowed.has(label)) continue
         hits.push({ label, distance: distanceAt(this.space, prepared, entry.vector, 0, this.dim) })
