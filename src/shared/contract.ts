@@ -195,6 +195,30 @@ export interface CopyStatus {
   error: string | null
 }
 
+/** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
+export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact'
+
+/** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
+export interface JobStatus {
+  jobId: string
+  kind: JobKind
+  title: string
+  /** The collection it acts on, when one. */
+  collectionId: string | null
+  state: 'running' | 'done' | 'failed' | 'cancelled'
+  /** The current step, when the job has several ("copying", "checking", ...). */
+  phase: string | null
+  done: number
+  /** 0 while unknown. */
+  total: number
+  unit: 'records' | 'bytes' | 'collections'
+  error: string | null
+  /** What a finished job produced (a report), as the job defines it. */
+  result: Record<string, unknown> | null
+  startedAt: number
+  finishedAt: number | null
+}
+
 /** Uploaded files travel as base64 (the same over IPC and HTTP); main never reads paths the UI sends. */
 const upload = z.object({ name: z.string().min(1).max(1024), data: z.string() })
 
@@ -391,6 +415,11 @@ export const contract = {
   ),
   /** Desktop app: asks where to save, then writes the export file. Null when the user cancels. */
   'collections.export': call<ExportResult | null>()(z.object({ connection, collectionId }).strict()),
+  // ---- app jobs (src/main/api/jobs.ts)
+  'jobs.list': call<JobStatus[]>()(z.object({}).strict()),
+  'jobs.status': call<JobStatus>()(z.object({ jobId: z.string().min(1) }).strict()),
+  'jobs.cancel': call<JobStatus>()(z.object({ jobId: z.string().min(1) }).strict()),
+
   /** Desktop app only: the browser UI is served by the server these settings control. */
   'settings.get': call<AppSettings>()(z.object({}).strict()),
   'settings.setServer': call<AppSettings>()(
@@ -433,4 +462,5 @@ export type AppEvent =
   | { type: 'records-changed'; collectionId: string }
   | { type: 'ingest'; status: IngestStatus }
   | { type: 'copy'; status: CopyStatus }
+  | { type: 'job'; status: JobStatus }
   | { type: 'connections-changed' }

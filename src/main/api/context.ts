@@ -3,6 +3,7 @@ import pkg from '../../../package.json' with { type: 'json' }
 import { AppEvents } from './events.js'
 import { IngestManager } from './handlers/ingest.js'
 import { CopyManager } from './handlers/copy.js'
+import { Jobs } from './jobs.js'
 import type { SettingsService } from './handlers/settings.js'
 import type { FileDialogs } from './handlers/transfer.js'
 import { Connections, memoryConnectionStore, type ConnectionStore } from './connections.js'
@@ -23,6 +24,8 @@ export interface AppContext {
   /** The built-in database and saved Chroma servers. */
   connections: Connections
   copies: CopyManager
+  /** Long work of the app (backup, restore, rebuild, clone): listed, with progress and cancel. */
+  jobs: Jobs
   /** Which embedding models collections may load: the default, the user's choices, --allow-model. */
   modelTrust: AppModelTrust
   /** Desktop app only. */
@@ -66,6 +69,7 @@ export function openAppContext(opts: EngineOptions): AppContext {
     connections,
     ingest: new IngestManager({ connections, events }),
     copies: new CopyManager({ connections, events }),
+    jobs: new Jobs(events),
     modelTrust,
     ...(opts.settings ? { settings: opts.settings } : {}),
     ...(opts.dialogs ? { dialogs: opts.dialogs } : {})
@@ -73,6 +77,7 @@ export function openAppContext(opts: EngineOptions): AppContext {
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.jobs.close()
   await ctx.ingest.close()
   await ctx.connections.close()
   await ctx.client.close()

@@ -5,6 +5,7 @@ import { connectionHandlers } from './handlers/connections.js'
 import { copyHandlers } from './handlers/copy.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { ingestHandlers } from './handlers/ingest.js'
+import { jobHandlers } from './handlers/jobs.js'
 import { recordHandlers } from './handlers/records.js'
 import { settingsHandlers } from './handlers/settings.js'
 
@@ -27,6 +28,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...transferHandlers(ctx),
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),
+    ...jobHandlers(ctx.jobs),
     ...settingsHandlers(ctx.settings)
   }
 }

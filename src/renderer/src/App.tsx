@@ -7,6 +7,7 @@ import { RecordsView } from './features/records/RecordsView'
 import { QueryPanel } from './features/query/QueryPanel'
 import { IngestPanel } from './features/ingest/IngestPanel'
 import { SettingsButton } from './features/settings/SettingsButton'
+import { JobsButton } from './features/jobs/JobsButton'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
 import { CollectionTransfer } from './features/transfer/CollectionTransfer'
 import { ImportCollection } from './features/transfer/ImportCollection'
@@ -61,6 +62,7 @@ export function App() {
                 ●
               </ActionIcon>
             </Tooltip>
+            <JobsButton />
             <SettingsButton />
           </Group>
         </Group>

@@ -45,7 +45,7 @@ describe('staged uploads', () => {
     const { uploadId } = m.upload(undefined, [file('a.txt', 600)])
     expect(() => m.upload(uploadId, [file('b.txt', 300), file('c.txt', 200)])).toThrow(InvalidArgumentError)
     expect(() => m.upload(uploadId, [file('b.txt', 300), file('c.txt', 200)])).toThrow(
-      /Upload too large: .* at most 0\.0 MiB can be staged per upload/
+      /Upload too large: 1.1 KiB, at most 1000 B can be staged per upload/
     )
     expect(() => m.stagedFile(uploadId, 'b.txt')).toThrow(NotFoundError)
     expect(m.staged).toBe(600)

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { IngestFileState, IngestStatus } from '../../../shared/contract.js'
+import { formatBytes } from '../../../shared/format-bytes.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError, type Collection } from '../../engine/index.js'
@@ -64,10 +65,6 @@ export function safeRelativeName(name: string): string {
     .map((p) => p.replace(/[\0<>:"|?*]/g, '_'))
   if (parts.length === 0) throw new InvalidArgumentError(`Invalid file name: ${JSON.stringify(name)}`)
   return parts.join('/')
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 }
 
 /** Whether a process with this pid runs (EPERM: it does, as another user). */

@@ -262,7 +262,7 @@ describe('parseFile', () => {
     await expectIngestError(
       parseFile(path, { maxBytes: 1024 }),
       'too-large',
-      /big\.txt: 2\.0 KB exceeds the 1\.0 KB limit/
+      /big\.txt: 2\.0 KiB exceeds the 1\.0 KiB limit/
     )
     await expect(parseFile(path, { maxBytes: 4096 })).resolves.toMatchObject({ bytes: 2048 })
   })

@@ -18,6 +18,7 @@ import { basename, extname } from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { convert as htmlToText } from 'html-to-text'
 import mammoth from 'mammoth'
+import { formatBytes } from '../../../shared/format-bytes.js'
 import { detectKind, type FileKind } from './file-kinds.js'
 
 export { detectKind, SUPPORTED_EXTENSIONS, type FileKind } from './file-kinds.js'
@@ -318,8 +319,3 @@ function tidyLines(text: string): string {
     .trim()
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`
-}

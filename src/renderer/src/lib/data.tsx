@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import type { CopyStatus, IngestStatus } from '../../../shared/contract'
+import type { CopyStatus, IngestStatus, JobStatus } from '../../../shared/contract'
 import { APP_KEY_ERROR, isConnectionScoped, LOCAL_CONNECTION } from '../../../shared/constants'
 import { CallFailed, type Transport } from './transport'
 import { queryKeys } from './query-keys'
@@ -100,6 +100,9 @@ export function useAppEvents(): void {
           case 'copy':
             queryClient.setQueryData<CopyStatus>(queryKeys.copy(event.status.jobId), event.status)
             break
+          case 'job':
+            queryClient.setQueryData<JobStatus[]>(queryKeys.jobs(), (jobs) => upsertJob(jobs, event.status))
+            break
           case 'connections-changed':
             void queryClient.invalidateQueries({ queryKey: queryKeys.connections() })
             break
@@ -107,4 +110,19 @@ export function useAppEvents(): void {
       }),
     [subscribe, queryClient]
   )
+}
+
+/** The job list with one job's new status in place (a new job goes first). */
+export function upsertJob(jobs: JobStatus[] | undefined, status: JobStatus): JobStatus[] | undefined {
+  // Before the list was first fetched there is nothing to update: the fetch brings every job.
+  if (!jobs) return jobs
+  const at = jobs.findIndex((j) => j.jobId === status.jobId)
+  if (at === -1) return [status, ...jobs]
+  return jobs.map((j, i) => (i === at ? status : j))
+}
+
+/** The app's jobs (backup, restore, rebuild, clone), kept current by push events. */
+export function useJobs() {
+  const transport = useTransport()
+  return useQuery({ queryKey: queryKeys.jobs(), queryFn: () => transport.call('jobs.list', {}) })
 }

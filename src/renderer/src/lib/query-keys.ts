@@ -25,5 +25,6 @@ export const queryKeys = {
   settings: () => ['settings'] as const,
   chromaTokenRequired: () => ['settings', 'chroma-token-required'] as const,
   connections: () => ['connections'] as const,
-  copy: (jobId: string) => ['copy', jobId] as const
+  copy: (jobId: string) => ['copy', jobId] as const,
+  jobs: () => ['jobs'] as const
 }

@@ -63,9 +63,3 @@ export function planBatches<T extends { size: number }>(files: T[], limit = MAX_
   if (current.length > 0) batches.push(current)
   return batches
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import type { AppEvent, JobStatus } from '../../shared/contract.js'
+import { Jobs } from './jobs.js'
+
+function recorder() {
+  const events: JobStatus[] = []
+  return { events, sink: { emit: (e: AppEvent) => void (e.type === 'job' && events.push(e.status)) } }
+}
+
+describe('Jobs', () => {
+  it('runs a job to its result, with a start and an end event', async () => {
+    const { events, sink } = recorder()
+    const jobs = new Jobs(sink)
+    const started = jobs.start({
+      kind: 'backup',
+      title: 'Back up',
+      unit: 'bytes',
+      run: async ({ progress }) => {
+        progress(5, 10, 'copying')
+        return { bytes: 10 }
+      }
+    })
+    expect(started.state).toBe('running')
+    const end = await jobs.settled(started.jobId)
+    expect(end).toMatchObject({ state: 'done', result: { bytes: 10 }, done: 5, total: 10, phase: 'copying' })
+    expect(end.finishedAt).not.toBeNull()
+    expect(events[0]?.state).toBe('running')
+    expect(events.at(-1)?.state).toBe('done')
+  })
+
+  it('reports a failure with its message', async () => {
+    const jobs = new Jobs(recorder().sink)
+    const { jobId } = jobs.start({
+      kind: 'restore',
+      title: 'Restore',
+      unit: 'bytes',
+      run: async () => {
+        throw new Error('damaged file')
+      }
+    })
+    expect(await jobs.settled(jobId)).toMatchObject({ state: 'failed', error: 'damaged file' })
+  })
+
+  it('cancels through the signal, and lists running jobs first', async () => {
+    const jobs = new Jobs(recorder().sink)
+    const quick = jobs.start({ kind: 'compact', title: 'quick', unit: 'bytes', run: async () => ({}) })
+    await jobs.settled(quick.jobId)
+    const slow = jobs.start({
+      kind: 'rebuild',
+      title: 'slow',
+      unit: 'records',
+      run: ({ signal }) =>
+        new Promise<Record<string, unknown>>((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('rebuild cancelled')))
+        )
+    })
+    expect(jobs.list().map((j) => j.title)).toEqual(['slow', 'quick'])
+    await new Promise((r) => setTimeout(r, 10))
+    jobs.cancel(slow.jobId)
+    expect(await jobs.settled(slow.jobId)).toMatchObject({ state: 'cancelled', error: 'rebuild cancelled' })
+    expect(() => jobs.status('nope')).toThrow(/does not exist/)
+  })
+
+  it('close() cancels what runs and waits for it', async () => {
+    const jobs = new Jobs(recorder().sink)
+    let stopped = false
+    const { jobId } = jobs.start({
+      kind: 'clone',
+      title: 'clone',
+      unit: 'records',
+      run: ({ signal }) =>
+        new Promise<Record<string, unknown>>((_, reject) =>
+          signal.addEventListener('abort', () => {
+            stopped = true
+            reject(new Error('cancelled'))
+          })
+        )
+    })
+    await new Promise((r) => setTimeout(r, 10))
+    await jobs.close()
+    expect(stopped).toBe(true)
+    expect(jobs.status(jobId).state).toBe('cancelled')
+  })
+})
+
+describe('Jobs cancelled before they begin', () => {
+  it('never run their body', async () => {
+    const jobs = new Jobs(recorder().sink)
+    let ran = false
+    const { jobId } = jobs.start({
+      kind: 'backup',
+      title: 'Back up',
+      unit: 'bytes',
+      run: async () => {
+        ran = true
+        return {}
+      }
+    })
+    jobs.cancel(jobId)
+    expect(await jobs.settled(jobId)).toMatchObject({ state: 'cancelled', error: 'Back up: cancelled' })
+    expect(ran).toBe(false)
+  })
+})
