@@ -8,6 +8,7 @@ import { QueryPanel } from './features/query/QueryPanel'
 import { IngestPanel } from './features/ingest/IngestPanel'
 import { SettingsButton } from './features/settings/SettingsButton'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
+import { DatabaseSwitcher } from './features/databases/DatabaseSwitcher'
 import { CollectionTransfer } from './features/transfer/CollectionTransfer'
 import { ImportCollection } from './features/transfer/ImportCollection'
 import { APP_KEY_ERROR } from '../../shared/constants'
@@ -51,6 +52,7 @@ export function App() {
           </Group>
           <Group gap="xs">
             <ConnectionPicker onChange={() => select(null)} />
+            <DatabaseSwitcher onChange={() => select(null)} />
             <Tooltip label="Engine status">
               <ActionIcon
                 variant="subtle"

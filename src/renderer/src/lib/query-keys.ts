@@ -25,5 +25,8 @@ export const queryKeys = {
   settings: () => ['settings'] as const,
   chromaTokenRequired: () => ['settings', 'chroma-token-required'] as const,
   connections: () => ['connections'] as const,
+  // Under `connections`, so a connections-changed event refreshes them too.
+  tenants: (connection: string) => ['connections', connection, 'tenants'] as const,
+  databases: (connection: string, tenant: string) => ['connections', connection, 'databases', tenant] as const,
   copy: (jobId: string) => ['copy', jobId] as const
 }
