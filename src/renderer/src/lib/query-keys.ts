@@ -27,6 +27,9 @@ export const queryKeys = {
   connections: () => ['connections'] as const,
   // Under `connections`, so a connections-changed event refreshes them too.
   tenants: (connection: string) => ['connections', connection, 'tenants'] as const,
-  databases: (connection: string, tenant: string) => ['connections', connection, 'databases', tenant] as const,
+  databases: {
+    of: (connection: string) => ['connections', connection, 'databases'] as const,
+    list: (connection: string, tenant: string) => ['connections', connection, 'databases', tenant] as const
+  },
   copy: (jobId: string) => ['copy', jobId] as const
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { ActionIcon, Badge, Group, Menu, Select, Text, Tooltip } from '@mantine/core'
+import { ActionIcon, Button, Group, Menu, Select, Text, Tooltip } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
 import { dropDatabaseData, useConnection, useTransport } from '../../lib/data'
@@ -12,6 +12,8 @@ import { DeleteDatabaseModal } from './DeleteDatabaseModal'
 const encode = (tenant: string, database: string): string => JSON.stringify([tenant, database])
 const decode = (value: string): [string, string] => JSON.parse(value) as [string, string]
 
+const collectionCount = (n: number): string => `${n} ${n === 1 ? 'collection' : 'collections'}`
+
 /** The active connection's tenants and each one's databases (with collection counts). */
 export function useTenancy() {
   const transport = useTransport()
@@ -22,7 +24,7 @@ export function useTenancy() {
   })
   const databases = useQueries({
     queries: (tenants.data?.tenants ?? []).map((tenant) => ({
-      queryKey: queryKeys.databases(connection, tenant),
+      queryKey: queryKeys.databases.list(connection, tenant),
       queryFn: () => transport.call('databases.list', { tenant })
     }))
   })
@@ -50,6 +52,7 @@ export function useSwitchDatabase(onSwitched: () => void) {
  */
 export function DatabaseSwitcher({ onChange }: { onChange: () => void }) {
   const { connection } = useConnection()
+  const queryClient = useQueryClient()
   const connections = useConnections()
   const current = connections.data?.find((c) => c.id === connection)
   const { tenants, databases } = useTenancy()
@@ -91,13 +94,15 @@ export function DatabaseSwitcher({ onChange }: { onChange: () => void }) {
         value={value}
         error={error?.message}
         disabled={use.isPending}
+        // Collection counts change with every collection made or deleted: fresh ones when looking.
+        onDropdownOpen={() => void queryClient.invalidateQueries({ queryKey: queryKeys.databases.of(connection) })}
         renderOption={({ option }) => (
           <Group justify="space-between" wrap="nowrap" w="100%" data-testid="database-option">
             <Text size="xs">{decode(option.value)[1]}</Text>
             {counts.has(option.value) && (
-              <Badge size="xs" variant="light" color="gray">
-                {counts.get(option.value)} coll.
-              </Badge>
+              <Text size="xs" c="dimmed">
+                {collectionCount(counts.get(option.value) as number)}
+              </Text>
             )}
           </Group>
         )}
@@ -127,15 +132,16 @@ export function DatabaseSwitcher({ onChange }: { onChange: () => void }) {
       </Menu>
       {current && !missing && (
         <Tooltip label={`Delete database ${current.database}`}>
-          <ActionIcon
+          <Button
+            size="compact-xs"
             variant="subtle"
             color="red"
             aria-label="Delete database"
             data-testid="delete-database"
             onClick={() => setDialog('delete')}
           >
-            🗑
-          </ActionIcon>
+            Delete
+          </Button>
         </Tooltip>
       )}
       {dialog === 'database' && current && (
