@@ -31,5 +31,9 @@ export const LOCAL_CONNECTION = 'local'
 
 /** Calls that act on one connection's data and take its id as `connection`. */
 export function isConnectionScoped(channel: Channel): boolean {
-  return /^(collections|records)\./.test(channel) || channel === 'ingest.preview' || channel === 'ingest.start'
+  return (
+    /^(collections|records|databases|tenants)\./.test(channel) ||
+    channel === 'ingest.preview' ||
+    channel === 'ingest.start'
+  )
 }

@@ -222,6 +222,30 @@ export interface JobStatus {
 /** Uploaded files travel as base64 (the same over IPC and HTTP); main never reads paths the UI sends. */
 const upload = z.object({ name: z.string().min(1).max(1024), data: z.string() })
 
+// ---- tenants and databases: shapes (decisions 0070-0074) ------------------------------------------
+
+/** A database of a tenant and how many collections it holds. */
+export interface DatabaseSummary {
+  name: string
+  collections: number
+}
+
+/**
+ * The tenants a connection can show. Chroma's API cannot list tenants: a server shows its current
+ * tenant and the ones named in this app (`complete: false`); the built-in database shows them all.
+ */
+export interface TenantList {
+  tenants: string[]
+  complete: boolean
+}
+
+/** What a deleted database held (all of it went with it). */
+export interface DeletedDatabase {
+  tenant: string
+  database: string
+  collections: { name: string; records: number }[]
+}
+
 const recordInput = z.object({
   id,
   document: z.string().nullish(),
@@ -431,7 +455,23 @@ export const contract = {
       })
       .strict()
   ),
-  'settings.setDataDir': call<AppSettings>()(z.object({ dataDir: z.string().min(1) }).strict())
+  'settings.setDataDir': call<AppSettings>()(z.object({ dataDir: z.string().min(1) }).strict()),
+
+  // ---- tenants and databases (decisions 0070-0074) ----------------------------------------------
+  // Each connection has a current tenant/database, held by main; every other call acts on it.
+  // `tenant` absent = the connection's current tenant. Names are checked by Chroma's rules (engine or server).
+  'tenants.list': call<TenantList>()(z.object({ connection }).strict()),
+  'tenants.create': call<{ created: string }>()(z.object({ connection, name: z.string() }).strict()),
+  'databases.list': call<DatabaseSummary[]>()(z.object({ connection, tenant: z.string().optional() }).strict()),
+  'databases.create': call<DatabaseSummary>()(
+    z.object({ connection, tenant: z.string().optional(), name: z.string() }).strict()
+  ),
+  /** Deletes the database and every collection in it; returns what it held. */
+  'databases.delete': call<DeletedDatabase>()(
+    z.object({ connection, tenant: z.string().optional(), name: z.string() }).strict()
+  ),
+  /** Switches the connection's current tenant/database (both must exist); returns the connection. */
+  'databases.use': call<ConnectionInfo>()(z.object({ connection, tenant: z.string(), database: z.string() }).strict())
 } as const
 
 export type Contract = typeof contract

@@ -2,12 +2,19 @@
 // kept by a ConnectionStore: the desktop app encrypts them with the OS keychain (Electron
 // safeStorage); the headless server keeps connections in memory only, never on disk.
 import { randomUUID } from 'node:crypto'
-import { LOCAL_CONNECTION, type ConnectionCheck, type ConnectionInfo } from '../../shared/contract.js'
+import {
+  LOCAL_CONNECTION,
+  type ConnectionCheck,
+  type ConnectionInfo,
+  type DatabaseSummary,
+  type DeletedDatabase,
+  type TenantList
+} from '../../shared/contract.js'
 import type { EmbeddingRuntimeOptions } from '../engine/embedding/index.js'
 import { DEFAULT_DATABASE, DEFAULT_TENANT, InvalidArgumentError, NotFoundError } from '../engine/index.js'
-import { LocalBackend } from './backends/local.js'
-import { RemoteBackend, type RemoteTarget } from './backends/remote.js'
-import type { Backend } from './backends/types.js'
+import { LocalAdmin, LocalBackend } from './backends/local.js'
+import { RemoteAdmin, RemoteBackend, type RemoteTarget } from './backends/remote.js'
+import type { Admin, Backend } from './backends/types.js'
 import type { EngineClient } from './context.js'
 import { LocalConnection, RemoteConnection, tokenHeaders, type Connection } from '../portability/index.js'
 
@@ -18,6 +25,8 @@ export interface SavedConnection {
   tenant: string
   database: string
   token?: string
+  /** Tenants named in this app besides the current one (Chroma cannot list a server's tenants). */
+  tenants?: string[]
 }
 
 export interface ConnectionStore {
@@ -91,16 +100,22 @@ export async function checkConnection(target: RemoteTarget, timeoutMs = 5000): P
   return result({ ok: true, version, databases })
 }
 
+/** Which tenant and database a connection's calls act on. */
+export type Scope = { tenant: string; database: string }
+
 export class Connections {
-  private readonly local: LocalBackend
-  private readonly remotes = new Map<string, RemoteBackend>()
+  /** The built-in database's current tenant/database: for this run only (decision 0071). */
+  private localScope: Scope = { tenant: DEFAULT_TENANT, database: DEFAULT_DATABASE }
+  /** One backend per connection and database, kept while used: a switch leaves running jobs theirs. */
+  private readonly backends = new Map<string, { connection: string; scope: Scope; backend: Backend }>()
+  private readonly localAdmin: LocalAdmin
 
   constructor(
     private readonly client: EngineClient,
     private readonly store: ConnectionStore,
     private readonly embeddingOptions: EmbeddingRuntimeOptions = {}
   ) {
-    this.local = new LocalBackend(client)
+    this.localAdmin = new LocalAdmin(client)
   }
 
   list(): ConnectionInfo[] {
@@ -108,8 +123,7 @@ export class Connections {
       id: LOCAL_CONNECTION,
       name: 'This computer',
       url: null,
-      tenant: DEFAULT_TENANT,
-      database: DEFAULT_DATABASE,
+      ...this.localScope,
       hasToken: false
     }
     return [local, ...this.store.load().map((c) => this.info(c))]
@@ -121,25 +135,106 @@ export class Connections {
     return found
   }
 
-  backend(id: string | undefined): Backend {
-    if (id === undefined || id === LOCAL_CONNECTION) return this.local
-    let backend = this.remotes.get(id)
-    if (!backend) {
-      backend = new RemoteBackend(this.saved(id), this.embeddingOptions)
-      this.remotes.set(id, backend)
-    }
-    return backend
+  /** The tenant and database the connection's calls act on now. */
+  scope(id: string | undefined): Scope {
+    if (isLocal(id)) return { ...this.localScope }
+    const { tenant, database } = this.saved(id)
+    return { tenant, database }
   }
 
-  /** The connection as the portability layer sees it (copy, export, import). */
+  /** The connection's current database (or `scope`, another one of it). */
+  backend(id: string | undefined, scope: Scope = this.scope(id)): Backend {
+    const connection = id ?? LOCAL_CONNECTION
+    const key = JSON.stringify([connection, scope.tenant, scope.database])
+    let entry = this.backends.get(key)
+    if (!entry) {
+      const backend = isLocal(id)
+        ? new LocalBackend(this.client, scope)
+        : new RemoteBackend({ ...this.saved(id), ...scope }, this.embeddingOptions)
+      entry = { connection, scope, backend }
+      this.backends.set(key, entry)
+    }
+    return entry.backend
+  }
+
+  /** The connection's tenants and databases. */
+  admin(id: string | undefined): Admin {
+    return isLocal(id) ? this.localAdmin : new RemoteAdmin(this.saved(id))
+  }
+
+  /** The connection as the portability layer sees it (copy, export, import), on its current database. */
   portable(id: string | undefined): Connection {
-    if (id === undefined || id === LOCAL_CONNECTION) return new LocalConnection(this.client, 'this computer')
+    const scope = this.scope(id)
+    if (isLocal(id)) return new LocalConnection(this.client, 'this computer', false, scope)
     const saved = this.saved(id)
-    return new RemoteConnection(saved.url, {
-      tenant: saved.tenant,
-      database: saved.database,
-      ...(saved.token ? { token: saved.token } : {})
-    })
+    return new RemoteConnection(saved.url, { ...scope, ...(saved.token ? { token: saved.token } : {}) })
+  }
+
+  /**
+   * Tenants to offer: every one locally; on a server (Chroma cannot list them) the current tenant and
+   * those named here, by creating or switching to them (decision 0070).
+   */
+  async tenants(id: string | undefined): Promise<TenantList> {
+    const all = await this.admin(id).listTenants()
+    if (all !== null) return { tenants: all, complete: true }
+    const saved = this.saved(id as string)
+    return { tenants: [...new Set([saved.tenant, ...(saved.tenants ?? [])])].sort(), complete: false }
+  }
+
+  async createTenant(id: string | undefined, name: string): Promise<void> {
+    await this.admin(id).createTenant(name)
+    if (!isLocal(id)) this.update(id, (c) => ({ tenants: remember(c, name) }))
+  }
+
+  /** The tenant's databases (default the current tenant) and how many collections each holds. */
+  async databases(id: string | undefined, tenant?: string): Promise<DatabaseSummary[]> {
+    const t = tenant ?? this.scope(id).tenant
+    const names = await this.admin(id).listDatabases(t)
+    return Promise.all(
+      names.map(async (name) => ({
+        name,
+        collections: await this.backend(id, { tenant: t, database: name }).countCollections()
+      }))
+    )
+  }
+
+  async createDatabase(id: string | undefined, name: string, tenant?: string): Promise<DatabaseSummary> {
+    await this.admin(id).createDatabase(tenant ?? this.scope(id).tenant, name)
+    return { name, collections: 0 }
+  }
+
+  /**
+   * Deletes a database with its collections and returns what it held. When it was the current one,
+   * the connection moves to the tenant's default_database, or its first database (if any is left).
+   */
+  async deleteDatabase(id: string | undefined, name: string, tenant?: string): Promise<DeletedDatabase> {
+    const current = this.scope(id)
+    const scope = { tenant: tenant ?? current.tenant, database: name }
+    const admin = this.admin(id)
+    if (!(await admin.listDatabases(scope.tenant)).includes(name)) {
+      throw new NotFoundError(`Database [${name}] not found`)
+    }
+    const held = await this.backend(id, scope).list()
+    const collections = await Promise.all(held.map(async (c) => ({ name: c.name, records: await c.count() })))
+    await admin.deleteDatabase(scope.tenant, name)
+    await this.dropBackends((e) => e.connection === (id ?? LOCAL_CONNECTION) && sameScope(e.scope, scope))
+    if (sameScope(current, scope)) {
+      const left = await admin.listDatabases(scope.tenant)
+      const next = left.includes(DEFAULT_DATABASE) ? DEFAULT_DATABASE : left[0]
+      if (next !== undefined) this.setScope(id, { tenant: scope.tenant, database: next })
+    }
+    return { ...scope, database: name, collections: collections.sort((a, b) => a.name.localeCompare(b.name)) }
+  }
+
+  /** Switches the connection's current tenant/database; both must exist. */
+  async use(id: string | undefined, scope: Scope): Promise<ConnectionInfo> {
+    const admin = this.admin(id)
+    await admin.getTenant(scope.tenant)
+    if (!(await admin.listDatabases(scope.tenant)).includes(scope.database)) {
+      throw new NotFoundError(`Database [${scope.database}] not found in tenant [${scope.tenant}]`)
+    }
+    this.setScope(id, scope)
+    return this.list().find((c) => c.id === (id ?? LOCAL_CONNECTION)) as ConnectionInfo
   }
 
   async add(input: { name: string; url: string; token?: string; tenant?: string; database?: string }) {
@@ -163,16 +258,45 @@ export class Connections {
   async remove(id: string): Promise<void> {
     this.saved(id)
     this.store.save(this.store.load().filter((c) => c.id !== id))
-    await this.remotes.get(id)?.close()
-    this.remotes.delete(id)
+    await this.dropBackends((e) => e.connection === id)
   }
 
   async close(): Promise<void> {
-    for (const r of this.remotes.values()) await r.close()
-    this.remotes.clear()
+    await this.dropBackends(() => true)
+  }
+
+  private setScope(id: string | undefined, scope: Scope): void {
+    if (isLocal(id)) this.localScope = { ...scope }
+    else this.update(id, (c) => ({ ...scope, tenants: remember(c, scope.tenant) }))
+  }
+
+  private update(id: string, change: (c: SavedConnection) => Partial<SavedConnection>): void {
+    this.saved(id)
+    this.store.save(this.store.load().map((c) => (c.id === id ? { ...c, ...change(c) } : c)))
+  }
+
+  private async dropBackends(which: (e: { connection: string; scope: Scope }) => boolean): Promise<void> {
+    for (const [key, entry] of [...this.backends]) {
+      if (!which(entry)) continue
+      this.backends.delete(key)
+      await entry.backend.close()
+    }
   }
 
   private info(c: SavedConnection): ConnectionInfo {
     return { id: c.id, name: c.name, url: c.url, tenant: c.tenant, database: c.database, hasToken: Boolean(c.token) }
   }
+}
+
+function isLocal(id: string | undefined): id is undefined | typeof LOCAL_CONNECTION {
+  return id === undefined || id === LOCAL_CONNECTION
+}
+
+function sameScope(a: Scope, b: Scope): boolean {
+  return a.tenant === b.tenant && a.database === b.database
+}
+
+/** The saved connection's named tenants with `tenant` added (the current one is always shown). */
+function remember(c: SavedConnection, tenant: string): string[] {
+  return [...new Set([...(c.tenants ?? []), tenant])]
 }

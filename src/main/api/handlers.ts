@@ -2,6 +2,7 @@ import type { Handlers } from './dispatch.js'
 import type { AppContext } from './context.js'
 import { collectionHandlers } from './handlers/collections.js'
 import { connectionHandlers } from './handlers/connections.js'
+import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { ingestHandlers } from './handlers/ingest.js'
@@ -19,11 +20,13 @@ export function createHandlers(ctx: AppContext): Handlers {
         heartbeat: String(await ctx.client.heartbeat()),
         mode: ctx.dataPath ? 'persistent' : 'memory',
         path: ctx.dataPath,
-        collections: await ctx.client.countCollections()
+        // The built-in database's current tenant/database, as the sidebar shows it.
+        collections: await ctx.connections.backend(undefined).countCollections()
       }
     }),
     ...collectionHandlers(ctx),
     ...connectionHandlers(ctx),
+    ...databaseHandlers(ctx),
     ...copyHandlers(ctx.copies),
     ...transferHandlers(ctx),
     ...recordHandlers(ctx),

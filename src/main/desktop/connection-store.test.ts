@@ -39,6 +39,13 @@ describe('FileConnectionStore', () => {
     expect(new FileConnectionStore(file, cipher).load()).toEqual([conn])
   })
 
+  it('keeps the current tenant/database and the tenants named in the app across restarts', () => {
+    const file = join(dir, 'connections.json')
+    const switched = { ...conn, tenant: 'acme', database: 'reports', tenants: ['t', 'acme'] }
+    new FileConnectionStore(file, cipher).save([switched])
+    expect(new FileConnectionStore(file, cipher).load()).toEqual([switched])
+  })
+
   it('skips damaged entries and tokens it cannot unseal', () => {
     const file = join(dir, 'connections.json')
     writeFileSync(file, JSON.stringify([{ ...conn, sealedToken: 'Zm9yZWlnbg==' }, { id: 2 }, 'x']))

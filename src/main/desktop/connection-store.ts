@@ -17,6 +17,8 @@ const entry = z.object({
   url: z.string(),
   tenant: z.string(),
   database: z.string(),
+  /** Tenants named in the app besides the current one (Chroma cannot list a server's tenants). */
+  tenants: z.array(z.string()).optional(),
   /** Token sealed by the cipher (base64). */
   sealedToken: z.string().optional()
 })

@@ -78,6 +78,25 @@ describe('tenants and databases', () => {
     expectError(() => db.getCollectionById(col.id), NotFoundError, `Collection [${col.id}] does not exist`)
     expectError(() => db.deleteDatabase('acme', 'alpha'), NotFoundError, 'Database [alpha] not found')
   })
+  it('lists every tenant (the app switcher; Chroma has no such route)', () => {
+    db.createTenant('zeta-co')
+    db.createTenant('acme')
+    expect(db.listTenants()).toEqual(['acme', 'default_tenant', 'zeta-co'])
+  })
+  it('default_database may be deleted and stays deleted after a reopen, as in Chroma 1.0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chromadesk-db-'))
+    try {
+      const first = new ChromaDatabase({ path: dir })
+      first.deleteDatabase('default_tenant', 'default_database')
+      await first.closeAsync()
+      const reopened = new ChromaDatabase({ path: dir })
+      expect(reopened.listDatabases('default_tenant')).toEqual([])
+      expect(reopened.listTenants()).toEqual(['default_tenant'])
+      await reopened.closeAsync()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
   it('creating a collection in a missing database is a 400', () => {
     expectError(
       () => db.createCollection({ tenant: 'default_tenant', database: 'nowhere' }, { name: 'abc' }),

@@ -301,16 +301,16 @@ export class ChromaDatabase {
     }
   }
 
+  /**
+   * A new (or reset) store starts with default_tenant/default_database. Only then: Chroma 1.0 lets
+   * default_database be deleted and does not bring it back on restart (decision 0072).
+   */
   private ensureDefaults(): void {
-    this.db.prepare('INSERT OR IGNORE INTO tenants (name) VALUES (?)').run(DEFAULT_TENANT)
-    const exists = this.db
-      .prepare('SELECT 1 FROM databases WHERE tenant = ? AND name = ?')
-      .get(DEFAULT_TENANT, DEFAULT_DATABASE)
-    if (!exists) {
-      this.db
-        .prepare('INSERT INTO databases (id, name, tenant) VALUES (?, ?, ?)')
-        .run(randomUUID(), DEFAULT_DATABASE, DEFAULT_TENANT)
-    }
+    if (this.db.prepare('SELECT 1 FROM tenants LIMIT 1').get()) return
+    this.db.prepare('INSERT INTO tenants (name) VALUES (?)').run(DEFAULT_TENANT)
+    this.db
+      .prepare('INSERT INTO databases (id, name, tenant) VALUES (?, ?, ?)')
+      .run(randomUUID(), DEFAULT_DATABASE, DEFAULT_TENANT)
   }
 
   heartbeat(): number {
@@ -617,6 +617,16 @@ export class ChromaDatabase {
       }
       this.db.prepare('INSERT INTO tenants (name) VALUES (?)').run(n)
     })
+  }
+
+  /** Every tenant's name, sorted. Not part of Chroma's API (it has no such route): the app's switcher uses it. */
+  listTenants(): string[] {
+    return this.read(() =>
+      this.db
+        .prepare<[], { name: string }>('SELECT name FROM tenants ORDER BY name')
+        .all()
+        .map((r) => r.name)
+    )
   }
 
   getTenant(name: string): TenantModel {

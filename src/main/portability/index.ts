@@ -4,6 +4,7 @@ export * from './types.js'
 export { FORMAT_ID, FORMAT_VERSION, type FileHeader, type FileRecord, type FileFooter } from './format.js'
 export { LocalConnection } from './local.js'
 export {
+  adminClientFor,
   chromaClientFor,
   configOnlyEmbeddingFunction,
   RemoteConnection,

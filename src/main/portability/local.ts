@@ -86,13 +86,17 @@ export class LocalConnection implements Connection {
   readonly readOnly = false
   private readonly scope: Scope
 
-  /** `owned`: close() closes the client too (it was opened for this connection). */
+  /**
+   * `owned`: close() closes the client too (it was opened for this connection). `scope`: the tenant
+   * and database to act on, default the client's.
+   */
   constructor(
     private readonly client: EngineClient,
     readonly label: string,
-    private readonly owned = false
+    private readonly owned = false,
+    scope?: Scope
   ) {
-    this.scope = { tenant: client.tenant, database: client.database }
+    this.scope = scope ?? { tenant: client.tenant, database: client.database }
   }
 
   /** Opens (creating if needed) the Chromadesk data directory `path`. */

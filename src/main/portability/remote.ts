@@ -1,7 +1,7 @@
 // A Chroma server (Chroma itself, or Chromadesk's own server) through the official `chromadb` client.
 // Embeddings are always passed explicitly, so the embedding function objects handed to the client
 // only carry the stored configuration and refuse to embed.
-import { ChromaClient, ChromaNotFoundError, type Collection } from 'chromadb'
+import { AdminClient, ChromaClient, ChromaNotFoundError, type Collection } from 'chromadb'
 import type { EmbeddingFunctionConfig, Metadata } from '../engine/index.js'
 import type { CollectionEndpoint, CollectionSpec, Connection, PortableHnsw, RecordBatch } from './types.js'
 import { PortabilityError } from './types.js'
@@ -56,17 +56,29 @@ export function tokenHeaders(token: string | undefined): Record<string, string> 
   return token ? { authorization: `Bearer ${token}`, 'x-chroma-token': token } : {}
 }
 
-/** The official client for a server URL, tenant, database and token. */
-export function chromaClientFor(url: string, opts: RemoteOptions = {}): ChromaClient {
+/** Where the official clients send requests: host, port, TLS and the token headers. */
+function serverArgs(url: string, token: string | undefined) {
   const u = new URL(url)
-  return new ChromaClient({
+  return {
     host: u.hostname,
     port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
     ssl: u.protocol === 'https:',
+    headers: tokenHeaders(token)
+  }
+}
+
+/** The official client for a server URL, tenant, database and token. */
+export function chromaClientFor(url: string, opts: RemoteOptions = {}): ChromaClient {
+  return new ChromaClient({
+    ...serverArgs(url, opts.token),
     tenant: opts.tenant ?? 'default_tenant',
-    database: opts.database ?? 'default_database',
-    headers: tokenHeaders(opts.token)
+    database: opts.database ?? 'default_database'
   })
+}
+
+/** The official admin client (tenants and databases) for a server URL and token. */
+export function adminClientFor(url: string, token: string | undefined): AdminClient {
+  return new AdminClient(serverArgs(url, token))
 }
 
 /** Turns a failed request into a message that names the server. */

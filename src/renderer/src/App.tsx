@@ -9,6 +9,7 @@ import { IngestPanel } from './features/ingest/IngestPanel'
 import { SettingsButton } from './features/settings/SettingsButton'
 import { JobsButton } from './features/jobs/JobsButton'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
+import { DatabaseSwitcher } from './features/databases/DatabaseSwitcher'
 import { CollectionTransfer } from './features/transfer/CollectionTransfer'
 import { ImportCollection } from './features/transfer/ImportCollection'
 import { APP_KEY_ERROR } from '../../shared/constants'
@@ -52,6 +53,7 @@ export function App() {
           </Group>
           <Group gap="xs">
             <ConnectionPicker onChange={() => select(null)} />
+            <DatabaseSwitcher onChange={() => select(null)} />
             <Tooltip label="Engine status">
               <ActionIcon
                 variant="subtle"

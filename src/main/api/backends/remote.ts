@@ -1,7 +1,7 @@
 // A Chroma server through the official `chromadb` client. Documents and query texts are embedded
 // here with the model the collection's configuration names (as the desktop does for its own
 // database), so nothing depends on the server's or the client's embedding packages.
-import type { ChromaClient, Collection as ChromaCollection } from 'chromadb'
+import type { AdminClient, ChromaClient, Collection as ChromaCollection } from 'chromadb'
 import type { Metadata, MetadataKey, MetadataScalar } from '../../../shared/contract.js'
 import {
   embeddingFunctionFromConfig,
@@ -10,8 +10,13 @@ import {
   type StoredEmbeddingFunctionConfig
 } from '../../engine/embedding/index.js'
 import { NotFoundError } from '../../engine/index.js'
-import type { Backend, CollectionRef, CreateArgs } from './types.js'
-import { chromaClientFor, configOnlyEmbeddingFunction, type RemoteOptions } from '../../portability/index.js'
+import type { Admin, Backend, CollectionRef, CreateArgs } from './types.js'
+import {
+  adminClientFor,
+  chromaClientFor,
+  configOnlyEmbeddingFunction,
+  type RemoteOptions
+} from '../../portability/index.js'
 
 export type RemoteTarget = RemoteOptions & { url: string }
 
@@ -69,6 +74,10 @@ export class RemoteBackend implements Backend {
       all.push(...page.map((c) => this.ref(c)))
       if (page.length < 100) return all
     }
+  }
+
+  async countCollections(): Promise<number> {
+    return this.client.countCollections()
   }
 
   async get(id: string): Promise<CollectionRef> {
@@ -133,5 +142,44 @@ export class RemoteBackend implements Backend {
 
   private ref(c: ChromaCollection): CollectionRef {
     return c as unknown as CollectionRef
+  }
+}
+
+/** A server's tenants and databases through the official admin client. */
+export class RemoteAdmin implements Admin {
+  private readonly client: AdminClient
+
+  constructor(target: RemoteTarget) {
+    this.client = adminClientFor(target.url, target.token)
+  }
+
+  /** Chroma's API has no call that lists tenants. */
+  async listTenants(): Promise<null> {
+    return null
+  }
+
+  async getTenant(name: string): Promise<void> {
+    await this.client.getTenant({ name })
+  }
+
+  async createTenant(name: string): Promise<void> {
+    await this.client.createTenant({ name })
+  }
+
+  async listDatabases(tenant: string): Promise<string[]> {
+    const names: string[] = []
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.client.listDatabases({ tenant, limit: 100, offset })
+      names.push(...page.map((d) => d.name))
+      if (page.length < 100) return names.sort()
+    }
+  }
+
+  async createDatabase(tenant: string, name: string): Promise<void> {
+    await this.client.createDatabase({ tenant, name })
+  }
+
+  async deleteDatabase(tenant: string, name: string): Promise<void> {
+    await this.client.deleteDatabase({ tenant, name })
   }
 }

@@ -65,6 +65,8 @@ export interface CreateArgs {
 /** A database the app works on. */
 export interface Backend {
   list(): Promise<CollectionRef[]>
+  /** How many collections the database holds. */
+  countCollections(): Promise<number>
   get(id: string): Promise<CollectionRef>
   create(args: CreateArgs): Promise<CollectionRef>
   remove(name: string): Promise<void>
@@ -77,4 +79,19 @@ export interface Backend {
   /** Embeds this collection's documents and query texts, here, with the model its configuration names. */
   embedder(c: CollectionRef): EmbeddingFunction | null
   close(): Promise<void>
+}
+
+/**
+ * Tenants and databases of a connection (Chroma's admin calls). Chroma's API cannot list tenants,
+ * so `listTenants` answers null for a server (decision 0070).
+ */
+export interface Admin {
+  listTenants(): Promise<string[] | null>
+  /** Throws NotFound (or the server's 404) when the tenant does not exist. */
+  getTenant(name: string): Promise<void>
+  createTenant(name: string): Promise<void>
+  /** Database names of the tenant, sorted. */
+  listDatabases(tenant: string): Promise<string[]>
+  createDatabase(tenant: string, name: string): Promise<void>
+  deleteDatabase(tenant: string, name: string): Promise<void>
 }

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import type { CopyStatus, IngestStatus, JobStatus } from '../../../shared/contract'
 import { APP_KEY_ERROR, isConnectionScoped, LOCAL_CONNECTION } from '../../../shared/constants'
 import { CallFailed, type Transport } from './transport'
@@ -34,8 +34,7 @@ export function TransportProvider({ transport, children }: { transport: Transpor
   const setConnection = useCallback(
     (id: string) => {
       setActive(id)
-      queryClient.removeQueries({ queryKey: queryKeys.collections.all })
-      queryClient.removeQueries({ queryKey: queryKeys.records.all })
+      dropDatabaseData(queryClient)
     },
     [queryClient]
   )
@@ -45,6 +44,12 @@ export function TransportProvider({ transport, children }: { transport: Transpor
       <ConnectionContext.Provider value={value}>{children}</ConnectionContext.Provider>
     </TransportContext.Provider>
   )
+}
+
+/** Forgets what was read from the database the UI worked on (ids are per database): on any switch. */
+export function dropDatabaseData(queryClient: QueryClient): void {
+  queryClient.removeQueries({ queryKey: queryKeys.collections.all })
+  queryClient.removeQueries({ queryKey: queryKeys.records.all })
 }
 
 /** The connection the UI works on ('local' = the built-in database) and how to switch it. */

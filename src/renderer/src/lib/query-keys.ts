@@ -25,6 +25,12 @@ export const queryKeys = {
   settings: () => ['settings'] as const,
   chromaTokenRequired: () => ['settings', 'chroma-token-required'] as const,
   connections: () => ['connections'] as const,
+  // Under `connections`, so a connections-changed event refreshes them too.
+  tenants: (connection: string) => ['connections', connection, 'tenants'] as const,
+  databases: {
+    of: (connection: string) => ['connections', connection, 'databases'] as const,
+    list: (connection: string, tenant: string) => ['connections', connection, 'databases', tenant] as const
+  },
   copy: (jobId: string) => ['copy', jobId] as const,
   jobs: () => ['jobs'] as const
 }

@@ -10,6 +10,7 @@ import { MetadataEditor } from '../records/MetadataEditor'
 import { formatValue, parseRows, rowsFromMetadata, type MetadataRow } from '../records/metadata'
 import { collectionNameError } from './names'
 import { DialogFooter } from '../../components/DialogFooter'
+import { ConfirmByTypingModal } from '../../components/ConfirmByTypingModal'
 
 export function useCollection(id: string) {
   const transport = useTransport()
@@ -229,7 +230,6 @@ function DeleteModal({
 }) {
   const transport = useTransport()
   const queryClient = useQueryClient()
-  const [typed, setTyped] = useState('')
   const remove = useMutation({
     mutationFn: () => transport.call('collections.delete', { id: collection.id }),
     onSuccess: ({ deleted }) => {
@@ -241,45 +241,19 @@ function DeleteModal({
       onDeleted()
     }
   })
-  const records = plural(collection.count)
   return (
-    <Modal opened onClose={onClose} title="Delete collection">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          if (typed === collection.name) remove.mutate()
-        }}
-      >
-        <Stack data-testid="delete-collection-dialog">
-          <Text data-testid="delete-collection-message">
-            Delete <b>{collection.name}</b> and its {records}? This cannot be undone.
-          </Text>
-          <TextInput
-            label={`Type ${collection.name} to confirm`}
-            value={typed}
-            onChange={(e) => setTyped(e.currentTarget.value)}
-            data-autofocus
-            autoComplete="off"
-            data-testid="delete-collection-input"
-          />
-          <DialogFooter
-            error={remove.error}
-            errorTitle="Could not delete"
-            errorTestId="delete-collection-error"
-            onCancel={onClose}
-          >
-            <Button
-              type="submit"
-              color="red"
-              loading={remove.isPending}
-              disabled={typed !== collection.name}
-              data-testid="delete-collection-confirm"
-            >
-              Delete {collection.name}
-            </Button>
-          </DialogFooter>
-        </Stack>
-      </form>
-    </Modal>
+    <ConfirmByTypingModal
+      title="Delete collection"
+      name={collection.name}
+      testId="delete-collection"
+      pending={remove.isPending}
+      error={remove.error}
+      onConfirm={() => remove.mutate()}
+      onClose={onClose}
+    >
+      <Text data-testid="delete-collection-message">
+        Delete <b>{collection.name}</b> and its {plural(collection.count)}? This cannot be undone.
+      </Text>
+    </ConfirmByTypingModal>
   )
 }
