@@ -122,7 +122,9 @@ export function recordLines(batch: RecordBatch): string[] {
 
 export function parseHeader(line: string | undefined): FileHeader {
   const notOurs = (why: string): PortabilityError =>
-    new PortabilityError(`Not a Chromadesk export file (${why}); expected a JSONL file written by \`export\``)
+    new PortabilityError(
+      `Not a Chromadesk export file (${why}); expected a JSONL or Parquet file written by \`export\``
+    )
   if (line === undefined || line.trim() === '') throw notOurs('the file is empty')
   let h: unknown
   try {

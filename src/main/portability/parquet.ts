@@ -128,7 +128,12 @@ export async function openParquetExport(file: string): Promise<{
       `${file} is a Parquet file but not a Chromadesk export (no "${PARQUET_META_KEY}" entry in its metadata)`
     )
   }
-  const header = parseHeader(entry.value) as ParquetHeader
+  let header: ParquetHeader
+  try {
+    header = parseHeader(entry.value) as ParquetHeader
+  } catch (e) {
+    throw new PortabilityError(`${file}: its "${PARQUET_META_KEY}" metadata is damaged (${(e as Error).message})`)
+  }
   if (typeof header.sha256 !== 'string') throw new PortabilityError(`${file} is damaged: its metadata has no checksum`)
   const names = metadata.schema.map((s) => s.name)
   const missing = COLUMNS.filter((c) => !names.includes(c))
