@@ -8,6 +8,7 @@
  * errors reach the UI unchanged, with Chroma's messages.
  */
 import { z } from 'zod'
+import { EXPORT_FORMATS } from './file-names.js'
 
 // Plain values the renderer needs at run time live apart, so its bundle does not carry zod.
 export { EVENTS_PATH, EXPORT_PATH, isConnectionScoped, LOCAL_CONNECTION, RPC_PATH } from './constants.js'
@@ -389,8 +390,10 @@ export const contract = {
       })
       .strict()
   ),
-  /** Desktop app: asks where to save, then writes the export file. Null when the user cancels. */
-  'collections.export': call<ExportResult | null>()(z.object({ connection, collectionId }).strict()),
+  /** Desktop app: asks where to save, then writes the export file (JSONL unless `format`). Null when the user cancels. */
+  'collections.export': call<ExportResult | null>()(
+    z.object({ connection, collectionId, format: z.enum(EXPORT_FORMATS).optional() }).strict()
+  ),
   /** Desktop app only: the browser UI is served by the server these settings control. */
   'settings.get': call<AppSettings>()(z.object({}).strict()),
   'settings.setServer': call<AppSettings>()(
