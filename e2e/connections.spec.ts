@@ -86,6 +86,7 @@ test.describe('connections, copy, export and import', () => {
     await page.getByTestId('collection-item').filter({ hasText: 'field-notes' }).click()
     const downloading = page.waitForEvent('download')
     await page.getByTestId('export-collection').click()
+    await page.getByTestId('export-jsonl').click()
     const download = await downloading
     expect(download.suggestedFilename()).toBe('field-notes.jsonl')
     const path = join(app.dataDir, 'field-notes.jsonl')

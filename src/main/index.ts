@@ -23,6 +23,7 @@ import {
   windowWebPreferences
 } from './desktop/window-policy.js'
 import { appOriginCheck, forwardEvents, registerIpc } from './ipc/register.js'
+import { exportFormatOf } from '../shared/file-names.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const rendererDir = resolve(here, '../renderer')
@@ -151,7 +152,7 @@ if (!app.requestSingleInstanceLock()) {
         saveFile: async (defaultName) => {
           const options = {
             defaultPath: join(app.getPath('documents'), defaultName),
-            filters: [{ name: 'Chromadesk collection export', extensions: ['jsonl'] }]
+            filters: [{ name: 'Chromadesk collection export', extensions: [exportFormatOf(defaultName)] }]
           }
           const win = BrowserWindow.getFocusedWindow()
           const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)

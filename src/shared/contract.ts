@@ -8,6 +8,7 @@
  * errors reach the UI unchanged, with Chroma's messages.
  */
 import { z } from 'zod'
+import { EXPORT_FORMATS } from './file-names.js'
 
 // Plain values the renderer needs at run time live apart, so its bundle does not carry zod.
 export { EVENTS_PATH, EXPORT_PATH, isConnectionScoped, LOCAL_CONNECTION, RPC_PATH } from './constants.js'
@@ -437,8 +438,10 @@ export const contract = {
       })
       .strict()
   ),
-  /** Desktop app: asks where to save, then writes the export file. Null when the user cancels. */
-  'collections.export': call<ExportResult | null>()(z.object({ connection, collectionId }).strict()),
+  /** Desktop app: asks where to save, then writes the export file (JSONL unless `format`). Null when the user cancels. */
+  'collections.export': call<ExportResult | null>()(
+    z.object({ connection, collectionId, format: z.enum(EXPORT_FORMATS).optional() }).strict()
+  ),
   // ---- app jobs (src/main/api/jobs.ts)
   'jobs.list': call<JobStatus[]>()(z.object({}).strict()),
   'jobs.status': call<JobStatus>()(z.object({ jobId: z.string().min(1) }).strict()),

@@ -24,7 +24,16 @@ export function safeFileName(name: string, fallback = 'collection'): string {
   return stem
 }
 
+/** Export file formats (docs/export-format.md); each is also its file extension. */
+export const EXPORT_FORMATS = ['jsonl', 'parquet'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** The format a file name asks for: `.parquet` is Parquet, anything else JSONL. */
+export function exportFormatOf(fileName: string): ExportFormat {
+  return /\.parquet$/i.test(fileName) ? 'parquet' : 'jsonl'
+}
+
 /** The suggested name of a collection's export file. */
-export function exportFileName(collectionName: string | null | undefined): string {
-  return `${safeFileName(collectionName ?? '')}.jsonl`
+export function exportFileName(collectionName: string | null | undefined, format: ExportFormat = 'jsonl'): string {
+  return `${safeFileName(collectionName ?? '')}.${format}`
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DATABASE_FILE } from '../engine/index.js'
+import { EXPORT_FORMATS, exportFormatOf, type ExportFormat } from '../../shared/file-names.js'
 import {
   ChromaDirConnection,
   copyCollection,
@@ -24,11 +25,12 @@ import {
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
-  export --path DIR --collection NAME --out FILE
-      Write a collection of the Chromadesk data directory DIR to FILE (JSONL).
+  export --path DIR --collection NAME --out FILE [--format jsonl|parquet]
+      Write a collection of the Chromadesk data directory DIR to FILE: JSONL (default), or Parquet
+      with --format parquet or an --out ending in .parquet.
   import --path DIR --file FILE [--collection NAME] [--on-conflict fail|skip|overwrite]
-      Import FILE into DIR (a new collection, or an existing one). Ids already present: fail
-      (default, nothing is written), skip them, or overwrite them.
+      Import FILE (JSONL or Parquet, told by its content) into DIR (a new collection, or an existing
+      one). Ids already present: fail (default, nothing is written), skip them, or overwrite them.
   copy --from DIR|URL --to DIR|URL --collection NAME [--as NEW] [--token T]
       Copy a collection between data directories and Chroma servers (http://host:port), embeddings
       as stored. The target collection must not exist.
@@ -85,6 +87,7 @@ export async function run(argv: string[], out: (line: string) => void = console.
       token: { type: 'string' },
       'chroma-dir': { type: 'string' },
       'batch-size': { type: 'string' },
+      format: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     },
@@ -116,8 +119,16 @@ export async function run(argv: string[], out: (line: string) => void = console.
         const conn = open(LocalConnection.open(existingDir(resolve(need(values, 'path')))))
         const col = await conn.open(name)
         if (!col) throw new PortabilityError(`Collection "${name}" does not exist at ${conn.label}`)
-        const r = await exportCollection(col, file, { ...common, onProgress: progress('export') })
-        print(r, `exported ${r.records} records of "${r.collection}" to ${r.file} (${r.bytes} bytes)`)
+        const format = values.format ?? exportFormatOf(file)
+        if (!(EXPORT_FORMATS as readonly unknown[]).includes(format)) {
+          throw new UsageError(`Invalid --format: ${String(format)} (${EXPORT_FORMATS.join(' or ')})`)
+        }
+        const r = await exportCollection(col, file, {
+          ...common,
+          format: format as ExportFormat,
+          onProgress: progress('export')
+        })
+        print(r, `exported ${r.records} records of "${r.collection}" to ${r.file} (${r.format}, ${r.bytes} bytes)`)
         return
       }
       case 'import': {

@@ -1,7 +1,7 @@
 // The command line as a real process (`node --import tsx src/main/cli/cli.ts ...`): export, import,
 // copy between directories, errors and exit codes.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,7 +66,7 @@ describe('cli', () => {
     expect(exp.stderr).toContain('export: 1500/1500 (100%)')
     expect(exp.status, exp.stderr).toBe(0)
     expect(exp.stdout.trim().split('\n')).toHaveLength(1)
-    expect(exp.stdout).toMatch(/^exported 1500 records of "notes" to .*notes\.jsonl \(\d+ bytes\)\n$/)
+    expect(exp.stdout).toMatch(/^exported 1500 records of "notes" to .*notes\.jsonl \(jsonl, \d+ bytes\)\n$/)
 
     const imp = cli('import', '--path', join(root, 'dst'), '--file', file, '--json')
     expect(imp.status, imp.stderr).toBe(0)
@@ -109,13 +109,47 @@ describe('cli', () => {
     }
   })
 
+  it('exports Parquet for --format parquet or an --out ending in .parquet, and imports it', async () => {
+    const file = join(root, 'notes.parquet')
+    const exp = cli('export', '--path', join(root, 'src'), '--collection', 'notes', '--out', file)
+    expect(exp.status, exp.stderr).toBe(0)
+    expect(exp.stdout).toMatch(/^exported 1500 records of "notes" to .*notes\.parquet \(parquet, \d+ bytes\)\n$/)
+    const named = join(root, 'notes.data')
+    const flag = cli(
+      'export',
+      '--path',
+      join(root, 'src'),
+      '--collection',
+      'notes',
+      '--out',
+      named,
+      '--format',
+      'parquet'
+    )
+    expect(flag.status, flag.stderr).toBe(0)
+    expect(readFileSync(named).subarray(0, 4).toString()).toBe('PAR1')
+    const bad = cli('export', '--path', join(root, 'src'), '--collection', 'notes', '--out', named, '--format', 'csv')
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('Invalid --format: csv (jsonl or parquet)')
+
+    const imp = cli('import', '--path', join(root, 'pq'), '--file', named, '--json')
+    expect(imp.status, imp.stderr).toBe(0)
+    expect(JSON.parse(imp.stdout)).toMatchObject({ collection: 'notes', created: true, imported: 1500 })
+    const conn = LocalConnection.open(join(root, 'pq'))
+    try {
+      expectSameRecords(await readAll((await conn.open('notes')) as CollectionEndpoint), records)
+    } finally {
+      await conn.close()
+    }
+  })
+
   it('exits 1 with a clear message for a file of another format', () => {
     const other = join(root, 'other.csv')
     writeFileSync(other, 'id,text\n1,hello\n')
     const r = cli('import', '--path', join(root, 'dst2'), '--file', other)
     expect(r.status).toBe(1)
     expect(r.stderr).toBe(
-      'Error: Not a Chromadesk export file (the first line is not JSON); expected a JSONL file written by `export`\n'
+      'Error: Not a Chromadesk export file (the first line is not JSON); expected a JSONL or Parquet file written by `export`\n'
     )
     expect(r.stdout).toBe('')
   })

@@ -122,7 +122,9 @@ export function recordLines(batch: RecordBatch): string[] {
 
 export function parseHeader(line: string | undefined): FileHeader {
   const notOurs = (why: string): PortabilityError =>
-    new PortabilityError(`Not a Chromadesk export file (${why}); expected a JSONL file written by \`export\``)
+    new PortabilityError(
+      `Not a Chromadesk export file (${why}); expected a JSONL or Parquet file written by \`export\``
+    )
   if (line === undefined || line.trim() === '') throw notOurs('the file is empty')
   let h: unknown
   try {
@@ -165,20 +167,26 @@ export function parseLine(line: string): { record: RecordBatchEntry } | { footer
     if (!Number.isInteger(obj.count) || typeof obj.sha256 !== 'string') throw new Error('damaged footer')
     return { footer: obj as unknown as FileFooter }
   }
+  if (typeof obj.embedding !== 'string') throw new Error('embedding must be a base64 string')
+  return { record: parseRecord(obj, decodeEmbedding(obj.embedding)) }
+}
+
+/**
+ * A record's fields as read from any export file (a JSONL line, a Parquet row), checked the same way;
+ * the embedding is decoded by the caller. Throws a plain Error with the reason.
+ */
+export function parseRecord(obj: Record<string, unknown>, embedding: Float32Array): RecordBatchEntry {
   if (typeof obj.id !== 'string' || obj.id === '') throw new Error('record without an id')
   if (obj.document !== null && typeof obj.document !== 'string') throw new Error('document must be a string or null')
   if (obj.uri !== undefined && obj.uri !== null && typeof obj.uri !== 'string') throw new Error('uri must be a string')
-  if (typeof obj.embedding !== 'string') throw new Error('embedding must be a base64 string')
   const { metadata, integralFloats } = decodeMetadata(obj.metadata ?? null)
   return {
-    record: {
-      id: obj.id,
-      document: (obj.document as string | null) ?? null,
-      metadata,
-      integralFloats,
-      uri: (obj.uri as string | undefined) ?? null,
-      embedding: decodeEmbedding(obj.embedding)
-    }
+    id: obj.id,
+    document: (obj.document as string | null) ?? null,
+    metadata,
+    integralFloats,
+    uri: (obj.uri as string | undefined) ?? null,
+    embedding
   }
 }
 

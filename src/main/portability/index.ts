@@ -20,8 +20,10 @@ export {
   type ConflictPolicy,
   type CopyOptions,
   type CopyReport,
+  type ExportOptions,
   type ExportReport,
   type ImportOptions,
   type ImportReport
 } from './transfer.js'
 export { openConnection } from './connect.js'
+export { PARQUET_META_KEY, type ParquetHeader } from './parquet.js'

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs'
+import { open as openFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import {
   headerFor,
@@ -14,6 +15,8 @@ import {
   type FileHeader,
   type RecordBatchEntry
 } from './format.js'
+import { isParquet, openParquetExport, ParquetExportWriter } from './parquet.js'
+import { exportFormatOf, type ExportFormat } from '../../shared/file-names.js'
 import {
   PortabilityError,
   throwIfAborted,
@@ -43,63 +46,99 @@ function batchSizeOf(opts: CommonOptions, ...limits: number[]): number {
 export interface ExportReport {
   collection: string
   file: string
+  format: ExportFormat
   records: number
   bytes: number
   sha256: string
 }
 
-/**
- * Writes the collection to `file` (JSONL, docs/export-format.md). The file appears under its name only
- * when complete: it is written as `<file>.partial` and renamed after the footer.
- */
-export async function exportCollection(
-  source: CollectionEndpoint,
-  file: string,
-  opts: CommonOptions = {}
-): Promise<ExportReport> {
-  const batchSize = batchSizeOf(opts)
-  const total = await source.count()
-  const partial = `${file}.partial`
-  const out = createWriteStream(partial)
+export interface ExportOptions extends CommonOptions {
+  /** Default: from the file name (`.parquet`), else JSONL. */
+  format?: ExportFormat
+}
+
+/** Where an export's batches go: the JSONL text, or Parquet row groups. */
+interface ExportSink {
+  /** `lines` are the batch's JSONL record lines (the checksum is computed over them for both formats). */
+  write(spec: CollectionSpec, total: number, batch: RecordBatch, lines: string[]): Promise<void>
+  finish(spec: CollectionSpec, total: number, footer: FileFooter): Promise<void>
+  abort(): Promise<void>
+}
+
+function jsonlSink(file: string): ExportSink {
+  const out = createWriteStream(file)
   const failed = new Promise<never>((_, reject) => out.once('error', reject))
   failed.catch(() => undefined)
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await Promise.race([once(out, 'drain'), failed])
   }
-  // The footer's checksum: SHA-256 over the record lines exactly as written, newlines included.
+  let headerWritten = false
+  const header = async (spec: CollectionSpec, total: number): Promise<void> => {
+    if (!headerWritten) await write(JSON.stringify(headerFor(spec, total)) + '\n')
+    headerWritten = true
+  }
+  return {
+    async write(spec, total, _batch, lines) {
+      await header(spec, total)
+      await write(lines.join(''))
+    },
+    async finish(spec, total, footer) {
+      await header(spec, total)
+      await write(JSON.stringify(footer) + '\n')
+      out.end()
+      await Promise.race([once(out, 'close'), failed])
+    },
+    abort: async () => void out.destroy()
+  }
+}
+
+async function parquetSink(file: string): Promise<ExportSink> {
+  const writer = await ParquetExportWriter.create(file)
+  return {
+    write: (_spec, _total, batch) => writer.write(batch),
+    // Parquet's metadata is written last, so it carries the final count, not the count at the start.
+    finish: (spec, _total, footer) => writer.finish({ ...headerFor(spec, footer.count), sha256: footer.sha256 }),
+    abort: () => writer.abort()
+  }
+}
+
+/**
+ * Writes the collection to `file` as JSONL or Parquet (docs/export-format.md). The file appears under
+ * its name only when complete: it is written as `<file>.partial` and renamed at the end.
+ */
+export async function exportCollection(
+  source: CollectionEndpoint,
+  file: string,
+  opts: ExportOptions = {}
+): Promise<ExportReport> {
+  const batchSize = batchSizeOf(opts)
+  const format = opts.format ?? exportFormatOf(file)
+  const total = await source.count()
+  const partial = `${file}.partial`
+  // The checksum: SHA-256 over the JSONL record lines, newlines included, whatever the format.
   const checksum = createHash('sha256')
   let records = 0
+  let sink: ExportSink | null = null
   try {
-    const spec = source.spec
-    let headerWritten = false
+    sink = format === 'parquet' ? await parquetSink(partial) : jsonlSink(partial)
+    let spec = source.spec
     for await (const batch of source.read(batchSize, opts.signal)) {
       throwIfAborted(opts.signal, 'Export')
-      if (!headerWritten) {
-        // A source that cannot tell its dimension up front (a remote server) shows it in its records.
-        const dimension = spec.dimension ?? batch.embeddings[0]?.length ?? null
-        await write(JSON.stringify(headerFor({ ...spec, dimension }, total)) + '\n')
-        headerWritten = true
-      }
-      let chunk = ''
-      for (const line of recordLines(batch)) {
-        checksum.update(line)
-        chunk += line
-      }
-      await write(chunk)
+      // A source that cannot tell its dimension up front (a remote server) shows it in its records.
+      if (spec.dimension === null) spec = { ...spec, dimension: batch.embeddings[0]?.length ?? null }
+      const lines = recordLines(batch)
+      for (const line of lines) checksum.update(line)
+      await sink.write(spec, total, batch, lines)
       records += batch.ids.length
       opts.onProgress?.({ done: records, total })
     }
     throwIfAborted(opts.signal, 'Export')
-    if (!headerWritten) await write(JSON.stringify(headerFor(spec, total)) + '\n')
     const sha256 = checksum.digest('hex')
-    const footer: FileFooter = { end: true, count: records, sha256 }
-    await write(JSON.stringify(footer) + '\n')
-    out.end()
-    await Promise.race([once(out, 'close'), failed])
+    await sink.finish(spec, total, { end: true, count: records, sha256 })
     renameSync(partial, file)
-    return { collection: source.spec.name, file, records, bytes: statSync(file).size, sha256 }
+    return { collection: source.spec.name, file, format, records, bytes: statSync(file).size, sha256 }
   } catch (e) {
-    out.destroy()
+    await sink?.abort()
     rmSync(partial, { force: true })
     if (e instanceof PortabilityError) throw e
     throw new PortabilityError(`Export of "${source.spec.name}" failed: ${(e as Error).message}`, undefined, {
@@ -110,8 +149,62 @@ export async function exportCollection(
 
 // ---- reading a file ------------------------------------------------------------------------------
 
-/** The file's header and an iterator over its record batches; the footer is checked at the end. */
+/**
+ * The file's header and an iterator over its record batches, JSONL or Parquet (told by the magic
+ * bytes), checked the same way: count and checksum at the end, before the last batch is yielded.
+ */
 async function* readFile(
+  file: string,
+  batchSize: number,
+  onHeader: (h: FileHeader) => void
+): AsyncGenerator<RecordBatchEntry[]> {
+  const head = Buffer.alloc(4)
+  try {
+    const handle = await openFile(file, 'r')
+    try {
+      await handle.read(head, 0, 4, 0)
+    } finally {
+      await handle.close()
+    }
+  } catch (e) {
+    throw new PortabilityError(`Cannot read ${file}: ${(e as Error).message}`)
+  }
+  if (isParquet(head)) yield* readParquet(file, batchSize, onHeader)
+  else yield* readJsonl(file, batchSize, onHeader)
+}
+
+async function* readParquet(
+  file: string,
+  batchSize: number,
+  onHeader: (h: FileHeader) => void
+): AsyncGenerator<RecordBatchEntry[]> {
+  const { header, rows, read } = await openParquetExport(file)
+  onHeader(header)
+  const damaged = (why: string): PortabilityError => new PortabilityError(`${file} is damaged: ${why}`)
+  if (rows !== header.count) throw damaged(`it holds ${rows} rows, its metadata says ${header.count} records`)
+  const dim = header.dimension
+  const checksum = createHash('sha256')
+  let last: RecordBatchEntry[] | null = null
+  for await (const { first, entries } of read(batchSize)) {
+    entries.forEach((e, i) => {
+      if (dim === null) throw damaged('a record in a file whose metadata has no dimension')
+      if (e.embedding.length !== dim) {
+        throw new PortabilityError(
+          `${file} row ${first + i + 1}: embedding of dimension ${e.embedding.length}, the metadata says ${dim}`
+        )
+      }
+    })
+    for (const line of recordLines(toBatch(entries))) checksum.update(line)
+    if (last) yield last
+    last = entries
+  }
+  if (checksum.digest('hex') !== header.sha256) {
+    throw damaged('the checksum of its records does not match its metadata')
+  }
+  if (last) yield last
+}
+
+async function* readJsonl(
   file: string,
   batchSize: number,
   onHeader: (h: FileHeader) => void

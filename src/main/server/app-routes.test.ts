@@ -139,4 +139,33 @@ describe('export download and import from the UI', () => {
     const missing = await fetch(`${server.baseUrl}/app/export/nope`, { headers: server.appHeaders })
     expect(missing.status).toBe(404)
   })
+
+  it('downloads Parquet with ?format=parquet, imports it by its content, refuses other formats', async () => {
+    const created = (await (await rpc('collections.create', { name: 'columnar', embeddingModel: null })).json()) as {
+      value: { id: string }
+    }
+    const records = [{ id: 'a', embedding: [0.5, -0.0], document: 'one', metadata: { n: 1 } }]
+    await rpc('records.add', { collectionId: created.value.id, records })
+    const url = `${server.baseUrl}/app/export/${created.value.id}`
+    const download = await fetch(`${url}?format=parquet`, { headers: server.appHeaders })
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-type')).toBe('application/vnd.apache.parquet')
+    expect(download.headers.get('content-disposition')).toContain('filename="columnar.parquet"')
+    const bytes = Buffer.from(await download.arrayBuffer())
+    expect(bytes.subarray(0, 4).toString()).toBe('PAR1')
+    const upload = (await (
+      await rpc('ingest.upload', { files: [{ name: 'columnar.parquet', data: bytes.toString('base64') }] })
+    ).json()) as { value: { uploadId: string } }
+    const imported = await rpc('collections.import', {
+      uploadId: upload.value.uploadId,
+      file: 'columnar.parquet',
+      name: 'columnar-copy'
+    })
+    expect(await imported.json()).toMatchObject({ ok: true, value: { collection: 'columnar-copy', imported: 1 } })
+    const other = await fetch(`${url}?format=csv`, { headers: server.appHeaders })
+    expect(other.status).toBe(400)
+    expect(((await other.json()) as { error: { message: string } }).error.message).toBe(
+      'Unknown export format "csv" (jsonl or parquet)'
+    )
+  })
 })

@@ -4,9 +4,11 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import cors from '@fastify/cors'
 import fastifyStatic from '@fastify/static'
 import { EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, RPC_PATH } from '../../shared/constants.js'
+import { EXPORT_FORMATS, type ExportFormat } from '../../shared/file-names.js'
 import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
 import type { AppEvent } from '../../shared/contract.js'
 import { describeError } from '../api/errors.js'
+import { InvalidArgumentError } from '../engine/index.js'
 import { attachmentDisposition, exportToTemp } from '../api/handlers/transfer.js'
 import type { AppContext } from '../api/context.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
@@ -173,15 +175,24 @@ async function registerAppSurface(
   })
 
   // The export is written to a private temp folder, sent, then removed.
-  app.get<{ Params: { collectionId: string }; Querystring: { connection?: string } }>(
+  app.get<{ Params: { collectionId: string }; Querystring: { connection?: string; format?: string } }>(
     `${EXPORT_PATH}/:collectionId`,
     async (req, reply) => {
       try {
-        const { file, fileName, done } = await exportToTemp(ctx, req.query.connection, req.params.collectionId)
+        const format = req.query.format ?? 'jsonl'
+        if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+          throw new InvalidArgumentError(`Unknown export format "${format}" (${EXPORT_FORMATS.join(' or ')})`)
+        }
+        const { file, fileName, done } = await exportToTemp(
+          ctx,
+          req.query.connection,
+          req.params.collectionId,
+          format as ExportFormat
+        )
         const stream = createReadStream(file)
         stream.once('close', done)
         return reply
-          .type('application/x-ndjson')
+          .type(format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/x-ndjson')
           .header('Content-Disposition', attachmentDisposition(fileName))
           .send(stream)
       } catch (err) {

@@ -94,6 +94,15 @@ describe('collections.export (save dialog)', () => {
     expect(existsSync(path.join(root, 'chosen.jsonl'))).toBe(true)
     expect(existsSync(path.join(root, 'pwned.jsonl'))).toBe(false)
   })
+
+  it('suggests a .parquet name and writes Parquet when asked for that format', async () => {
+    const result = await dispatch(createHandlers(ctx), 'collections.export', { collectionId, format: 'parquet' })
+    expect(result).toMatchObject({ ok: true, value: { records: 2 } })
+    expect(suggested).toEqual([`_${path.basename(root)}_pwned.parquet`])
+    expect(readFileSync(path.join(root, 'chosen.jsonl')).subarray(0, 4).toString()).toBe('PAR1')
+    const bad = await dispatch(createHandlers(ctx), 'collections.export', { collectionId, format: 'csv' })
+    expect(bad).toMatchObject({ ok: false, error: { status: 400 } })
+  })
 })
 
 describe('attachmentDisposition', () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { exportFileName } from '../../../shared/file-names.js'
+import { exportFileName, type ExportFormat } from '../../../shared/file-names.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import { ChromaError, NotFoundError } from '../../engine/index.js'
@@ -23,12 +23,18 @@ class DialogUnavailableError extends ChromaError {
 }
 
 /** Writes the export of one collection to `file`; used by the dialog and by the browser download. */
-async function exportToFile(ctx: AppContext, connection: string | undefined, name: string, file: string) {
+async function exportToFile(
+  ctx: AppContext,
+  connection: string | undefined,
+  name: string,
+  file: string,
+  format: ExportFormat
+) {
   const from = ctx.connections.portable(connection)
   try {
     const endpoint = await from.open(name)
     if (!endpoint) throw new NotFoundError(`Collection ${name} disappeared`)
-    return await exportCollection(endpoint, file)
+    return await exportCollection(endpoint, file, { format })
   } finally {
     await from.close()
   }
@@ -39,15 +45,20 @@ async function exportToFile(ctx: AppContext, connection: string | undefined, nam
  * The file inside has a fixed name: the collection's (a Chroma server's, an imported file's) never
  * becomes part of a path. `fileName` is the name to suggest for the download.
  */
-export async function exportToTemp(ctx: AppContext, connection: string | undefined, collectionId: string) {
+export async function exportToTemp(
+  ctx: AppContext,
+  connection: string | undefined,
+  collectionId: string,
+  format: ExportFormat = 'jsonl'
+) {
   const dir = mkdtempSync(path.join(tmpdir(), 'chromadesk-export-'))
   try {
     const collection = await ctx.connections.backend(connection).get(collectionId)
-    const file = path.join(dir, 'export.jsonl')
-    const report = await exportToFile(ctx, connection, collection.name, file)
+    const file = path.join(dir, `export.${format}`)
+    const report = await exportToFile(ctx, connection, collection.name, file, format)
     return {
       file,
-      fileName: exportFileName(collection.name),
+      fileName: exportFileName(collection.name, format),
       report,
       done: () => rmSync(dir, { recursive: true, force: true })
     }
@@ -92,12 +103,12 @@ export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.i
         await target.close()
       }
     },
-    'collections.export': async ({ connection, collectionId }) => {
+    'collections.export': async ({ connection, collectionId, format = 'jsonl' }) => {
       if (!ctx.dialogs) throw new DialogUnavailableError()
       const collection = await ctx.connections.backend(connection).get(collectionId)
-      const file = await ctx.dialogs.saveFile(exportFileName(collection.name))
+      const file = await ctx.dialogs.saveFile(exportFileName(collection.name, format))
       if (file === null) return null
-      const report = await exportToFile(ctx, connection, collection.name, file)
+      const report = await exportToFile(ctx, connection, collection.name, file, format)
       return { collection: report.collection, file: report.file, records: report.records, bytes: report.bytes }
     }
   }

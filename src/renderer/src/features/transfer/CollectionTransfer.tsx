@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { Alert, Button, Group, Modal, Progress, Select, Stack, Text, TextInput } from '@mantine/core'
+import { Alert, Button, Group, Menu, Modal, Progress, Select, Stack, Text, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import type { CopyStatus } from '../../../../shared/contract'
@@ -9,20 +9,28 @@ import { queryKeys } from '../../lib/query-keys'
 import { useCollection } from '../collections/CollectionHeader'
 import { connectionLabel, useConnections } from '../connections/ConnectionPicker'
 import { saveBlob } from '../../lib/read-file'
-import { exportFileName } from '../../../../shared/file-names'
+import { exportFileName, type ExportFormat } from '../../../../shared/file-names'
 
-/** "Copy to…" and "Export" for the selected collection. */
+const FORMAT_LABELS: Record<ExportFormat, string> = {
+  jsonl: 'JSONL (.jsonl): exact, line by line',
+  parquet: 'Parquet (.parquet): for pandas, Polars, DuckDB'
+}
+
+/** "Copy to…" and "Export" (JSONL or Parquet) for the selected collection. */
 export function CollectionTransfer({ collectionId }: { collectionId: string }) {
   const transport = useTransport()
   const { connection } = useConnection()
   const [copying, setCopying] = useState(false)
   const collection = useCollection(collectionId)
   const exportFile = useMutation({
-    mutationFn: async () => {
-      if (transport.kind === 'ipc') return transport.call('collections.export', { collectionId })
-      const query = connection === LOCAL_CONNECTION ? '' : `?connection=${encodeURIComponent(connection)}`
-      const blob = await (transport.download as (p: string) => Promise<Blob>)(`${EXPORT_PATH}/${collectionId}${query}`)
-      saveBlob(blob, exportFileName(collection.data?.name))
+    mutationFn: async (format: ExportFormat) => {
+      if (transport.kind === 'ipc') return transport.call('collections.export', { collectionId, format })
+      const query = new URLSearchParams({ format })
+      if (connection !== LOCAL_CONNECTION) query.set('connection', connection)
+      const blob = await (transport.download as (p: string) => Promise<Blob>)(
+        `${EXPORT_PATH}/${collectionId}?${query.toString()}`
+      )
+      saveBlob(blob, exportFileName(collection.data?.name, format))
       return null
     },
     onSuccess: (result) => {
@@ -35,15 +43,20 @@ export function CollectionTransfer({ collectionId }: { collectionId: string }) {
       <Button size="xs" variant="default" onClick={() => setCopying(true)} data-testid="copy-collection">
         Copy to…
       </Button>
-      <Button
-        size="xs"
-        variant="default"
-        onClick={() => exportFile.mutate()}
-        loading={exportFile.isPending}
-        data-testid="export-collection"
-      >
-        Export
-      </Button>
+      <Menu position="bottom-end" withinPortal>
+        <Menu.Target>
+          <Button size="xs" variant="default" loading={exportFile.isPending} data-testid="export-collection">
+            Export
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown data-testid="export-formats">
+          {(Object.keys(FORMAT_LABELS) as ExportFormat[]).map((format) => (
+            <Menu.Item key={format} onClick={() => exportFile.mutate(format)} data-testid={`export-${format}`}>
+              {FORMAT_LABELS[format]}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
       {copying && collection.data && (
         <CopyModal collectionId={collectionId} sourceName={collection.data.name} onClose={() => setCopying(false)} />
       )}

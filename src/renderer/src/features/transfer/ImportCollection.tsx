@@ -7,7 +7,7 @@ import { readBase64 } from '../../lib/read-file'
 
 type Policy = 'fail' | 'skip' | 'overwrite'
 
-/** Imports a Chromadesk export file (JSONL) into a new or existing collection. */
+/** Imports a Chromadesk export file (JSONL or Parquet) into a new or existing collection. */
 export function ImportCollection() {
   const transport = useTransport()
   const [open, setOpen] = useState(false)
@@ -45,8 +45,8 @@ export function ImportCollection() {
         <Stack data-testid="import-dialog">
           <FileInput
             label="Export file"
-            description="A .jsonl file written by Chromadesk's export (docs/export-format.md)"
-            accept=".jsonl,application/x-ndjson"
+            description="A .jsonl or .parquet file written by Chromadesk's export (docs/export-format.md)"
+            accept=".jsonl,.parquet,application/x-ndjson,application/vnd.apache.parquet"
             value={file}
             onChange={setFile}
             data-testid="import-file"
