@@ -24,3 +24,14 @@ export {
   type ImportReport
 } from './transfer.js'
 export { openConnection } from './connect.js'
+export {
+  cloneCollection,
+  planClone,
+  runClone,
+  type CloneEmbedder,
+  type CloneHnsw,
+  type CloneOptions,
+  type ClonePlan,
+  type CloneReport,
+  type CloneSettings
+} from './clone.js'
