@@ -98,7 +98,8 @@ export class Connections {
   constructor(
     private readonly client: EngineClient,
     private readonly store: ConnectionStore,
-    private readonly embeddingOptions: EmbeddingRuntimeOptions = {}
+    /** How the app runs embedding models (cache folder, trust), for functions built outside a collection. */
+    readonly embeddingOptions: EmbeddingRuntimeOptions = {}
   ) {
     this.local = new LocalBackend(client)
   }

@@ -3,6 +3,7 @@ import type { AppContext } from './context.js'
 import { collectionHandlers } from './handlers/collections.js'
 import { connectionHandlers } from './handlers/connections.js'
 import { copyHandlers } from './handlers/copy.js'
+import { cloneHandlers } from './handlers/clone.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { ingestHandlers } from './handlers/ingest.js'
 import { jobHandlers } from './handlers/jobs.js'
@@ -25,6 +26,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...collectionHandlers(ctx),
     ...connectionHandlers(ctx),
     ...copyHandlers(ctx.copies),
+    ...cloneHandlers(ctx),
     ...transferHandlers(ctx),
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),

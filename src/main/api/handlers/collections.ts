@@ -11,12 +11,21 @@ interface StoredConfiguration {
 }
 
 /** The model a collection embeds with, read from its stored embedding function configuration. */
-function embeddingModelOf(configuration: StoredConfiguration): string | null {
+export function embeddingModelOf(configuration: StoredConfiguration): string | null {
   const ef = configuration.embedding_function
   if (!ef || ef.type !== 'known') return null
   const model = ef.config?.model
   if (typeof model === 'string' && model.length > 0) return model
   return ef.name === 'default' ? DEFAULT_MODEL : null
+}
+
+/** The stored embedding function for a model the user chose (a checked reference). */
+export function embeddingFunctionFor(reference: string) {
+  return {
+    type: 'known' as const,
+    name: reference === DEFAULT_MODEL ? 'default' : 'transformers',
+    config: { model: reference }
+  }
 }
 
 export async function summarize(backend: Backend, c: CollectionRef): Promise<CollectionSummary> {
@@ -79,14 +88,7 @@ export function collectionHandlers(
       // Checked first (hub id or folder), so a bad one is refused for a Chroma server too, which would
       // store any configuration; recorded as the user's choice once the collection exists.
       const reference = model === null ? null : ctx.modelTrust.check(model)
-      const embedding_function =
-        reference === null
-          ? null
-          : {
-              type: 'known' as const,
-              name: reference === DEFAULT_MODEL ? 'default' : 'transformers',
-              config: { model: reference }
-            }
+      const embedding_function = reference === null ? null : embeddingFunctionFor(reference)
       const c = await backend.create({
         name,
         ...(metadata ? { metadata } : {}),
