@@ -3,6 +3,11 @@
 // copyCollection's (batches, cancel, cleanup); this module decides what changes and, when the model
 // changes, re-embeds each batch's documents before it is written. The source is only read.
 import { resolveCreateConfiguration } from '../engine/config.js'
+import {
+  embeddingFunctionFromConfig,
+  TransformersEmbeddingFunction,
+  type EmbeddingRuntimeOptions
+} from '../engine/embedding/index.js'
 import { parseEmbeddingConfig, type ModelChoice } from '../engine/embedding/model-ref.js'
 import type { EmbeddingFunctionConfig, HnswConfigurationInput } from '../engine/index.js'
 import { validateCollectionName } from '../engine/validation.js'
@@ -156,6 +161,32 @@ export async function planClone(conn: Connection, name: string, settings: CloneS
     skipWithoutDocument: settings.skipWithoutDocument === true,
     changes: configurationDifferences(from, spec)
   }
+}
+
+/**
+ * The function that embeds for a plan that re-embeds (null otherwise), built from the new collection's
+ * configuration so its vectors are the ones the clone's own function gives queries. The model was
+ * chosen by the person asking for the clone, so it may load (`runtime.trust` is replaced). Throws
+ * now when its files cannot be there; the model itself loads in runClone, before anything is written.
+ */
+export function cloneEmbedder(
+  plan: ClonePlan,
+  runtime: EmbeddingRuntimeOptions = {}
+): TransformersEmbeddingFunction | null {
+  if (!plan.reembed || plan.model === null) return null
+  const chosen = plan.model
+  const ef = embeddingFunctionFromConfig(plan.spec.configuration.embedding_function, {
+    ...runtime,
+    trust: { allows: (m) => m === chosen, howToAllow: '' }
+  })
+  if (!(ef instanceof TransformersEmbeddingFunction)) throw new PortabilityError(`Cannot embed with ${chosen}`)
+  try {
+    ef.checkAvailable()
+  } catch (e) {
+    void ef.close()
+    throw e
+  }
+  return ef
 }
 
 /** The records of a batch that have a document, with their documents embedded by the new model. */

@@ -26,6 +26,7 @@ export {
 export { openConnection } from './connect.js'
 export {
   cloneCollection,
+  cloneEmbedder,
   planClone,
   runClone,
   type CloneEmbedder,

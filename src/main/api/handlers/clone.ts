@@ -5,10 +5,10 @@
 import { LOCAL_CONNECTION } from '../../../shared/constants.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
-import { embeddingFunctionFromConfig, TransformersEmbeddingFunction } from '../../engine/embedding/index.js'
+import { embeddingConfigFor, type TransformersEmbeddingFunction } from '../../engine/embedding/index.js'
 import { InvalidArgumentError } from '../../engine/index.js'
-import { planClone, runClone, type CloneHnsw, type CloneSettings } from '../../portability/index.js'
-import { embeddingFunctionFor, embeddingModelOf } from './collections.js'
+import { cloneEmbedder, planClone, runClone, type CloneHnsw, type CloneSettings } from '../../portability/index.js'
+import { embeddingModelOf } from './collections.js'
 
 export function cloneHandlers(ctx: AppContext): Pick<Handlers, 'collections.clone'> {
   return {
@@ -23,7 +23,6 @@ export function cloneHandlers(ctx: AppContext): Pick<Handlers, 'collections.clon
       // A model field left as the source's keeps the source's function as stored (revision, dtype).
       const stored = (source.configuration ?? {}) as Parameters<typeof embeddingModelOf>[0]
       const model = input.embeddingModel === embeddingModelOf(stored) ? undefined : input.embeddingModel
-      const reference = typeof model === 'string' ? ctx.modelTrust.check(model) : model
       const hnsw: CloneHnsw = {}
       if (input.space !== undefined) hnsw.space = input.space
       if (input.efConstruction !== undefined) hnsw.ef_construction = input.efConstruction
@@ -33,27 +32,16 @@ export function cloneHandlers(ctx: AppContext): Pick<Handlers, 'collections.clon
         as: input.name,
         hnsw,
         skipWithoutDocument: input.skipWithoutDocument === true,
-        ...(reference === undefined
-          ? {}
-          : { embeddingFunction: reference === null ? null : embeddingFunctionFor(reference) })
+        ...(model === undefined ? {} : { embeddingFunction: model === null ? null : embeddingConfigFor(model) })
       }
       const conn = ctx.connections.portable(input.connection)
       let embedder: TransformersEmbeddingFunction | null = null
       try {
         const plan = await planClone(conn, source.name, settings)
-        if (plan.reembed && typeof reference === 'string') {
-          // Chosen by the user here, so it may load, as in the create form (decision 0040); recorded as
-          // allowed once its files are known to be there, so the clone's own function loads it too.
-          const ef = embeddingFunctionFromConfig(plan.spec.configuration.embedding_function, {
-            ...ctx.connections.embeddingOptions,
-            trust: { allows: (m) => m === reference, howToAllow: ctx.modelTrust.howToAllow }
-          })
-          if (!(ef instanceof TransformersEmbeddingFunction))
-            throw new InvalidArgumentError(`Cannot embed with ${reference}`)
-          embedder = ef
-          embedder.checkAvailable()
-          ctx.modelTrust.allow(reference)
-        }
+        // Chosen by the user here, so it may load, as in the create form (decision 0040); recorded as
+        // allowed once its files are known to be there, so the clone's own function loads it too.
+        embedder = cloneEmbedder(plan, ctx.connections.embeddingOptions)
+        if (plan.model !== null) ctx.modelTrust.allow(plan.model)
         const job = ctx.jobs.start({
           kind: 'clone',
           title: `Clone ${source.name} as ${plan.target}`,

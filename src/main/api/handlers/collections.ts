@@ -2,7 +2,7 @@ import type { CollectionSummary } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import type { Backend, CollectionRef } from '../backends/types.js'
-import { DEFAULT_MODEL } from '../../engine/embedding/index.js'
+import { DEFAULT_MODEL, embeddingConfigFor } from '../../engine/embedding/index.js'
 import type { Metadata } from '../../engine/index.js'
 
 interface StoredConfiguration {
@@ -17,15 +17,6 @@ export function embeddingModelOf(configuration: StoredConfiguration): string | n
   const model = ef.config?.model
   if (typeof model === 'string' && model.length > 0) return model
   return ef.name === 'default' ? DEFAULT_MODEL : null
-}
-
-/** The stored embedding function for a model the user chose (a checked reference). */
-export function embeddingFunctionFor(reference: string) {
-  return {
-    type: 'known' as const,
-    name: reference === DEFAULT_MODEL ? 'default' : 'transformers',
-    config: { model: reference }
-  }
 }
 
 export async function summarize(backend: Backend, c: CollectionRef): Promise<CollectionSummary> {
@@ -88,7 +79,7 @@ export function collectionHandlers(
       // Checked first (hub id or folder), so a bad one is refused for a Chroma server too, which would
       // store any configuration; recorded as the user's choice once the collection exists.
       const reference = model === null ? null : ctx.modelTrust.check(model)
-      const embedding_function = reference === null ? null : embeddingFunctionFor(reference)
+      const embedding_function = reference === null ? null : embeddingConfigFor(reference)
       const c = await backend.create({
         name,
         ...(metadata ? { metadata } : {}),
