@@ -447,6 +447,31 @@ export const contract = {
   'jobs.status': call<JobStatus>()(z.object({ jobId: z.string().min(1) }).strict()),
   'jobs.cancel': call<JobStatus>()(z.object({ jobId: z.string().min(1) }).strict()),
 
+  // ---- clone with new settings (src/main/api/handlers/clone.ts, docs/clone.md)
+  /**
+   * Copies a collection under a new name with another space, HNSW parameters or embedding model, as an
+   * app job ('clone'); a new model re-embeds every document. Checked before the job starts.
+   */
+  'collections.clone': call<JobStatus>()(
+    z
+      .object({
+        connection,
+        collectionId,
+        /** The new collection's name. */
+        name: z.string(),
+        space: space.optional(),
+        // Plain numbers: the engine's rules judge the values, with its messages.
+        efConstruction: z.number().optional(),
+        maxNeighbors: z.number().optional(),
+        efSearch: z.number().optional(),
+        /** Absent: the source's model. A hub id or model folder; null for embeddings only (kept as stored). */
+        embeddingModel: z.string().min(1).nullable().optional(),
+        /** When re-embedding: leave out records without a document instead of refusing. */
+        skipWithoutDocument: z.boolean().optional()
+      })
+      .strict()
+  ),
+
   /** Desktop app only: the browser UI is served by the server these settings control. */
   'settings.get': call<AppSettings>()(z.object({}).strict()),
   'settings.setServer': call<AppSettings>()(

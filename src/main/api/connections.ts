@@ -113,7 +113,8 @@ export class Connections {
   constructor(
     private readonly client: EngineClient,
     private readonly store: ConnectionStore,
-    private readonly embeddingOptions: EmbeddingRuntimeOptions = {}
+    /** How the app runs embedding models (cache folder, trust), for functions built outside a collection. */
+    readonly embeddingOptions: EmbeddingRuntimeOptions = {}
   ) {
     this.localAdmin = new LocalAdmin(client)
   }

@@ -4,6 +4,7 @@ import { collectionHandlers } from './handlers/collections.js'
 import { connectionHandlers } from './handlers/connections.js'
 import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
+import { cloneHandlers } from './handlers/clone.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { ingestHandlers } from './handlers/ingest.js'
 import { jobHandlers } from './handlers/jobs.js'
@@ -28,6 +29,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...connectionHandlers(ctx),
     ...databaseHandlers(ctx),
     ...copyHandlers(ctx.copies),
+    ...cloneHandlers(ctx),
     ...transferHandlers(ctx),
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),

@@ -7,16 +7,22 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { DATABASE_FILE } from '../engine/index.js'
+import { embeddingConfigFor, type StoredEmbeddingFunctionConfig } from '../engine/embedding/index.js'
+import { DATABASE_FILE, PersistentClient, type Space } from '../engine/index.js'
 import { EXPORT_FORMATS, exportFormatOf, type ExportFormat } from '../../shared/file-names.js'
 import {
   ChromaDirConnection,
+  cloneEmbedder,
   copyCollection,
   exportCollection,
   importFile,
   LocalConnection,
   openConnection,
+  planClone,
   PortabilityError,
+  runClone,
+  type CloneHnsw,
+  type CloneReport,
   type ConflictPolicy,
   type Connection,
   type CopyReport,
@@ -34,6 +40,11 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
   copy --from DIR|URL --to DIR|URL --collection NAME [--as NEW] [--token T]
       Copy a collection between data directories and Chroma servers (http://host:port), embeddings
       as stored. The target collection must not exist.
+  clone --path DIR --collection NAME --as NEW [--space l2|cosine|ip] [--ef-construction N]
+        [--max-neighbors N] [--ef-search N] [--model ID|FOLDER|none] [--skip-without-document]
+      Copy a collection of DIR under a new name with another distance space, HNSW parameters or
+      embedding model. A new model re-embeds every document (records without one are refused unless
+      --skip-without-document); otherwise embeddings are copied as stored. The source is not changed.
   import-chroma-dir --path DIR --chroma-dir CHROMA_DIR [--collection NAME]
       Copy the collections (or one) of a Chroma persistent directory, read-only, into DIR.
 
@@ -58,13 +69,51 @@ function existingDir(dir: string): string {
 
 function progress(label: string): ProgressCallback {
   let last = 0
-  return ({ done, total }) => {
+  return ({ done, total, phase }) => {
     const now = Date.now()
     if (now - last < 500 && done < total) return
     last = now
     const pct = total > 0 ? ` (${Math.floor((100 * done) / total)}%)` : ''
-    process.stderr.write(`${label}: ${done}/${total}${pct}\n`)
+    process.stderr.write(`${label}${phase ? ` ${phase}` : ''}: ${done}/${total}${pct}\n`)
   }
+}
+
+/** A number option; the engine judges the value (positive, integral) with its own message. */
+function numberOption(v: Values, name: string): number | undefined {
+  const s = v[name]
+  if (s === undefined) return undefined
+  const n = Number(s)
+  if (typeof s !== 'string' || s.trim() === '' || !Number.isFinite(n))
+    throw new UsageError(`Invalid --${name}: ${String(s)}`)
+  return n
+}
+
+function cloneHnsw(v: Values): CloneHnsw {
+  const hnsw: CloneHnsw = {}
+  const space = v.space
+  if (space !== undefined) {
+    if (typeof space !== 'string' || !['l2', 'cosine', 'ip'].includes(space)) {
+      throw new UsageError(`Invalid --space: ${String(space)} (l2, cosine or ip)`)
+    }
+    hnsw.space = space as Space
+  }
+  const fields = [
+    ['ef-construction', 'ef_construction'],
+    ['max-neighbors', 'max_neighbors'],
+    ['ef-search', 'ef_search']
+  ] as const
+  for (const [flag, field] of fields) {
+    const n = numberOption(v, flag)
+    if (n !== undefined) hnsw[field] = n
+  }
+  return hnsw
+}
+
+/** --model: a hub id or folder (what the user types is their choice), or none for embeddings only. */
+function cloneModel(v: Values): StoredEmbeddingFunctionConfig | null | undefined {
+  const model = v.model
+  if (typeof model !== 'string') return undefined
+  return model === 'none' ? null : embeddingConfigFor(model)
 }
 
 export async function run(argv: string[], out: (line: string) => void = console.log): Promise<void> {
@@ -86,6 +135,12 @@ export async function run(argv: string[], out: (line: string) => void = console.
       as: { type: 'string' },
       token: { type: 'string' },
       'chroma-dir': { type: 'string' },
+      space: { type: 'string' },
+      'ef-construction': { type: 'string' },
+      'max-neighbors': { type: 'string' },
+      'ef-search': { type: 'string' },
+      model: { type: 'string' },
+      'skip-without-document': { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       format: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -166,6 +221,31 @@ export async function run(argv: string[], out: (line: string) => void = console.
         print(r, copyLine(r))
         return
       }
+      case 'clone': {
+        const dir = existingDir(resolve(need(values, 'path')))
+        const client = new PersistentClient({ path: dir })
+        const conn = open(new LocalConnection(client, dir, true))
+        const plan = await planClone(conn, need(values, 'collection'), {
+          as: need(values, 'as'),
+          hnsw: cloneHnsw(values),
+          embeddingFunction: cloneModel(values),
+          skipWithoutDocument: values['skip-without-document'] === true
+        })
+        const embedder = cloneEmbedder(plan)
+        try {
+          // Named on the command line: the app may load it for the clone too (decision 0040).
+          if (plan.model !== null) client.db.trustModel(plan.model)
+          const r = await runClone(conn, plan, {
+            ...common,
+            ...(embedder ? { embedder } : {}),
+            onProgress: progress('clone')
+          })
+          print(r, cloneLine(r))
+        } finally {
+          await embedder?.close()
+        }
+        return
+      }
       case 'import-chroma-dir': {
         const chroma = open(new ChromaDirConnection(resolve(need(values, 'chroma-dir'))))
         const conn = open(LocalConnection.open(resolve(need(values, 'path'))))
@@ -197,6 +277,15 @@ function copyLine(r: CopyReport): string {
     ? `; configuration differs: ${r.configurationDifferences.join('; ')}`
     : ''
   return `copied ${r.copied} records of "${r.collection}" from ${r.from} to "${r.target}" at ${r.to} in ${r.seconds.toFixed(1)} s (${rate}/s)${diff}`
+}
+
+function cloneLine(r: CloneReport): string {
+  const what = r.model
+    ? `re-embedded ${r.reembedded} documents with ${r.model}` +
+      (r.skipped ? `, left out ${r.skipped} records without a document` : '')
+    : 'embeddings copied as stored'
+  const changes = r.changes.length ? r.changes.join('; ') : 'same settings'
+  return `cloned "${r.collection}" as "${r.target}" (${changes}): ${r.copied} records, ${what}, in ${r.seconds.toFixed(1)} s`
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -27,3 +27,15 @@ export {
 } from './transfer.js'
 export { openConnection } from './connect.js'
 export { PARQUET_META_KEY, type ParquetHeader } from './parquet.js'
+export {
+  cloneCollection,
+  cloneEmbedder,
+  planClone,
+  runClone,
+  type CloneEmbedder,
+  type CloneHnsw,
+  type CloneOptions,
+  type ClonePlan,
+  type CloneReport,
+  type CloneSettings
+} from './clone.js'

@@ -9,7 +9,7 @@ import {
   type Metadata,
   type Scope
 } from '../engine/index.js'
-import type { CollectionEndpoint, CollectionSpec, Connection, RecordBatch } from './types.js'
+import type { CollectionEndpoint, CollectionSpec, Connection, DocumentGaps, RecordBatch } from './types.js'
 import { PortabilityError } from './types.js'
 
 type EngineClient = EphemeralClient | PersistentClient
@@ -79,6 +79,23 @@ class LocalCollection implements CollectionEndpoint {
 
   async remove(ids: string[]): Promise<void> {
     await this.db.writeWhenRoom(this.id, () => this.db.delete(this.id, { ids }))
+  }
+
+  /** Reads documents and URIs only (no vectors), a page at a time, yielding between pages. */
+  async documentGaps(signal?: AbortSignal): Promise<DocumentGaps> {
+    const gaps: DocumentGaps = { withoutDocument: 0, uriOnly: 0 }
+    const page = 5000
+    for (let offset = 0; ; offset += page) {
+      signal?.throwIfAborted()
+      const r = this.db.get(this.id, { limit: page, offset, include: ['documents', 'uris'] })
+      r.ids.forEach((_, i) => {
+        if (r.documents?.[i] != null) return
+        gaps.withoutDocument++
+        if (r.uris?.[i] != null) gaps.uriOnly++
+      })
+      if (r.ids.length < page) return gaps
+      await new Promise((resolve) => setImmediate(resolve))
+    }
   }
 }
 

@@ -446,6 +446,14 @@ function filterBatch(b: RecordBatch, keep: (id: string) => boolean): RecordBatch
 export interface CopyOptions extends CommonOptions {
   /** Name at the target; default the source name. */
   as?: string
+  /** Settings of the new collection that differ from the source's (a clone with new settings). */
+  spec?: Partial<Pick<CollectionSpec, 'metadata' | 'configuration' | 'dimension'>>
+  /** Changes each batch before it is written (a clone's re-embedding); may drop records. */
+  transform?: (batch: RecordBatch, signal?: AbortSignal) => Promise<RecordBatch>
+  /** On failure or cancel, remove the new collection instead of keeping the batches written. */
+  removeOnFailure?: boolean
+  /** For messages: 'Copy' (default) or 'Clone'. */
+  operation?: string
 }
 
 export interface CopyReport {
@@ -474,6 +482,7 @@ export async function copyCollection(
   opts: CopyOptions = {}
 ): Promise<CopyReport> {
   const started = performance.now()
+  const operation = opts.operation ?? 'Copy'
   const targetName = opts.as ?? name
   const source = await from.open(name)
   if (!source) throw new PortabilityError(`Collection "${name}" does not exist at ${from.label}`)
@@ -483,8 +492,8 @@ export async function copyCollection(
   }
   const batchSize = batchSizeOf(opts, await from.maxBatchSize(), await to.maxBatchSize())
   const total = await source.count()
-  throwIfAborted(opts.signal, 'Copy')
-  const target = await to.create({ ...source.spec, name: targetName })
+  throwIfAborted(opts.signal, operation)
+  const target = await to.create({ ...source.spec, ...opts.spec, name: targetName })
   const report: CopyReport = {
     from: from.label,
     to: to.label,
@@ -506,19 +515,29 @@ export async function copyCollection(
       // Read the next batch while this one is written: a server answers while we write locally.
       pending = batches.next()
       pending.catch(() => undefined)
-      throwIfAborted(opts.signal, 'Copy')
-      await target.add(next.value)
-      report.copied += next.value.ids.length
+      throwIfAborted(opts.signal, operation)
+      const batch = opts.transform ? await opts.transform(next.value, opts.signal) : next.value
+      throwIfAborted(opts.signal, operation)
+      if (batch.ids.length > 0) await target.add(batch)
+      report.copied += batch.ids.length
       report.batches++
       opts.onProgress?.({ done: report.copied, total })
     }
-    throwIfAborted(opts.signal, 'Copy')
+    throwIfAborted(opts.signal, operation)
   } catch (e) {
     await batches.return?.().catch(() => undefined)
     report.seconds = (performance.now() - started) / 1000
-    const message = e instanceof Error ? e.message : String(e)
+    const message = opts.signal?.aborted ? `${operation} cancelled` : e instanceof Error ? e.message : String(e)
+    if (opts.removeOnFailure) {
+      await to.drop(targetName).catch(() => undefined)
+      throw new PortabilityError(
+        `${operation} of "${name}" stopped: ${message}. "${targetName}" was removed again.`,
+        { ...report, copied: 0 },
+        { cause: e }
+      )
+    }
     throw new PortabilityError(
-      `Copy of "${name}" stopped: ${message}. "${targetName}" at ${to.label} holds the first ${report.copied} of ${total} records (whole batches only).`,
+      `${operation} of "${name}" stopped: ${message}. "${targetName}" at ${to.label} holds the first ${report.copied} of ${total} records (whole batches only).`,
       { ...report },
       { cause: e }
     )
@@ -527,7 +546,7 @@ export async function copyCollection(
   return report
 }
 
-function configurationDifferences(a: CollectionSpec, b: CollectionSpec): string[] {
+export function configurationDifferences(a: CollectionSpec, b: CollectionSpec): string[] {
   const out: string[] = []
   const ha = a.configuration.hnsw
   const hb = b.configuration.hnsw

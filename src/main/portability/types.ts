@@ -45,6 +45,17 @@ export interface CollectionEndpoint {
   /** Writes one batch as a unit (one transaction or one request). Ids must be new. */
   add(batch: RecordBatch): Promise<void>
   remove(ids: string[]): Promise<void>
+  /**
+   * How many records have no document, and how many of those carry a URI. Optional: a source that
+   * cannot count them cheaply is scanned with read().
+   */
+  documentGaps?(signal?: AbortSignal): Promise<DocumentGaps>
+}
+
+export interface DocumentGaps {
+  withoutDocument: number
+  /** Of those without a document, the ones that carry a URI. */
+  uriOnly: number
 }
 
 /** A place collections live: our engine, a Chroma server, a Chroma directory. */
@@ -67,6 +78,8 @@ export interface Progress {
   done: number
   /** Records expected in total (from the source's count or the file's header). */
   total: number
+  /** The current step, for work that has several (a clone that re-embeds: embedding, writing). */
+  phase?: string
 }
 
 export type ProgressCallback = (p: Progress) => void

@@ -2,7 +2,7 @@ import type { CollectionSummary } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import type { Backend, CollectionRef } from '../backends/types.js'
-import { DEFAULT_MODEL } from '../../engine/embedding/index.js'
+import { DEFAULT_MODEL, embeddingConfigFor } from '../../engine/embedding/index.js'
 import type { Metadata } from '../../engine/index.js'
 
 interface StoredConfiguration {
@@ -11,7 +11,7 @@ interface StoredConfiguration {
 }
 
 /** The model a collection embeds with, read from its stored embedding function configuration. */
-function embeddingModelOf(configuration: StoredConfiguration): string | null {
+export function embeddingModelOf(configuration: StoredConfiguration): string | null {
   const ef = configuration.embedding_function
   if (!ef || ef.type !== 'known') return null
   const model = ef.config?.model
@@ -79,14 +79,7 @@ export function collectionHandlers(
       // Checked first (hub id or folder), so a bad one is refused for a Chroma server too, which would
       // store any configuration; recorded as the user's choice once the collection exists.
       const reference = model === null ? null : ctx.modelTrust.check(model)
-      const embedding_function =
-        reference === null
-          ? null
-          : {
-              type: 'known' as const,
-              name: reference === DEFAULT_MODEL ? 'default' : 'transformers',
-              config: { model: reference }
-            }
+      const embedding_function = reference === null ? null : embeddingConfigFor(reference)
       const c = await backend.create({
         name,
         ...(metadata ? { metadata } : {}),

@@ -15,6 +15,7 @@ export { EmbeddingModelError, EmbeddingModelNotAllowedError, EmbeddingModelUnava
 export { shutdownEmbeddingWorkers } from './embedding-host.js'
 export {
   DEFAULT_MODEL_TRUST,
+  embeddingConfigFor,
   modelReference,
   parseEmbeddingConfig,
   parseModelRef,

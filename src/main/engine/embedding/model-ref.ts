@@ -134,6 +134,16 @@ export function parseEmbeddingConfig(cfg: StoredEmbeddingFunctionConfig | null |
 }
 
 /**
+ * The stored embedding function for a model a person chose (hub id or folder, checked): Chroma's
+ * 'default' name for its default model, 'transformers' for any other.
+ */
+export function embeddingConfigFor(model: string): StoredEmbeddingFunctionConfig {
+  const reference = modelReference(model)
+  parseModelRef(reference)
+  return { type: 'known', name: reference === DEFAULT_MODEL ? 'default' : 'transformers', config: { model: reference } }
+}
+
+/**
  * Which models a function rebuilt from a configuration may load (and, for hub models, download).
  * A configuration only names a model; whoever runs the engine decides whether it is wanted.
  */

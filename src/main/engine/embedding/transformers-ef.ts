@@ -15,7 +15,7 @@ import {
   parseModelRef,
   type ModelTrust
 } from './model-ref.js'
-import { resolveModelSource, type ModelSource } from './model-source.js'
+import { checkModelAvailable, resolveModelSource, type ModelSource } from './model-source.js'
 import type { EmbedResult } from './runner.js'
 import type {
   EmbeddingFunction,
@@ -224,6 +224,14 @@ export class TransformersEmbeddingFunction implements EmbeddingFunction {
       )
     }
     return resolveModelSource(this.settings)
+  }
+
+  /**
+   * Throws now when the model may not load (trust) or its files cannot be there (a missing folder, an
+   * uncached model while downloads are off); a model still to be downloaded passes.
+   */
+  checkAvailable(): void {
+    checkModelAvailable(this.settings, this.source())
   }
 
   /** Releases this function's hold on the model (freed when no other function uses it). */

@@ -11,6 +11,7 @@ import { formatValue, parseRows, rowsFromMetadata, type MetadataRow } from '../r
 import { collectionNameError } from './names'
 import { DialogFooter } from '../../components/DialogFooter'
 import { ConfirmByTypingModal } from '../../components/ConfirmByTypingModal'
+import { CloneCollectionModal } from './CloneCollectionModal'
 
 export function useCollection(id: string) {
   const transport = useTransport()
@@ -23,7 +24,7 @@ export function useCollection(id: string) {
 /** The selected collection's facts and its actions: rename, edit metadata, delete. */
 export function CollectionHeader({ collectionId, onDeleted }: { collectionId: string; onDeleted: () => void }) {
   const collection = useCollection(collectionId)
-  const [dialog, setDialog] = useState<'rename' | 'metadata' | 'delete' | null>(null)
+  const [dialog, setDialog] = useState<'rename' | 'metadata' | 'delete' | 'clone' | null>(null)
   const close = (): void => setDialog(null)
 
   if (collection.isPending) {
@@ -100,6 +101,9 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
           >
             Metadata
           </Button>
+          <Button size="xs" variant="default" onClick={() => setDialog('clone')} data-testid="clone-collection">
+            Clone with new settings…
+          </Button>
           <Button
             size="xs"
             variant="light"
@@ -113,6 +117,7 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
       </Group>
       {dialog === 'rename' && <RenameModal collection={c} onClose={close} />}
       {dialog === 'metadata' && <MetadataModal collection={c} onClose={close} />}
+      {dialog === 'clone' && <CloneCollectionModal collection={c} onClose={close} />}
       {dialog === 'delete' && <DeleteModal collection={c} onClose={close} onDeleted={onDeleted} />}
     </Stack>
   )

@@ -12,6 +12,12 @@ import { DialogFooter } from '../../components/DialogFooter'
 
 export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2'
 
+export const SPACE_OPTIONS: { value: Space; label: string }[] = [
+  { value: 'l2', label: 'L2 (squared)' },
+  { value: 'cosine', label: 'Cosine' },
+  { value: 'ip', label: 'Inner product' }
+]
+
 /** The "New collection" form. Mounted only while open, so each opening starts blank. */
 export function CreateCollectionModal({
   onClose,
@@ -83,11 +89,7 @@ export function CreateCollectionModal({
               Distance
             </Text>
             <SegmentedControl<Space>
-              data={[
-                { value: 'l2', label: 'L2 (squared)' },
-                { value: 'cosine', label: 'Cosine' },
-                { value: 'ip', label: 'Inner product' }
-              ]}
+              data={SPACE_OPTIONS}
               value={space}
               onChange={setSpace}
               data-testid="collection-space"

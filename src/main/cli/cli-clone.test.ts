@@ -1,0 +1,121 @@
+// `clone` on the command line as a real process: new space and parameters, a new model (re-embedded),
+// refusals with their exit codes.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTinyModel } from '../engine/embedding/testing/tiny-model.js'
+import { PersistentClient } from '../engine/index.js'
+
+const CLI = resolve('src/main/cli/cli.ts')
+let root: string
+let dir: string
+let modelB: string
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 60_000 })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const docs = ['the river runs to the sea', 'a dog and a cat play', 'the farm grows food', 'music in the school']
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'clone-cli-'))
+  const modelA = await createTinyModel(join(root, 'models'))
+  modelB = await createTinyModel(join(root, 'models'), { name: 'tiny-bert-40', layers: 1, hiddenSize: 40, heads: 2 })
+  dir = join(root, 'data')
+  const client = new PersistentClient({
+    path: dir,
+    embeddingOptions: { trust: { allows: () => true, howToAllow: '' } }
+  })
+  const col = await client.createCollection({
+    name: 'notes',
+    configuration: { embedding_function: { type: 'known', name: 'transformers', config: { model: modelA } } }
+  })
+  await col.add({ ids: docs.map((_, i) => `n${i}`), documents: docs })
+  await client.close()
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('cli clone', () => {
+  it('clones with a new space and HNSW parameters, embeddings as stored', async () => {
+    const r = cli('clone', '--path', dir, '--collection', 'notes', '--as', 'notes-cos', '--space', 'cosine')
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(
+      /^cloned "notes" as "notes-cos" \(hnsw.space: l2 -> cosine\): 4 records, embeddings copied as stored, in/
+    )
+    expect(r.stderr).toContain('clone copying: 4/4 (100%)')
+    const j = cli(
+      'clone',
+      '--path',
+      dir,
+      '--collection',
+      'notes',
+      '--as',
+      'notes-tuned',
+      '--ef-search',
+      '20',
+      '--max-neighbors',
+      '8',
+      '--ef-construction',
+      '50',
+      '--json'
+    )
+    expect(j.status, j.stderr).toBe(0)
+    const report = JSON.parse(j.stdout) as { copied: number; reembedded: number; changes: string[] }
+    expect(report).toMatchObject({ copied: 4, reembedded: 0 })
+    expect(report.changes.sort()).toEqual([
+      'hnsw.ef_construction: 100 -> 50',
+      'hnsw.ef_search: 100 -> 20',
+      'hnsw.max_neighbors: 16 -> 8'
+    ])
+  })
+
+  it('re-embeds with --model, and the clone answers text queries with it', async () => {
+    const r = cli('clone', '--path', dir, '--collection', 'notes', '--as', 'notes-40', '--model', modelB, '--json')
+    expect(r.status, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ copied: 4, reembedded: 4, skipped: 0, model: modelB })
+    expect(r.stderr).toContain('clone writing: 4/4 (100%)')
+    // The model named on the command line is recorded as the user's choice: the app's trust loads it.
+    const client: PersistentClient = new PersistentClient({
+      path: dir,
+      embeddingOptions: { trust: { allows: (m) => client.db.isTrustedModel(m), howToAllow: '' } }
+    })
+    try {
+      const col = await client.getCollection({ name: 'notes-40' })
+      expect(client.db.getCollectionById(col.id).dimension).toBe(40)
+      const hits = await col.query({ queryTexts: [docs[2] as string], nResults: 1, include: ['distances'] })
+      expect(hits.ids[0]).toEqual(['n2'])
+      expect(hits.distances?.[0]?.[0]).toBeCloseTo(0, 4)
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('refuses bad options: usage errors exit 2, the engine and the checks exit 1 with their message', () => {
+    const bad = cli('clone', '--path', dir, '--collection', 'notes', '--as', 'x2', '--space', 'manhattan')
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('Invalid --space: manhattan (l2, cosine or ip)')
+    const zero = cli('clone', '--path', dir, '--collection', 'notes', '--as', 'notes-0', '--ef-search', '0')
+    expect(zero.status).toBe(1)
+    expect(zero.stderr).toContain('Invalid HNSW configuration: invalid ef_search 0, must be a positive integer')
+    const taken = cli('clone', '--path', dir, '--collection', 'notes', '--as', 'notes-cos', '--space', 'ip')
+    expect(taken.status).toBe(1)
+    expect(taken.stderr).toContain('"notes-cos" already exists')
+    const missing = cli(
+      'clone',
+      '--path',
+      dir,
+      '--collection',
+      'notes',
+      '--as',
+      'notes-m',
+      '--model',
+      join(root, 'nope')
+    )
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toMatch(/Embedding model folder ".*nope" does not exist/)
+    expect(cli('--help').stdout).toContain('clone --path DIR --collection NAME --as NEW [--space l2|cosine|ip]')
+  })
+})
