@@ -128,6 +128,29 @@ function removeStaleIndexFiles(dir: string, collectionId: string, keep: string |
   }
 }
 
+/** What a collection's snapshot on disk covers and weighs (unverified: read for reports only). */
+export interface SnapshotInfo {
+  seq: number
+  /** The index file and the metadata file. */
+  bytes: number
+  liveCount: number
+}
+
+/** The collection's snapshot as its metadata file describes it, or null when there is none readable. */
+export function snapshotInfo(dir: string, collectionId: string): SnapshotInfo | null {
+  checkCollectionId(collectionId)
+  try {
+    const path = metaPath(dir, collectionId)
+    const { meta } = JSON.parse(readFileSync(path, 'utf8')) as MetaEnvelope
+    const file = meta.indexFile
+    if (file !== null && (!isOwnIndexFile(file, collectionId) || /[\\/]/.test(file))) return null
+    const indexBytes = file === null ? 0 : statSync(join(dir, file)).size
+    return { seq: meta.seq, bytes: indexBytes + statSync(path).size, liveCount: meta.liveCount }
+  } catch {
+    return null
+  }
+}
+
 /** Removes every snapshot file of the collection. Missing files or directory are fine. */
 export function deleteSnapshot(dir: string, collectionId: string): void {
   checkCollectionId(collectionId)
@@ -267,8 +290,8 @@ function loadSnapshot(
   return { index, seq: meta.seq }
 }
 
-/** Brings a loaded snapshot up to date with SQLite; returns why it cannot be, or null. */
-function reconcile(index: VectorIndex, snapshotSeq: number, src: IndexSource): string | null {
+/** Brings a loaded snapshot (or a rebuilt index) up to date with SQLite; returns why it cannot be, or null. */
+export function reconcile(index: VectorIndex, snapshotSeq: number, src: IndexSource): string | null {
   const live = new Set<number>(src.liveLabels())
   const gone: number[] = []
   for (const label of index.labels()) if (!live.has(label)) gone.push(label)

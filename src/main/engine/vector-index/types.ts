@@ -30,3 +30,14 @@ export interface OpenIndexResult {
   rebuilt: boolean
   reason?: string
 }
+
+/** What an index holds, and an estimate of its memory (VectorIndex.stats). */
+export interface IndexStats {
+  /** Live labels. */
+  live: number
+  /** hnswlib elements, deleted ones included. */
+  elements: number
+  /** Elements allocated. */
+  capacity: number
+  memoryBytes: number
+}
