@@ -3,15 +3,8 @@ import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type BetterSqlite3 from 'better-sqlite3'
+import type { FileSizes } from '../../../shared/health.js'
 import { findWorkerScript, startWorker } from '../worker-entry.js'
-
-/** The database file's size on disk, its WAL, and the free pages inside it that only VACUUM returns. */
-export interface FileSizes {
-  fileBytes: number
-  walBytes: number
-  freeBytes: number
-  pageSize: number
-}
 
 export function fileSizes(db: BetterSqlite3.Database, file: string | null): FileSizes {
   const pageSize = db.pragma('page_size', { simple: true }) as number

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fsyncDir, fsyncPath, writeFileDurably } from '../durable-file.js'
 import { HierarchicalNSW } from './hnswlib.js'
 import { scanHnswFile } from './hnsw-file.js'
+import type { SnapshotInfo } from '../../../shared/health.js'
 import type { IndexSource, OpenIndexResult } from './types.js'
 import { VectorIndex, type VectorIndexOptions } from './vector-index.js'
 
@@ -126,14 +127,6 @@ function removeStaleIndexFiles(dir: string, collectionId: string, keep: string |
   for (const name of readdirSync(dir)) {
     if (name !== keep && isOwnIndexFile(name, collectionId)) removeQuietly(join(dir, name))
   }
-}
-
-/** What a collection's snapshot on disk covers and weighs (unverified: read for reports only). */
-export interface SnapshotInfo {
-  seq: number
-  /** The index file and the metadata file. */
-  bytes: number
-  liveCount: number
 }
 
 /** The collection's snapshot as its metadata file describes it, or null when there is none readable. */

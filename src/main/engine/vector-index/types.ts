@@ -31,13 +31,4 @@ export interface OpenIndexResult {
   reason?: string
 }
 
-/** What an index holds, and an estimate of its memory (VectorIndex.stats). */
-export interface IndexStats {
-  /** Live labels. */
-  live: number
-  /** hnswlib elements, deleted ones included. */
-  elements: number
-  /** Elements allocated. */
-  capacity: number
-  memoryBytes: number
-}
+export type { IndexStats } from '../../../shared/health.js'
