@@ -26,5 +26,6 @@ export const queryKeys = {
   chromaTokenRequired: () => ['settings', 'chroma-token-required'] as const,
   connections: () => ['connections'] as const,
   copy: (jobId: string) => ['copy', jobId] as const,
-  jobs: () => ['jobs'] as const
+  jobs: () => ['jobs'] as const,
+  health: (collectionId: string) => ['health', collectionId] as const
 }
