@@ -10,6 +10,8 @@
 import { z } from 'zod'
 import { EXPORT_FORMATS } from './file-names.js'
 
+export type * from './health.js'
+
 // Plain values the renderer needs at run time live apart, so its bundle does not carry zod.
 export { EVENTS_PATH, EXPORT_PATH, isConnectionScoped, LOCAL_CONNECTION, RPC_PATH } from './constants.js'
 
@@ -197,7 +199,7 @@ export interface CopyStatus {
 }
 
 /** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
-export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact'
+export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -471,6 +473,17 @@ export const contract = {
       })
       .strict()
   ),
+
+  // ---- index health and storage (docs/index-health.md); the built-in database only
+  'collections.health': call<import('./health.js').CollectionHealth>()(
+    z.object({ connection, id: collectionId }).strict()
+  ),
+  /** Starts a 'verify' job; its result is a VerifyReport. */
+  'collections.verifyIndex': call<JobStatus>()(z.object({ connection, id: collectionId }).strict()),
+  /** Starts a 'rebuild' job; its result is a RebuildReport. */
+  'collections.rebuildIndex': call<JobStatus>()(z.object({ connection, id: collectionId }).strict()),
+  /** Starts a 'compact' job (VACUUM of the whole database file); its result is a CompactReport. */
+  'database.compact': call<JobStatus>()(z.object({}).strict()),
 
   /** Desktop app only: the browser UI is served by the server these settings control. */
   'settings.get': call<AppSettings>()(z.object({}).strict()),

@@ -8,6 +8,7 @@ import { cloneHandlers } from './handlers/clone.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { ingestHandlers } from './handlers/ingest.js'
 import { jobHandlers } from './handlers/jobs.js'
+import { healthHandlers } from './handlers/health.js'
 import { recordHandlers } from './handlers/records.js'
 import { settingsHandlers } from './handlers/settings.js'
 
@@ -34,6 +35,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),
     ...jobHandlers(ctx.jobs),
+    ...healthHandlers(ctx),
     ...settingsHandlers(ctx.settings)
   }
 }

@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util'
 import { embeddingConfigFor, type StoredEmbeddingFunctionConfig } from '../engine/embedding/index.js'
 import { DATABASE_FILE, PersistentClient, type Space } from '../engine/index.js'
 import { EXPORT_FORMATS, exportFormatOf, type ExportFormat } from '../../shared/file-names.js'
+import { formatBytes } from '../../shared/format-bytes.js'
+import type { CollectionHealth, VerifyReport } from '../../shared/health.js'
 import {
   ChromaDirConnection,
   cloneEmbedder,
@@ -47,6 +49,15 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
       --skip-without-document); otherwise embeddings are copied as stored. The source is not changed.
   import-chroma-dir --path DIR --chroma-dir CHROMA_DIR [--collection NAME]
       Copy the collections (or one) of a Chroma persistent directory, read-only, into DIR.
+
+  health --path DIR [--collection NAME]
+      Records, storage (the collection's row bytes; the file, WAL and free pages), index sizes and lag.
+  verify --path DIR --collection NAME
+      Compare the collection's vector index with SQLite: missing, extra and stale vectors (exit 3 if any).
+  rebuild --path DIR --collection NAME
+      Build the collection's vector index anew from SQLite and snapshot it.
+  compact --path DIR
+      VACUUM the database file and truncate its WAL; prints the bytes freed.
 
 Options for every command: --batch-size N (default 1000), --json (print the report as JSON), --help.
 Do not point --path at a directory a running Chromadesk uses; use its URL with copy instead.`
@@ -262,6 +273,18 @@ export async function run(argv: string[], out: (line: string) => void = console.
         )
         return
       }
+      case 'health':
+      case 'verify':
+      case 'rebuild':
+      case 'compact': {
+        const client = new PersistentClient({ path: existingDir(resolve(need(values, 'path'))) })
+        try {
+          await maintenance(command, client, values, controller.signal, print)
+        } finally {
+          await client.close()
+        }
+        return
+      }
       default:
         throw new UsageError(`Unknown command "${command}"`)
     }
@@ -269,6 +292,76 @@ export async function run(argv: string[], out: (line: string) => void = console.
     process.off('SIGINT', onSignal)
     for (const c of opened.reverse()) await c.close().catch(() => undefined)
   }
+}
+
+/** health, verify, rebuild and compact on a data directory (docs/index-health.md). */
+async function maintenance(
+  command: 'health' | 'verify' | 'rebuild' | 'compact',
+  client: PersistentClient,
+  values: Values,
+  signal: AbortSignal,
+  print: (report: object, line: string) => void
+): Promise<void> {
+  const db = client.db
+  const idOf = (name: string): string => db.getCollection({ tenant: client.tenant, database: client.database }, name).id
+  const onProgress = (label: string): ((done: number, total: number) => void) => {
+    const report = progress(label)
+    return (done, total) => report({ done, total })
+  }
+  switch (command) {
+    case 'health': {
+      const names =
+        typeof values.collection === 'string'
+          ? [values.collection]
+          : db.listCollections({ tenant: client.tenant, database: client.database }).map((c) => c.name)
+      const reports: CollectionHealth[] = []
+      for (const name of names) reports.push(await db.collectionHealth(idOf(name)))
+      print(reports, reports.map(healthLine).join('\n') || 'no collections')
+      return
+    }
+    case 'verify': {
+      const r = await db.verifyIndex(idOf(need(values, 'collection')), { signal, onProgress: onProgress('verify') })
+      print(r, verifyLine(r))
+      if (!r.healthy) process.exitCode = 3
+      return
+    }
+    case 'rebuild': {
+      const r = await db.rebuildIndex(idOf(need(values, 'collection')), { signal, onProgress: onProgress('rebuild') })
+      print(r, `rebuilt the index of "${r.name}": ${r.records} records in ${r.seconds.toFixed(1)} s`)
+      return
+    }
+    case 'compact': {
+      const r = await db.compact({ signal })
+      const size = (s: typeof r.before): string => formatBytes(s.fileBytes + s.walBytes)
+      print(
+        r,
+        `compacted: ${size(r.before)} -> ${size(r.after)}, freed ${formatBytes(r.freedBytes)} in ${r.seconds.toFixed(1)} s`
+      )
+      return
+    }
+  }
+}
+
+function healthLine(h: CollectionHealth): string {
+  const d = h.storage.database
+  const memory = h.index.memory ? `, in memory ~${formatBytes(h.index.memory.memoryBytes)}` : ''
+  const snapshot = h.index.snapshot ? `snapshot ${formatBytes(h.index.snapshot.bytes)}` : 'no snapshot'
+  return (
+    `"${h.name}": ${h.records} records, rows ${formatBytes(h.storage.payloadBytes)} ` +
+    `(file ${formatBytes(d.fileBytes)}, WAL ${formatBytes(d.walBytes)}, free ${formatBytes(d.freeBytes)}); ` +
+    `index ${h.index.state}, ${snapshot}${memory}; lag ${h.lag.upserts} upserts, ${h.lag.removals} removals` +
+    (h.lag.sinceSnapshot === null ? '' : `, ${h.lag.sinceSnapshot} writes since the snapshot`)
+  )
+}
+
+function verifyLine(r: VerifyReport): string {
+  if (r.healthy) return `index of "${r.name}" is healthy: ${r.checked} records checked in ${r.seconds.toFixed(1)} s`
+  const kind = (label: string, p: VerifyReport['missing']): string =>
+    p.count === 0 ? '' : ` ${p.count} ${label} (${p.examples.join(', ')}${p.count > p.examples.length ? ', ...' : ''});`
+  return (
+    `index of "${r.name}" is damaged:${kind('missing', r.missing)}${kind('extra', r.extra)}${kind('stale', r.stale)}` +
+    ` ${r.checked} records checked. Run rebuild to repair it.`
+  )
 }
 
 function copyLine(r: CopyReport): string {

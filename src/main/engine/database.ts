@@ -19,8 +19,19 @@ import {
   UnexpectedError
 } from './errors.js'
 import { compileFilter, parseWhere, parseWhereDocument, VType, type FilterNode } from './filters/index.js'
+import {
+  EXAMPLES,
+  PAYLOAD_SQL,
+  type CollectionHealth,
+  type CompactReport,
+  type IndexProblems,
+  type MaintenanceOptions,
+  type RebuildReport,
+  type VerifyReport
+} from './health.js'
+import { fileSizes, vacuumFile } from './store/compact.js'
 import { openSqlite } from './store/connection.js'
-import { RecordStore, decodeEmbedding } from './store/records.js'
+import { RecordStore, decodeEmbedding, readRowsAfter } from './store/records.js'
 import type {
   AddRequest,
   CollectionConfiguration,
@@ -61,6 +72,9 @@ import {
 } from './validation.js'
 import { distanceAt, preparedQuery, storedVector } from './vector-index/distance.js'
 import { deleteSnapshot, openIndex, type IndexSource, type SearchHit } from './vector-index/index.js'
+import { IndexBuild, MAX_LABEL, type InspectReply } from './vector-index/maintenance.js'
+import { reconcile, snapshotInfo } from './vector-index/snapshot.js'
+import type { IndexStats } from './vector-index/types.js'
 import { TopK } from './vector-index/vector-index.js'
 import {
   findIndexWorkerEntry,
@@ -203,6 +217,11 @@ export const EXACT_SCAN_FALLBACK = { rows: 10_000, floats: 4 * 1024 * 1024 }
 
 const INDEX_WORKER_LIVENESS_MS = 120_000
 
+/** Rows compared per step of a verification (one SQLite read and one ordered worker operation). */
+const VERIFY_PAGE = 2_000
+/** An inline rebuild's slice on the main thread between other work. */
+const INLINE_SLICE_MS = 20
+
 /** A validated add, upsert or update batch; a null list was not given. */
 interface RecordBatch<M> {
   ids: string[]
@@ -256,6 +275,8 @@ export class ChromaDatabase {
   private stoppedWorker: IndexWorker | null = null
   /** Why indexes stay on the main thread from now on (worker unavailable or failed). */
   private workerDisabled: string | null = null
+  /** A running compaction: writes are refused as busy (never blocked) until it ends (decision 0075). */
+  private compaction: Promise<unknown> | null = null
 
   constructor(opts: DatabaseOptions = {}) {
     this.path = opts.path ?? null
@@ -297,6 +318,9 @@ export class ChromaDatabase {
       return fn()
     } catch (e) {
       if (e instanceof ChromaError) throw e
+      if (this.compaction !== null && (e as { code?: unknown }).code === 'SQLITE_BUSY') {
+        throw new ResourceExhaustedError('The database is being compacted; writes resume when it ends. Retry shortly.')
+      }
       throw new UnexpectedError(e)
     }
   }
@@ -439,6 +463,7 @@ export class ChromaDatabase {
    * asynchronous callers (decision 0050).
    */
   async waitForIndexRoom(collectionId: string): Promise<void> {
+    await this.compaction // a write would be refused as busy until it ends
     if (this.closed || this.worker === null) return
     const cid = this.cidOf(collectionId)
     if (cid === undefined) return // the write itself reports the missing collection
@@ -488,6 +513,7 @@ export class ChromaDatabase {
 
   /** Resolves once the index worker has answered every search asked of it (same failure rule). */
   async waitForIndexWorker(): Promise<void> {
+    await this.compaction // a read refused as busy during compaction waits for its end
     const worker = this.worker
     if (this.closed || worker === null || worker.dead !== null) return
     try {
@@ -604,6 +630,227 @@ export class ChromaDatabase {
       backlog: worker === null || worker.dead !== null ? { ops: 0, labels: 0, bytes: 0 } : worker.backlog(),
       exactScans: this.exactScans,
       tail: index instanceof WorkerIndex ? index.tailSizes() : null
+    }
+  }
+
+  // ---- index health and maintenance (docs/index-health.md) ------------------------------------------
+
+  /** Records, storage, index sizes and lag of one collection. Never loads an index. */
+  async collectionHealth(collectionId: string): Promise<CollectionHealth> {
+    const { c, records, payloadBytes, database } = this.read(() => {
+      const c = this.collectionById(collectionId)
+      return {
+        c,
+        records: this.store.count(c.cid),
+        payloadBytes: (this.db.prepare(PAYLOAD_SQL).pluck().get(c.cid, c.cid) as number | undefined) ?? 0,
+        database: fileSizes(this.db, this.path ? join(this.path, DATABASE_FILE) : null)
+      }
+    })
+    const handle = this.indexes.get(c.cid)?.index
+    const snapshot = this.indexDir ? snapshotInfo(this.indexDir, c.id) : null
+    const tail = handle instanceof WorkerIndex ? handle.tailSizes() : null
+    let memory: IndexStats | null = null
+    if (handle) {
+      // An inspect of an empty range answers with the sizes; a worker busy for a second is left out.
+      const sizes = handle.inspect(0, 0, new Uint32Array(0), new Float32Array(0)).then(
+        (r) => r.stats,
+        () => null
+      )
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<null>((resolve) => (timer = setTimeout(resolve, 1000, null)))
+      memory = await Promise.race([sizes, timeout])
+      clearTimeout(timer)
+    }
+    return {
+      collectionId: c.id,
+      name: c.name,
+      records,
+      dimension: c.dimension,
+      storage: { payloadBytes, database },
+      index: {
+        state: c.dimension === null ? 'no-vectors' : !handle ? 'not-loaded' : handle.inWorker ? 'worker' : 'inline',
+        snapshot,
+        memory
+      },
+      lag: {
+        upserts: tail?.upserts ?? 0,
+        removals: tail?.removals ?? 0,
+        sinceSnapshot: snapshot === null ? null : Math.max(0, c.last_seq - snapshot.seq)
+      }
+    }
+  }
+
+  /**
+   * Compares the collection's index with SQLite, a page of rows at a time: missing (live in SQLite,
+   * not in the index), extra (in the index, not in SQLite) and stale (a vector that differs from
+   * SQLite's as prepared for the space). Each page is read and handed to the index in one tick, and
+   * the index worker runs it as an ordered operation, after every write acknowledged before it: the
+   * write-behind tail is settled first, never counted as missing.
+   */
+  async verifyIndex(collectionId: string, opts: MaintenanceOptions = {}): Promise<VerifyReport> {
+    const start = performance.now()
+    const first = this.read(() => this.collectionById(collectionId))
+    const total = this.read(() => this.store.count(first.cid))
+    const examples = { missing: [] as number[], extra: [] as number[], stale: [] as number[] }
+    const counts = { missing: 0, extra: 0, stale: 0 }
+    let checked = 0
+    let after = 0
+    while (first.dimension !== null) {
+      opts.signal?.throwIfAborted()
+      const page = this.read(() => {
+        const c = this.collectionById(collectionId)
+        const dim = c.dimension as number
+        const rows = readRowsAfter(this.db, c.cid, after, Number.MAX_SAFE_INTEGER, VERIFY_PAGE)
+        const labels = Uint32Array.from(rows, (r) => r.label)
+        const vectors = new Float32Array(rows.length * dim)
+        rows.forEach((r, i) => vectors.set(r.vector, i * dim))
+        const hi = rows.length < VERIFY_PAGE ? MAX_LABEL : (labels[labels.length - 1] as number)
+        return { reply: this.loadIndex(c).inspect(after, hi, labels, vectors), rows: rows.length, hi }
+      })
+      let reply: InspectReply
+      try {
+        reply = await page.reply
+      } catch (e) {
+        if (!(e instanceof IndexWorkerError)) throw e
+        throw new InternalError(`The index could not be verified (${e.message}). Rebuild it, or try again.`)
+      }
+      for (const kind of ['missing', 'extra', 'stale'] as const) {
+        counts[kind] += reply.result[kind].length
+        examples[kind].push(...reply.result[kind].slice(0, EXAMPLES - examples[kind].length))
+      }
+      checked += page.rows
+      opts.onProgress?.(checked, Math.max(total, checked))
+      if (page.hi === MAX_LABEL) break
+      after = page.hi
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const problems = (kind: 'missing' | 'extra' | 'stale'): IndexProblems => {
+      const labels = examples[kind]
+      // Extra vectors have no record in SQLite, so no id: they are shown by label.
+      const rows = kind === 'extra' ? [] : this.read(() => this.store.readRows(labels))
+      return { count: counts[kind], examples: labels.map((l, i) => rows[i]?.id ?? `#${l}`) }
+    }
+    return {
+      collectionId: first.id,
+      name: first.name,
+      checked,
+      healthy: counts.missing + counts.extra + counts.stale === 0,
+      missing: problems('missing'),
+      extra: problems('extra'),
+      stale: problems('stale'),
+      seconds: (performance.now() - start) / 1000
+    }
+  }
+
+  /**
+   * Builds the collection's index anew from SQLite and replaces the old one once complete (queries are
+   * answered by the old one meanwhile), then writes its snapshot. In the index worker the build is an
+   * ordered operation run a slice at a time; inline, slices run between the main thread's other work
+   * and the new index catches up with writes made meanwhile before the swap. A cancelled rebuild keeps
+   * the old index.
+   */
+  async rebuildIndex(collectionId: string, opts: MaintenanceOptions = {}): Promise<RebuildReport> {
+    const start = performance.now()
+    const c = this.read(() => this.collectionById(collectionId))
+    const total = this.read(() => this.store.count(c.cid))
+    const report = (records: number, snapshot: boolean): RebuildReport => ({
+      collectionId: c.id,
+      name: c.name,
+      records,
+      snapshot,
+      seconds: (performance.now() - start) / 1000
+    })
+    if (c.dimension === null) return report(0, false)
+    opts.signal?.throwIfAborted()
+    const params = hnswParams(JSON.parse(c.configuration) as CollectionConfiguration)
+    const handle = this.loadIndex(c)
+    if (handle instanceof WorkerIndex && this.path !== null) {
+      let result: { cancelled: boolean; records: number }
+      try {
+        const build = { dbFile: join(this.path, DATABASE_FILE), cid: c.cid, seq: c.last_seq, total, params }
+        result = await handle.rebuild(build, opts.signal, opts.onProgress)
+      } catch (e) {
+        if (!(e instanceof IndexWorkerError)) throw e
+        throw new InternalError(`The index could not be rebuilt (${e.message}). Try again.`)
+      }
+      opts.signal?.throwIfAborted()
+      if (result.cancelled) throw new InternalError('The rebuild was cancelled; the old index stays in use')
+      if (this.indexDir && this.indexes.get(c.cid)?.index === handle) {
+        handle.snapshot(this.indexDir, c.id)
+        await this.settleIndexes()
+      }
+      return report(result.records, this.indexDir !== null)
+    }
+    // Inline: build between the main thread's other work; writes meanwhile go to the old index.
+    const build = new IndexBuild(
+      c.dimension,
+      params,
+      (after, limit) => readRowsAfter(this.db, c.cid, after, c.last_seq, limit),
+      total
+    )
+    for (;;) {
+      opts.signal?.throwIfAborted()
+      if (this.read(() => build.step(performance.now() + INLINE_SLICE_MS))) break
+      opts.onProgress?.(build.done, total)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    // One tick from here: catch up with what was written since (SQLite as of now), then swap.
+    const now = this.read(() => this.collectionById(collectionId))
+    const problem = reconcile(build.index, c.last_seq, {
+      dim: c.dimension,
+      params,
+      currentSeq: now.last_seq,
+      liveLabels: () => this.store.rids(c.cid),
+      rowsSince: (seq) => this.store.embeddingsSince(c.cid, seq),
+      allRows: () => this.store.embeddingsSince(c.cid, -1)
+    })
+    if (problem !== null) throw new InternalError(`The rebuilt index did not match the database: ${problem}`)
+    build.index.setEfSearch(params.efSearch)
+    const old = this.indexes.get(c.cid)
+    old?.index.release(null, null)
+    const loaded = { index: new InlineIndex(build.index), dirty: true, pending: 0 }
+    this.indexes.set(c.cid, loaded)
+    opts.onProgress?.(build.index.size, build.index.size)
+    if (this.indexDir) {
+      loaded.index.snapshot(this.indexDir, c.id, now.last_seq)
+      loaded.dirty = false
+    }
+    return report(build.index.size, this.indexDir !== null)
+  }
+
+  /**
+   * Compacts the database file: VACUUM (pages freed by deletes return to the file system only so) and
+   * a truncating checkpoint of the WAL, in a worker thread with its own connection (decision 0075).
+   * Reads go on meanwhile; writes are refused as busy (retryable) rather than blocking the thread, and
+   * asynchronous writers wait for the end. Cannot be cancelled once started.
+   */
+  async compact(opts: Pick<MaintenanceOptions, 'signal'> = {}): Promise<CompactReport> {
+    const file = this.path ? join(this.path, DATABASE_FILE) : null
+    if (this.compaction !== null) throw new ResourceExhaustedError('The database is already being compacted')
+    opts.signal?.throwIfAborted()
+    const before = this.read(() => fileSizes(this.db, file))
+    const start = performance.now()
+    if (file === null) {
+      this.read(() => this.db.exec('VACUUM'))
+    } else {
+      // A write on the main connection fails at once (busy) instead of waiting for the VACUUM's lock.
+      this.db.pragma('busy_timeout = 0')
+      const run = vacuumFile(this.db, file)
+      this.compaction = run.catch(() => undefined)
+      try {
+        await run
+      } finally {
+        this.compaction = null
+        if (!this.closed) this.db.pragma('busy_timeout = 5000')
+      }
+    }
+    const after = this.read(() => fileSizes(this.db, file))
+    const size = (s: typeof before): number => s.fileBytes + s.walBytes
+    return {
+      before,
+      after,
+      freedBytes: Math.max(0, size(before) - size(after)),
+      seconds: (performance.now() - start) / 1000
     }
   }
 

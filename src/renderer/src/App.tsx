@@ -8,6 +8,7 @@ import { QueryPanel } from './features/query/QueryPanel'
 import { IngestPanel } from './features/ingest/IngestPanel'
 import { SettingsButton } from './features/settings/SettingsButton'
 import { JobsButton } from './features/jobs/JobsButton'
+import { HealthPanel } from './features/health/HealthPanel'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
 import { DatabaseSwitcher } from './features/databases/DatabaseSwitcher'
 import { CollectionTransfer } from './features/transfer/CollectionTransfer'
@@ -17,7 +18,7 @@ import { AppKeyRequired } from './features/status/AppKeyRequired'
 import { useAppEvents, useAppStatus } from './lib/data'
 import { CallFailed } from './lib/transport'
 
-export type CollectionTab = 'records' | 'query' | 'ingest'
+export type CollectionTab = 'records' | 'query' | 'ingest' | 'health'
 
 /**
  * The layout: collections on the left, the selected collection's records, query and drag-in tabs on
@@ -100,6 +101,9 @@ export function App() {
                 <Tabs.Tab value="records">Records</Tabs.Tab>
                 <Tabs.Tab value="query">Query</Tabs.Tab>
                 <Tabs.Tab value="ingest">Add documents</Tabs.Tab>
+                <Tabs.Tab value="health" data-testid="health-tab">
+                  Health
+                </Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="records" pt="sm">
                 <RecordsView collectionId={selected} />
@@ -109,6 +113,9 @@ export function App() {
               </Tabs.Panel>
               <Tabs.Panel value="ingest" pt="sm">
                 <IngestPanel collectionId={selected} onDone={() => setTab('records')} />
+              </Tabs.Panel>
+              <Tabs.Panel value="health" pt="sm">
+                <HealthPanel collectionId={selected} />
               </Tabs.Panel>
             </Tabs>
           </Stack>

@@ -188,3 +188,29 @@ export class RecordStore {
     for (const row of stmt.iterate(cid, seq)) yield { label: row.rid, vector: decodeEmbedding(row.embedding) }
   }
 }
+
+/** One row of a keyset-paged read: a record's label (rid) and embedding. */
+export interface LabelledVector {
+  label: number
+  vector: Float32Array
+}
+
+/**
+ * Up to `limit` rows of a collection with rid > `after` and seq <= `maxSeq`, by rid: the paged read
+ * that index verification and rebuilds share (each page is a statement of its own, so nothing holds
+ * the connection between pages). Works on the main connection and on the index worker's.
+ */
+export function readRowsAfter(
+  db: BetterSqlite3.Database,
+  cid: number,
+  after: number,
+  maxSeq: number,
+  limit: number
+): LabelledVector[] {
+  return db
+    .prepare<[number, number, number, number], { rid: number; embedding: Buffer }>(
+      'SELECT rid, embedding FROM records WHERE cid = ? AND rid > ? AND seq <= ? ORDER BY rid LIMIT ?'
+    )
+    .all(cid, after, maxSeq, limit)
+    .map((r) => ({ label: r.rid, vector: decodeEmbedding(r.embedding) }))
+}

@@ -6,7 +6,8 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { loadNative } from '../native.js'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
-import { decodeEmbedding } from '../store/records.js'
+import { decodeEmbedding, readRowsAfter } from '../store/records.js'
+import { IndexBuild, inspectRange } from './maintenance.js'
 import { deleteSnapshot, openIndex, writeSnapshot } from './snapshot.js'
 import type { IndexSource } from './types.js'
 import type { VectorIndex } from './vector-index.js'
@@ -18,7 +19,8 @@ import {
   CTRL_STOP,
   type OrderedOp,
   type SyncReply,
-  type ToIndexWorker
+  type ToIndexWorker,
+  type WorkerReply
 } from './worker-protocol.js'
 
 // Through loadNative, so the Electron main process gets its own ABI build (docs/decisions/0011).
@@ -47,6 +49,61 @@ const queue: OrderedOp[] = []
 // Position inside queue[0] when it is an upsert processed over several slices.
 let cursor = 0
 let scheduled = false
+// The rebuild at the head of the queue, built over several slices, and rebuilds asked to stop.
+let build: IndexBuild | null = null
+const cancelled = new Set<number>()
+// Rows between progress reports of a rebuild.
+const PROGRESS_EVERY = 1000
+
+function post(message: WorkerReply): void {
+  parentPort?.postMessage(message)
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** Runs part of a rebuild (queue[0]); true when it is finished, whichever way. */
+function rebuildStep(op: Extract<OrderedOp, { op: 'rebuild' }>, loaded: Loaded | undefined, deadline: number): boolean {
+  if (!loaded) {
+    post({ type: 'reply', request: op.request, ok: false, error: 'index not loaded' })
+    return true
+  }
+  try {
+    if (cancelled.delete(op.request)) {
+      build = null
+      post({ type: 'reply', request: op.request, ok: true, value: { cancelled: true, records: 0 } })
+      return true
+    }
+    const db = connection(op.dbFile)
+    build ??= new IndexBuild(
+      op.dim,
+      op.params,
+      (after, limit) => readRowsAfter(db, op.cid, after, op.seq, limit),
+      op.total
+    )
+    const before = build.done
+    const finished = build.step(deadline)
+    Atomics.add(ctrl, CTRL_BEAT, 1) // a long rebuild is progress, not a hang
+    if (Math.floor(build.done / PROGRESS_EVERY) !== Math.floor(before / PROGRESS_EVERY) || finished) {
+      post({ type: 'progress', request: op.request, done: build.done, total: op.total })
+    }
+    if (!finished) return false
+    // The swap: later ops of this collection (queued after this one) apply to the new graph.
+    const index = build.index
+    build = null
+    index.setEfSearch(loaded.index?.params.efSearch ?? op.params.efSearch)
+    loaded.index = index
+    loaded.failed = null
+    loaded.seq = op.seq
+    loaded.dirty = true
+    post({ type: 'reply', request: op.request, ok: true, value: { cancelled: false, records: index.size } })
+  } catch (err) {
+    build = null
+    post({ type: 'reply', request: op.request, ok: false, error: errorText(err) })
+  }
+  return true
+}
 
 function connection(file: string): BetterSqlite3.Database {
   let db = connections.get(file)
@@ -119,6 +176,20 @@ function step(deadline: number): boolean {
         deleteSnapshot(op.dir, op.collectionId)
       } catch {
         // Stale files are ignored by the next open (the collection id is gone from SQLite).
+      }
+    }
+    return true
+  }
+  if (op.op === 'rebuild') return rebuildStep(op, loaded, deadline)
+  if (op.op === 'inspect') {
+    if (!loaded || loaded.index === null) {
+      post({ type: 'reply', request: op.request, ok: false, error: loaded?.failed ?? 'index not loaded' })
+    } else {
+      try {
+        const value = inspectRange(loaded.index, op.lo, op.hi, op.labels, op.vectors)
+        post({ type: 'reply', request: op.request, ok: true, value })
+      } catch (err) {
+        post({ type: 'reply', request: op.request, ok: false, error: errorText(err) })
       }
     }
     return true
@@ -263,6 +334,9 @@ parentPort?.on('message', (message: ToIndexWorker) => {
   switch (message.op) {
     case 'search':
       search(message)
+      return
+    case 'cancel':
+      cancelled.add(message.request)
       return
     case 'stop':
       // Idle here (between slices), so ending is safe (see stopIfAsked).

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fsyncDir, fsyncPath, writeFileDurably } from '../durable-file.js'
 import { HierarchicalNSW } from './hnswlib.js'
 import { scanHnswFile } from './hnsw-file.js'
+import type { SnapshotInfo } from '../../../shared/health.js'
 import type { IndexSource, OpenIndexResult } from './types.js'
 import { VectorIndex, type VectorIndexOptions } from './vector-index.js'
 
@@ -125,6 +126,21 @@ export function writeSnapshot(dir: string, collectionId: string, index: VectorIn
 function removeStaleIndexFiles(dir: string, collectionId: string, keep: string | null): void {
   for (const name of readdirSync(dir)) {
     if (name !== keep && isOwnIndexFile(name, collectionId)) removeQuietly(join(dir, name))
+  }
+}
+
+/** The collection's snapshot as its metadata file describes it, or null when there is none readable. */
+export function snapshotInfo(dir: string, collectionId: string): SnapshotInfo | null {
+  checkCollectionId(collectionId)
+  try {
+    const path = metaPath(dir, collectionId)
+    const { meta } = JSON.parse(readFileSync(path, 'utf8')) as MetaEnvelope
+    const file = meta.indexFile
+    if (file !== null && (!isOwnIndexFile(file, collectionId) || /[\\/]/.test(file))) return null
+    const indexBytes = file === null ? 0 : statSync(join(dir, file)).size
+    return { seq: meta.seq, bytes: indexBytes + statSync(path).size, liveCount: meta.liveCount }
+  } catch {
+    return null
   }
 }
 
@@ -267,8 +283,8 @@ function loadSnapshot(
   return { index, seq: meta.seq }
 }
 
-/** Brings a loaded snapshot up to date with SQLite; returns why it cannot be, or null. */
-function reconcile(index: VectorIndex, snapshotSeq: number, src: IndexSource): string | null {
+/** Brings a loaded snapshot (or a rebuilt index) up to date with SQLite; returns why it cannot be, or null. */
+export function reconcile(index: VectorIndex, snapshotSeq: number, src: IndexSource): string | null {
   const live = new Set<number>(src.liveLabels())
   const gone: number[] = []
   for (const label of index.labels()) if (!live.has(label)) gone.push(label)

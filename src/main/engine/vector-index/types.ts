@@ -30,3 +30,5 @@ export interface OpenIndexResult {
   rebuilt: boolean
   reason?: string
 }
+
+export type { IndexStats } from '../../../shared/health.js'

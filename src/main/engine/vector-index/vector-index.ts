@@ -1,6 +1,6 @@
 import { distanceAt, normalizedLikeHnswlib, preparedQuery } from './distance.js'
 import { HierarchicalNSW, type NativeHnsw } from './hnswlib.js'
-import type { HnswParams, SearchHit } from './types.js'
+import type { HnswParams, IndexStats, SearchHit } from './types.js'
 
 export interface VectorIndexOptions {
   /**
@@ -26,7 +26,8 @@ const DEFAULT_GROWTH_FACTOR = 1.5
 const EXACT_SCAN_COST_RATIO = 3.5
 const MIN_EXACT_SEARCH_CANDIDATES = 1024
 const DEFAULT_FILTERED_EF_BOOST_MAX = 1
-const MAX_LABEL = 0xffffffff
+/** Largest label: hnswlib-node takes labels as uint32. */
+export const MAX_LABEL = 0xffffffff
 
 export const FILTERED_SEARCH_DEFAULTS = {
   /** undefined = adaptive: max(1024, sqrt(3.5 * efSearch * size)). */
@@ -206,6 +207,24 @@ export class VectorIndex {
   private exactScanLimit(): number {
     if (this.exactSearchMaxCandidates !== undefined) return this.exactSearchMaxCandidates
     return Math.max(MIN_EXACT_SEARCH_CANDIDATES, Math.sqrt(EXACT_SCAN_COST_RATIO * this.params.efSearch * this.size))
+  }
+
+  /**
+   * Sizes of the index, with an estimate of the memory it holds: hnswlib's level-0 block (allocated
+   * for the whole capacity), its upper levels (1/(M-1) levels per element on average), its per-element
+   * lock and label map, and our float32 copy of every vector with its label map. An estimate: allocator
+   * overhead and V8's map layout are not measured.
+   */
+  stats(): IndexStats {
+    const { M } = this.params
+    const elements = this.hnsw.getCurrentCount()
+    const level0 = 4 + 2 * M * 4 + this.dim * 4 + 8
+    const perSlot = level0 + 8 + 4 + 40 // + link-list pointer, level, mutex
+    const upper = (4 + M * 4) / Math.max(1, M - 1) + 40 // + label lookup entry
+    const memoryBytes = Math.round(
+      this.capacity * perSlot + elements * upper + this.arena.length * 4 + this.slotOfLabel.size * 40
+    )
+    return { live: this.size, elements, capacity: this.capacity, memoryBytes }
   }
 
   /** @internal Used by the snapshot writer. */

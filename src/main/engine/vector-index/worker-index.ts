@@ -28,8 +28,10 @@ import {
   CTRL_STOP,
   type ImmediateOp,
   type OrderedOp,
-  type SyncReply
+  type SyncReply,
+  type WorkerReply
 } from './worker-protocol.js'
+import { inspectRange, type InspectReply } from './maintenance.js'
 
 /** What the database needs from a loaded collection index, wherever its graph lives. */
 export interface IndexHandle {
@@ -39,6 +41,11 @@ export interface IndexHandle {
   /** Applies one committed call: removals first, then upserts (insert or replace). */
   apply(removes: number[], upserts: Map<number, Float32Array>, seq: number): void
   setEfSearch(ef: number): void
+  /**
+   * Compares SQLite's live rows with labels in (lo, hi] (`labels` ascending, `vectors` as stored) with
+   * the index. Called in the same tick as the rows were read, so both describe the same moment.
+   */
+  inspect(lo: number, hi: number, labels: Uint32Array, vectors: Float32Array): Promise<InspectReply>
   /** Persistent mode: writes (or, in the worker, queues) a snapshot of everything applied so far. */
   snapshot(dir: string, collectionId: string, seq: number): void
   /** Forgets the index; with a collection id, the worker also deletes its snapshot files. */
@@ -65,6 +72,10 @@ export class InlineIndex implements IndexHandle {
 
   snapshot(dir: string, collectionId: string, seq: number): void {
     writeSnapshot(dir, collectionId, this.index, seq)
+  }
+
+  async inspect(lo: number, hi: number, labels: Uint32Array, vectors: Float32Array): Promise<InspectReply> {
+    return inspectRange(this.index, lo, hi, labels, vectors)
   }
 
   release(): void {}
@@ -145,6 +156,12 @@ export class IndexWorker {
   private seenReplies = 0
   private seenBeat = 0
   private lastMoved = performance.now()
+  // Maintenance requests (inspect, rebuild) awaiting their reply on the parent port.
+  private nextRequest = 1
+  private readonly requests = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (done: number, total: number) => void }
+  >()
 
   /**
    * `livenessMs`: how long the worker may hold work or an unanswered call without moving before it is
@@ -167,8 +184,10 @@ export class IndexWorker {
     const die = (reason: string): void => {
       if (this.deadReason !== null) return
       this.deadReason = reason
+      this.failRequests(reason)
       onDeath(reason)
     }
+    this.worker.on('message', (message: WorkerReply) => this.onReply(message))
     this.worker.on('error', (err) => die(`index worker failed: ${err.message}`))
     this.exit = new Promise((resolve) => {
       this.worker.on('exit', (code) => {
@@ -207,6 +226,58 @@ export class IndexWorker {
     this.pendingLabels += weight.labels
     this.pendingBytes += weight.bytes
     return ticket
+  }
+
+  /**
+   * Posts a maintenance operation (inspect, rebuild) and resolves with the worker's reply; it runs in
+   * queue order, after every operation posted before it. `onRequest` gets the request's number (to
+   * cancel it) before anything is posted.
+   */
+  request<T>(
+    op: DistributiveOmit<Extract<OrderedOp, { op: 'inspect' | 'rebuild' }>, 'ticket' | 'request'>,
+    options: {
+      transfer?: ArrayBuffer[]
+      onProgress?: (done: number, total: number) => void
+      onRequest?: (request: number) => void
+    } = {}
+  ): Promise<T> {
+    const request = this.nextRequest++
+    options.onRequest?.(request)
+    return new Promise<T>((resolve, reject) => {
+      this.requests.set(request, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {})
+      })
+      try {
+        this.post({ ...op, request } as DistributiveOmit<OrderedOp, 'ticket'>, NO_WEIGHT, options.transfer)
+      } catch (e) {
+        this.requests.delete(request)
+        reject(e as Error)
+      }
+    })
+  }
+
+  /** Asks the worker to stop a rebuild request at its next slice (it then replies `cancelled`). */
+  cancel(request: number): void {
+    if (this.deadReason === null) this.worker.postMessage({ op: 'cancel', request })
+  }
+
+  private onReply(message: WorkerReply): void {
+    const pending = this.requests.get(message.request)
+    if (!pending) return
+    if (message.type === 'progress') {
+      pending.onProgress?.(message.done, message.total)
+      return
+    }
+    this.requests.delete(message.request)
+    if (message.ok) pending.resolve(message.value)
+    else pending.reject(new IndexWorkerError(message.error))
+  }
+
+  private failRequests(reason: string): void {
+    for (const pending of this.requests.values()) pending.reject(new IndexWorkerError(reason))
+    this.requests.clear()
   }
 
   /** Ticket of the last operation posted. */
@@ -389,6 +460,7 @@ export class IndexWorker {
    */
   private abandon(reason: string): void {
     this.deadReason ??= reason
+    this.failRequests(reason)
     Atomics.store(this.ctrl, CTRL_STOP, 1)
     this.worker.postMessage({ op: 'stop' })
   }
@@ -573,6 +645,37 @@ export class WorkerIndex implements IndexHandle {
 
   setEfSearch(ef: number): void {
     this.host.post({ op: 'ef', key: this.key, ef })
+  }
+
+  inspect(lo: number, hi: number, labels: Uint32Array, vectors: Float32Array): Promise<InspectReply> {
+    return this.host.request<InspectReply>(
+      { op: 'inspect', key: this.key, lo, hi, labels, vectors },
+      { transfer: [labels.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer] }
+    )
+  }
+
+  /**
+   * Rebuilds the graph in the worker from SQLite as of `seq`, a slice at a time (searches are answered
+   * by the old graph meanwhile), and swaps it in; `signal` stops it at the next slice, keeping the old.
+   */
+  async rebuild(
+    build: { dbFile: string; cid: number; seq: number; total: number; params: HnswParams },
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void
+  ): Promise<{ cancelled: boolean; records: number }> {
+    let request = 0
+    const cancel = (): void => this.host.cancel(request)
+    try {
+      const reply = this.host.request<{ cancelled: boolean; records: number }>(
+        { op: 'rebuild', key: this.key, dim: this.dim, ...build },
+        { ...(onProgress ? { onProgress } : {}), onRequest: (r) => (request = r) }
+      )
+      signal?.addEventListener('abort', cancel, { once: true })
+      if (signal?.aborted) cancel()
+      return await reply
+    } finally {
+      signal?.removeEventListener('abort', cancel)
+    }
   }
 
   snapshot(dir: string, collectionId: string): void {

@@ -29,12 +29,39 @@ export type OrderedOp =
   | { op: 'ef'; ticket: number; key: number; ef: number }
   | { op: 'snapshot'; ticket: number; key: number; dir: string | null; collectionId: string }
   | { op: 'drop'; ticket: number; key: number; dir: string | null; collectionId: string | null }
+  // Index maintenance (docs/index-health.md): answered on the parent port as a WorkerReply.
+  /** Compares SQLite's rows with labels in (lo, hi] with the graph (which has applied every earlier op). */
+  | {
+      op: 'inspect'
+      ticket: number
+      key: number
+      request: number
+      lo: number
+      hi: number
+      labels: Uint32Array
+      vectors: Float32Array
+    }
+  /** Builds a new graph from SQLite as of `seq` in slices, then replaces the old one (kept if cancelled). */
+  | {
+      op: 'rebuild'
+      ticket: number
+      key: number
+      request: number
+      dbFile: string
+      cid: number
+      seq: number
+      total: number
+      dim: number
+      params: HnswParams
+    }
 
 /** Answered at once, with a reply on the reply port. */
 export type ImmediateOp =
   | { op: 'search'; call: number; key: number; query: Float32Array; k: number; allowed: Uint32Array | null }
   /** Wakes the worker after CTRL_STOP was set: it closes its SQLite connections and exits. */
   | { op: 'stop' }
+  /** Cancels the rebuild of that request at its next slice. */
+  | { op: 'cancel'; request: number }
 
 export type ToIndexWorker = OrderedOp | ImmediateOp
 
@@ -48,3 +75,9 @@ export interface SyncReply {
   labels?: Float64Array
   distances?: Float64Array
 }
+
+/** What the worker posts on its parent port for maintenance requests (inspect, rebuild). */
+export type WorkerReply =
+  | { type: 'reply'; request: number; ok: true; value: unknown }
+  | { type: 'reply'; request: number; ok: false; error: string }
+  | { type: 'progress'; request: number; done: number; total: number }

@@ -32,5 +32,6 @@ export const queryKeys = {
     list: (connection: string, tenant: string) => ['connections', connection, 'databases', tenant] as const
   },
   copy: (jobId: string) => ['copy', jobId] as const,
-  jobs: () => ['jobs'] as const
+  jobs: () => ['jobs'] as const,
+  health: (collectionId: string) => ['health', collectionId] as const
 }

@@ -1,5 +1,6 @@
 import { Alert, Badge, Card, Group, Loader, Stack, Table, Text } from '@mantine/core'
 import { useAppStatus } from '../../lib/data'
+import { CompactDatabase } from '../health/HealthPanel'
 
 /** The engine's heartbeat and facts, as the data layer reports them. */
 export function EngineStatus() {
@@ -59,6 +60,7 @@ export function EngineStatus() {
             </Table.Tr>
           </Table.Tbody>
         </Table>
+        {engine.mode === 'persistent' && <CompactDatabase />}
       </Stack>
     </Card>
   )
