@@ -14,7 +14,9 @@ export default defineConfig({
           // The embedding worker thread's entry; the engine looks for it beside its own module.
           'embedding-worker': resolve('src/main/engine/embedding/embedding-worker.ts'),
           // The index worker (write-behind HNSW insertion), found the same way.
-          'index-worker': resolve('src/main/engine/vector-index/index-worker.ts')
+          'index-worker': resolve('src/main/engine/vector-index/index-worker.ts'),
+          // Backup and restore copy and check files here (portability/backup.ts finds it the same way).
+          'backup-worker': resolve('src/main/portability/backup-worker.ts')
         },
         // One flat folder, so shared chunks and the worker entry sit side by side.
         output: { chunkFileNames: '[name]-[hash].js' }

@@ -1,5 +1,6 @@
 /**
- * `npm run cli -- <command>`: export, import and copy collections (docs/export-format.md).
+ * `npm run cli -- <command>`: export, import and copy collections (docs/export-format.md); back up and
+ * restore a data directory (docs/backup-format.md).
  * Progress goes to stderr, a one-line result to stdout (--json: the report as JSON), errors exit 1
  * (usage errors 2).
  */
@@ -7,8 +8,13 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { DATABASE_FILE } from '../engine/index.js'
+import pkg from '../../../package.json' with { type: 'json' }
+import { ChromaDatabase, DATABASE_FILE, DEFAULT_TENANT } from '../engine/index.js'
 import {
+  backupDataDir,
+  restoreAsDatabase,
+  restoreDataDir,
+  type BackupProgress,
   ChromaDirConnection,
   copyCollection,
   exportCollection,
@@ -34,6 +40,16 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
       as stored. The target collection must not exist.
   import-chroma-dir --path DIR --chroma-dir CHROMA_DIR [--collection NAME]
       Copy the collections (or one) of a Chroma persistent directory, read-only, into DIR.
+
+  backup --path DIR --out FILE
+      Back up the whole data directory DIR (all tenants, databases, collections) to FILE in one file
+      with a checksum (docs/backup-format.md). Safe while a running Chromadesk uses DIR: it copies one
+      consistent snapshot through its own read-only connection.
+  restore --file FILE --path DIR
+      Restore a backup as the whole data directory DIR, which must be empty or absent.
+  restore --file FILE --path DIR --database NAME [--tenant T] [--from TENANT/DB]
+      Restore one database of the backup (default: its only one, or default_tenant/default_database)
+      into DIR as database NAME of tenant T (default default_tenant), which must be new or empty.
 
 Options for every command: --batch-size N (default 1000), --json (print the report as JSON), --help.
 Do not point --path at a directory a running Chromadesk uses; use its URL with copy instead.`
@@ -65,6 +81,16 @@ function progress(label: string): ProgressCallback {
   }
 }
 
+/** Progress of a backup or restore, per phase (snapshot, write, verify, records). */
+function phasedProgress(label: string): (p: BackupProgress) => void {
+  const phases = new Map<string, ProgressCallback>()
+  return (p) => {
+    let f = phases.get(p.phase)
+    if (!f) phases.set(p.phase, (f = progress(`${label} ${p.phase}`)))
+    f(p)
+  }
+}
+
 export async function run(argv: string[], out: (line: string) => void = console.log): Promise<void> {
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -84,6 +110,8 @@ export async function run(argv: string[], out: (line: string) => void = console.
       as: { type: 'string' },
       token: { type: 'string' },
       'chroma-dir': { type: 'string' },
+      database: { type: 'string' },
+      tenant: { type: 'string' },
       'batch-size': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
@@ -169,6 +197,55 @@ export async function run(argv: string[], out: (line: string) => void = console.
           `imported ${reports.length} collection(s), ${total} records, from ${chroma.label}: ` +
             (reports.map((r) => `"${r.target}" (${r.copied})`).join(', ') || 'none')
         )
+        return
+      }
+      case 'backup': {
+        const dir = existingDir(resolve(need(values, 'path')))
+        const r = await backupDataDir(dir, resolve(need(values, 'out')), {
+          signal: controller.signal,
+          appVersion: pkg.version,
+          onProgress: phasedProgress('backup')
+        })
+        print(
+          r,
+          `backed up ${r.records} records in ${r.collections} collection(s), ${r.databases} database(s), ${r.tenants} tenant(s) to ${r.file} (${r.bytes} bytes, ${r.seconds.toFixed(1)} s)`
+        )
+        return
+      }
+      case 'restore': {
+        const file = resolve(need(values, 'file'))
+        const dir = resolve(need(values, 'path'))
+        const how = { signal: controller.signal, onProgress: phasedProgress('restore') }
+        if (values.database === undefined) {
+          if (values.tenant !== undefined || values.from !== undefined) {
+            throw new UsageError('--tenant and --from go with --database')
+          }
+          const r = await restoreDataDir(file, dir, how)
+          print(
+            r,
+            `restored ${r.records} records in ${r.collections} collection(s) into ${r.path} (${r.seconds.toFixed(1)} s)`
+          )
+          return
+        }
+        const db = new ChromaDatabase({ path: existingDir(dir) })
+        try {
+          const r = await restoreAsDatabase(
+            db,
+            file,
+            { tenant: (values.tenant as string | undefined) ?? DEFAULT_TENANT, database: values.database as string },
+            { ...how, batchSize, from: values.from as string | undefined }
+          )
+          const renamed = r.collections.filter((c) => c.previousId !== undefined)
+          print(
+            r,
+            `restored ${r.records} records in ${r.collections.length} collection(s) of ${r.from} as ${r.tenant}/${r.database} (${r.seconds.toFixed(1)} s)` +
+              (renamed.length
+                ? `; new ids (the backup's were in use): ${renamed.map((c) => `"${c.name}" ${c.id}`).join(', ')}`
+                : '')
+          )
+        } finally {
+          await db.closeAsync()
+        }
         return
       }
       default:

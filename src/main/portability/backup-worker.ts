@@ -97,12 +97,13 @@ async function backup(task: Extract<BackupTask, { op: 'backup' }>): Promise<Back
     // The transaction pins one WAL snapshot: writes committed meanwhile do not restart the copy.
     source.exec('BEGIN')
     source.prepare('SELECT count(*) FROM collections').get()
-    await source.backup(snapshot, {
-      progress: ({ totalPages, remainingPages }) => {
-        post({ type: 'progress', phase: 'snapshot', done: totalPages - remainingPages, total: totalPages })
+    const { totalPages } = await source.backup(snapshot, {
+      progress: ({ totalPages: total, remainingPages }) => {
+        post({ type: 'progress', phase: 'snapshot', done: total - remainingPages, total })
         return PAGES_PER_STEP
       }
     })
+    post({ type: 'progress', phase: 'snapshot', done: totalPages, total: totalPages })
     source.exec('COMMIT')
   } finally {
     source.close()

@@ -24,3 +24,13 @@ export {
   type ImportReport
 } from './transfer.js'
 export { openConnection } from './connect.js'
+export {
+  backupDataDir,
+  restoreAsDatabase,
+  restoreDataDir,
+  type BackupProgress,
+  type BackupReport,
+  type RestoreAsDatabaseReport,
+  type RestoreReport
+} from './backup.js'
+export { readBackupHeader, type BackupHeader, type BackupManifest } from './backup-format.js'
