@@ -33,3 +33,6 @@ export const LOCAL_CONNECTION = 'local'
 export function isConnectionScoped(channel: Channel): boolean {
   return /^(collections|records)\./.test(channel) || channel === 'ingest.preview' || channel === 'ingest.start'
 }
+
+/** Browser mode's backup download, once the backup job is done: GET `${BACKUP_PATH}/<jobId>`. */
+export const BACKUP_PATH = '/app/backup'

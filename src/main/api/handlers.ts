@@ -4,6 +4,7 @@ import { collectionHandlers } from './handlers/collections.js'
 import { connectionHandlers } from './handlers/connections.js'
 import { copyHandlers } from './handlers/copy.js'
 import { transferHandlers } from './handlers/transfer.js'
+import { backupHandlers } from './handlers/backup.js'
 import { ingestHandlers } from './handlers/ingest.js'
 import { jobHandlers } from './handlers/jobs.js'
 import { recordHandlers } from './handlers/records.js'
@@ -29,6 +30,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),
     ...jobHandlers(ctx.jobs),
-    ...settingsHandlers(ctx.settings)
+    ...settingsHandlers(ctx.settings),
+    ...backupHandlers(ctx)
   }
 }

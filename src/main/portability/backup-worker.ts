@@ -97,13 +97,15 @@ async function backup(task: Extract<BackupTask, { op: 'backup' }>): Promise<Back
     // The transaction pins one WAL snapshot: writes committed meanwhile do not restart the copy.
     source.exec('BEGIN')
     source.prepare('SELECT count(*) FROM collections').get()
+    // Progress in bytes, like the other phases.
+    const page = source.pragma('page_size', { simple: true }) as number
     const { totalPages } = await source.backup(snapshot, {
       progress: ({ totalPages: total, remainingPages }) => {
-        post({ type: 'progress', phase: 'snapshot', done: total - remainingPages, total })
+        post({ type: 'progress', phase: 'snapshot', done: (total - remainingPages) * page, total: total * page })
         return PAGES_PER_STEP
       }
     })
-    post({ type: 'progress', phase: 'snapshot', done: totalPages, total: totalPages })
+    post({ type: 'progress', phase: 'snapshot', done: totalPages * page, total: totalPages * page })
     source.exec('COMMIT')
   } finally {
     source.close()

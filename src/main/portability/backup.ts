@@ -23,7 +23,7 @@ import { PortabilityError, throwIfAborted } from './types.js'
 const moduleDir = path.dirname(fileURLToPath(import.meta.url))
 
 export interface BackupProgress {
-  /** snapshot (pages), write / verify (bytes), check, records (restore as a database). */
+  /** snapshot, write, verify (bytes), check, records (restore as a database: records). */
   phase: string
   done: number
   total: number
@@ -249,6 +249,15 @@ function checkTarget(db: ChromaDatabase, target: Scope): { tenantExists: boolean
     )
   }
   return { tenantExists: true, databaseExists: true }
+}
+
+/**
+ * The quick checks of a restore as a database (the file's header, the source database, the target),
+ * for callers that answer before starting the long part; restoreAsDatabase makes them again.
+ */
+export function checkRestoreAsDatabase(db: ChromaDatabase, file: string, target: Scope, from?: string): void {
+  chooseSourceDatabase(readBackupHeader(file).header.manifest, from, file)
+  checkTarget(db, target)
 }
 
 /**

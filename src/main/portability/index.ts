@@ -26,6 +26,7 @@ export {
 export { openConnection } from './connect.js'
 export {
   backupDataDir,
+  checkRestoreAsDatabase,
   restoreAsDatabase,
   restoreDataDir,
   type BackupProgress,
