@@ -16,7 +16,9 @@ export default defineConfig({
           // The index worker (write-behind HNSW insertion), found the same way.
           'index-worker': resolve('src/main/engine/vector-index/index-worker.ts'),
           // Compaction (VACUUM on its own connection, decision 0075), found the same way.
-          'compact-worker': resolve('src/main/engine/store/compact-worker.ts')
+          'compact-worker': resolve('src/main/engine/store/compact-worker.ts'),
+          // Backup and restore copy and check files here (portability/backup.ts finds it the same way).
+          'backup-worker': resolve('src/main/portability/backup-worker.ts')
         },
         // One flat folder, so shared chunks and the worker entry sit side by side.
         output: { chunkFileNames: '[name]-[hash].js' }

@@ -37,3 +37,6 @@ export function isConnectionScoped(channel: Channel): boolean {
     channel === 'ingest.start'
   )
 }
+
+/** Browser mode's backup download, once the backup job is done: GET `${BACKUP_PATH}/<jobId>`. */
+export const BACKUP_PATH = '/app/backup'

@@ -13,7 +13,7 @@ import { EXPORT_FORMATS } from './file-names.js'
 export type * from './health.js'
 
 // Plain values the renderer needs at run time live apart, so its bundle does not carry zod.
-export { EVENTS_PATH, EXPORT_PATH, isConnectionScoped, LOCAL_CONNECTION, RPC_PATH } from './constants.js'
+export { BACKUP_PATH, EVENTS_PATH, EXPORT_PATH, isConnectionScoped, LOCAL_CONNECTION, RPC_PATH } from './constants.js'
 
 /** Declares a call: its input schema and (as a type only) its output. */
 function call<Output>() {
@@ -512,8 +512,38 @@ export const contract = {
     z.object({ connection, tenant: z.string().optional(), name: z.string() }).strict()
   ),
   /** Switches the connection's current tenant/database (both must exist); returns the connection. */
-  'databases.use': call<ConnectionInfo>()(z.object({ connection, tenant: z.string(), database: z.string() }).strict())
+  'databases.use': call<ConnectionInfo>()(z.object({ connection, tenant: z.string(), database: z.string() }).strict()),
+
+  // ---- backup and restore of the built-in database (docs/backup-format.md) ----
+  /**
+   * Starts a backup job of the whole data directory. Desktop: asks where to save first (null when the
+   * user cancels). Browser: the done job's file downloads once from BACKUP_PATH/<jobId>.
+   */
+  'database.backup': call<BackupStarted | null>()(z.object({}).strict()),
+  /**
+   * Starts a restore job: one database of a backup staged with ingest.upload becomes `tenant`/`database`
+   * (default default_tenant/default_database), which must be new or empty. `from` picks the backup's
+   * database ("tenant/database") when it holds several.
+   */
+  'database.restore': call<BackupStarted>()(
+    z
+      .object({
+        uploadId: z.string(),
+        file: z.string(),
+        tenant: z.string().min(1).optional(),
+        database: z.string().min(1).optional(),
+        from: z.string().min(1).optional()
+      })
+      .strict()
+  )
 } as const
+
+/** A backup or restore job started: follow it with jobs.status or 'job' events. */
+export interface BackupStarted {
+  jobId: string
+  /** Desktop backup: where it is written. */
+  file: string | null
+}
 
 export type Contract = typeof contract
 export type Channel = keyof Contract

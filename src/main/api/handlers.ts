@@ -6,6 +6,7 @@ import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
 import { cloneHandlers } from './handlers/clone.js'
 import { transferHandlers } from './handlers/transfer.js'
+import { backupHandlers } from './handlers/backup.js'
 import { ingestHandlers } from './handlers/ingest.js'
 import { jobHandlers } from './handlers/jobs.js'
 import { healthHandlers } from './handlers/health.js'
@@ -36,6 +37,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...ingestHandlers(ctx.ingest),
     ...jobHandlers(ctx.jobs),
     ...healthHandlers(ctx),
-    ...settingsHandlers(ctx.settings)
+    ...settingsHandlers(ctx.settings),
+    ...backupHandlers(ctx)
   }
 }

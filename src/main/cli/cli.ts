@@ -1,5 +1,6 @@
 /**
- * `npm run cli -- <command>`: export, import and copy collections (docs/export-format.md).
+ * `npm run cli -- <command>`: export, import and copy collections (docs/export-format.md); back up and
+ * restore a data directory (docs/backup-format.md).
  * Progress goes to stderr, a one-line result to stdout (--json: the report as JSON), errors exit 1
  * (usage errors 2).
  */
@@ -8,11 +9,16 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { embeddingConfigFor, type StoredEmbeddingFunctionConfig } from '../engine/embedding/index.js'
-import { DATABASE_FILE, PersistentClient, type Space } from '../engine/index.js'
+import { ChromaDatabase, DATABASE_FILE, DEFAULT_TENANT, PersistentClient, type Space } from '../engine/index.js'
 import { EXPORT_FORMATS, exportFormatOf, type ExportFormat } from '../../shared/file-names.js'
 import { formatBytes } from '../../shared/format-bytes.js'
 import type { CollectionHealth, VerifyReport } from '../../shared/health.js'
+import pkg from '../../../package.json' with { type: 'json' }
 import {
+  backupDataDir,
+  restoreAsDatabase,
+  restoreDataDir,
+  type BackupProgress,
   ChromaDirConnection,
   cloneEmbedder,
   copyCollection,
@@ -58,6 +64,15 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
       Build the collection's vector index anew from SQLite and snapshot it.
   compact --path DIR
       VACUUM the database file and truncate its WAL; prints the bytes freed.
+  backup --path DIR --out FILE
+      Back up the whole data directory DIR (all tenants, databases, collections) to FILE in one file
+      with a checksum (docs/backup-format.md). Safe while a running Chromadesk uses DIR: it copies one
+      consistent snapshot through its own read-only connection.
+  restore --file FILE --path DIR
+      Restore a backup as the whole data directory DIR, which must be empty or absent.
+  restore --file FILE --path DIR --database NAME [--tenant T] [--from TENANT/DB]
+      Restore one database of the backup (default: its only one, or default_tenant/default_database)
+      into DIR as database NAME of tenant T (default default_tenant), which must be new or empty.
 
 Options for every command: --batch-size N (default 1000), --json (print the report as JSON), --help.
 Do not point --path at a directory a running Chromadesk uses; use its URL with copy instead.`
@@ -127,6 +142,16 @@ function cloneModel(v: Values): StoredEmbeddingFunctionConfig | null | undefined
   return model === 'none' ? null : embeddingConfigFor(model)
 }
 
+/** Progress of a backup or restore, per phase (snapshot, write, verify, records). */
+function phasedProgress(label: string): (p: BackupProgress) => void {
+  const phases = new Map<string, ProgressCallback>()
+  return (p) => {
+    let f = phases.get(p.phase)
+    if (!f) phases.set(p.phase, (f = progress(`${label} ${p.phase}`)))
+    f(p)
+  }
+}
+
 export async function run(argv: string[], out: (line: string) => void = console.log): Promise<void> {
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -152,6 +177,8 @@ export async function run(argv: string[], out: (line: string) => void = console.
       'ef-search': { type: 'string' },
       model: { type: 'string' },
       'skip-without-document': { type: 'boolean', default: false },
+      database: { type: 'string' },
+      tenant: { type: 'string' },
       'batch-size': { type: 'string' },
       format: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -282,6 +309,55 @@ export async function run(argv: string[], out: (line: string) => void = console.
           await maintenance(command, client, values, controller.signal, print)
         } finally {
           await client.close()
+        }
+        return
+      }
+      case 'backup': {
+        const dir = existingDir(resolve(need(values, 'path')))
+        const r = await backupDataDir(dir, resolve(need(values, 'out')), {
+          signal: controller.signal,
+          appVersion: pkg.version,
+          onProgress: phasedProgress('backup')
+        })
+        print(
+          r,
+          `backed up ${r.records} records in ${r.collections} collection(s), ${r.databases} database(s), ${r.tenants} tenant(s) to ${r.file} (${r.bytes} bytes, ${r.seconds.toFixed(1)} s)`
+        )
+        return
+      }
+      case 'restore': {
+        const file = resolve(need(values, 'file'))
+        const dir = resolve(need(values, 'path'))
+        const how = { signal: controller.signal, onProgress: phasedProgress('restore') }
+        if (values.database === undefined) {
+          if (values.tenant !== undefined || values.from !== undefined) {
+            throw new UsageError('--tenant and --from go with --database')
+          }
+          const r = await restoreDataDir(file, dir, how)
+          print(
+            r,
+            `restored ${r.records} records in ${r.collections} collection(s) into ${r.path} (${r.seconds.toFixed(1)} s)`
+          )
+          return
+        }
+        const db = new ChromaDatabase({ path: existingDir(dir) })
+        try {
+          const r = await restoreAsDatabase(
+            db,
+            file,
+            { tenant: (values.tenant as string | undefined) ?? DEFAULT_TENANT, database: values.database as string },
+            { ...how, batchSize, from: values.from as string | undefined }
+          )
+          const renamed = r.collections.filter((c) => c.previousId !== undefined)
+          print(
+            r,
+            `restored ${r.records} records in ${r.collections.length} collection(s) of ${r.from} as ${r.tenant}/${r.database} (${r.seconds.toFixed(1)} s)` +
+              (renamed.length
+                ? `; new ids (the backup's were in use): ${renamed.map((c) => `"${c.name}" ${c.id}`).join(', ')}`
+                : '')
+          )
+        } finally {
+          await db.closeAsync()
         }
         return
       }

@@ -100,6 +100,7 @@ export const SERVER_VERSION = '1.0.0'
  */
 export const MAX_BATCH_SIZE = 250_000
 export const DATABASE_FILE = 'chromadesk.sqlite3'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const INDEX_DIR = 'index'
 
 /** One metadata key of a collection, as a filter builder needs it. */
@@ -994,7 +995,11 @@ export class ChromaDatabase {
     return row
   }
 
-  createCollection(scope: Scope, req: CreateCollectionRequest): CollectionModel {
+  /**
+   * `opts.preferId` (restoring a backup): the new collection keeps this id when it is a UUID no
+   * collection uses, else gets a fresh one; the caller reads the result's id.
+   */
+  createCollection(scope: Scope, req: CreateCollectionRequest, opts: { preferId?: string } = {}): CollectionModel {
     const name = validateCollectionName(req.name)
     const metadata = validateCollectionMetadata(req.metadata)
     const configuration = resolveCreateConfiguration(req.configuration, metadata)
@@ -1009,12 +1014,20 @@ export class ChromaDatabase {
         if (req.get_or_create) return this.toModel(existing)
         throw new UniqueConstraintError(`Collection [${name}] already exists`)
       }
-      const id = randomUUID()
+      const id = this.freeCollectionId(opts.preferId)
       this.db
         .prepare('INSERT INTO collections (id, name, database_id, metadata, configuration) VALUES (?, ?, ?, ?, ?)')
         .run(id, name, dbRow.id, metadata === null ? null : JSON.stringify(metadata), JSON.stringify(configuration))
       return this.toModel(this.collectionById(id))
     })
+  }
+
+  private freeCollectionId(preferred: string | undefined): string {
+    if (preferred === undefined || !UUID.test(preferred)) return randomUUID()
+    if (this.db.prepare('SELECT 1 FROM collections WHERE id = ?').get(preferred)) return randomUUID()
+    // Index files a deleted collection of that id may have left must not be taken for this one's.
+    if (this.indexDir) deleteSnapshot(this.indexDir, preferred)
+    return preferred
   }
 
   getCollection(scope: Scope, name: string): CollectionModel {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PersistentClient } from '../engine/index.js'
 import { LocalConnection } from './local.js'
 import { batchOf, expectSameRecords, makeRecords, readAll } from './testing.js'
 import type { CollectionEndpoint } from './types.js'
@@ -140,6 +141,40 @@ describe('cli', () => {
       expectSameRecords(await readAll((await conn.open('notes')) as CollectionEndpoint), records)
     } finally {
       await conn.close()
+    }
+  })
+
+  it('backs up and restores a data directory, whole or as a database, and lists both in its help', async () => {
+    const help = cli('--help').stdout
+    expect(help).toContain('backup --path DIR --out FILE')
+    expect(help).toContain('restore --file FILE --path DIR --database NAME [--tenant T] [--from TENANT/DB]')
+    const file = join(root, 'src.backup')
+    const b = cli('backup', '--path', join(root, 'src'), '--out', file, '--json')
+    expect(b.status, b.stderr).toBe(0)
+    expect(b.stderr).toMatch(/backup snapshot: \d+\/\d+ \(100%\)/)
+    expect(JSON.parse(b.stdout)).toMatchObject({ records: 1500, collections: 1, databases: 1, tenants: 1 })
+    const whole = cli('restore', '--file', file, '--path', join(root, 'restored'))
+    expect(whole.status, whole.stderr).toBe(0)
+    expect(whole.stdout).toMatch(/^restored 1500 records in 1 collection\(s\) into .*restored/)
+    const busy = cli('restore', '--file', file, '--path', join(root, 'restored'))
+    expect(busy.status).toBe(1)
+    expect(busy.stderr).toMatch(/^Error: .*restored is not empty \(/)
+    const asDb = cli('restore', '--file', file, '--path', join(root, 'restored'), '--database', 'second', '--json')
+    expect(asDb.status, asDb.stderr).toBe(0)
+    const report = JSON.parse(asDb.stdout) as { records: number; collections: { previousId?: string }[] }
+    expect(report.records).toBe(1500)
+    expect(report.collections[0]?.previousId).toBeDefined()
+    for (const database of ['default_database', 'second']) {
+      const conn = new LocalConnection(
+        new PersistentClient({ path: join(root, 'restored'), database }),
+        'restored',
+        true
+      )
+      try {
+        expectSameRecords(await readAll((await conn.open('notes')) as CollectionEndpoint), records)
+      } finally {
+        await conn.close()
+      }
     }
   })
 

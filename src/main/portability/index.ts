@@ -39,3 +39,14 @@ export {
   type CloneReport,
   type CloneSettings
 } from './clone.js'
+export {
+  backupDataDir,
+  checkRestoreAsDatabase,
+  restoreAsDatabase,
+  restoreDataDir,
+  type BackupProgress,
+  type BackupReport,
+  type RestoreAsDatabaseReport,
+  type RestoreReport
+} from './backup.js'
+export { readBackupHeader, type BackupHeader, type BackupManifest } from './backup-format.js'

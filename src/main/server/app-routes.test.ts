@@ -169,3 +169,20 @@ describe('export download and import from the UI', () => {
     )
   })
 })
+
+describe('backup download', () => {
+  it('needs the app key, hands out only a finished backup, and refuses an in-memory database', async () => {
+    const anonymous = await fetch(`${server.baseUrl}/app/backup/some-job`)
+    expect([401, 403]).toContain(anonymous.status)
+    const unknown = await fetch(`${server.baseUrl}/app/backup/some-job`, { headers: server.appHeaders })
+    expect(unknown.status).toBe(404)
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe(
+      'No backup of job some-job is waiting for its download'
+    )
+    const started = await rpc('database.backup', {})
+    expect(started.status).toBe(400)
+    expect(((await started.json()) as { error: { message: string } }).error.message).toContain(
+      'in-memory database: there is no data directory to back up'
+    )
+  })
+})

@@ -3,13 +3,14 @@ import { createReadStream, existsSync } from 'node:fs'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import cors from '@fastify/cors'
 import fastifyStatic from '@fastify/static'
-import { EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, RPC_PATH } from '../../shared/constants.js'
+import { BACKUP_PATH, EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, RPC_PATH } from '../../shared/constants.js'
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/file-names.js'
 import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
 import type { AppEvent } from '../../shared/contract.js'
 import { describeError } from '../api/errors.js'
 import { InvalidArgumentError } from '../engine/index.js'
 import { attachmentDisposition, exportToTemp } from '../api/handlers/transfer.js'
+import { takeBackupDownload } from '../api/handlers/backup.js'
 import type { AppContext } from '../api/context.js'
 import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
@@ -200,6 +201,21 @@ async function registerAppSurface(
       }
     }
   )
+
+  // A finished backup job's file (browser mode), sent once, then removed.
+  app.get<{ Params: { jobId: string } }>(`${BACKUP_PATH}/:jobId`, async (req, reply) => {
+    try {
+      const { file, fileName, done } = takeBackupDownload(ctx, req.params.jobId)
+      const stream = createReadStream(file)
+      stream.once('close', done)
+      return reply
+        .type('application/octet-stream')
+        .header('Content-Disposition', attachmentDisposition(fileName))
+        .send(stream)
+    } catch (err) {
+      return sendCallError(reply, describeError(err, `backup download ${req.params.jobId}`, req.id))
+    }
+  })
 
   if (staticDir && existsSync(staticDir)) {
     await app.register(async (ui) => {

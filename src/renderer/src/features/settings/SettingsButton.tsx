@@ -27,6 +27,7 @@ import type { AppSettings } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { endpointOf, maskToken, snippets } from './snippets'
+import { BackupRestore } from '../backup/BackupRestore'
 
 /** The header's settings button and the modal it opens. */
 export function SettingsButton() {
@@ -64,6 +65,8 @@ function SettingsContent() {
       <ColorSchemeSetting />
       <Divider />
       {transport.kind === 'ipc' ? <DesktopSettings /> : <BrowserSettings />}
+      <Divider />
+      <BackupRestore />
     </Stack>
   )
 }
