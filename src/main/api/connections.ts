@@ -163,9 +163,11 @@ export class Connections {
     return isLocal(id) ? this.localAdmin : new RemoteAdmin(this.saved(id))
   }
 
-  /** The connection as the portability layer sees it (copy, export, import), on its current database. */
-  portable(id: string | undefined): Connection {
-    const scope = this.scope(id)
+  /**
+   * The connection as the portability layer sees it (copy, export, import), on its current database
+   * (or `scope`: a call that looked a collection up passes the scope it looked in).
+   */
+  portable(id: string | undefined, scope: Scope = this.scope(id)): Connection {
     if (isLocal(id)) return new LocalConnection(this.client, 'this computer', false, scope)
     const saved = this.saved(id)
     return new RemoteConnection(saved.url, { ...scope, ...(saved.token ? { token: saved.token } : {}) })

@@ -101,3 +101,20 @@ describe('Jobs cancelled before they begin', () => {
     expect(ran).toBe(false)
   })
 })
+
+describe('a job whose result cannot travel to a window', () => {
+  it('ends as failed with the reason, instead of a rejection nobody handles', async () => {
+    const { events, sink } = recorder()
+    const jobs = new Jobs(sink)
+    const { jobId } = jobs.start({
+      kind: 'backup',
+      title: 'Back up',
+      unit: 'bytes',
+      run: async () => ({ close: () => undefined })
+    })
+    const end = await jobs.settled(jobId)
+    expect(end).toMatchObject({ state: 'failed', result: null })
+    expect(end.error).toMatch(/could not be cloned/)
+    expect(events.at(-1)?.state).toBe('failed')
+  })
+})

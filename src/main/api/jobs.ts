@@ -77,16 +77,15 @@ export class Jobs {
         if (controller.signal.aborted) throw new Error(`${spec.title}: cancelled`)
         return spec.run(control)
       })
-      .then(
-        (result) => {
-          status.result = result
-          status.state = 'done'
-        },
-        (err: unknown) => {
-          status.state = controller.signal.aborted ? 'cancelled' : 'failed'
-          status.error = err instanceof Error ? err.message : String(err)
-        }
-      )
+      .then((result) => {
+        // Copied now: a result that cannot be sent to a window fails the job here, not every event later.
+        status.result = structuredClone(result)
+        status.state = 'done'
+      })
+      .catch((err: unknown) => {
+        status.state = controller.signal.aborted ? 'cancelled' : 'failed'
+        status.error = err instanceof Error ? err.message : String(err)
+      })
       .finally(() => {
         status.finishedAt = Date.now()
         push()

@@ -8,7 +8,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeMetadata, FORMAT_ID } from './format.js'
 import { LocalConnection } from './local.js'
-import { PARQUET_META_KEY } from './parquet.js'
+import { MAX_ROW_GROUP_ROWS, openParquetExport, PARQUET_META_KEY } from './parquet.js'
 import { batchOf, expectSameRecords, makeRecords, readAll, storedMetadataTypes } from './testing.js'
 import { exportCollection, importFile } from './transfer.js'
 import { PortabilityError, type CollectionEndpoint, type CollectionSpec, type RecordBatch } from './types.js'
@@ -270,5 +270,27 @@ describe('an independent reader (DuckDB) reads the export', () => {
     expect(header).toMatchObject({ format: FORMAT_ID, version: 1, name: 'docs', dimension: 16, count: 1200 })
     expect(header.configuration).toEqual(CONFIG)
     expect(header.sha256).toMatch(/^[0-9a-f]{64}$/)
+  })
+})
+
+describe('row groups', () => {
+  it('an export with batches over the import limit is split into groups import reads', async () => {
+    // `export --batch-size 200000` hands the writer one batch larger than import accepts per group.
+    const n = MAX_ROW_GROUP_ROWS + 5
+    const batch: RecordBatch = {
+      ids: Array.from({ length: n }, (_, i) => `r${i}`),
+      embeddings: Array.from({ length: n }, (_, i) => new Float32Array([i])),
+      documents: new Array<string | null>(n).fill(null),
+      metadatas: new Array<null>(n).fill(null),
+      uris: new Array<null>(n).fill(null)
+    }
+    const file = join(root, 'big.parquet')
+    const spec: CollectionSpec = { name: 'big', metadata: null, configuration: CONFIG, dimension: 1 }
+    await exportCollection(memorySource(spec, [batch]), file, { batchSize: n })
+    const { rows, read } = await openParquetExport(file)
+    expect(rows).toBe(n)
+    let seen = 0
+    for await (const { entries } of read(50_000)) seen += entries.length
+    expect(seen).toBe(n)
   })
 })

@@ -84,7 +84,8 @@ export class ParquetExportWriter {
       },
       { name: 'uri', data: batch.uris.map((u) => u ?? null) }
     ]
-    await this.parquet.write({ columnData, rowGroupSize: batch.ids.length })
+    // A batch larger than import reads per group (`--batch-size 200000`) is split, so every export imports.
+    await this.parquet.write({ columnData, rowGroupSize: Math.min(batch.ids.length, MAX_ROW_GROUP_ROWS) })
   }
 
   async finish(header: ParquetHeader): Promise<void> {

@@ -20,9 +20,12 @@ export class CopyManager {
     name?: string
   }): Promise<CopyStatus> {
     const { connections, events } = this.ctx
-    const source = await connections.backend(input.connection).get(input.collectionId)
-    const from = connections.portable(input.connection)
-    const to = connections.portable(input.target)
+    // Both databases are fixed first: a switch while the source is looked up must not copy a namesake.
+    const fromScope = connections.scope(input.connection)
+    const toScope = connections.scope(input.target)
+    const source = await connections.backend(input.connection, fromScope).get(input.collectionId)
+    const from = connections.portable(input.connection, fromScope)
+    const to = connections.portable(input.target, toScope)
     const status: CopyStatus = {
       jobId: randomUUID(),
       source: { connection: input.connection ?? LOCAL_CONNECTION, collection: source.name },

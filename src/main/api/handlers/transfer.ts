@@ -6,6 +6,7 @@ import path from 'node:path'
 import { exportFileName, type ExportFormat } from '../../../shared/file-names.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
+import type { Scope } from '../connections.js'
 import { ChromaError, NotFoundError } from '../../engine/index.js'
 import { exportCollection, importFile } from '../../portability/index.js'
 
@@ -26,11 +27,12 @@ class DialogUnavailableError extends ChromaError {
 async function exportToFile(
   ctx: AppContext,
   connection: string | undefined,
+  scope: Scope,
   name: string,
   file: string,
   format: ExportFormat
 ) {
-  const from = ctx.connections.portable(connection)
+  const from = ctx.connections.portable(connection, scope)
   try {
     const endpoint = await from.open(name)
     if (!endpoint) throw new NotFoundError(`Collection ${name} disappeared`)
@@ -53,9 +55,11 @@ export async function exportToTemp(
 ) {
   const dir = mkdtempSync(path.join(tmpdir(), 'chromadesk-export-'))
   try {
-    const collection = await ctx.connections.backend(connection).get(collectionId)
+    // One scope for the whole call: a switch of database meanwhile must not export a namesake.
+    const scope = ctx.connections.scope(connection)
+    const collection = await ctx.connections.backend(connection, scope).get(collectionId)
     const file = path.join(dir, `export.${format}`)
-    const report = await exportToFile(ctx, connection, collection.name, file, format)
+    const report = await exportToFile(ctx, connection, scope, collection.name, file, format)
     return {
       file,
       fileName: exportFileName(collection.name, format),
@@ -105,10 +109,12 @@ export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.i
     },
     'collections.export': async ({ connection, collectionId, format = 'jsonl' }) => {
       if (!ctx.dialogs) throw new DialogUnavailableError()
-      const collection = await ctx.connections.backend(connection).get(collectionId)
+      // The database is fixed before the dialog opens: another window may switch it meanwhile.
+      const scope = ctx.connections.scope(connection)
+      const collection = await ctx.connections.backend(connection, scope).get(collectionId)
       const file = await ctx.dialogs.saveFile(exportFileName(collection.name, format))
       if (file === null) return null
-      const report = await exportToFile(ctx, connection, collection.name, file, format)
+      const report = await exportToFile(ctx, connection, scope, collection.name, file, format)
       return { collection: report.collection, file: report.file, records: report.records, bytes: report.bytes }
     }
   }
