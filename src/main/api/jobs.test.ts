@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { AppEvent, JobStatus } from '../../shared/contract.js'
+import { PortabilityError } from '../portability/index.js'
 import { Jobs } from './jobs.js'
 
 function recorder() {
@@ -28,17 +29,30 @@ describe('Jobs', () => {
     expect(events.at(-1)?.state).toBe('done')
   })
 
-  it('reports a failure with its message', async () => {
+  it('reports a failure written for the user with its message, any other as a logged generic one', async () => {
     const jobs = new Jobs(recorder().sink)
     const { jobId } = jobs.start({
       kind: 'restore',
       title: 'Restore',
       unit: 'bytes',
       run: async () => {
-        throw new Error('damaged file')
+        throw new PortabilityError('The backup is damaged')
       }
     })
-    expect(await jobs.settled(jobId)).toMatchObject({ state: 'failed', error: 'damaged file' })
+    expect(await jobs.settled(jobId)).toMatchObject({ state: 'failed', error: 'The backup is damaged' })
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const other = jobs.start({
+      kind: 'restore',
+      title: 'Restore',
+      unit: 'bytes',
+      run: async () => {
+        throw new Error('SQLITE_IOERR at /home/someone/data/chroma.sqlite3')
+      }
+    })
+    const end = await jobs.settled(other.jobId)
+    expect(end.error).toMatch(/^Internal error \(request [0-9a-f-]+\); the server's log has the details$/)
+    expect(String(logged.mock.calls[0]?.[1])).toContain('SQLITE_IOERR')
+    logged.mockRestore()
   })
 
   it('cancels through the signal, and lists running jobs first', async () => {
@@ -57,7 +71,7 @@ describe('Jobs', () => {
     expect(jobs.list().map((j) => j.title)).toEqual(['slow', 'quick'])
     await new Promise((r) => setTimeout(r, 10))
     jobs.cancel(slow.jobId)
-    expect(await jobs.settled(slow.jobId)).toMatchObject({ state: 'cancelled', error: 'rebuild cancelled' })
+    expect(await jobs.settled(slow.jobId)).toMatchObject({ state: 'cancelled', error: 'slow: cancelled' })
     expect(() => jobs.status('nope')).toThrow(/does not exist/)
   })
 
@@ -103,7 +117,8 @@ describe('Jobs cancelled before they begin', () => {
 })
 
 describe('a job whose result cannot travel to a window', () => {
-  it('ends as failed with the reason, instead of a rejection nobody handles', async () => {
+  it('ends as failed, instead of a rejection nobody handles', async () => {
+    vi.spyOn(console, 'error').mockImplementationOnce(() => undefined)
     const { events, sink } = recorder()
     const jobs = new Jobs(sink)
     const { jobId } = jobs.start({
@@ -114,7 +129,7 @@ describe('a job whose result cannot travel to a window', () => {
     })
     const end = await jobs.settled(jobId)
     expect(end).toMatchObject({ state: 'failed', result: null })
-    expect(end.error).toMatch(/could not be cloned/)
+    expect(end.error).toMatch(/^Internal error/)
     expect(events.at(-1)?.state).toBe('failed')
   })
 })

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { JobKind, JobStatus } from '../../shared/contract.js'
 import { NotFoundError } from '../engine/index.js'
+import { declaredStatus, describeError } from './errors.js'
 import type { AppEvents } from './events.js'
 
 /** What a job's body gets: its abort signal and a way to report progress. */
@@ -83,8 +84,14 @@ export class Jobs {
         status.state = 'done'
       })
       .catch((err: unknown) => {
-        status.state = controller.signal.aborted ? 'cancelled' : 'failed'
-        status.error = err instanceof Error ? err.message : String(err)
+        const cancelled = controller.signal.aborted
+        status.state = cancelled ? 'cancelled' : 'failed'
+        // As for any call: an error written for the user keeps its message; anything else is logged and
+        // shown as a generic message with its log id (src/main/api/errors.ts).
+        status.error =
+          cancelled && declaredStatus(err) === undefined
+            ? `${spec.title}: cancelled`
+            : describeError(err, `${spec.kind} job "${spec.title}"`).message
       })
       .finally(() => {
         status.finishedAt = Date.now()
