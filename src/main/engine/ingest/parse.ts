@@ -318,4 +318,3 @@ function tidyLines(text: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim()
 }
-
