@@ -223,7 +223,11 @@ export interface JobStatus {
 }
 
 /** Uploaded files travel as base64 (the same over IPC and HTTP); main never reads paths the UI sends. */
-const upload = z.object({ name: z.string().min(1).max(1024), data: z.string() })
+/**
+ * `append`: the bytes continue the file of that name already staged in this upload, so a file bigger
+ * than one call's body travels in several calls.
+ */
+const upload = z.object({ name: z.string().min(1).max(1024), data: z.string(), append: z.boolean().optional() })
 
 // ---- tenants and databases: shapes (decisions 0070-0074) ------------------------------------------
 

@@ -1,7 +1,17 @@
 // Staging of dropped files (decision 0051): disk limits per upload and overall, expiry, and the
 // sweep of folders left by a process that ended without cleaning up.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -59,6 +69,28 @@ describe('staged uploads', () => {
     expect(m.staged).toBe(1000)
     const [root] = readdirSync(parent)
     expect(readdirSync(path.join(parent, root as string))).toEqual([uploadId])
+  })
+
+  it('appends parts to a staged file, within the limits, in order', () => {
+    const m = manager({ perUpload: 1000, total: 10_000 })
+    const part = (text: string, append?: boolean) => ({
+      name: 'big.bin',
+      data: Buffer.from(text).toString('base64'),
+      ...(append === undefined ? {} : { append })
+    })
+    expect(() => m.upload(undefined, [part('x', true)])).toThrow(/nothing to append to/)
+    const { uploadId } = m.upload(undefined, [part('first-')])
+    m.upload(uploadId, [part('second-', true), part('third', true)])
+    expect(readFileSync(m.stagedFile(uploadId, 'big.bin'), 'utf8')).toBe('first-second-third')
+    expect(m.staged).toBe(18)
+    // A part past the limit is refused and nothing of it is written.
+    expect(() => m.upload(uploadId, [part('y'.repeat(983), true)])).toThrow(/Upload too large/)
+    expect(readFileSync(m.stagedFile(uploadId, 'big.bin'), 'utf8')).toBe('first-second-third')
+    // Sending the name again without append starts the file over.
+    m.upload(uploadId, [part('new')])
+    expect(readFileSync(m.stagedFile(uploadId, 'big.bin'), 'utf8')).toBe('new')
+    expect(m.staged).toBe(3)
+    expect(onDisk()).toBe(3)
   })
 
   it('refuses uploads past the overall limit until others are gone', () => {

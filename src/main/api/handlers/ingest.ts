@@ -2,7 +2,7 @@
 // temporary folder, previewed, then ingested by the engine's ingest job. Main never opens a path the
 // UI names; the only files read are the ones staged here (see docs/decisions/0014).
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { IngestFileState, IngestStatus } from '../../../shared/contract.js'
@@ -144,18 +144,31 @@ export class IngestManager {
     return { collection, embeddingFunction: backend.embedder(collection) }
   }
 
-  upload(uploadId: string | undefined, files: { name: string; data: string }[]): { uploadId: string; files: string[] } {
+  upload(
+    uploadId: string | undefined,
+    files: { name: string; data: string; append?: boolean | undefined }[]
+  ): { uploadId: string; files: string[] } {
     this.sweep()
     let upload = uploadId === undefined ? undefined : this.uploads.get(uploadId)
     if (uploadId !== undefined && !upload) throw new NotFoundError(`Upload ${uploadId} does not exist (or expired)`)
-    // The whole call is checked against the limits before anything is written (a name given again
-    // replaces its file, so only the difference counts).
-    const incoming = new Map<string, { data: string; size: number }>()
-    for (const file of files) {
-      incoming.set(safeRelativeName(file.name), { data: file.data, size: Buffer.byteLength(file.data, 'base64') })
-    }
+    // The whole call is checked against the limits before anything is written: a name given again
+    // replaces its file (only the difference counts), an appended part adds to it.
+    const incoming: { name: string; data: string; size: number; append: boolean }[] = []
+    const sizes = new Map(upload?.sizes)
     let uploadBytes = upload?.bytes ?? 0
-    for (const [name, { size }] of incoming) uploadBytes += size - (upload?.sizes.get(name) ?? 0)
+    for (const file of files) {
+      const name = safeRelativeName(file.name)
+      const size = Buffer.byteLength(file.data, 'base64')
+      const append = file.append === true
+      if (append && !sizes.has(name)) {
+        throw new InvalidArgumentError(`${file.name}: nothing to append to; send the file's first part without append`)
+      }
+      const before = sizes.get(name) ?? 0
+      const after = append ? before + size : size
+      uploadBytes += after - before
+      sizes.set(name, after)
+      incoming.push({ name, data: file.data, size, append })
+    }
     if (uploadBytes > this.limits.perUpload) {
       throw new InvalidArgumentError(
         `Upload too large: ${formatBytes(uploadBytes)}, at most ${formatBytes(this.limits.perUpload)} can be staged ` +
@@ -176,15 +189,17 @@ export class IngestManager {
       mkdirSync(upload.dir, { recursive: true })
       this.uploads.set(id, upload)
     }
-    for (const [name, { data, size }] of incoming) {
+    for (const { name, data, size, append } of incoming) {
       const target = path.join(upload.dir, name)
       mkdirSync(path.dirname(target), { recursive: true })
-      writeFileSync(target, Buffer.from(data, 'base64'))
-      const delta = size - (upload.sizes.get(name) ?? 0)
+      if (append) appendFileSync(target, Buffer.from(data, 'base64'))
+      else writeFileSync(target, Buffer.from(data, 'base64'))
+      const before = upload.sizes.get(name) ?? 0
+      const after = append ? before + size : size
       upload.files.set(name, target)
-      upload.sizes.set(name, size)
-      upload.bytes += delta
-      this.stagedBytes += delta
+      upload.sizes.set(name, after)
+      upload.bytes += after - before
+      this.stagedBytes += after - before
     }
     upload.touched = this.now()
     return { uploadId: id, files: [...upload.files.keys()] }

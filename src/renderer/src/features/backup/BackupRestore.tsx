@@ -4,7 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import type { JobStatus } from '../../../../shared/contract'
 import { BACKUP_PATH } from '../../../../shared/constants'
 import { useTransport } from '../../lib/data'
-import { readBase64, saveBlob } from '../../lib/read-file'
+import { saveBlob, uploadFile } from '../../lib/read-file'
 import { JobRow } from '../jobs/JobsButton'
 
 /** Follows one app job until it ends. */
@@ -96,9 +96,7 @@ function RestoreBackup() {
   const start = useMutation({
     mutationFn: async () => {
       const f = file as File
-      const { uploadId } = await transport.call('ingest.upload', {
-        files: [{ name: f.name, data: await readBase64(f) }]
-      })
+      const uploadId = await uploadFile(transport.call, f, f.name)
       return transport.call('database.restore', { uploadId, file: f.name, tenant, database })
     },
     onMutate: () => setJobId(null),

@@ -21,9 +21,9 @@ import type { ChunkPreview } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { formatBytes } from '../../../../shared/format-bytes'
-import { isSupported, planBatches, relativeName, SUPPORTED_EXTENSIONS } from './files'
+import { base64Length, isSupported, planBatches, relativeName, SUPPORTED_EXTENSIONS } from './files'
 import { IngestJobView } from './IngestJobView'
-import { readBase64 } from '../../lib/read-file'
+import { MAX_CALL_BYTES, readBase64, uploadFile } from '../../lib/read-file'
 
 type PickedState = 'pending' | 'uploading' | 'uploaded' | 'failed' | 'unsupported'
 
@@ -90,8 +90,19 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
         const names = new Set(batch.map((p) => p.name))
         patch(names, { state: 'uploading', error: undefined })
         try {
-          const files = await Promise.all(batch.map(async (p) => ({ name: p.name, data: await readBase64(p.file) })))
-          const res = await transport.call('ingest.upload', { uploadId: uploadIdRef.current ?? undefined, files })
+          const [only] = batch
+          // A file bigger than one call travels alone, in parts; smaller ones share calls.
+          const res =
+            batch.length === 1 && only && base64Length(only.size) > MAX_CALL_BYTES
+              ? {
+                  uploadId: await uploadFile(transport.call, only.file, only.name, {
+                    ...(uploadIdRef.current ? { uploadId: uploadIdRef.current } : {})
+                  })
+                }
+              : await transport.call('ingest.upload', {
+                  uploadId: uploadIdRef.current ?? undefined,
+                  files: await Promise.all(batch.map(async (p) => ({ name: p.name, data: await readBase64(p.file) })))
+                })
           if (gen !== generation.current) return
           uploadIdRef.current = res.uploadId
           setUploadId(res.uploadId)

@@ -1,5 +1,6 @@
 // What the drag-in panel decides about dropped files before anything is sent: the name each file is
 // staged under, whether ingest reads it, and how uploads are split into calls. Pure, unit-tested.
+import { MAX_CALL_BYTES } from '../../lib/read-file'
 
 /** Mirrors src/main/engine/ingest/file-kinds.ts (the renderer cannot import main code). */
 export const SUPPORTED_EXTENSIONS = [
@@ -14,9 +15,6 @@ export const SUPPORTED_EXTENSIONS = [
   '.json',
   '.jsonl'
 ] as const
-
-/** Upload calls carry base64 text; this keeps each call well under the server's 40 MiB body limit. */
-export const MAX_CALL_BYTES = 20 * 1024 * 1024
 
 export function extensionOf(name: string): string {
   const base = name.slice(name.lastIndexOf('/') + 1)

@@ -3,7 +3,7 @@ import { Alert, Button, FileInput, Group, Modal, SegmentedControl, Stack, Text, 
 import { notifications } from '@mantine/notifications'
 import { useMutation } from '@tanstack/react-query'
 import { useTransport } from '../../lib/data'
-import { readBase64 } from '../../lib/read-file'
+import { uploadFile } from '../../lib/read-file'
 
 type Policy = 'fail' | 'skip' | 'overwrite'
 
@@ -17,9 +17,7 @@ export function ImportCollection() {
   const run = useMutation({
     mutationFn: async () => {
       const f = file as File
-      const { uploadId } = await transport.call('ingest.upload', {
-        files: [{ name: f.name, data: await readBase64(f) }]
-      })
+      const uploadId = await uploadFile(transport.call, f, f.name)
       return transport.call('collections.import', {
         uploadId,
         file: f.name,
