@@ -147,7 +147,7 @@ function phasedProgress(label: string): (p: BackupProgress) => void {
   const phases = new Map<string, ProgressCallback>()
   return (p) => {
     let f = phases.get(p.phase)
-    if (!f) phases.set(p.phase, (f = progress(`${label} ${p.phase}`)))
+    if (!f) phases.set(p.phase, (f = progress(label)))
     f(p)
   }
 }
