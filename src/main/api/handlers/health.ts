@@ -18,6 +18,24 @@ export function healthHandlers(
   ctx: AppContext
 ): Pick<Handlers, 'collections.health' | 'collections.verifyIndex' | 'collections.rebuildIndex' | 'database.compact'> {
   const db = ctx.client.db
+  /** Verify and rebuild run alike: one job over one collection's index, progress in records. */
+  const indexJob = <R extends object>(
+    id: string,
+    kind: 'verify' | 'rebuild',
+    verb: string,
+    phase: string,
+    op: (options: { signal: AbortSignal; onProgress: (done: number, total: number) => void }) => Promise<R>
+  ) =>
+    ctx.jobs.start({
+      kind,
+      title: `${verb} the index of ${db.getCollectionById(id).name}`,
+      unit: 'records',
+      collectionId: id,
+      run: async ({ signal, progress }) => {
+        const report: object = await op({ signal, onProgress: (done, total) => progress(done, total, phase) })
+        return { ...report }
+      }
+    })
   return {
     'collections.health': async ({ connection, id }) => {
       localOnly(connection)
@@ -25,29 +43,11 @@ export function healthHandlers(
     },
     'collections.verifyIndex': async ({ connection, id }) => {
       localOnly(connection)
-      const { name } = db.getCollectionById(id)
-      return ctx.jobs.start({
-        kind: 'verify',
-        title: `Verify the index of ${name}`,
-        unit: 'records',
-        collectionId: id,
-        run: async ({ signal, progress }) => ({
-          ...(await db.verifyIndex(id, { signal, onProgress: (done, total) => progress(done, total, 'comparing') }))
-        })
-      })
+      return indexJob(id, 'verify', 'Verify', 'comparing', (options) => db.verifyIndex(id, options))
     },
     'collections.rebuildIndex': async ({ connection, id }) => {
       localOnly(connection)
-      const { name } = db.getCollectionById(id)
-      return ctx.jobs.start({
-        kind: 'rebuild',
-        title: `Rebuild the index of ${name}`,
-        unit: 'records',
-        collectionId: id,
-        run: async ({ signal, progress }) => ({
-          ...(await db.rebuildIndex(id, { signal, onProgress: (done, total) => progress(done, total, 'inserting') }))
-        })
-      })
+      return indexJob(id, 'rebuild', 'Rebuild', 'inserting', (options) => db.rebuildIndex(id, options))
     },
     'database.compact': async () =>
       ctx.jobs.start({
