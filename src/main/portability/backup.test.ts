@@ -436,3 +436,27 @@ describe('a crafted payload', () => {
     expect(existsSync(join(root, 'x')) || existsSync(join(root, 'y'))).toBe(false)
   })
 })
+
+describe('a failed restore as a database', () => {
+  it('keeps a collection someone else created in the new database meanwhile', async () => {
+    const db = await seedDir('src')
+    const out = join(root, 'all.backup')
+    await backupDataDir(join(root, 'src'), out)
+    const target = openDb('target')
+    const scope = { tenant: 'default_tenant', database: 'restored' }
+    const ac = new AbortController()
+    const p = restoreAsDatabase(target, out, scope, {
+      batchSize: 50,
+      signal: ac.signal,
+      onProgress: (pr) => {
+        if (pr.phase !== 'records' || ac.signal.aborted) return
+        // A script (Chroma's API) writes into the database the restore created, then the restore is cancelled.
+        target.createCollection(scope, { name: 'mine' })
+        ac.abort()
+      }
+    })
+    await rejects(p, /Restore cancelled/)
+    expect(target.listCollections(scope).map((c) => c.name)).toEqual(['mine'])
+    await db.closeAsync()
+  })
+})
