@@ -13,7 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import { fsyncDir } from '../engine/durable-file.js'
 import { loadNative } from '../engine/native.js'
-import { migrate } from '../engine/store/schema.js'
+import { MIGRATIONS, migrate } from '../engine/store/schema.js'
 import {
   BACKUP_FORMAT_ID,
   BACKUP_FORMAT_VERSION,
@@ -152,6 +152,47 @@ async function backup(task: Extract<BackupTask, { op: 'backup' }>): Promise<Back
   return { header, schemaVersion: header.schema_version }
 }
 
+/** A schema object as SQLite records it: anything that differs could run (a trigger, a view) or mislead the engine. */
+type SchemaObject = { type: string; name: string; tbl_name: string; sql: string | null }
+
+function schemaObjects(db: BetterSqlite3.Database): SchemaObject[] {
+  // sqlite_stat* hold planner statistics (ANALYZE), never code.
+  return db
+    .prepare(
+      "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
+    )
+    .all() as SchemaObject[]
+}
+
+/**
+ * Refuses a payload whose tables, indexes, triggers and views are not exactly those this app's
+ * migrations create for its schema version: a crafted file could otherwise bring a trigger or a view
+ * that runs on every later read or write of the restored database. Checked before anything reads it.
+ */
+function checkSchemaIsOurs(db: BetterSqlite3.Database, version: number, file: string): void {
+  const reference = new Database(':memory:')
+  let expected: SchemaObject[]
+  try {
+    migrate(
+      reference,
+      MIGRATIONS.filter((m) => m.version <= version)
+    )
+    expected = schemaObjects(reference)
+  } finally {
+    reference.close()
+  }
+  const key = (o: SchemaObject): string => JSON.stringify(o)
+  const known = new Set(expected.map(key))
+  const found = schemaObjects(db)
+  const foreign = found.filter((o) => !known.has(key(o)))
+  const present = new Set(found.map(key))
+  const missing = expected.filter((o) => !present.has(key(o)))
+  if (foreign.length > 0 || missing.length > 0) {
+    const names = [...foreign, ...missing].slice(0, 5).map((o) => `${o.type} ${o.name}`)
+    throw new PortabilityError(`${file}: its database schema is not Chromadesk's (${names.join(', ')} differ)`)
+  }
+}
+
 function extract(task: Extract<BackupTask, { op: 'extract' }>): BackupWorkerResult {
   const { header, offset } = readBackupHeader(task.file)
   const input = openSync(task.file, 'r')
@@ -172,6 +213,8 @@ function extract(task: Extract<BackupTask, { op: 'extract' }>): BackupWorkerResu
   let db: BetterSqlite3.Database
   try {
     db = new Database(task.dest, { fileMustExist: true })
+    // Functions in the file's own schema (views, triggers) may not call anything with side effects.
+    db.pragma('trusted_schema = OFF')
     db.prepare('SELECT count(*) FROM sqlite_master').get()
   } catch (e) {
     throw new PortabilityError(`${task.file}: its data is not a readable SQLite database (${(e as Error).message})`)
@@ -185,6 +228,7 @@ function extract(task: Extract<BackupTask, { op: 'extract' }>): BackupWorkerResu
         `${task.file}: the header says schema version ${header.schema_version}, the data holds ${found}`
       )
     }
+    checkSchemaIsOurs(db, found, task.file)
     compareManifest(header.manifest, readManifest(db), task.file)
     // Older schemas move forward with the app's own migrations (each in its transaction).
     const schemaVersion = migrate(db)

@@ -1,6 +1,7 @@
 // Backup and restore against real data directories: the file's checks, exact round trips (every
 // field compared as SQLite stores it), a writer during the backup, restore as a database, cancel.
 import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -383,6 +384,79 @@ describe('restore as a database', () => {
     await rejects(p, /Restore cancelled/)
     expect(target.listCollections({ tenant: 'default_tenant', database: 'default_database' })).toEqual([])
     expect(target.listDatabases('default_tenant').map((d) => d.name)).toEqual(['default_database'])
+    await db.closeAsync()
+  })
+})
+
+describe('a crafted payload', () => {
+  /** A backup whose SQLite payload was changed by `change`, with a header that matches it (digest, length). */
+  let made = 0
+  async function crafted(change: (db: Database.Database) => void): Promise<string> {
+    const n = ++made
+    const db = openDb(`src${n}`)
+    await seedCollection(db, { tenant: 'default_tenant', database: 'default_database' }, 'coll', 20, 4, 7)
+    const good = join(root, 'good.backup')
+    await backupDataDir(join(root, `src${n}`), good)
+    const bytes = readFileSync(good)
+    const end = bytes.indexOf(0x0a) + 1
+    const payloadFile = join(root, `payload${n}.sqlite3`)
+    writeFileSync(payloadFile, bytes.subarray(end))
+    const p = new Database(payloadFile)
+    change(p)
+    p.close()
+    const payload = readFileSync(payloadFile)
+    const h = JSON.parse(bytes.subarray(0, end).toString()) as { payload: { bytes: number; sha256: string } }
+    h.payload.bytes = payload.length
+    h.payload.sha256 = createHash('sha256').update(payload).digest('hex')
+    const f = join(root, `crafted${n}.backup`)
+    writeFileSync(f, Buffer.concat([Buffer.from(JSON.stringify(h) + '\n'), payload]))
+    return f
+  }
+
+  it('refuses a payload carrying a trigger of its own, before it can run', async () => {
+    // The trigger would empty the records table on the first write after a restore.
+    const f = await crafted((p) =>
+      p.exec('CREATE TRIGGER evil AFTER INSERT ON tenants BEGIN DELETE FROM records; END;')
+    )
+    await rejects(restoreDataDir(f, join(root, 'x')), /schema is not Chromadesk's.*trigger evil/)
+    expect(existsSync(join(root, 'x'))).toBe(false)
+    const live = openDb('live')
+    await rejects(restoreAsDatabase(live, f, { tenant: 'default_tenant', database: 'fresh' }), /trigger evil/)
+    expect(live.listDatabases('default_tenant').map((d) => d.name)).toEqual(['default_database'])
+  })
+
+  it('refuses a view in place of a table and a changed table definition', async () => {
+    const view = await crafted((p) => {
+      p.exec('DROP TABLE trusted_models')
+      p.exec("CREATE VIEW trusted_models AS SELECT 'x' AS model, '' AS added_at")
+    })
+    await rejects(restoreDataDir(view, join(root, 'x')), /schema is not Chromadesk's.*view trusted_models/)
+    const changed = await crafted((p) => p.exec('ALTER TABLE tenants ADD COLUMN extra TEXT'))
+    await rejects(restoreDataDir(changed, join(root, 'y')), /schema is not Chromadesk's.*table tenants/)
+    expect(existsSync(join(root, 'x')) || existsSync(join(root, 'y'))).toBe(false)
+  })
+})
+
+describe('a failed restore as a database', () => {
+  it('keeps a collection someone else created in the new database meanwhile', async () => {
+    const db = await seedDir('src')
+    const out = join(root, 'all.backup')
+    await backupDataDir(join(root, 'src'), out)
+    const target = openDb('target')
+    const scope = { tenant: 'default_tenant', database: 'restored' }
+    const ac = new AbortController()
+    const p = restoreAsDatabase(target, out, scope, {
+      batchSize: 50,
+      signal: ac.signal,
+      onProgress: (pr) => {
+        if (pr.phase !== 'records' || ac.signal.aborted) return
+        // A script (Chroma's API) writes into the database the restore created, then the restore is cancelled.
+        target.createCollection(scope, { name: 'mine' })
+        ac.abort()
+      }
+    })
+    await rejects(p, /Restore cancelled/)
+    expect(target.listCollections(scope).map((c) => c.name)).toEqual(['mine'])
     await db.closeAsync()
   })
 })

@@ -345,7 +345,8 @@ export async function restoreAsDatabase(
     }
     if (!exists.databaseExists) {
       try {
-        db.deleteDatabase(target.tenant, target.database)
+        // Visible while the restore ran: a collection someone else created in it meanwhile stays.
+        if (db.countCollections(target) === 0) db.deleteDatabase(target.tenant, target.database)
       } catch {
         // not created yet
       }
