@@ -138,6 +138,34 @@ describe('verifyIndex', () => {
   })
 })
 
+describe('a rebuild in the index worker', () => {
+  it('is not run to its end by a search of another collection queued behind it: cancel acts at once', async () => {
+    {
+      const first = database()
+      fill(first, 'big', 30_000)
+      fill(first, 'small', 200)
+      await first.closeAsync()
+    }
+    const db = database()
+    const big = db.getCollection(scope, 'big').id
+    const small = db.getCollection(scope, 'small').id
+    db.createIndex(big)
+    await db.settleIndexes()
+    const controller = new AbortController()
+    const rebuild = db.rebuildIndex(big, { signal: controller.signal })
+    // The small collection's index opens behind the rebuild: its query is answered meanwhile (from
+    // SQLite), and the worker keeps taking messages, so the cancel below reaches the rebuild.
+    const v = db.get(small, { ids: ['r5'], include: ['embeddings'] }).embeddings?.[0] as number[]
+    expect(nearestId(db, small, v)).toBe('r5')
+    const asked = performance.now()
+    controller.abort()
+    await expect(rebuild).rejects.toThrow()
+    expect(performance.now() - asked).toBeLessThan(1000)
+    expect(nearestId(db, small, v)).toBe('r5')
+    expect((await db.verifyIndex(big)).healthy).toBe(true)
+  })
+})
+
 describe('collectionHealth', () => {
   it('reports records, storage, index sizes and lag', async () => {
     const db = database()

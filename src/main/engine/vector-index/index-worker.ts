@@ -305,6 +305,13 @@ function search(message: Extract<ToIndexWorker, { op: 'search' }>): void {
   // (ops of other collections ahead of it run first; order is kept).
   while (!collections.has(message.key) && queue.some((op) => op.op === 'open' && op.key === message.key)) {
     const op = queue[0] as OrderedOp
+    if (op.op === 'rebuild') {
+      // A rebuild runs in slices between messages, so its cancel is heard: it is never run to its
+      // end here. The caller answers from SQLite meanwhile (IndexWorkerBusy).
+      const at = { applied: Atomics.load(ctrl, CTRL_APPLIED), progress: Atomics.load(ctrl, CTRL_PROGRESS) }
+      reply({ call: message.call, ok: false, busy: true, error: 'an index rebuild runs ahead of this index', ...at })
+      return
+    }
     if (step(Number.POSITIVE_INFINITY)) finish(op)
   }
   const loaded = collections.get(message.key)

@@ -614,7 +614,10 @@ export class WorkerIndex implements IndexHandle {
     let hits: SearchHit[]
     for (let attempt = 0; ; attempt++) {
       const reply = this.host.call({ op: 'search', key: this.key, query, k: kk, allowed: allowedLabels }, deadline)
-      if (!reply.ok) throw new IndexWorkerError(reply.error ?? 'index worker search failed')
+      if (!reply.ok) {
+        if (reply.busy === true) throw new IndexWorkerBusy(reply.error ?? 'the index worker is busy')
+        throw new IndexWorkerError(reply.error ?? 'index worker search failed')
+      }
       // The graph reflects at least every operation up to reply.applied (maybe part of the next).
       this.prune(reply.applied, reply.progress)
       const labels = reply.labels as Float64Array

@@ -69,6 +69,8 @@ export interface SyncReply {
   call: number
   ok: boolean
   error?: string
+  /** Not a failure: the worker cannot answer yet (the caller scans SQLite instead). */
+  busy?: boolean
   /** The applied ticket and progress at the moment of the answer. */
   applied: number
   progress: number
