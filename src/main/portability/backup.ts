@@ -1,8 +1,7 @@
 // Backup and restore of a whole data directory in one file (docs/backup-format.md, decision 0060).
 // The byte work (snapshot, hashing, checks) runs in the backup worker; this side plans, cancels and
 // cleans up. Restoring as a database writes through the engine (decision 0061).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -14,6 +13,7 @@ import {
   type Scope
 } from '../engine/index.js'
 import { fsyncDir } from '../engine/durable-file.js'
+import { privateTempDir } from '../engine/private-temp.js'
 import { validateDatabaseName, validateTenantName } from '../engine/validation.js'
 import { findWorkerScript, startWorker } from '../engine/worker-entry.js'
 import { readBackupHeader, type BackupManifest } from './backup-format.js'
@@ -275,7 +275,7 @@ export async function restoreAsDatabase(
   const { header } = readBackupHeader(file)
   const source = chooseSourceDatabase(header.manifest, opts.from, file)
   const exists = checkTarget(db, target)
-  const work = mkdtempSync(path.join(tmpdir(), 'chromadesk-restore-'))
+  const work = privateTempDir('restore')
   const batchSize = Math.max(1, opts.batchSize ?? 1000)
   const created: string[] = []
   let backup: ChromaDatabase | null = null

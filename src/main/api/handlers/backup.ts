@@ -2,12 +2,12 @@
 // Desktop: the backup is written where the native save dialog chose. Browser: into a private
 // temporary folder, downloaded once from BACKUP_PATH/<jobId>, removed after the download or after
 // DOWNLOAD_TTL_MS. A restore reads a backup staged with ingest.upload.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import path from 'node:path'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import { ChromaError, DEFAULT_DATABASE, DEFAULT_TENANT, NotFoundError } from '../../engine/index.js'
+import { privateTempDir } from '../../engine/private-temp.js'
 import { backupDataDir, checkRestoreAsDatabase, restoreAsDatabase } from '../../portability/index.js'
 
 /** A finished browser-mode backup waits this long for its download. */
@@ -71,7 +71,7 @@ export function backupHandlers(ctx: AppContext): Pick<Handlers, 'database.backup
         if (chosen === null) return null
         file = chosen
       } else {
-        tempDir = mkdtempSync(path.join(tmpdir(), 'chromadesk-backup-'))
+        tempDir = privateTempDir('backup')
         file = path.join(tempDir, 'backup.chromadesk-backup')
       }
       const job = ctx.jobs.start({

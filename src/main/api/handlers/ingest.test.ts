@@ -17,7 +17,8 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../../engine/index.js'
 import type { AppContext } from '../context.js'
-import { IngestManager, sweepStagingLeftovers } from './ingest.js'
+import { sweepPrivateTempDirs } from '../../engine/private-temp.js'
+import { IngestManager } from './ingest.js'
 
 let parent: string
 const managers: IngestManager[] = []
@@ -165,7 +166,7 @@ describe('starting an ingest from an upload', () => {
   })
 })
 
-describe('leftover staging folders', () => {
+describe('leftover private folders (staging, exports, backups, restores)', () => {
   function leftover(name: string, ageMs = 0): string {
     const dir = path.join(parent, name)
     mkdirSync(path.join(dir, 'some-upload', 'notes'), { recursive: true })
@@ -178,13 +179,23 @@ describe('leftover staging folders', () => {
   it('are removed at start when their process is gone; those of running processes stay', () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid as number // ran and exited
     leftover(`chromadesk-ingest-${gone}-AbC123`)
+    // Export files, backups and restore copies of a crashed run hold a copy of the data: they go too.
+    leftover(`chromadesk-backup-${gone}-AbC123`)
+    leftover(`chromadesk-export-${gone}-AbC123`)
+    leftover(`chromadesk-restore-${gone}-AbC123`)
+    leftover(`chromadesk-backup-${process.ppid}-XyZ789`)
     leftover(`chromadesk-ingest-${process.ppid}-XyZ789`) // a running process (this test's parent)
     leftover('chromadesk-ingest-Q1w2E3', 2 * 60 * 60 * 1000) // an older version's folder, two hours old
     leftover('chromadesk-ingest-R4t5Y6', 60 * 1000) // the same, one minute old: maybe in use
     leftover('something-else', 24 * 60 * 60 * 1000)
     manager({ perUpload: 1000, total: 1000 })
     expect(readdirSync(parent).sort()).toEqual(
-      [`chromadesk-ingest-${process.ppid}-XyZ789`, 'chromadesk-ingest-R4t5Y6', 'something-else'].sort()
+      [
+        `chromadesk-backup-${process.ppid}-XyZ789`,
+        `chromadesk-ingest-${process.ppid}-XyZ789`,
+        'chromadesk-ingest-R4t5Y6',
+        'something-else'
+      ].sort()
     )
   })
 
@@ -193,7 +204,7 @@ describe('leftover staging folders', () => {
     m.upload(undefined, [file('a.txt', 5)])
     const [own] = readdirSync(parent)
     expect(own).toMatch(new RegExp(`^chromadesk-ingest-${process.pid}-`))
-    expect(sweepStagingLeftovers(parent)).toEqual([])
+    expect(sweepPrivateTempDirs(parent)).toEqual([])
     expect(readdirSync(parent)).toEqual([own])
   })
 })

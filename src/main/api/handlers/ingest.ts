@@ -2,7 +2,7 @@
 // temporary folder, previewed, then ingested by the engine's ingest job. Main never opens a path the
 // UI names; the only files read are the ones staged here (see docs/decisions/0014).
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { IngestFileState, IngestStatus } from '../../../shared/contract.js'
@@ -11,6 +11,7 @@ import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError, type Collection } from '../../engine/index.js'
 import { parseFile, previewChunks, startIngest, type IngestEvent, type IngestJob } from '../../engine/ingest/index.js'
+import { privateTempDir, sweepPrivateTempDirs } from '../../engine/private-temp.js'
 
 /** Staged uploads and finished jobs are kept this long, then removed. */
 const KEEP_MS = 60 * 60 * 1000
@@ -23,10 +24,6 @@ const GiB = 1024 * 1024 * 1024
  * uploads together, the files of running jobs included.
  */
 export const STAGING_LIMITS = { perUpload: 1 * GiB, total: 4 * GiB }
-
-/** Staging folders are `<parent>/chromadesk-ingest-<pid>-<random>`: the pid tells whose they are. */
-const ROOT_PREFIX = 'chromadesk-ingest-'
-const ROOT_PATTERN = /^chromadesk-ingest-(\d+)-/
 
 export interface IngestOptions {
   /** Where staging folders are made and leftovers looked for (default: the OS temporary folder). */
@@ -67,47 +64,6 @@ export function safeRelativeName(name: string): string {
   return parts.join('/')
 }
 
-/** Whether a process with this pid runs (EPERM: it does, as another user). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/**
- * Removes staging folders left by processes that no longer run (a crash, a kill: nothing swept
- * them), and unnamed ones (older versions) untouched for KEEP_MS. Folders of running processes stay.
- */
-export function sweepStagingLeftovers(parent: string, now = Date.now()): string[] {
-  const removed: string[] = []
-  let names: string[]
-  try {
-    names = readdirSync(parent)
-  } catch {
-    return removed
-  }
-  for (const name of names) {
-    if (!name.startsWith(ROOT_PREFIX)) continue
-    const full = path.join(parent, name)
-    try {
-      const pid = ROOT_PATTERN.exec(name)?.[1]
-      const stale =
-        pid !== undefined
-          ? Number(pid) !== process.pid && !processAlive(Number(pid))
-          : now - statSync(full).mtimeMs > KEEP_MS
-      if (!stale) continue
-      rmSync(full, { recursive: true, force: true })
-      removed.push(name)
-    } catch {
-      // another user's folder, or already gone
-    }
-  }
-  return removed
-}
-
 export class IngestManager {
   /** Private staging folder (mode 0700), made on the first upload. */
   private rootDir: string | null = null
@@ -127,7 +83,8 @@ export class IngestManager {
     this.stagingParent = options.stagingParent ?? tmpdir()
     this.limits = { ...STAGING_LIMITS, ...options.limits }
     this.now = options.now ?? Date.now
-    sweepStagingLeftovers(this.stagingParent) // file times are real: not this.now()
+    // Leftovers of crashed runs (staged uploads, exports, backups: decision 0051). File times are real.
+    sweepPrivateTempDirs(this.stagingParent)
     this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS)
     this.sweeper.unref()
   }
@@ -184,7 +141,7 @@ export class IngestManager {
     }
     const id = uploadId ?? randomUUID()
     if (!upload) {
-      this.rootDir ??= mkdtempSync(path.join(this.stagingParent, `${ROOT_PREFIX}${process.pid}-`))
+      this.rootDir ??= privateTempDir('ingest', this.stagingParent)
       upload = { dir: path.join(this.rootDir, id), files: new Map(), sizes: new Map(), bytes: 0, touched: this.now() }
       mkdirSync(upload.dir, { recursive: true })
       this.uploads.set(id, upload)

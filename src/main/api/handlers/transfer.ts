@@ -1,8 +1,8 @@
 // Export and import of collection files from the UI; the file format and the checks are the
 // portability layer's (docs/export-format.md).
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import path from 'node:path'
+import { privateTempDir } from '../../engine/private-temp.js'
 import { exportFileName, type ExportFormat } from '../../../shared/file-names.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
@@ -53,7 +53,7 @@ export async function exportToTemp(
   collectionId: string,
   format: ExportFormat = 'jsonl'
 ) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'chromadesk-export-'))
+  const dir = privateTempDir('export')
   try {
     // One scope for the whole call: a switch of database meanwhile must not export a namesake.
     const scope = ctx.connections.scope(connection)
