@@ -14,7 +14,7 @@ export function JobsButton() {
         <Indicator label={running} size={16} disabled={running === 0} data-testid="jobs-running">
           <Tooltip label="Jobs">
             <ActionIcon variant="subtle" aria-label="Jobs" data-testid="jobs-button">
-              ⏳
+              <JobsIcon />
             </ActionIcon>
           </Tooltip>
         </Indicator>
@@ -31,6 +31,17 @@ export function JobsButton() {
         </Stack>
       </Popover.Dropdown>
     </Popover>
+  )
+}
+
+/** A list with a progress bar; drawn, so it shows on systems without an emoji font. */
+function JobsIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true" fill="none" stroke="currentColor">
+      <path d="M3 4.5h12M3 9h12" strokeWidth="1.6" strokeLinecap="round" />
+      <rect x="3" y="12.2" width="12" height="2.6" rx="1.3" strokeWidth="1.2" />
+      <rect x="3" y="12.2" width="6" height="2.6" rx="1.3" fill="currentColor" stroke="none" />
+    </svg>
   )
 }
 
