@@ -76,6 +76,21 @@ test('a collection created in the new database is not in the default one', async
   await expect(page.getByTestId('collections-empty')).toBeVisible()
 })
 
+test('a switch in another window leaves the collection this one had open', async ({ page, context }) => {
+  await page.goto(app.url)
+  await switchTo(page, 'default_tenant', 'research')
+  await item(page, 'papers').click()
+  await expect(page.getByTestId('collection-name')).toHaveText('papers')
+  const other = await context.newPage()
+  await other.goto(app.url)
+  await switchTo(other, 'default_tenant', 'default_database')
+  // The first window follows: no collection of the old database stays open (its calls would fail).
+  await expect(switcher(page)).toHaveAttribute('data-value', 'default_tenant/default_database')
+  await expect(page.getByTestId('no-collection-selected')).toBeVisible()
+  await expect(page.getByTestId('collection-header')).toHaveCount(0)
+  await other.close()
+})
+
 test('deletes the database after a confirmation that names what it holds', async ({ page }) => {
   await page.goto(app.url)
   await switchTo(page, 'default_tenant', 'research')

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { ActionIcon, Button, Group, Menu, Select, Text, Tooltip } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
@@ -55,6 +55,18 @@ export function DatabaseSwitcher({ onChange }: { onChange: () => void }) {
   const queryClient = useQueryClient()
   const connections = useConnections()
   const current = connections.data?.find((c) => c.id === connection)
+  // A switch made in another window (or tab) reaches this one as a changed connection list: leave the
+  // collection open here, which belongs to the old database, and what was read from it.
+  const scopeKey = current ? encode(current.tenant, current.database) : null
+  const seenScope = useRef(scopeKey)
+  useEffect(() => {
+    if (scopeKey === null || scopeKey === seenScope.current) return
+    const first = seenScope.current === null
+    seenScope.current = scopeKey
+    if (first) return
+    dropDatabaseData(queryClient)
+    onChange()
+  }, [scopeKey, queryClient, onChange])
   const { tenants, databases } = useTenancy()
   const use = useSwitchDatabase(onChange)
   const [dialog, setDialog] = useState<'database' | 'tenant' | 'delete' | null>(null)
