@@ -89,19 +89,23 @@ function parseKnn(v: unknown, path: string): RankNode {
   return { op: 'knn', query, limit, default: dflt, returnRank: v.return_rank === true }
 }
 
-export function parseRank(v: unknown, path: string): RankNode {
+/** Deeper rank expressions are refused (a deep JSON nesting must not exhaust the stack). */
+export const MAX_RANK_DEPTH = 64
+
+export function parseRank(v: unknown, path: string, depth = 0): RankNode {
   if (!isPlainObject(v)) throw bad(path, 'expected a rank expression object')
+  if (depth >= MAX_RANK_DEPTH) throw bad(path, `rank expressions nest at most ${MAX_RANK_DEPTH} deep`)
   const entries = Object.entries(v)
   const [op, arg] = entries[0] ?? []
   if (entries.length !== 1 || op === undefined) throw bad(path, 'expected exactly one operator')
   const at = `${path}.${op}`
   const list = (): RankNode[] => {
     if (!Array.isArray(arg) || arg.length === 0) throw bad(at, 'expected a non-empty list of rank expressions')
-    return arg.map((a, i) => parseRank(a, `${at}[${i}]`))
+    return arg.map((a, i) => parseRank(a, `${at}[${i}]`, depth + 1))
   }
   const pair = (): { left: RankNode; right: RankNode } => {
     if (!isPlainObject(arg)) throw bad(at, 'expected { left, right }')
-    return { left: parseRank(arg.left, `${at}.left`), right: parseRank(arg.right, `${at}.right`) }
+    return { left: parseRank(arg.left, `${at}.left`, depth + 1), right: parseRank(arg.right, `${at}.right`, depth + 1) }
   }
   switch (op) {
     case '$knn':
@@ -119,7 +123,7 @@ export function parseRank(v: unknown, path: string): RankNode {
     case '$abs':
     case '$exp':
     case '$log':
-      return { op: op.slice(1) as 'abs', arg: parseRank(arg, at) }
+      return { op: op.slice(1) as 'abs', arg: parseRank(arg, at, depth + 1) }
     default:
       throw bad(
         path,

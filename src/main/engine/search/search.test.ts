@@ -83,6 +83,9 @@ describe('rank evaluation', () => {
     expect(msg([{ filter: { '#id': { $in: [1] } } }])).toMatch(/#id takes a string/)
     expect(msg([{ filter: { n: { $gt: 'x' } } }])).toMatch(/searches\[0\]\.filter: Invalid where clause/)
     expect(msg([{ ranks: {} }])).toMatch(/unknown field `ranks`/)
+    let deep: unknown = { $val: 1 }
+    for (let i = 0; i < 10_000; i++) deep = { $abs: deep }
+    expect(msg([{ rank: deep }])).toMatch(/nest at most 64 deep/)
   })
 })
 
