@@ -89,7 +89,7 @@ function parseKnn(v: unknown, path: string): RankNode {
   return { op: 'knn', query, limit, default: dflt, returnRank: v.return_rank === true }
 }
 
-/** Deeper rank expressions are refused (a deep JSON nesting must not exhaust the stack). */
+/** Deeper rank expressions and filters are refused (a deep JSON nesting must not exhaust the stack). */
 export const MAX_RANK_DEPTH = 64
 
 export function parseRank(v: unknown, path: string, depth = 0): RankNode {
@@ -150,11 +150,12 @@ function idLeaf(value: unknown, path: string): FilterNode {
 
 export function parseSearchFilter(v: unknown, path: string): FilterNode | null {
   if (v == null || (isPlainObject(v) && Object.keys(v).length === 0)) return null
-  const walk = (w: unknown): FilterNode => {
+  const walk = (w: unknown, depth: number): FilterNode => {
+    if (depth >= MAX_RANK_DEPTH) throw bad(path, `filters nest at most ${MAX_RANK_DEPTH} deep`)
     if (isPlainObject(w) && Object.keys(w).length === 1) {
       const [key, value] = Object.entries(w)[0] as [string, unknown]
       if ((key === '$and' || key === '$or') && Array.isArray(value)) {
-        return { kind: key === '$and' ? 'and' : 'or', children: value.map(walk) }
+        return { kind: key === '$and' ? 'and' : 'or', children: value.map((c) => walk(c, depth + 1)) }
       }
       if (key === '#id') return idLeaf(value, path)
     }
@@ -165,7 +166,7 @@ export function parseSearchFilter(v: unknown, path: string): FilterNode | null {
       throw e
     }
   }
-  return walk(v)
+  return walk(v, 0)
 }
 
 function parseGroupBy(v: unknown, path: string): GroupByPlan | null {

@@ -86,6 +86,9 @@ describe('rank evaluation', () => {
     let deep: unknown = { $val: 1 }
     for (let i = 0; i < 10_000; i++) deep = { $abs: deep }
     expect(msg([{ rank: deep }])).toMatch(/nest at most 64 deep/)
+    let deepFilter: unknown = { n: 1 }
+    for (let i = 0; i < 10_000; i++) deepFilter = { $and: [deepFilter] }
+    expect(msg([{ filter: deepFilter }])).toMatch(/filters nest at most 64 deep/)
   })
 })
 
