@@ -24,6 +24,7 @@ import type {
   Where,
   WhereDocument
 } from './types.js'
+import type { SearchResponse } from './search/index.js'
 import { isPlainObject } from './validation.js'
 import {
   createCollectionArgs,
@@ -296,6 +297,37 @@ export class Collection {
       include: (pick(a, 'include') as IncludeField[] | undefined) ?? ['metadatas', 'documents', 'distances']
     }
     return this.db.readWhenAnswerable(() => this.db.query(this.id, request))
+  }
+
+  /**
+   * search(payload | payload[]): Chroma 1.5's search API (docs/search-api.md). A payload is the wire
+   * JSON ({ filter, rank, group_by, limit, select }) or anything with toPayload(), such as the
+   * official client's Search builder. Text Knn queries are embedded with the embedding function.
+   */
+  async search(searches: unknown): Promise<SearchResponse> {
+    const list = (Array.isArray(searches) ? searches : [searches]).map((s) =>
+      isPlainObject(s) || s === null || typeof (s as { toPayload?: unknown }).toPayload !== 'function'
+        ? s
+        : (s as { toPayload(): unknown }).toPayload()
+    )
+    const embedded = await Promise.all(list.map((p) => this.embedTextKnn(p)))
+    return this.db.readWhenAnswerable(() => this.db.search(this.id, embedded))
+  }
+
+  /** A copy of a payload part whose `$knn` string queries are replaced by their embeddings. */
+  private async embedTextKnn(v: unknown): Promise<unknown> {
+    if (Array.isArray(v)) return Promise.all(v.map((x) => this.embedTextKnn(x)))
+    if (!isPlainObject(v)) return v
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$knn' && isPlainObject(x) && typeof x.query === 'string') {
+        const [vector] = await this.embed([x.query], 'Knn query text')
+        out[k] = { ...x, query: vector }
+      } else {
+        out[k] = await this.embedTextKnn(x)
+      }
+    }
+    return out
   }
 
   /** delete({ ids, where, whereDocument, limit }) or delete(ids?, where?, where_document?). */

@@ -71,6 +71,7 @@ import {
   validateUpdateMetadata
 } from './validation.js'
 import { distanceAt, preparedQuery, storedVector } from './vector-index/distance.js'
+import { parseSearches, runSearches, type SearchResponse } from './search/index.js'
 import { deleteSnapshot, openIndex, type IndexSource, type SearchHit } from './vector-index/index.js'
 import { IndexBuild, MAX_LABEL, type InspectReply } from './vector-index/maintenance.js'
 import { reconcile, snapshotInfo } from './vector-index/snapshot.js'
@@ -1691,6 +1692,45 @@ export class ChromaDatabase {
         distances: wantDist ? hitsPerQuery.map((hits) => hits.map((h) => Math.fround(h.distance))) : null,
         include
       }
+    })
+  }
+
+  /**
+   * The search API (Chroma 1.5, docs/search-api.md): each payload's Knn ranks come from the vector
+   * index like query()'s neighbours (same worker waits and exact-scan fallback, ef >= k), the rest is
+   * computed exactly over those candidates.
+   */
+  search(collectionId: string, searches: unknown): SearchResponse {
+    const plans = parseSearches(searches)
+    return this.read(() => {
+      const c = this.collectionById(collectionId)
+      const scanBudget = { floats: EXACT_SCAN_FALLBACK.floats }
+      return runSearches(plans, {
+        filtered: (filter, offset, limit) => this.selectRids(c.cid, null, filter, limit, offset),
+        knn: (query, k, allowed) => {
+          if (c.dimension === null) return []
+          if (query.length !== c.dimension) {
+            throw new InvalidArgumentError(
+              `Collection expecting embedding with dimension of ${c.dimension}, got ${query.length}`
+            )
+          }
+          return this.searchIndex(
+            c,
+            query,
+            k,
+            allowed as Set<number> | undefined,
+            performance.now() + INDEX_WAIT_MS,
+            scanBudget
+          )
+        },
+        rows: (rids) =>
+          this.store.readRows(rids).map((row, i) => {
+            if (!row) throw new InternalError(`Vector index returned unknown label ${rids[i]}`)
+            return row
+          }),
+        metadata: (rid) => this.store.readMetadata(rid),
+        embedding: (rid) => Array.from(this.store.readEmbedding(rid) ?? [])
+      })
     })
   }
 }

@@ -31,3 +31,4 @@ export {
 export * from './errors.js'
 export type * from './types.js'
 export { HNSW_DEFAULTS } from './config.js'
+export type { SearchResponse } from './search/index.js'

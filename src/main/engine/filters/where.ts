@@ -23,6 +23,8 @@ export type FilterNode =
   | { kind: 'and' | 'or'; children: FilterNode[] }
   | { kind: 'meta'; key: string; op: MetaOp; value: Scalar | Scalar[] }
   | { kind: 'doc'; op: DocOp; value: string }
+  /** Record ids (the search API's `#id` key; parseWhere never produces it). */
+  | { kind: 'id'; negate: boolean; ids: string[] }
 
 const WHERE_ERR = 'Invalid where clause'
 const DOC_ERR = 'Invalid where document clause'
@@ -231,6 +233,11 @@ export function compileFilter(node: FilterNode, cid: number): SqlFragment {
       return compileMeta(cid, node)
     case 'doc':
       return compileDoc(node)
+    case 'id':
+      return {
+        sql: `r.id ${node.negate ? 'NOT IN' : 'IN'} (SELECT value FROM json_each(?))`,
+        params: [JSON.stringify(node.ids)]
+      }
     case 'and':
     case 'or': {
       // Empty $and is true, empty $or is false (the identities of the operators).

@@ -491,3 +491,15 @@ export function readLevel(query: Record<string, unknown>): void {
     )
   }
 }
+
+// ---- search (Chroma 1.5; docs/search-api.md) ---------------------------------------------------
+
+/** POST .../search: `{ searches, read_level? }`; the engine checks each payload (engine/search). */
+export function searchBody(raw: unknown): unknown {
+  const o = body(raw, 'SearchRequestPayload')
+  const level = o.read_level
+  if (level !== undefined && level !== null && !READ_LEVELS.includes(String(level))) {
+    throw fail('read_level', `unknown variant \`${String(level)}\`, expected one of ${serdeNameList(READ_LEVELS)}`)
+  }
+  return required(o, 'searches')
+}

@@ -1,5 +1,5 @@
 // Response encoding details of the v2 API.
-import type { GetResult, QueryResult } from '../../engine/index.js'
+import type { GetResult, QueryResult, SearchResponse } from '../../engine/index.js'
 
 /**
  * The shortest decimal that reads back as the same float32, as a JS number: Chroma (Rust, ryu)
@@ -34,5 +34,13 @@ export function encodeQueryResult(r: QueryResult): QueryResult {
     ...r,
     embeddings: r.embeddings ? r.embeddings.map((q) => q.map(shortVector)) : null,
     distances: r.distances ? r.distances.map(shortVector) : null
+  }
+}
+
+export function encodeSearchResult(r: SearchResponse): SearchResponse {
+  return {
+    ...r,
+    embeddings: r.embeddings.map((p) => p && p.map((v) => v && shortVector(v))),
+    scores: r.scores.map((p) => p && p.map((x) => (x === null ? null : shortestF32(x))))
   }
 }

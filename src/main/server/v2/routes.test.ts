@@ -210,11 +210,18 @@ describe('v2 wire details', () => {
     expect([reset.statusCode, reset.body]).toEqual([200, 'true'])
   })
 
-  it('search and fork are not implemented, as in local Chroma', async () => {
+  it('search is answered (docs/search-api.md) and checks its payloads; fork is not implemented, as in local Chroma', async () => {
     const id = await collection('unimplemented')
     expect(await call('POST', `${C}/${id}/search`, { searches: [] })).toMatchObject({
-      status: 501,
-      body: { error: 'ChromaError', message: 'Search operation is not implemented for local executor' }
+      status: 400,
+      body: { error: 'InvalidArgumentError', message: 'searches: expected a non-empty list of search payloads' }
+    })
+    expect(await call('POST', `${C}/${id}/search`, { searches: [{}] })).toMatchObject({
+      status: 200,
+      body: { ids: [[]], documents: [null], embeddings: [null], metadatas: [null], scores: [null], select: [[]] }
+    })
+    expect(await call('POST', `${C}/${id}/search`, { searches: [{}], read_level: 'latest' })).toMatchObject({
+      status: 422
     })
     expect(await call('POST', `${C}/${id}/fork`, { new_name: 'copy' })).toMatchObject({
       status: 501,

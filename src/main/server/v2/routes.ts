@@ -24,11 +24,12 @@ import {
   queryU32,
   readLevel,
   resourceNameBody,
+  searchBody,
   updateBody,
   updateCollectionBody,
   upsertBody
 } from './decode.js'
-import { encodeGetResult, encodeQueryResult } from './encode.js'
+import { encodeGetResult, encodeQueryResult, encodeSearchResult } from './encode.js'
 
 export interface V2Options {
   client: EngineClient
@@ -257,9 +258,11 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     const body = queryBody(req.body)
     return encodeQueryResult(await db.readWhenAnswerable(() => db.query(id, body)))
   })
-  route('POST', `${R}/search`, (req) => {
-    cid(req)
-    throw new UnimplementedError('Search operation is not implemented for local executor')
+  // Chroma 1.5's search API (upstream: Chroma Cloud only); docs/search-api.md.
+  route('POST', `${R}/search`, async (req) => {
+    const id = cid(req)
+    const searches = searchBody(req.body)
+    return encodeSearchResult(await db.readWhenAnswerable(() => db.search(id, searches)))
   })
 
   for (const r of routes) {

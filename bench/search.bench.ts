@@ -1,0 +1,102 @@
+// Search API latency (docs/search-api.md) next to a plain query, in-process on an in-memory engine
+// (index inline): a dense Knn, an Rrf of two Knns, and query() for the same neighbours.
+//
+//   npx tsx bench/search.bench.ts          (N = 100,000 x 384; `npm run bench -- search`)
+//   BENCH_N=20000 npx tsx bench/search.bench.ts
+//
+// Env: BENCH_N (records), BENCH_DIM (384), BENCH_QUERIES (200).
+import { EphemeralClient } from '../src/main/engine/index.js'
+import { clusteredVectors } from '../src/main/engine/testing/synthetic.js'
+
+const N = Number(process.env.BENCH_N ?? 100_000)
+const DIM = Number(process.env.BENCH_DIM ?? 384)
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
+const BATCH = 1000
+
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN
+
+async function time(
+  label: string,
+  run: (q: number[], q2: number[]) => Promise<unknown>,
+  queries: number[][]
+): Promise<void> {
+  const ms: number[] = []
+  for (let i = 0; i < queries.length; i++) {
+    const t = performance.now()
+    await run(queries[i] as number[], queries[(i + 1) % queries.length] as number[])
+    ms.push(performance.now() - t)
+  }
+  ms.sort((a, b) => a - b)
+  console.log(`| ${label} | ${pct(ms, 0.5).toFixed(2)} | ${pct(ms, 0.95).toFixed(2)} |`)
+}
+
+const all = clusteredVectors(N + QUERIES, DIM, Math.max(10, Math.round(N / 100)), 4242)
+const client = new EphemeralClient()
+const c = await client.createCollection({ name: 'search-bench', embeddingFunction: null })
+const t0 = performance.now()
+for (let i = 0; i < N; i += BATCH) {
+  const rows = all.slice(i, Math.min(N, i + BATCH))
+  await c.add({
+    ids: rows.map((_, j) => `r${i + j}`),
+    embeddings: rows,
+    metadatas: rows.map((_, j) => ({ bucket: (i + j) % 100 }))
+  })
+}
+console.log(`${N} x ${DIM} loaded and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+const queries = all.slice(N).map((v) => Array.from(v))
+
+console.log('\n| call (k = 10) | p50 ms | p95 ms |\n| --- | --- | --- |')
+// Warm-up: the first search of a collection pays for nothing else afterwards.
+await c.query({ queryEmbeddings: [queries[0] as number[]], nResults: 10 })
+await time(
+  'query(), nResults 10',
+  (q) => c.query({ queryEmbeddings: [q], nResults: 10, include: ['distances'] }),
+  queries
+)
+await time(
+  'search(), Knn limit 10',
+  (q) => c.search({ rank: { $knn: { query: q, limit: 10 } }, limit: { limit: 10 }, select: { keys: ['#score'] } }),
+  queries
+)
+await time(
+  'search(), Rrf of two Knns (limit 50 each)',
+  (q, q2) =>
+    c.search({
+      rank: {
+        $mul: [
+          {
+            $sum: [
+              {
+                $div: {
+                  left: { $val: 1 },
+                  right: { $sum: [{ $knn: { query: q, limit: 50, return_rank: true } }, { $val: 60 }] }
+                }
+              },
+              {
+                $div: {
+                  left: { $val: 1 },
+                  right: { $sum: [{ $knn: { query: q2, limit: 50, return_rank: true } }, { $val: 60 }] }
+                }
+              }
+            ]
+          },
+          { $val: -1 }
+        ]
+      },
+      limit: { limit: 10 },
+      select: { keys: ['#score'] }
+    }),
+  queries
+)
+await time(
+  'search(), Knn limit 10, where bucket = 7 (1%)',
+  (q) => c.search({ filter: { bucket: 7 }, rank: { $knn: { query: q, limit: 10 } }, select: { keys: ['#score'] } }),
+  queries
+)
+await time(
+  'query(), nResults 10, where bucket = 7 (1%)',
+  (q) => c.query({ queryEmbeddings: [q], nResults: 10, where: { bucket: 7 } }),
+  queries
+)
+await client.close()
