@@ -96,6 +96,12 @@ describe('where: arrays', () => {
     expect(where({ flags: { $contains: true } })).toEqual(['r5'])
     expect(where({ s: { $contains: 'a' } })).toEqual(['r1'])
   })
+  it('$contains compares numbers exactly: no truncation of a float operand (Chroma 1.5)', () => {
+    // $eq 2.5 matches the int 2 (the 1.0 quirk); $contains 2.5 does not match the element 2.
+    expect(where({ nums: { $contains: 2.5 } })).toEqual([])
+    expect(where({ n: { $contains: 2.5 } })).toEqual(['r3'])
+    expect(where({ nums: { $not_contains: 2.5 } })).toEqual(['r1', 'r2', 'r3', 'r4', 'r5'])
+  })
   it('$not_contains is the negation (missing key matches)', () => {
     expect(where({ tags: { $not_contains: 'x' } })).toEqual(['r2', 'r3', 'r4', 'r5'])
   })
