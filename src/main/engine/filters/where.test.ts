@@ -254,6 +254,19 @@ describe('invalid clauses', () => {
     expect(() => parseWhereDocument({ $regex: '*a' })).toThrowError(/error: repetition operator missing expression$/)
     expect(() => db.get(cid, { where_document: { $not_regex: '[' } })).toThrowError(/^Regex syntax errror: /)
   })
+  it('an invalid pattern the scan cannot place still reads plainly: the pattern and the reason', () => {
+    expect(() => parseWhereDocument({ $regex: 'a{2,1}' })).toThrowError(
+      new InvalidArgumentError(
+        'Regex syntax errror: regex parse error:\n    a{2,1}\nerror: numbers out of order in {} quantifier'
+      )
+    )
+    expect(() => parseWhereDocument({ $regex: 'a**' })).toThrowError(/\n {4}a\*\*\nerror: Nothing to repeat$/)
+  })
+  it('a leading inline flag group is not taken for the error; `(?` opens a group', () => {
+    expect(() => parseWhereDocument({ $regex: '(?i)abc(' })).toThrowError(/\n {11}\^\nerror: unclosed group$/)
+    expect(() => parseWhereDocument({ $regex: '(?<x' })).toThrowError(/\n {4}\^\nerror: unclosed group$/)
+    expect(parseWhereDocument({ $regex: '(?i)ABC' })).toEqual({ kind: 'doc', op: 'regex', value: '(?i)ABC' })
+  })
   it('errors carry status 400', () => {
     try {
       parseWhere({})
