@@ -16,6 +16,7 @@ import type {
   EmbeddingInput,
   GetResult,
   IncludeField,
+  IndexingStatus,
   Metadata,
   PreflightChecks,
   QueryResult,
@@ -365,6 +366,11 @@ export class Collection {
     this.metadata = model.metadata
     this.configuration = model.configuration_json
     if (newEf) this.embeddingFunction = newEf
+  }
+
+  /** Chroma 1.5's getIndexingStatus(): how many of this collection's writes the vector index covers. */
+  async getIndexingStatus(): Promise<IndexingStatus> {
+    return this.db.indexingStatus(this.id)
   }
 
   /** Builds the vector index now and (persistent mode) writes its snapshot. */

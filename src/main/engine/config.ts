@@ -185,6 +185,10 @@ export function resolveCreateConfiguration(configuration: unknown, metadata: Met
 export function mergeUpdateConfiguration(current: CollectionConfiguration, update: unknown): CollectionConfiguration {
   if (update == null) return current
   if (!isPlainObject(update)) throw new UnprocessableEntityError('Invalid configuration: expected an object')
+  // Chroma 1.x: one vector index per update; a spann update alone is a no-op on an HNSW collection.
+  if (update.hnsw != null && update.spann != null) {
+    throw new InvalidArgumentError('Multiple vector index configurations provided')
+  }
   const hnsw = {
     ...current.hnsw,
     ...readHnswObject(update.hnsw, HNSW_UPDATE_FIELDS)

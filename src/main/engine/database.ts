@@ -43,6 +43,7 @@ import type {
   GetRequest,
   GetResult,
   IncludeField,
+  IndexingStatus,
   Metadata,
   PreflightChecks,
   QueryRequest,
@@ -632,6 +633,34 @@ export class ChromaDatabase {
       backlog: worker === null || worker.dead !== null ? { ops: 0, labels: 0, bytes: 0 } : worker.backlog(),
       exactScans: this.exactScans,
       tail: index instanceof WorkerIndex ? index.tailSizes() : null
+    }
+  }
+
+  /**
+   * Chroma 1.5's indexing status: how many of the collection's writes (sequence numbers) the vector
+   * index covers. Writes index behind (decision 0015), so the newest may be pending in the worker; an
+   * index not loaded covers what its snapshot covers (the rest is replayed when it loads).
+   */
+  indexingStatus(collectionId: string): IndexingStatus {
+    const c = this.read(() => this.collectionById(collectionId))
+    const total = c.last_seq
+    let indexed: number
+    const index = this.indexes.get(c.cid)?.index
+    const oldest = index instanceof WorkerIndex ? index.oldestUnconfirmedSeq() : null
+    if (index !== undefined && oldest !== 'opening') {
+      // Inline indexes apply each write before it returns; the worker's prefix ends before its oldest
+      // unconfirmed write.
+      indexed = oldest === null ? total : oldest - 1
+    } else if (c.dimension === null) {
+      indexed = total // no vector was ever written: nothing to index
+    } else {
+      indexed = this.indexDir === null ? 0 : Math.min(total, snapshotInfo(this.indexDir, c.id)?.seq ?? 0)
+    }
+    return {
+      num_indexed_ops: indexed,
+      num_unindexed_ops: total - indexed,
+      total_ops: total,
+      op_indexing_progress: total === 0 ? 1 : indexed / total
     }
   }
 

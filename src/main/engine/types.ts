@@ -211,6 +211,18 @@ export interface DeleteResult {
   deleted: number
 }
 
+/**
+ * GET …/collections/{id}/indexing_status (Chroma 1.5). An op is one committed write call on the
+ * collection (its sequence number); indexed ops are the prefix whose vectors the HNSW index holds.
+ */
+export interface IndexingStatus {
+  num_indexed_ops: number
+  num_unindexed_ops: number
+  total_ops: number
+  /** num_indexed_ops / total_ops; 1 when there are no ops. */
+  op_indexing_progress: number
+}
+
 export interface PreflightChecks {
   max_batch_size: number
   supports_base64_encoding: boolean

@@ -1000,6 +1000,7 @@ const ARRAY_FILTERS: [string, string, unknown, boolean][] = [
   ['$contains int', 'nums', 3, true],
   ['$contains int on scalar', 'nums', 2, true],
   ['$contains float', 'fl', 2.5, true],
+  ['$contains float, exact on int elements (1.5: no truncation)', 'nums', 2.5, true],
   ['$contains bool', 'flags', false, true],
   ['$contains absent value', 'tags', 'purple', true],
   ['$not_contains str (missing key matches)', 'tags', 'blue', false],

@@ -33,7 +33,9 @@ function locateError(pattern: string): { at: number; what: string } | null {
   const chars = [...pattern]
   const open: number[] = []
   let classStart = -1
-  for (let i = 0; i < chars.length; i++) {
+  // A leading inline flag group such as `(?i)` is read by translate(), not here.
+  const flags = /^\(\?[imsU-]+\)/.exec(pattern)
+  for (let i = flags ? flags[0].length : 0; i < chars.length; i++) {
     const c = chars[i]
     if (c === '\\') {
       i++
@@ -48,7 +50,10 @@ function locateError(pattern: string): { at: number; what: string } | null {
     else if (c === ')') {
       if (open.length === 0) return { at: i, what: 'unopened group' }
       open.pop()
-    } else if ((c === '*' || c === '+' || c === '?') && (i === 0 || chars[i - 1] === '(' || chars[i - 1] === '|')) {
+    } else if (
+      (c === '*' || c === '+' || c === '?') &&
+      (i === 0 || chars[i - 1] === '|' || (chars[i - 1] === '(' && c !== '?')) // `(?` opens a group form
+    ) {
       return { at: i, what: 'repetition operator missing expression' }
     }
   }
@@ -58,11 +63,15 @@ function locateError(pattern: string): { at: number; what: string } | null {
   return null
 }
 
-/** Rust's regex error layout (pattern, caret, description) where the error is recognised. */
+/**
+ * Rust's regex error layout: the pattern, a caret under the error where the scan finds it, and the
+ * reason in plain words (JS's reason, without its "Invalid regular expression: /…/flags:" prefix).
+ */
 function describeSyntaxError(pattern: string, jsMessage: string): string {
   const loc = pattern.includes('\n') ? null : locateError(pattern)
-  if (!loc) return jsMessage
-  return `regex parse error:\n    ${pattern}\n    ${' '.repeat(loc.at)}^\nerror: ${loc.what}`
+  if (loc) return `regex parse error:\n    ${pattern}\n    ${' '.repeat(loc.at)}^\nerror: ${loc.what}`
+  const reason = jsMessage.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '')
+  return `regex parse error:\n    ${pattern}\nerror: ${reason}`
 }
 
 /** Compiles (cached) or throws Chroma's 400 "Regex syntax errror" (sic, Chroma's spelling). */

@@ -96,6 +96,12 @@ describe('where: arrays', () => {
     expect(where({ flags: { $contains: true } })).toEqual(['r5'])
     expect(where({ s: { $contains: 'a' } })).toEqual(['r1'])
   })
+  it('$contains compares numbers exactly: no truncation of a float operand (Chroma 1.5)', () => {
+    // $eq 2.5 matches the int 2 (the 1.0 quirk); $contains 2.5 does not match the element 2.
+    expect(where({ nums: { $contains: 2.5 } })).toEqual([])
+    expect(where({ n: { $contains: 2.5 } })).toEqual(['r3'])
+    expect(where({ nums: { $not_contains: 2.5 } })).toEqual(['r1', 'r2', 'r3', 'r4', 'r5'])
+  })
   it('$not_contains is the negation (missing key matches)', () => {
     expect(where({ tags: { $not_contains: 'x' } })).toEqual(['r2', 'r3', 'r4', 'r5'])
   })
@@ -247,6 +253,19 @@ describe('invalid clauses', () => {
     expect(() => parseWhereDocument({ $regex: 'x[ab' })).toThrowError(/\n {5}\^\nerror: unclosed character class$/)
     expect(() => parseWhereDocument({ $regex: '*a' })).toThrowError(/error: repetition operator missing expression$/)
     expect(() => db.get(cid, { where_document: { $not_regex: '[' } })).toThrowError(/^Regex syntax errror: /)
+  })
+  it('an invalid pattern the scan cannot place still reads plainly: the pattern and the reason', () => {
+    expect(() => parseWhereDocument({ $regex: 'a{2,1}' })).toThrowError(
+      new InvalidArgumentError(
+        'Regex syntax errror: regex parse error:\n    a{2,1}\nerror: numbers out of order in {} quantifier'
+      )
+    )
+    expect(() => parseWhereDocument({ $regex: 'a**' })).toThrowError(/\n {4}a\*\*\nerror: Nothing to repeat$/)
+  })
+  it('a leading inline flag group is not taken for the error; `(?` opens a group', () => {
+    expect(() => parseWhereDocument({ $regex: '(?i)abc(' })).toThrowError(/\n {11}\^\nerror: unclosed group$/)
+    expect(() => parseWhereDocument({ $regex: '(?<x' })).toThrowError(/\n {4}\^\nerror: unclosed group$/)
+    expect(parseWhereDocument({ $regex: '(?i)ABC' })).toEqual({ kind: 'doc', op: 'regex', value: '(?i)ABC' })
   })
   it('errors carry status 400', () => {
     try {

@@ -6,7 +6,8 @@
 //    value a non-integer operand is truncated toward zero (Rust's `as i64` quirk). An $in/$nin list
 //    holding any float is a float list: its ints match as they are, its floats as above.
 //  - $ne/$nin/$not_contains are plain negations: records without the key match.
-//  - $contains/$not_contains on a metadata key look at array elements and scalars alike.
+//  - $contains/$not_contains on a metadata key look at array elements and scalars alike, numbers
+//    compared exactly (no truncation quirk, as Chroma 1.5 compares array elements).
 //  - Document filters: $contains is a case-sensitive substring test (FTS5 trigram index narrows,
 //    instr() confirms; needles under 3 characters use instr() alone); negations match records
 //    without a document.
@@ -134,6 +135,16 @@ function eqCondition(v: Scalar): SqlFragment {
   }
 }
 
+/**
+ * $contains element test. Chroma 1.5 compares array elements exactly (no truncation of a float
+ * operand against ints); an int operand also matches an integer-valued float element, since JSON
+ * and JS cannot tell 2.0 from 2.
+ */
+function containsCondition(v: Scalar): SqlFragment {
+  if (typeof v !== 'number') return eqCondition(v)
+  return { sql: `m.vtype IN (${VType.int}, ${VType.float}) AND m.value = ?`, params: [v] }
+}
+
 function compareCondition(op: 'gt' | 'gte' | 'lt' | 'lte', v: number): SqlFragment {
   const sqlOp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op]
   if (!isFloat(v)) return { sql: `m.vtype IN (${VType.int}, ${VType.float}) AND m.value ${sqlOp} ?`, params: [v] }
@@ -191,7 +202,7 @@ function compileMeta(cid: number, node: Extract<FilterNode, { kind: 'meta' }>): 
       break
     case 'contains':
     case 'not_contains':
-      sub = metaSubquery(cid, node.key, eqCondition(node.value as Scalar), false)
+      sub = metaSubquery(cid, node.key, containsCondition(node.value as Scalar), false)
       negate = node.op === 'not_contains'
       break
     default:

@@ -488,6 +488,8 @@ interface Batch {
   removal: boolean
   /** Leading labels already pruned (an upsert the worker has partly inserted). */
   done: number
+  /** The collection's sequence number of the write it carries. */
+  seq: number
 }
 
 /** The unconfirmed tail of one collection, in entries (for diagnostics and tests). */
@@ -508,6 +510,7 @@ export class WorkerIndex implements IndexHandle {
   private readonly tailRemovals = new Map<number, number>()
   private readonly batches: Batch[] = []
   private batchHead = 0
+  private readonly openTicket: number
 
   constructor(
     private readonly host: IndexWorker,
@@ -517,7 +520,18 @@ export class WorkerIndex implements IndexHandle {
   ) {
     this.space = params.space
     this.key = host.newKey()
-    host.post({ op: 'open', key: this.key, dim, params, ...open })
+    this.openTicket = host.post({ op: 'open', key: this.key, dim, params, ...open })
+  }
+
+  /**
+   * The sequence number of the oldest write whose vectors the worker has not confirmed; null when it
+   * has confirmed every write posted to it, 'opening' while it still loads the snapshot and replays.
+   */
+  oldestUnconfirmedSeq(): number | null | 'opening' {
+    const applied = this.host.applied()
+    if (applied < this.openTicket) return 'opening'
+    this.prune(applied, this.host.progress())
+    return this.batches[this.batchHead]?.seq ?? null
   }
 
   private readonly space: Space
@@ -547,7 +561,7 @@ export class WorkerIndex implements IndexHandle {
         this.tailVectors.delete(label)
         this.tailRemovals.set(label, ticket)
       }
-      this.batches.push({ ticket, labels: removes, removal: true, done: 0 })
+      this.batches.push({ ticket, labels: removes, removal: true, done: 0, seq })
     }
     if (upserts.size > 0) {
       const labels = new Uint32Array(upserts.size)
@@ -569,7 +583,7 @@ export class WorkerIndex implements IndexHandle {
           vector: storedVector(this.space, vector)
         })
       }
-      this.batches.push({ ticket, labels: [...upserts.keys()], removal: false, done: 0 })
+      this.batches.push({ ticket, labels: [...upserts.keys()], removal: false, done: 0, seq })
     }
     // The tail is bounded before the write, not here (the database's admission, decision 0050): the
     // write is committed, so nothing may fail or wait now.

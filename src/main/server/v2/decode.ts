@@ -480,7 +480,7 @@ export function queryU32(query: Record<string, unknown>, key: string): number | 
 
 const READ_LEVELS = ['index_and_wal', 'index_only', 'index_and_bounded_wal']
 
-/** `read_level` on count: accepted and ignored (this engine has no write-ahead log to skip). */
+/** `read_level` on count: every level accepted and ignored, reads see every write (decision 0095). */
 export function readLevel(query: Record<string, unknown>): void {
   const raw = query.read_level
   if (raw === undefined) return

@@ -261,6 +261,51 @@ function scenario(): Step[] {
       path: `${C}/{id:alpha}`,
       body: { new_configuration: { hnsw: { ef_search: 42 } } }
     },
+    // Chroma 1.5 parity (docs/chroma-1.5.md): what 1.0 already had must stay alike.
+    {
+      label: 'modify the other changeable hnsw fields',
+      method: 'PUT',
+      path: `${C}/{id:alpha}`,
+      body: { new_configuration: { hnsw: { sync_threshold: 500, resize_factor: 1.5, batch_size: 50 } } }
+    },
+    {
+      label: 'modify ef_construction is refused',
+      method: 'PUT',
+      path: `${C}/{id:alpha}`,
+      body: { new_configuration: { hnsw: { ef_construction: 7 } } }
+    },
+    // The two below change nothing on either side afterwards (same ef_search; gamma is deleted next).
+    {
+      label: 'modify hnsw and spann at once',
+      method: 'PUT',
+      path: `${C}/{id:alpha}`,
+      body: { new_configuration: { hnsw: { ef_search: 42 }, spann: { search_nprobe: 4 } } },
+      quirk: {
+        why: 'Chroma 1.5 refuses two vector index configurations in one update; 1.0 applied the hnsw part',
+        chroma: { status: 200, body: {} },
+        ours: {
+          status: 400,
+          body: { error: 'InvalidArgumentError', message: 'Multiple vector index configurations provided' }
+        }
+      }
+    },
+    {
+      label: 'modify sync_threshold below 2',
+      method: 'PUT',
+      path: `${C}/{id:gamma}`,
+      body: { new_configuration: { hnsw: { sync_threshold: 1 } } },
+      quirk: {
+        why: 'Chroma (1.0 and 1.5) skips its own sync_threshold >= 2 rule on update; we refuse what create refuses',
+        chroma: { status: 200, body: {} },
+        ours: {
+          status: 422,
+          body: {
+            error: 'ChromaError',
+            message: 'Invalid HNSW configuration: invalid sync_threshold 1, must be an integer >= 2'
+          }
+        }
+      }
+    },
     { label: 'get after config change', method: 'GET', path: `${C}/alpha` },
     { label: 'fork', method: 'POST', path: `${C}/{id:alpha}/fork`, body: { new_name: 'alpha-fork' } },
     { label: 'delete collection', method: 'DELETE', path: `${C}/gamma` },

@@ -160,10 +160,10 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     return {}
   })
   route('GET', '/tenants/:tenant', (req) => db.getTenant(req.params.tenant as string))
+  // Chroma 1.5: sets the resource name (its local server accepts and drops it; we keep it).
   route('PATCH', '/tenants/:tenant', (req) => {
-    resourceNameBody(req.body)
-    db.getTenant(req.params.tenant as string)
-    throw new UnimplementedError('Setting a tenant resource name is not supported by this server')
+    db.updateTenant(req.params.tenant as string, resourceNameBody(req.body))
+    return {}
   })
   route('POST', '/tenants/:tenant/databases', (req) => {
     db.createDatabase(req.params.tenant as string, nameBody(req.body, 'CreateDatabasePayload'))
@@ -244,6 +244,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     const body = deleteBody(req.body)
     return db.writeWhenRoom(id, () => db.delete(id, body))
   })
+  route('GET', `${R}/indexing_status`, (req) => db.indexingStatus(cid(req)))
   route('GET', `${R}/count`, (req) => {
     const id = cid(req)
     readLevel(req.query)
