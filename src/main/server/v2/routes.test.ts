@@ -210,15 +210,11 @@ describe('v2 wire details', () => {
     expect([reset.statusCode, reset.body]).toEqual([200, 'true'])
   })
 
-  it('search and fork are not implemented, as in local Chroma', async () => {
+  it('search is not implemented, as in local Chroma (fork is: fork.test.ts)', async () => {
     const id = await collection('unimplemented')
     expect(await call('POST', `${C}/${id}/search`, { searches: [] })).toMatchObject({
       status: 501,
       body: { error: 'ChromaError', message: 'Search operation is not implemented for local executor' }
-    })
-    expect(await call('POST', `${C}/${id}/fork`, { new_name: 'copy' })).toMatchObject({
-      status: 501,
-      body: { message: 'Collection forking is unsupported for local chroma' }
     })
   })
 

@@ -14,8 +14,10 @@ import {
   addBody,
   bodyParseError,
   collectionId,
+  countWhereBody,
   createCollectionBody,
   deleteBody,
+  facetsBody,
   forkBody,
   getBody,
   nameBody,
@@ -29,6 +31,7 @@ import {
   upsertBody
 } from './decode.js'
 import { encodeGetResult, encodeQueryResult } from './encode.js'
+import { forkCollection } from '../../portability/fork.js'
 
 export interface V2Options {
   client: EngineClient
@@ -205,11 +208,12 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     db.deleteCollection(scope(req), req.params.name as string)
     return {}
   })
-  route('POST', `${C}/:id/fork`, (req) => {
-    collectionId(req.params.id as string)
-    forkBody(req.body)
-    throw new UnimplementedError('Collection forking is unsupported for local chroma')
+  // Chroma 1.5's fork, done as a batched copy (decision 0086); fork_count counts the lineage.
+  route('POST', `${C}/:id/fork`, async (req) => {
+    const id = collectionId(req.params.id as string)
+    return forkCollection(client, id, forkBody(req.body))
   })
+  route('GET', `${C}/:id/fork_count`, (req) => ({ count: db.forkCount(collectionId(req.params.id as string)) }))
 
   // ---- records --------------------------------------------------------------------------------
   const R = `${C}/:id`
@@ -257,6 +261,18 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     const body = queryBody(req.body)
     return encodeQueryResult(await db.readWhenAnswerable(() => db.query(id, body)))
   })
+  // ---- Chromadesk extensions (docs/extensions.md): named as ours, not Chroma's ------------------
+  route(
+    'POST',
+    `${R}/chromadesk/count`,
+    (req) => {
+      const body = countWhereBody(req.body)
+      return db.countWhere(cid(req), body.where, body.where_document)
+    },
+    { readsBody: false }
+  )
+  route('POST', `${R}/chromadesk/facets`, (req) => db.facets(cid(req), facetsBody(req.body)))
+
   route('POST', `${R}/search`, (req) => {
     cid(req)
     throw new UnimplementedError('Search operation is not implemented for local executor')
