@@ -14,6 +14,12 @@ import { LocalConnection } from './local.js'
 import { copyCollection } from './transfer.js'
 import type { ProgressCallback } from './types.js'
 
+/**
+ * Records per batch: each batch is one read and one write on the engine's thread, about 0.1-0.4 s each
+ * for 500 records of 384 dimensions on the 2-core build machine (bench/fork.bench.ts); 1000 doubles it.
+ */
+export const FORK_BATCH_SIZE = 500
+
 export interface ForkOptions {
   batchSize?: number
   onProgress?: ProgressCallback
@@ -37,7 +43,7 @@ export async function forkCollection(
     as: name,
     removeOnFailure: true,
     operation: 'Fork',
-    batchSize: opts.batchSize,
+    batchSize: opts.batchSize ?? FORK_BATCH_SIZE,
     onProgress: opts.onProgress,
     signal: opts.signal
   })
