@@ -27,9 +27,12 @@ export function FacetPanel({
 }) {
   const transport = useTransport()
   const [key, setKey] = useState<string | null>(null)
+  // Summarizing the keys reads every metadata row: only once the user opens the picker.
+  const [wantKeys, setWantKeys] = useState(false)
   const keys = useQuery({
     queryKey: queryKeys.collections.metadataKeys(collectionId),
-    queryFn: () => transport.call('collections.metadataKeys', { id: collectionId })
+    queryFn: () => transport.call('collections.metadataKeys', { id: collectionId }),
+    enabled: wantKeys
   })
   const params = { key: key ?? '', where, whereDocument, limit: TOP }
   const facets = useQuery({
@@ -50,6 +53,8 @@ export function FacetPanel({
           data={(keys.data ?? []).map((k) => k.key)}
           value={key}
           onChange={setKey}
+          onDropdownOpen={() => setWantKeys(true)}
+          nothingFoundMessage={keys.isPending ? 'Loading keys…' : 'No such key'}
           searchable
           clearable
           size="xs"
