@@ -199,7 +199,7 @@ export interface CopyStatus {
 }
 
 /** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
-export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify'
+export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -539,8 +539,39 @@ export const contract = {
         from: z.string().min(1).optional()
       })
       .strict()
-  )
+  ),
+
+  // ---- fork and facets (src/main/api/handlers/fork-facets.ts, docs/extensions.md); this computer's database
+  /** One key's top values with counts, and its number range, among the records the filter selects. */
+  'records.facets': call<FacetSummary>()(
+    z
+      .object({
+        connection,
+        collectionId,
+        key: z.string().min(1),
+        where: filter.nullish(),
+        whereDocument: filter.nullish(),
+        limit: z.number().int().min(1).max(1000).optional()
+      })
+      .strict()
+  ),
+  /** Forks a collection under a new name in its database, as an app job ('fork'); checked before it starts. */
+  'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict())
 } as const
+
+/** One metadata key's values among the records a filter selects (records.facets). */
+export interface FacetSummary {
+  key: string
+  /** Matching records that carry the key. */
+  records: number
+  /** Distinct values among them. */
+  distinct: number
+  /** The most frequent values, with how many matching records hold each. */
+  values: { value: string | number | boolean; count: number }[]
+  /** Range of the key's number values; null when it has none. */
+  min: number | null
+  max: number | null
+}
 
 /** A backup or restore job started: follow it with jobs.status or 'job' events. */
 export interface BackupStarted {

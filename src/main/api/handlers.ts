@@ -5,6 +5,7 @@ import { connectionHandlers } from './handlers/connections.js'
 import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
 import { cloneHandlers } from './handlers/clone.js'
+import { forkFacetHandlers } from './handlers/fork-facets.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { backupHandlers } from './handlers/backup.js'
 import { ingestHandlers } from './handlers/ingest.js'
@@ -32,6 +33,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...databaseHandlers(ctx),
     ...copyHandlers(ctx.copies),
     ...cloneHandlers(ctx),
+    ...forkFacetHandlers(ctx),
     ...transferHandlers(ctx),
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),

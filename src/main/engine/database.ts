@@ -118,6 +118,31 @@ export interface MetadataKeySummary {
   values: (string | number | boolean)[]
 }
 
+/** Distinct values of one metadata key among the records a filter selects (an extension of Chroma). */
+export interface FacetRequest {
+  key: unknown
+  where?: unknown
+  where_document?: unknown
+  /** How many values, most frequent first (default 10, at most 1000). */
+  limit?: unknown
+}
+
+export interface FacetResult {
+  key: string
+  /** Matching records that carry the key. */
+  records: number
+  /** Distinct values of the key among them (an array's elements count one by one). */
+  distinct: number
+  /** The `limit` most frequent values; `count` is how many matching records hold the value. */
+  values: { value: string | number | boolean; count: number }[]
+  /** Over the key's number values; null when it has none. */
+  min: number | null
+  max: number | null
+}
+
+export const FACET_LIMIT_DEFAULT = 10
+export const FACET_LIMIT_MAX = 1000
+
 const VTYPE_NAMES: Record<number, MetadataKeySummary['types'][number]> = {
   [VType.str]: 'string',
   [VType.int]: 'int',
@@ -356,7 +381,7 @@ export class ChromaDatabase {
   reset(): boolean {
     if (!this.allowReset) throw new ForbiddenError('Reset is disabled by config')
     this.tx(() => {
-      this.db.exec('DELETE FROM collections; DELETE FROM databases; DELETE FROM tenants;')
+      this.db.exec('DELETE FROM collections; DELETE FROM databases; DELETE FROM tenants; DELETE FROM collection_forks;')
       this.ensureDefaults()
     })
     this.stopWorker()
@@ -1618,6 +1643,90 @@ export class ChromaDatabase {
           .pluck()
           .get(...params) as number) ?? 0
       )
+    })
+  }
+
+  /**
+   * One key's values with their record counts, most frequent first, and the range of its numbers,
+   * among the records `where`/`where_document` select. Grouped in SQLite over record_metadata's
+   * (cid, key, vtype, value) index, so no record leaves the database.
+   */
+  facets(collectionId: string, req: FacetRequest): FacetResult {
+    if (typeof req.key !== 'string' || req.key.length === 0) {
+      throw new InvalidArgumentError('facets: key must be a non-empty string')
+    }
+    const key = req.key
+    const limit = validateCount(req.limit, 'limit') ?? FACET_LIMIT_DEFAULT
+    if (limit < 1 || limit > FACET_LIMIT_MAX) {
+      throw new InvalidArgumentError(`facets: limit must be between 1 and ${FACET_LIMIT_MAX}, got ${limit}`)
+    }
+    const filter = this.parseFilters(req.where, req.where_document)
+    return this.tx(() => {
+      const c = this.collectionById(collectionId)
+      let scope = 'm.cid = ? AND m.key = ?'
+      const params: unknown[] = [c.cid, key]
+      if (filter !== null) {
+        const sel = this.buildSelect('r.rid', c.cid, null, filter, null, null)
+        scope += ` AND m.rid IN (${sel.sql})`
+        params.push(...sel.params)
+      }
+      const totals = this.db
+        .prepare(
+          `SELECT count(DISTINCT m.rid) AS records,
+             min(CASE WHEN m.vtype IN (${VType.int}, ${VType.float}) THEN m.value END) AS min,
+             max(CASE WHEN m.vtype IN (${VType.int}, ${VType.float}) THEN m.value END) AS max
+           FROM record_metadata m WHERE ${scope}`
+        )
+        .get(...params) as { records: number; min: number | null; max: number | null }
+      const distinct = this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM record_metadata m WHERE ${scope} GROUP BY m.vtype, m.value)`)
+        .pluck()
+        .get(...params) as number
+      const rows = this.db
+        .prepare(
+          `SELECT m.vtype AS vtype, m.value AS value, count(DISTINCT m.rid) AS n FROM record_metadata m
+           WHERE ${scope} GROUP BY m.vtype, m.value ORDER BY n DESC, m.vtype, m.value LIMIT ?`
+        )
+        .all(...params, limit) as { vtype: number; value: string | number; n: number }[]
+      return {
+        key,
+        records: totals.records,
+        distinct,
+        values: rows.map((r) => ({ value: r.vtype === VType.bool ? r.value !== 0 : r.value, count: r.n })),
+        min: totals.min,
+        max: totals.max
+      }
+    })
+  }
+
+  /** Notes that `forkId` was forked from `sourceId`: it joins the source's lineage. */
+  recordFork(sourceId: string, forkId: string): void {
+    this.tx(() => {
+      this.collectionById(sourceId)
+      this.collectionById(forkId)
+      const root =
+        (this.db.prepare('SELECT root_id FROM collection_forks WHERE id = ?').pluck().get(sourceId) as
+          string | undefined) ?? sourceId
+      this.db
+        .prepare('INSERT OR REPLACE INTO collection_forks (id, source_id, root_id, created_at) VALUES (?, ?, ?, ?)')
+        .run(forkId, sourceId, root, new Date().toISOString())
+    })
+  }
+
+  /**
+   * Forks in the collection's lineage (the first collection and every fork made from it or from its
+   * forks) that still exist; every member of a lineage answers the same number.
+   */
+  forkCount(collectionId: string): number {
+    return this.tx(() => {
+      this.collectionById(collectionId)
+      const root =
+        (this.db.prepare('SELECT root_id FROM collection_forks WHERE id = ?').pluck().get(collectionId) as
+          string | undefined) ?? collectionId
+      return this.db
+        .prepare('SELECT count(*) FROM collection_forks f JOIN collections c ON c.id = f.id WHERE f.root_id = ?')
+        .pluck()
+        .get(root) as number
     })
   }
 

@@ -26,6 +26,8 @@ export {
   INDEX_DIR,
   type DatabaseOptions,
   type MetadataKeySummary,
+  type FacetRequest,
+  type FacetResult,
   type Scope
 } from './database.js'
 export * from './errors.js'

@@ -41,6 +41,9 @@ class LocalCollection implements CollectionEndpoint {
 
   async *read(batchSize: number, signal?: AbortSignal): AsyncIterable<RecordBatch> {
     for (let offset = 0; ; offset += batchSize) {
+      // A read runs while the caller writes the previous batch (copyCollection reads ahead): let the
+      // event loop run between the two, so the thread is never held for both at once.
+      await new Promise((resolve) => setImmediate(resolve))
       if (signal?.aborted) return
       const r = this.db.get(this.id, {
         limit: batchSize,

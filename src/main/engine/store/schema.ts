@@ -93,6 +93,18 @@ export const MIGRATIONS: readonly Migration[] = [
         model TEXT PRIMARY KEY,
         added_at TEXT NOT NULL
       ) WITHOUT ROWID;`
+  },
+  {
+    version: 4,
+    description: 'fork lineage: each fork names its source and the first collection of its lineage (fork_count)',
+    // No foreign keys: a lineage outlives a deleted source, so its other forks still count each other.
+    sql: `CREATE TABLE collection_forks (
+        id TEXT PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        root_id TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX collection_forks_by_root ON collection_forks (root_id);`
   }
 ]
 

@@ -12,6 +12,7 @@ import type {
   AddRequest,
   CreateCollectionRequest,
   DeleteRequest,
+  FacetRequest,
   GetRequest,
   IncludeField,
   QueryRequest,
@@ -435,6 +436,20 @@ export function deleteBody(raw: unknown): DeleteRequest {
 export function forkBody(raw: unknown): string {
   const o = body(raw, 'ForkCollectionPayload')
   return str(required(o, 'new_name'), 'new_name')
+}
+
+// ---- Chromadesk extensions (docs/extensions.md) -------------------------------------------------
+
+/** POST .../chromadesk/count: `{ where?, where_document? }`; no body counts every record. */
+export function countWhereBody(raw: unknown): Pick<GetRequest, 'where' | 'where_document'> {
+  if (raw === undefined || raw === null) return { where: null, where_document: null }
+  return filters(body(raw, 'CountWherePayload'))
+}
+
+/** POST .../chromadesk/facets: `{ key, where?, where_document?, limit? }`. */
+export function facetsBody(raw: unknown): FacetRequest {
+  const o = body(raw, 'FacetsPayload')
+  return { key: str(required(o, 'key'), 'key'), ...filters(o), limit: opt(o, 'limit', u32) }
 }
 
 export function resourceNameBody(raw: unknown): string {

@@ -210,7 +210,7 @@ describe('v2 wire details', () => {
     expect([reset.statusCode, reset.body]).toEqual([200, 'true'])
   })
 
-  it('search is answered (docs/search-api.md) and checks its payloads; fork is not implemented, as in local Chroma', async () => {
+  it('search is answered (docs/search-api.md) and checks its payloads (fork: fork.test.ts)', async () => {
     const id = await collection('unimplemented')
     expect(await call('POST', `${C}/${id}/search`, { searches: [] })).toMatchObject({
       status: 400,
@@ -222,10 +222,6 @@ describe('v2 wire details', () => {
     })
     expect(await call('POST', `${C}/${id}/search`, { searches: [{}], read_level: 'latest' })).toMatchObject({
       status: 422
-    })
-    expect(await call('POST', `${C}/${id}/fork`, { new_name: 'copy' })).toMatchObject({
-      status: 501,
-      body: { message: 'Collection forking is unsupported for local chroma' }
     })
   })
 

@@ -5,7 +5,6 @@ import {
   DEFAULT_TENANT,
   InvalidArgumentError,
   UnexpectedError,
-  UnimplementedError,
   type Scope
 } from '../../engine/index.js'
 import { declaredStatus, reportUnexpected } from '../../api/errors.js'
@@ -14,8 +13,10 @@ import {
   addBody,
   bodyParseError,
   collectionId,
+  countWhereBody,
   createCollectionBody,
   deleteBody,
+  facetsBody,
   forkBody,
   getBody,
   nameBody,
@@ -30,6 +31,7 @@ import {
   upsertBody
 } from './decode.js'
 import { encodeGetResult, encodeQueryResult, encodeSearchResult } from './encode.js'
+import { forkCollection } from '../../portability/fork.js'
 
 export interface V2Options {
   client: EngineClient
@@ -206,11 +208,12 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     db.deleteCollection(scope(req), req.params.name as string)
     return {}
   })
-  route('POST', `${C}/:id/fork`, (req) => {
-    collectionId(req.params.id as string)
-    forkBody(req.body)
-    throw new UnimplementedError('Collection forking is unsupported for local chroma')
+  // Chroma 1.5's fork, done as a batched copy (decision 0086); fork_count counts the lineage.
+  route('POST', `${C}/:id/fork`, async (req) => {
+    const id = collectionId(req.params.id as string)
+    return forkCollection(client, id, forkBody(req.body))
   })
+  route('GET', `${C}/:id/fork_count`, (req) => ({ count: db.forkCount(collectionId(req.params.id as string)) }))
 
   // ---- records --------------------------------------------------------------------------------
   const R = `${C}/:id`
@@ -265,6 +268,18 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     const searches = searchBody(req.body)
     return encodeSearchResult(await db.readWhenAnswerable(() => db.search(id, searches)))
   })
+
+  // ---- Chromadesk extensions (docs/extensions.md): named as ours, not Chroma's ------------------
+  route(
+    'POST',
+    `${R}/chromadesk/count`,
+    (req) => {
+      const body = countWhereBody(req.body)
+      return db.countWhere(cid(req), body.where, body.where_document)
+    },
+    { readsBody: false }
+  )
+  route('POST', `${R}/chromadesk/facets`, (req) => db.facets(cid(req), facetsBody(req.body)))
 
   for (const r of routes) {
     app.route<{ Params: Params; Querystring: Query }>({

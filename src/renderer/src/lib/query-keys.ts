@@ -18,7 +18,8 @@ export const queryKeys = {
     count: (collectionId: string, params: unknown) => ['records', collectionId, 'count', params] as const,
     get: (collectionId: string, ids: string[], embeddings: boolean) =>
       ['records', collectionId, 'get', ids, embeddings] as const,
-    query: (collectionId: string, params: unknown) => ['records', collectionId, 'query', params] as const
+    query: (collectionId: string, params: unknown) => ['records', collectionId, 'query', params] as const,
+    facets: (collectionId: string, params: unknown) => ['records', collectionId, 'facets', params] as const
   },
   ingest: (jobId: string) => ['ingest', jobId] as const,
   ingestPreview: (uploadId: string, params: unknown) => ['ingest-preview', uploadId, params] as const,

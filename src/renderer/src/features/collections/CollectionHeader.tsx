@@ -12,6 +12,7 @@ import { collectionNameError } from './names'
 import { DialogFooter } from '../../components/DialogFooter'
 import { ConfirmByTypingModal } from '../../components/ConfirmByTypingModal'
 import { CloneCollectionModal } from './CloneCollectionModal'
+import { ForkCollectionModal } from './ForkCollectionModal'
 
 export function useCollection(id: string) {
   const transport = useTransport()
@@ -24,7 +25,7 @@ export function useCollection(id: string) {
 /** The selected collection's facts and its actions: rename, edit metadata, delete. */
 export function CollectionHeader({ collectionId, onDeleted }: { collectionId: string; onDeleted: () => void }) {
   const collection = useCollection(collectionId)
-  const [dialog, setDialog] = useState<'rename' | 'metadata' | 'delete' | 'clone' | null>(null)
+  const [dialog, setDialog] = useState<'rename' | 'metadata' | 'delete' | 'clone' | 'fork' | null>(null)
   const close = (): void => setDialog(null)
 
   if (collection.isPending) {
@@ -104,6 +105,9 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
           <Button size="xs" variant="default" onClick={() => setDialog('clone')} data-testid="clone-collection">
             Clone with new settings…
           </Button>
+          <Button size="xs" variant="default" onClick={() => setDialog('fork')} data-testid="fork-collection">
+            Fork…
+          </Button>
           <Button
             size="xs"
             variant="light"
@@ -118,6 +122,7 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
       {dialog === 'rename' && <RenameModal collection={c} onClose={close} />}
       {dialog === 'metadata' && <MetadataModal collection={c} onClose={close} />}
       {dialog === 'clone' && <CloneCollectionModal collection={c} onClose={close} />}
+      {dialog === 'fork' && <ForkCollectionModal collection={c} onClose={close} />}
       {dialog === 'delete' && <DeleteModal collection={c} onClose={close} onDeleted={onDeleted} />}
     </Stack>
   )

@@ -11,6 +11,8 @@ import { AddRecordModal } from './AddRecordModal'
 import { RecordDrawer } from './RecordDrawer'
 import { RecordTable } from './RecordTable'
 import { DialogFooter } from '../../components/DialogFooter'
+import { FacetPanel } from './FacetPanel'
+import { toggleFacet, type FacetValue } from './facet-filter'
 
 const PAGE = 200
 const DOCUMENT_CHARS = 200
@@ -120,6 +122,12 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
   const error = pages.find((p) => p.isError)?.error ?? count.error
 
   const clearSelection = (): void => setSelection(new Set())
+  // A facet click edits the where filter text, so the user sees (and can edit) what it selects.
+  const toggleFacetValue = (key: string, value: FacetValue): void => {
+    const next = toggleFacet(parseWhere(whereText).where, key, value)
+    setWhereText(next === null ? '' : JSON.stringify(next))
+    clearSelection()
+  }
 
   let content
   if (total === undefined) {
@@ -235,7 +243,15 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
           {error.message}
         </Alert>
       )}
-      {content}
+      <Group align="flex-start" wrap="nowrap" gap="sm">
+        <div style={{ flex: '1 1 auto', minWidth: 0 }}>{content}</div>
+        <FacetPanel
+          collectionId={collectionId}
+          where={filters.where}
+          whereDocument={filters.whereDocument}
+          onToggle={toggleFacetValue}
+        />
+      </Group>
       <RecordDrawer collectionId={collectionId} recordId={openId} onClose={() => setOpenId(null)} />
       {dialog === 'add' && <AddRecordModal collectionId={collectionId} onClose={() => setDialog(null)} />}
       {dialog === 'delete-selected' && (
