@@ -1,13 +1,17 @@
 // The backup file (docs/backup-format.md): one line of JSON (format, versions, the payload's length and
-// SHA-256, a manifest of what it holds) followed by the bytes of a SQLite snapshot of the data directory.
+// SHA-256, a manifest of what it holds, the index files it carries) followed by the bytes of a SQLite
+// snapshot of the data directory, then those of each index file.
 // Shared by the backup worker (writes and checks) and the main side (reads the header to plan a restore).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import type BetterSqlite3 from 'better-sqlite3'
 import { LATEST_SCHEMA_VERSION } from '../engine/store/schema.js'
+import { parseSnapshotFileName } from '../engine/vector-index/snapshot-files.js'
 import { PortabilityError } from './types.js'
 
 export const BACKUP_FORMAT_ID = 'chromadesk-backup'
-export const BACKUP_FORMAT_VERSION = 1
+/** Version 2 added index files after the payload; version 1 files (none) are still read. */
+export const BACKUP_FORMAT_VERSION = 2
+const READABLE_VERSIONS = [1, 2]
 /** A header longer than this is not ours (a manifest of 100,000 collections is about 15 MB). */
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024
 /** Written first and replaced by the real digest once the payload has been hashed while copied. */
@@ -36,8 +40,17 @@ export interface BackupHeader {
   app_version: string
   schema_version: number
   manifest: BackupManifest
+  /** The index snapshot files that follow the payload, in this order (version 2; absent in version 1). */
+  indexes?: IndexEntry[]
   /** Last, so the placeholder digest is the last occurrence in the line. */
   payload: { kind: 'sqlite'; bytes: number; sha256: string }
+}
+
+/** One index snapshot file (index/<name> in the data directory) carried after the payload. */
+export interface IndexEntry {
+  name: string
+  bytes: number
+  sha256: string
 }
 
 /** What the snapshot holds, read in a fixed order so two reads of the same data compare equal. */
@@ -91,7 +104,40 @@ export interface OpenedBackup {
   offset: number
   /** The whole file's size. */
   size: number
+  /** The index files after the payload, names checked (empty for version 1). */
+  indexes: IndexEntry[]
 }
+
+/**
+ * The header's index entries, each name exactly a snapshot file name of a collection in the manifest
+ * (never a path), once each, with a length and a digest; a version 1 file has none.
+ */
+function checkIndexEntries(header: BackupHeader, file: string): IndexEntry[] {
+  if (header.version === 1) {
+    if (header.indexes !== undefined) throw damagedIndexes(file, 'a version 1 file carries none')
+    return []
+  }
+  const list: unknown = header.indexes
+  if (!Array.isArray(list)) throw damagedIndexes(file, 'the list is missing')
+  const collections = new Set(header.manifest.collections.map((c) => c.id))
+  const seen = new Set<string>()
+  for (const e of list as Partial<IndexEntry>[]) {
+    const parsed = typeof e?.name === 'string' ? parseSnapshotFileName(e.name) : null
+    if (parsed === null || e.name === undefined) {
+      throw damagedIndexes(file, `${JSON.stringify(e?.name)} is not an index file name`)
+    }
+    if (!collections.has(parsed.collectionId)) throw damagedIndexes(file, `${e.name} names no collection it holds`)
+    if (seen.has(e.name)) throw damagedIndexes(file, `${e.name} appears twice`)
+    seen.add(e.name)
+    if (!Number.isSafeInteger(e.bytes) || (e.bytes as number) < 0 || !/^[0-9a-f]{64}$/.test(String(e.sha256))) {
+      throw damagedIndexes(file, `${e.name} has no valid length or SHA-256`)
+    }
+  }
+  return list as IndexEntry[]
+}
+
+const damagedIndexes = (file: string, why: string): PortabilityError =>
+  new PortabilityError(`${file}: the backup's header is damaged (index files: ${why})`)
 
 const notOurs = (file: string, why: string): PortabilityError =>
   new PortabilityError(`${file} is not a Chromadesk backup (${why})`)
@@ -126,9 +172,9 @@ export function readBackupHeader(file: string): OpenedBackup {
     if (typeof h !== 'object' || h === null || header.format !== BACKUP_FORMAT_ID) {
       throw notOurs(file, `its header has no "format": "${BACKUP_FORMAT_ID}"`)
     }
-    if (header.version !== BACKUP_FORMAT_VERSION) {
+    if (!READABLE_VERSIONS.includes(header.version)) {
       throw new PortabilityError(
-        `${file}: backup format version ${String(header.version)} is not supported (this build reads version ${BACKUP_FORMAT_VERSION})`
+        `${file}: backup format version ${String(header.version)} is not supported (this build reads versions ${READABLE_VERSIONS.join(' and ')})`
       )
     }
     const p = header.payload
@@ -152,16 +198,19 @@ export function readBackupHeader(file: string): OpenedBackup {
       throw new PortabilityError(`${file}: the backup's header is damaged (payload or manifest fields missing)`)
     }
     checkSchemaVersion(header.schema_version)
+    const indexes = checkIndexEntries(header, file)
     const offset = end + 1
-    if (size < offset + p.bytes) {
+    const announced = p.bytes + indexes.reduce((n, e) => n + e.bytes, 0)
+    const what = indexes.length > 0 ? `payload and index bytes` : 'payload bytes'
+    if (size < offset + announced) {
       throw new PortabilityError(
-        `${file} is truncated: it holds ${size - offset} of the ${p.bytes} payload bytes its header announces`
+        `${file} is truncated: it holds ${size - offset} of the ${announced} ${what} its header announces`
       )
     }
-    if (size > offset + p.bytes) {
-      throw new PortabilityError(`${file} is damaged: ${size - offset - p.bytes} bytes follow the announced payload`)
+    if (size > offset + announced) {
+      throw new PortabilityError(`${file} is damaged: ${size - offset - announced} bytes follow the announced ${what}`)
     }
-    return { header, offset, size }
+    return { header, offset, size, indexes }
   } finally {
     closeSync(fd)
   }

@@ -1,19 +1,36 @@
 // The backup worker thread: the copying and checking of backups, off the main thread. One task per
 // worker (workerData), progress and the result posted back; a cancel terminates the thread and the
 // main side removes the partial files (backup.ts).
-//   backup:  a second, read-only connection to the live database pins one WAL snapshot (BEGIN and a
-//            read) and copies it with SQLite's online backup, while the app keeps writing; the copy is
-//            checked (integrity, manifest) and written after a header line, hashed as it is copied.
+//   backup:  first opens each collection's current index snapshot files (their contents then stay
+//            fixed), then a second, read-only connection to the live database pins one WAL snapshot
+//            (BEGIN and a read) and copies it with SQLite's online backup, while the app keeps
+//            writing; the copy is checked (integrity, manifest) and written after a header line,
+//            hashed as it is copied, followed by the index files of the collections it holds.
 //   extract: checks a backup's header, copies its payload out while hashing it, checks the digest,
-//            SQLite's integrity, the schema version (migrating an older one) and the manifest.
+//            SQLite's integrity, the schema version (migrating an older one) and the manifest; for a
+//            full restore it then writes the index files, each checked against its digest.
 import { createHash } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
-import { dirname } from 'node:path'
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync
+} from 'node:fs'
+import { dirname, join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import { fsyncDir } from '../engine/durable-file.js'
 import { loadNative } from '../engine/native.js'
 import { MIGRATIONS, migrate } from '../engine/store/schema.js'
+import { metaPath, parseSnapshotFileName, type MetaEnvelope } from '../engine/vector-index/snapshot-files.js'
 import {
   BACKUP_FORMAT_ID,
   BACKUP_FORMAT_VERSION,
@@ -25,14 +42,17 @@ import {
   readBackupHeader,
   readManifest,
   schemaVersionOf,
-  type BackupHeader
+  type BackupHeader,
+  type IndexEntry
 } from './backup-format.js'
 import { PortabilityError } from './types.js'
 
 const Database = loadNative<typeof BetterSqlite3>('better-sqlite3')
 
 export type BackupTask =
-  { op: 'backup'; source: string; out: string; appVersion: string } | { op: 'extract'; file: string; dest: string }
+  | { op: 'backup'; source: string; indexDir: string; out: string; appVersion: string }
+  /** `indexDir`: where a full restore writes the index files; without it they are skipped. */
+  | { op: 'extract'; file: string; dest: string; indexDir?: string }
 
 export type FromBackupWorker =
   | { type: 'progress'; phase: string; done: number; total: number }
@@ -66,31 +86,149 @@ function openReader(file: string): BetterSqlite3.Database {
   }
 }
 
-/** Copies `length` bytes of `from` at `offset` to `to` (appending), hashing them; progress per chunk. */
+/** Progress of one phase that may span several copies: `base` bytes of `total` were done before this one. */
+interface PhaseProgress {
+  phase: string
+  base: number
+  total: number
+}
+
+/**
+ * Copies `length` bytes of `from` at `offset` to `to` at `toOffset` (to null: only hashes), hashing
+ * them; progress per chunk.
+ */
 function copyHashed(
   fromFd: number,
   offset: number,
   length: number,
-  toFd: number,
+  toFd: number | null,
   toOffset: number,
-  phase: string
+  progress: PhaseProgress | null
 ): string {
   const hash = createHash('sha256')
-  const buf = Buffer.allocUnsafe(COPY_CHUNK)
+  const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(length, 1)))
   let done = 0
   while (done < length) {
-    const n = readSync(fromFd, buf, 0, Math.min(COPY_CHUNK, length - done), offset + done)
+    const n = readSync(fromFd, buf, 0, Math.min(buf.length, length - done), offset + done)
     if (n === 0) throw new PortabilityError('The file ended early while being copied')
     hash.update(buf.subarray(0, n))
     let w = 0
-    while (w < n) w += writeSync(toFd, buf, w, n - w, toOffset + done + w)
+    if (toFd !== null) while (w < n) w += writeSync(toFd, buf, w, n - w, toOffset + done + w)
     done += n
-    post({ type: 'progress', phase, done, total: length })
+    if (progress) post({ type: 'progress', phase: progress.phase, done: progress.base + done, total: progress.total })
   }
   return hash.digest('hex')
 }
 
+/** An index snapshot file captured for a backup: a meta file's bytes, or an open index file. */
+interface CapturedFile {
+  collectionId: string
+  entry: IndexEntry
+  data: Buffer | null
+  fd: number | null
+}
+
+const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === 'ENOENT'
+
+/**
+ * The collection's current snapshot: its meta file read whole, the index file it names opened (its
+ * name is never reused, so the open file's bytes stay those the meta describes even if a newer
+ * snapshot replaces and removes it). A snapshot replaced between the two reads is read again; one
+ * that is missing, unreadable or keeps changing is left out (the engine rebuilds that index).
+ */
+function captureSnapshot(dir: string, collectionId: string): CapturedFile[] {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let data: Buffer
+    try {
+      data = readFileSync(metaPath(dir, collectionId))
+    } catch (e) {
+      if (isMissing(e)) return []
+      throw e
+    }
+    let indexFile: unknown
+    try {
+      indexFile = (JSON.parse(data.toString('utf8')) as MetaEnvelope).meta.indexFile
+    } catch {
+      return []
+    }
+    const meta: CapturedFile = {
+      collectionId,
+      entry: { name: `${collectionId}.meta.json`, bytes: data.length, sha256: sha256(data) },
+      data,
+      fd: null
+    }
+    if (indexFile === null) return [meta]
+    const parsed = typeof indexFile === 'string' ? parseSnapshotFileName(indexFile) : null
+    if (parsed === null || parsed.meta || parsed.collectionId !== collectionId) return []
+    let fd: number
+    try {
+      fd = openSync(join(dir, indexFile as string), 'r')
+    } catch (e) {
+      if (isMissing(e)) continue // replaced meanwhile: read the new meta
+      throw e
+    }
+    try {
+      const bytes = fstatSync(fd).size
+      const index: CapturedFile = {
+        collectionId,
+        entry: { name: indexFile as string, bytes, sha256: copyHashed(fd, 0, bytes, null, 0, null) },
+        data: null,
+        fd
+      }
+      return [meta, index]
+    } catch (e) {
+      closeSync(fd)
+      throw e
+    }
+  }
+  return []
+}
+
+/** Every collection's current snapshot files in `dir` (none when it does not exist). */
+function captureIndexes(dir: string): CapturedFile[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir).sort()
+  } catch (e) {
+    if (isMissing(e)) return []
+    throw e
+  }
+  const captured: CapturedFile[] = []
+  try {
+    for (const name of names) {
+      const file = parseSnapshotFileName(name)
+      if (file?.meta) captured.push(...captureSnapshot(dir, file.collectionId))
+    }
+  } catch (e) {
+    releaseCaptured(captured)
+    throw e
+  }
+  return captured
+}
+
+function releaseCaptured(files: CapturedFile[]): void {
+  for (const f of files) if (f.fd !== null) closeSync(f.fd)
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
 async function backup(task: Extract<BackupTask, { op: 'backup' }>): Promise<BackupWorkerResult> {
+  // Before the SQLite snapshot, so every index file covers at most what it holds (reconcile replays
+  // the rest after a restore; an index newer than its database must never happen).
+  const captured = captureIndexes(task.indexDir)
+  try {
+    return await backupWith(task, captured)
+  } finally {
+    releaseCaptured(captured)
+  }
+}
+
+async function backupWith(
+  task: Extract<BackupTask, { op: 'backup' }>,
+  captured: CapturedFile[]
+): Promise<BackupWorkerResult> {
   const [partial, snapshot] = backupPartials(task.out) as [string, string]
   const source = openReader(task.source)
   try {
@@ -125,12 +263,17 @@ async function backup(task: Extract<BackupTask, { op: 'backup' }>): Promise<Back
       app_version: task.appVersion,
       schema_version: schemaVersion,
       manifest: readManifest(copy),
+      indexes: [],
       payload: { kind: 'sqlite', bytes: 0, sha256: SHA256_PLACEHOLDER }
     }
   } finally {
     copy.close()
   }
   header.payload.bytes = statSync(snapshot).size
+  // A collection deleted before the SQLite snapshot leaves its captured files out.
+  const held = new Set(header.manifest.collections.map((c) => c.id))
+  const files = captured.filter((f) => held.has(f.collectionId))
+  header.indexes = files.map((f) => f.entry)
 
   const line = headerLine(header)
   const digestAt = line.lastIndexOf(SHA256_PLACEHOLDER)
@@ -138,9 +281,11 @@ async function backup(task: Extract<BackupTask, { op: 'backup' }>): Promise<Back
   const input = openSync(snapshot, 'r')
   try {
     writeSync(out, line, 0, line.length, 0)
-    const sha = copyHashed(input, 0, header.payload.bytes, out, line.length, 'write')
+    const bytes = header.payload.bytes
+    const sha = copyHashed(input, 0, bytes, out, line.length, { phase: 'write', base: 0, total: bytes })
     writeSync(out, Buffer.from(sha, 'ascii'), 0, 64, digestAt)
     header.payload.sha256 = sha
+    writeIndexes(files, out, line.length + bytes)
     fsyncSync(out)
   } finally {
     closeSync(input)
@@ -150,6 +295,25 @@ async function backup(task: Extract<BackupTask, { op: 'backup' }>): Promise<Back
   renameSync(partial, task.out)
   fsyncDir(dirname(task.out))
   return { header, schemaVersion: header.schema_version }
+}
+
+/** Appends the captured index files at `at`, each hashed again as copied: it must still be what the header says. */
+function writeIndexes(files: CapturedFile[], out: number, at: number): void {
+  const progress: PhaseProgress = { phase: 'indexes', base: 0, total: files.reduce((n, f) => n + f.entry.bytes, 0) }
+  for (const f of files) {
+    if (f.data !== null) {
+      writeAll(out, f.data, at)
+    } else if (copyHashed(f.fd as number, 0, f.entry.bytes, out, at, progress) !== f.entry.sha256) {
+      throw new PortabilityError(`The index file ${f.entry.name} changed while it was being backed up; try again`)
+    }
+    at += f.entry.bytes
+    progress.base += f.entry.bytes
+  }
+}
+
+function writeAll(fd: number, data: Buffer, at: number): void {
+  let w = 0
+  while (w < data.length) w += writeSync(fd, data, w, data.length - w, at + w)
 }
 
 /** A schema object as SQLite records it: anything that differs could run (a trigger, a view) or mislead the engine. */
@@ -194,11 +358,55 @@ function checkSchemaIsOurs(db: BetterSqlite3.Database, version: number, file: st
 }
 
 function extract(task: Extract<BackupTask, { op: 'extract' }>): BackupWorkerResult {
-  const { header, offset } = readBackupHeader(task.file)
+  const { header, offset, indexes } = readBackupHeader(task.file)
+  const result = extractDatabase(task, header, offset)
+  if (task.indexDir !== undefined) restoreIndexes(task.file, offset + header.payload.bytes, indexes, task.indexDir)
+  return result
+}
+
+/**
+ * Writes the index files into `dir` (a new folder of the data directory being restored), each hashed
+ * as it is copied; a mismatch refuses the whole restore (the caller removes the folder). Names were
+ * checked with the header: exactly a snapshot file name of a collection the backup holds.
+ */
+function restoreIndexes(file: string, at: number, entries: IndexEntry[], dir: string): void {
+  if (entries.length === 0) return
+  mkdirSync(dir, { recursive: true })
+  const progress: PhaseProgress = { phase: 'indexes', base: 0, total: entries.reduce((n, e) => n + e.bytes, 0) }
+  const input = openSync(file, 'r')
+  try {
+    for (const e of entries) {
+      const out = openSync(join(dir, e.name), 'wx', 0o600)
+      try {
+        const sha = copyHashed(input, at, e.bytes, out, 0, progress)
+        if (sha !== e.sha256) {
+          throw new PortabilityError(
+            `${file} is damaged: its index file ${e.name} does not match the checksum in its header (SHA-256 ${sha.slice(0, 12)}…, expected ${e.sha256.slice(0, 12)}…)`
+          )
+        }
+        fsyncSync(out)
+      } finally {
+        closeSync(out)
+      }
+      at += e.bytes
+      progress.base += e.bytes
+    }
+  } finally {
+    closeSync(input)
+  }
+  fsyncDir(dir)
+}
+
+function extractDatabase(
+  task: Extract<BackupTask, { op: 'extract' }>,
+  header: BackupHeader,
+  offset: number
+): BackupWorkerResult {
   const input = openSync(task.file, 'r')
   const out = openSync(task.dest, 'w', 0o600)
   try {
-    const sha = copyHashed(input, offset, header.payload.bytes, out, 0, 'verify')
+    const bytes = header.payload.bytes
+    const sha = copyHashed(input, offset, bytes, out, 0, { phase: 'verify', base: 0, total: bytes })
     if (sha !== header.payload.sha256) {
       throw new PortabilityError(
         `${task.file} is damaged: its data does not match the checksum in its header (SHA-256 ${sha.slice(0, 12)}…, expected ${header.payload.sha256.slice(0, 12)}…)`

@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ChromaDatabase, DATABASE_FILE, type Scope } from '../engine/index.js'
+import { hnswParams } from '../engine/config.js'
+import { RecordStore } from '../engine/store/records.js'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../engine/store/schema.js'
+import { openIndex } from '../engine/vector-index/snapshot.js'
+import type { OpenIndexResult } from '../engine/vector-index/types.js'
 import { backupDataDir, restoreAsDatabase, restoreDataDir } from './backup.js'
 import { readBackupHeader } from './backup-format.js'
 import { makeRecords } from './testing.js'
@@ -458,5 +462,212 @@ describe('a failed restore as a database', () => {
     await rejects(p, /Restore cancelled/)
     expect(target.listCollections(scope).map((c) => c.name)).toEqual(['mine'])
     await db.closeAsync()
+  })
+})
+
+describe('index snapshots in the backup', () => {
+  const main: Scope = { tenant: 'default_tenant', database: 'default_database' }
+
+  /** Two collections with vectors and an empty one, their index snapshots written to index/. */
+  async function seedSnapshotted(name: string): Promise<ChromaDatabase> {
+    const db = openDb(name)
+    await seedCollection(db, main, 'alpha', 300, 16, 11)
+    await seedCollection(db, main, 'beta', 120, 4, 12)
+    db.createCollection(main, { name: 'empty' })
+    db.flushSnapshots()
+    await db.settleIndexes()
+    return db
+  }
+
+  /** Opens a collection's index from the data directory's files exactly as the engine does, outside it. */
+  function openFromFiles(dataDir: string, collectionId: string): OpenIndexResult {
+    const sqlite = new Database(join(dataDir, DATABASE_FILE), { readonly: true })
+    try {
+      const c = sqlite
+        .prepare('SELECT cid, dimension, configuration, last_seq FROM collections WHERE id = ?')
+        .get(collectionId) as { cid: number; dimension: number; configuration: string; last_seq: number }
+      const store = new RecordStore(sqlite)
+      return openIndex(join(dataDir, 'index'), collectionId, {
+        dim: c.dimension,
+        params: hnswParams(JSON.parse(c.configuration)),
+        currentSeq: c.last_seq,
+        liveLabels: () => store.rids(c.cid),
+        rowsSince: (seq) => store.embeddingsSince(c.cid, seq),
+        allRows: () => store.embeddingsSince(c.cid, -1)
+      })
+    } finally {
+      sqlite.close()
+    }
+  }
+
+  const probe = (dim: number, k: number): Float32Array =>
+    Float32Array.from({ length: dim }, (_, i) => ((i * 7 + k) % 5) - 2)
+
+  function nearest(db: ChromaDatabase, id: string, dim: number): { ids: string[][]; distances: number[][] } {
+    const r = db.query(id, { query_embeddings: [probe(dim, 1), probe(dim, 2)], n_results: 10 })
+    return { ids: r.ids, distances: (r.distances ?? []) as number[][] }
+  }
+
+  it('carries them, and the first query after a full restore opens the snapshot instead of rebuilding', async () => {
+    const db = await seedSnapshotted('src')
+    const alpha = db.getCollection(main, 'alpha')
+    const beta = db.getCollection(main, 'beta')
+    const before = [nearest(db, alpha.id, 16), nearest(db, beta.id, 4)]
+    const onDisk = readdirSync(join(root, 'src', 'index')).sort()
+    expect(onDisk).toHaveLength(4) // a meta and an index file for each collection with vectors
+
+    const out = join(root, 'all.backup')
+    const report = await backupDataDir(join(root, 'src'), out)
+    const { header } = readBackupHeader(out)
+    expect(header.version).toBe(2)
+    expect(header.indexes?.map((e) => e.name).sort()).toEqual(onDisk)
+    const indexBytes = onDisk.reduce((n, f) => n + readFileSync(join(root, 'src', 'index', f)).length, 0)
+    expect(report).toMatchObject({ indexFiles: 4, indexBytes, bytes: readFileSync(out).length })
+    await db.closeAsync()
+
+    await restoreDataDir(out, join(root, 'dst'))
+    expect(readdirSync(join(root, 'dst')).sort()).toEqual([DATABASE_FILE, 'index'])
+    for (const f of onDisk) {
+      expect(readFileSync(join(root, 'dst', 'index', f)).equals(readFileSync(join(root, 'src', 'index', f)))).toBe(true)
+    }
+    for (const c of [alpha, beta]) {
+      const opened = openFromFiles(join(root, 'dst'), c.id)
+      expect(opened.reason).toBeUndefined()
+      expect(opened.rebuilt).toBe(false)
+      expect(opened.index.size).toBe(c.id === alpha.id ? 300 : 120)
+    }
+    const back = openDb('dst')
+    expect((await back.collectionHealth(alpha.id)).lag.sinceSnapshot).toBe(0)
+    const after = [nearest(back, alpha.id, 16), nearest(back, beta.id, 4)]
+    expect(after.map((r) => r.ids)).toEqual(before.map((r) => r.ids))
+    after.forEach((r, i) =>
+      r.distances
+        .flat()
+        .forEach((d, j) => expect(d).toBeCloseTo((before[i] as typeof r).distances.flat()[j] as number, 4))
+    )
+  })
+
+  it('replays writes and deletes newer than the captured snapshot, also those made during the backup', async () => {
+    const db = await seedSnapshotted('src')
+    const alpha = db.getCollection(main, 'alpha')
+    // After the snapshot, before the backup: SQLite moves ahead of the index files it will carry.
+    const far = new Float32Array(16).fill(50)
+    db.add(alpha.id, { ids: ['late'], embeddings: [far] })
+    db.delete(alpha.id, { ids: ['rec-0-0', 'rec-0-1'] })
+    let n = 0
+    let stop = false
+    const writer = (async () => {
+      while (!stop) {
+        db.add(alpha.id, { ids: [`w-${n}`], embeddings: [probe(16, n)] })
+        n++
+        await new Promise((r) => setImmediate(r))
+      }
+    })()
+    const out = join(root, 'live.backup')
+    await backupDataDir(join(root, 'src'), out)
+    stop = true
+    await writer
+    expect(n, 'writes committed during the backup').toBeGreaterThan(0)
+    await restoreDataDir(out, join(root, 'dst'))
+
+    const opened = openFromFiles(join(root, 'dst'), alpha.id)
+    expect(opened.reason).toBeUndefined()
+    expect(opened.rebuilt).toBe(false)
+    const copy = openDb('dst')
+    const records = copy.count(alpha.id)
+    expect(records).toBeGreaterThanOrEqual(300 - 2 + 1)
+    expect(opened.index.size).toBe(records)
+    expect((await copy.collectionHealth(alpha.id)).lag.sinceSnapshot).toBeGreaterThan(0)
+    const hit = copy.query(alpha.id, { query_embeddings: [far], n_results: 1 })
+    expect(hit.ids[0]).toEqual(['late'])
+    const all = copy.query(alpha.id, { query_embeddings: [probe(16, 3)], n_results: records }).ids[0] ?? []
+    expect(all).toHaveLength(records)
+    expect(all).not.toContain('rec-0-0')
+    expect(all).not.toContain('rec-0-1')
+  })
+
+  it('refuses a flipped byte in an index file and leaves nothing; restore as a database ignores them', async () => {
+    await seedSnapshotted('src')
+    const out = join(root, 'all.backup')
+    await backupDataDir(join(root, 'src'), out)
+    const bytes = readFileSync(out)
+    const { header } = readBackupHeader(out)
+    const entries = header.indexes ?? []
+    const last = entries[entries.length - 1] as { name: string; bytes: number }
+    // A byte in the middle of the last index file.
+    const at = bytes.length - Math.ceil(last.bytes / 2)
+    bytes[at] = (bytes[at] as number) ^ 0x01
+    const damaged = join(root, 'damaged.backup')
+    writeFileSync(damaged, bytes)
+    const escaped = last.name.replace(/\./g, '\\.')
+    await rejects(
+      restoreDataDir(damaged, join(root, 'x')),
+      new RegExp(`is damaged: its index file ${escaped} does not match the checksum in its header`)
+    )
+    expect(existsSync(join(root, 'x'))).toBe(false)
+    mkdirSync(join(root, 'y'))
+    await rejects(restoreDataDir(damaged, join(root, 'y')), /index file/)
+    expect(readdirSync(join(root, 'y'))).toEqual([])
+
+    const live = openDb('live')
+    const r = await restoreAsDatabase(live, damaged, { tenant: 'default_tenant', database: 'fresh' })
+    expect(r.records).toBe(420)
+    writeFileSync(damaged, bytes.subarray(0, bytes.length - 1))
+    await rejects(restoreDataDir(damaged, join(root, 'x')), /is truncated: .* payload and index bytes/)
+  })
+
+  it('refuses index entries that name a path, an unknown collection or a name twice', async () => {
+    const db = await seedSnapshotted('src')
+    const beta = db.getCollection(main, 'beta')
+    const out = join(root, 'all.backup')
+    await backupDataDir(join(root, 'src'), out)
+    const bytes = readFileSync(out)
+    const end = bytes.indexOf(0x0a) + 1
+    const withEntries = (change: (e: { name: string }[]) => void): string => {
+      const h = JSON.parse(bytes.subarray(0, end).toString()) as { indexes: { name: string }[] }
+      change(h.indexes)
+      const f = join(root, `crafted-${made++}.backup`)
+      writeFileSync(f, Buffer.concat([Buffer.from(JSON.stringify(h) + '\n'), bytes.subarray(end)]))
+      return f
+    }
+    let made = 0
+    const first = (e: { name: string }[]) => e[0] as { name: string }
+    for (const [change, why] of [
+      [(e: { name: string }[]) => (first(e).name = `../${first(e).name}`), /is not an index file name/],
+      [(e: { name: string }[]) => (first(e).name = `${beta.id}/x.meta.json`), /is not an index file name/],
+      [
+        (e: { name: string }[]) => (first(e).name = '00000000-0000-4000-8000-000000000000.meta.json'),
+        /names no collection/
+      ],
+      [(e: { name: string }[]) => (first(e).name = (e[1] as { name: string }).name), /appears twice/]
+    ] as const) {
+      await rejects(restoreDataDir(withEntries(change), join(root, 'x')), why)
+      expect(existsSync(join(root, 'x'))).toBe(false)
+    }
+  })
+
+  it('still restores a version 1 file (no index files)', async () => {
+    const db = await seedSnapshotted('src')
+    const alpha = db.getCollection(main, 'alpha')
+    const out = join(root, 'all.backup')
+    await backupDataDir(join(root, 'src'), out)
+    const bytes = readFileSync(out)
+    const end = bytes.indexOf(0x0a) + 1
+    const h = JSON.parse(bytes.subarray(0, end).toString()) as Record<string, unknown> & {
+      payload: { bytes: number }
+    }
+    h.version = 1
+    delete h.indexes
+    const v1 = join(root, 'v1.backup')
+    writeFileSync(
+      v1,
+      Buffer.concat([Buffer.from(JSON.stringify(h) + '\n'), bytes.subarray(end, end + h.payload.bytes)])
+    )
+    const restored = await restoreDataDir(v1, join(root, 'dst'))
+    expect(restored.records).toBe(420)
+    expect(readdirSync(join(root, 'dst'))).toEqual([DATABASE_FILE])
+    expect(openFromFiles(join(root, 'dst'), alpha.id)).toMatchObject({ rebuilt: true, reason: 'no snapshot' })
+    const back = openDb('dst')
+    expect(back.query(alpha.id, { query_embeddings: [probe(16, 1)], n_results: 5 }).ids[0]).toHaveLength(5)
   })
 })

@@ -1,7 +1,7 @@
 // Backup and restore of a whole data directory in one file (docs/backup-format.md, decision 0060).
 // The byte work (snapshot, hashing, checks) runs in the backup worker; this side plans, cancels and
 // cleans up. Restoring as a database writes through the engine (decision 0061).
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -9,6 +9,7 @@ import {
   DATABASE_FILE,
   DEFAULT_DATABASE,
   DEFAULT_TENANT,
+  INDEX_DIR,
   NotFoundError,
   type Scope
 } from '../engine/index.js'
@@ -74,8 +75,13 @@ function sqliteFiles(file: string): string[] {
 
 export interface BackupReport extends Record<string, unknown> {
   file: string
+  /** The whole file. */
   bytes: number
+  /** The SQLite payload's digest. */
   sha256: string
+  /** Index snapshot files carried (a meta file and an index file per collection with a snapshot) and their bytes. */
+  indexFiles: number
+  indexBytes: number
   tenants: number
   databases: number
   collections: number
@@ -85,7 +91,8 @@ export interface BackupReport extends Record<string, unknown> {
 
 /**
  * Backs up the data directory `dataDir` into `out` while whoever has it open keeps working: the
- * worker reads one consistent snapshot through its own read-only connection. `out` appears only
+ * worker reads one consistent snapshot through its own read-only connection, and carries the index
+ * snapshots taken before it (so a full restore need not rebuild the indexes). `out` appears only
  * when complete (written to `<out>.partial`, synced, renamed); a failure or cancel leaves nothing.
  */
 export async function backupDataDir(
@@ -99,15 +106,24 @@ export async function backupDataDir(
   const target = path.resolve(out)
   try {
     const { header } = await runWorker(
-      { op: 'backup', source, out: target, appVersion: opts.appVersion ?? 'unknown' },
+      {
+        op: 'backup',
+        source,
+        indexDir: path.join(dataDir, INDEX_DIR),
+        out: target,
+        appVersion: opts.appVersion ?? 'unknown'
+      },
       opts,
       'Backup'
     )
     const m = header.manifest
+    const indexBytes = (header.indexes ?? []).reduce((n, e) => n + e.bytes, 0)
     return {
       file: target,
-      bytes: header.payload.bytes,
+      bytes: statSync(target).size,
       sha256: header.payload.sha256,
+      indexFiles: header.indexes?.length ?? 0,
+      indexBytes,
       tenants: m.tenants.length,
       databases: m.databases.length,
       collections: m.collections.length,
@@ -140,7 +156,8 @@ function listing(dir: string): string {
 /**
  * Restores a whole data directory into `dataDir`, which must be empty or absent: the payload is
  * checked (digest, integrity, schema, manifest) in a temporary file inside it, migrated forward if
- * older, then renamed into place. A refused or cancelled restore leaves nothing behind.
+ * older, the index snapshots written to its index folder (each checked against its digest), then the
+ * database renamed into place. A refused or cancelled restore leaves nothing behind.
  */
 export async function restoreDataDir(
   file: string,
@@ -157,8 +174,9 @@ export async function restoreDataDir(
   }
   mkdirSync(dataDir, { recursive: true })
   const temp = path.join(dataDir, `.restore-${process.pid}.partial`)
+  const indexDir = path.join(dataDir, INDEX_DIR)
   try {
-    const { header, schemaVersion } = await runWorker({ op: 'extract', file, dest: temp }, opts, 'Restore')
+    const { header, schemaVersion } = await runWorker({ op: 'extract', file, dest: temp, indexDir }, opts, 'Restore')
     throwIfAborted(opts.signal, 'Restore')
     renameSync(temp, path.join(dataDir, DATABASE_FILE))
     fsyncDir(dataDir)
@@ -176,7 +194,11 @@ export async function restoreDataDir(
   } catch (e) {
     removeFiles(sqliteFiles(temp))
     if (created) rmSync(dataDir, { recursive: true, force: true })
-    else removeFiles(sqliteFiles(path.join(dataDir, DATABASE_FILE)))
+    else {
+      removeFiles(sqliteFiles(path.join(dataDir, DATABASE_FILE)))
+      // The directory was empty: the index folder is this restore's.
+      rmSync(indexDir, { recursive: true, force: true })
+    }
     throw e
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deleteSnapshot, openIndex, writeSnapshot } from './snapshot.js'
+import { parseSnapshotFileName } from './snapshot-files.js'
 import { clusteredVectors, seededRandom } from '../testing/synthetic.js'
 import type { HnswParams, IndexSource, Space } from './types.js'
 
@@ -262,5 +263,29 @@ describe('bad snapshots are rebuilt, never fatal', () => {
     // A row the snapshot never saw but whose seq is not after the snapshot (store inconsistency).
     src.rows.set(5000, { vector: Float32Array.from({ length: 24 }, () => 0), seq: 1 })
     expectRebuilt(src, /lacks 1 live rows/)
+  })
+})
+
+describe('snapshot file names', () => {
+  it('parses exactly the names writeSnapshot makes for a UUID collection id, nothing else', () => {
+    const src = sourceWith(20)
+    writeSnapshot(dir, ID, openIndex(null, ID, src).index, src.currentSeq)
+    const names = readdirSync(dir).sort()
+    expect(names.map(parseSnapshotFileName)).toEqual([
+      { collectionId: ID, meta: false },
+      { collectionId: ID, meta: true }
+    ])
+    for (const bad of [
+      `../${ID}.meta.json`,
+      `${ID}.meta.json.tmp`,
+      `${ID}/x.meta.json`,
+      `${ID.toUpperCase()}.meta.json`,
+      `${ID}.1.abcdef.hnsw`,
+      `${ID}.x.0123456789ab.hnsw`,
+      'coll.meta.json',
+      `${ID}.meta.json\n`
+    ]) {
+      expect(parseSnapshotFileName(bad), bad).toBeNull()
+    }
   })
 })

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { fsyncDir, fsyncPath, writeFileDurably } from '../durable-file.js'
 import { HierarchicalNSW } from './hnswlib.js'
 import { scanHnswFile } from './hnsw-file.js'
+import { metaPath, newIndexFileName, type MetaEnvelope, type SnapshotMeta } from './snapshot-files.js'
 import type { SnapshotInfo } from '../../../shared/health.js'
 import type { IndexSource, OpenIndexResult } from './types.js'
 import { VectorIndex, type VectorIndexOptions } from './vector-index.js'
@@ -19,26 +20,6 @@ const FORMAT_VERSION = 1
 const ROW_BATCH = 1000
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
 
-interface SnapshotMeta {
-  format: string
-  version: number
-  collectionId: string
-  dim: number
-  space: string
-  M: number
-  efConstruction: number
-  seq: number
-  indexFile: string | null
-  indexBytes: number
-  indexSha256: string
-  liveCount: number
-}
-
-interface MetaEnvelope {
-  meta: SnapshotMeta
-  sha256: string
-}
-
 function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex')
 }
@@ -47,10 +28,6 @@ function checkCollectionId(collectionId: string): void {
   // The id becomes part of file names; refuse anything that could escape `dir` or collide.
   if (!ID_PATTERN.test(collectionId))
     throw new Error(`vector-index: unusable collection id for a file name: ${collectionId}`)
-}
-
-function metaPath(dir: string, collectionId: string): string {
-  return join(dir, `${collectionId}.meta.json`)
 }
 
 function isOwnIndexFile(name: string, collectionId: string): boolean {
@@ -80,7 +57,7 @@ export function writeSnapshot(dir: string, collectionId: string, index: VectorIn
   let indexSha256 = ''
   try {
     if (hnsw.getCurrentCount() > 0) {
-      indexFile = `${collectionId}.${seq}.${randomBytes(6).toString('hex')}.hnsw`
+      indexFile = newIndexFileName(collectionId, seq)
       const path = join(dir, indexFile)
       // hnswlib does not report write errors, so read the file back and check it before committing.
       hnsw.writeIndexSync(path)
