@@ -321,7 +321,8 @@ export class Collection {
     if (!isPlainObject(v)) return v
     const out: Record<string, unknown> = {}
     for (const [k, x] of Object.entries(v)) {
-      if (k === '$knn' && isPlainObject(x) && typeof x.query === 'string') {
+      // Only the dense key's text is embedded here; a sparse key's text needs its sparse function.
+      if (k === '$knn' && isPlainObject(x) && typeof x.query === 'string' && (x.key ?? '#embedding') === '#embedding') {
         const [vector] = await this.embed([x.query], 'Knn query text')
         out[k] = { ...x, query: vector }
       } else {

@@ -73,6 +73,7 @@ import {
 } from './validation.js'
 import { distanceAt, preparedQuery, storedVector } from './vector-index/distance.js'
 import { parseSearches, runSearches, type SearchResponse } from './search/index.js'
+import { SparseIndex, sparseKeyUsesBm25 } from './search/sparse.js'
 import { deleteSnapshot, openIndex, type IndexSource, type SearchHit } from './vector-index/index.js'
 import { IndexBuild, MAX_LABEL, type InspectReply } from './vector-index/maintenance.js'
 import { reconcile, snapshotInfo } from './vector-index/snapshot.js'
@@ -1663,7 +1664,8 @@ export class ChromaDatabase {
     const filter = this.parseFilters(req.where, req.where_document)
     return this.tx(() => {
       const c = this.collectionById(collectionId)
-      let scope = 'm.cid = ? AND m.key = ?'
+      // Sparse vectors are searched, not faceted.
+      let scope = `m.cid = ? AND m.key = ? AND m.vtype != ${VType.sparse}`
       const params: unknown[] = [c.cid, key]
       if (filter !== null) {
         const sel = this.buildSelect('r.rid', c.cid, null, filter, null, null)
@@ -1740,7 +1742,7 @@ export class ChromaDatabase {
       const keys = this.db
         .prepare(
           `SELECT key, vtype, count(DISTINCT rid) AS records, max(ord >= 0) AS in_array
-           FROM record_metadata WHERE cid = ? GROUP BY key, vtype ORDER BY key, vtype`
+           FROM record_metadata WHERE cid = ? AND vtype != ${VType.sparse} GROUP BY key, vtype ORDER BY key, vtype`
         )
         .all(c.cid) as { key: string; vtype: number; records: number; in_array: number }[]
       const values = this.db.prepare(
@@ -1843,6 +1845,7 @@ export class ChromaDatabase {
     return this.read(() => {
       const c = this.collectionById(collectionId)
       const scanBudget = { floats: EXACT_SCAN_FALLBACK.floats }
+      const sparse = new SparseIndex(this.db)
       return runSearches(plans, {
         filtered: (filter, offset, limit) => this.selectRids(c.cid, null, filter, limit, offset),
         knn: (query, k, allowed) => {
@@ -1860,6 +1863,11 @@ export class ChromaDatabase {
             performance.now() + INDEX_WAIT_MS,
             scanBudget
           )
+        },
+        sparseKnn: (key, query, k, allowed) => {
+          // BM25 (IDF scaling) follows the key's schema once collections carry one (not stored yet here).
+          const bm25 = sparseKeyUsesBm25(null, key)
+          return sparse.knn(c.cid, key, bm25 ? sparse.idfScaled(c.cid, key, query) : query, k, allowed)
         },
         rows: (rids) =>
           this.store.readRows(rids).map((row, i) => {

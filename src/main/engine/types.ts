@@ -5,7 +5,15 @@
 
 export type MetadataScalar = string | number | boolean
 export type MetadataArray = string[] | number[] | boolean[]
-export type MetadataValue = MetadataScalar | MetadataArray
+/**
+ * Chroma 1.5's sparse vector (a record metadata value; JSON adds `"#type": "sparse_vector"`): indices
+ * strictly ascending, one value each. Searched by a sparse Knn (docs/search-api.md).
+ */
+export interface SparseVector {
+  indices: number[]
+  values: number[]
+}
+export type MetadataValue = MetadataScalar | MetadataArray | SparseVector
 /** Record or collection metadata. Integers (Number.isInteger) are stored as int, others as float. */
 export type Metadata = Record<string, MetadataValue>
 /** Metadata in update/upsert: `null` deletes the key. */

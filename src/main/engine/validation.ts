@@ -2,7 +2,7 @@
 // InvalidArgumentError (400) and accepts `unknown`, because the REST server passes raw JSON through.
 import { isIPv4 } from 'node:net'
 import { InvalidArgumentError, UnprocessableEntityError } from './errors.js'
-import type { IncludeField, Metadata, MetadataValue, UpdateMetadata } from './types.js'
+import type { IncludeField, Metadata, MetadataValue, SparseVector, UpdateMetadata } from './types.js'
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/
 
@@ -137,6 +137,59 @@ export function isMetadataValue(value: unknown): value is MetadataValue {
   return value.every((el) => typeof el === t && (t !== 'number' || Number.isFinite(el)))
 }
 
+/** A stored (already checked) sparse vector among metadata values. */
+export function isSparseVector(value: unknown): value is SparseVector {
+  return isPlainObject(value) && Array.isArray(value.indices) && Array.isArray(value.values)
+}
+
+const SPARSE_FIELDS = new Set(['#type', 'indices', 'values', 'tokens'])
+
+/**
+ * A sparse vector as Chroma 1.5 accepts it (`{ "#type"?: "sparse_vector", indices, values, tokens? }`),
+ * checked with its rules and reduced to { indices, values } (tokens only matter to the client).
+ */
+export function parseSparseVector(v: Record<string, unknown>, where: string): SparseVector {
+  const { indices, values, tokens } = v
+  const type = v['#type']
+  if (type !== undefined && type !== 'sparse_vector') {
+    throw new InvalidArgumentError(`${where}: Expected #type='sparse_vector', got '${String(type)}'`)
+  }
+  const unknown = Object.keys(v).find((k) => !SPARSE_FIELDS.has(k))
+  if (unknown !== undefined) throw new InvalidArgumentError(`${where}: unknown sparse vector field \`${unknown}\``)
+  if (!Array.isArray(indices) || indices.some((i) => !Number.isInteger(i) || i < 0 || i > 0xffffffff)) {
+    throw new InvalidArgumentError(`${where}: sparse vector indices must be a list of integers from 0 to 2^32-1`)
+  }
+  if (!Array.isArray(values) || values.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+    throw new InvalidArgumentError(`${where}: sparse vector values must be a list of finite numbers`)
+  }
+  if (
+    indices.length !== values.length ||
+    (tokens != null && (!Array.isArray(tokens) || tokens.length !== indices.length))
+  ) {
+    throw new InvalidArgumentError(
+      `${where}: Sparse vector indices, values, and tokens (when present) must have the same length`
+    )
+  }
+  for (let i = 1; i < indices.length; i++) {
+    if ((indices[i] as number) <= (indices[i - 1] as number)) {
+      throw new InvalidArgumentError(
+        `${where}: Sparse vector indices must be sorted in strictly ascending order (no duplicates)`
+      )
+    }
+  }
+  // float32 weights, as Chroma stores them, so scores match upstream's.
+  return { indices: indices as number[], values: (values as number[]).map(Math.fround) }
+}
+
+/** A record metadata value: a scalar, a list, or a sparse vector (normalized). */
+function metadataValue(v: unknown, path: string, key: string, update: boolean): MetadataValue {
+  if (isMetadataValue(v)) return v
+  if (isPlainObject(v) && ('indices' in v || 'values' in v || '#type' in v)) {
+    return parseSparseVector(v, `${path}.${key}`)
+  }
+  throw badValue(path, key, update)
+}
+
 function validateMetadataKey(key: string): void {
   if (key.length === 0) throw new InvalidArgumentError('Metadata key cannot be empty')
   if (key.startsWith('#') || key.startsWith('$')) {
@@ -149,9 +202,8 @@ export function validateMetadata(m: unknown, path = 'metadata'): Metadata {
   if (!isPlainObject(m)) throw deserializeError(path, m, 'a map')
   const out: Metadata = {}
   for (const [k, v] of Object.entries(m)) {
-    if (!isMetadataValue(v)) throw badValue(path, k, false)
+    out[k] = metadataValue(v, path, k, false)
     validateMetadataKey(k)
-    out[k] = v
   }
   return out
 }
@@ -161,9 +213,8 @@ export function validateUpdateMetadata(m: unknown, path = 'metadata'): UpdateMet
   if (!isPlainObject(m)) throw deserializeError(path, m, 'a map')
   const out: UpdateMetadata = {}
   for (const [k, v] of Object.entries(m)) {
-    if (v !== null && !isMetadataValue(v)) throw badValue(path, k, true)
+    out[k] = v === null ? null : metadataValue(v, path, k, true)
     validateMetadataKey(k)
-    out[k] = v
   }
   return out
 }
@@ -174,6 +225,10 @@ export function validateCollectionMetadata(m: unknown, field = 'metadata'): Meta
   const md = validateMetadata(m)
   if (Object.keys(md).length === 0)
     throw new InvalidArgumentError(`Validation error: ${field}: Metadata cannot be empty`)
+  const sparse = Object.keys(md).find((k) => isSparseVector(md[k]))
+  if (sparse !== undefined) {
+    throw new InvalidArgumentError(`${field}.${sparse}: sparse vectors belong in record metadata, not a collection's`)
+  }
   return md
 }
 

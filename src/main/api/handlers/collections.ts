@@ -3,7 +3,6 @@ import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import type { Backend, CollectionRef } from '../backends/types.js'
 import { DEFAULT_MODEL, embeddingConfigFor } from '../../engine/embedding/index.js'
-import type { Metadata } from '../../engine/index.js'
 
 interface StoredConfiguration {
   hnsw?: { space?: 'l2' | 'cosine' | 'ip' } | null
@@ -26,7 +25,8 @@ export async function summarize(backend: Backend, c: CollectionRef): Promise<Col
   return {
     id: c.id,
     name: c.name,
-    metadata: (c.metadata ?? null) as Metadata | null,
+    // Collection metadata holds no sparse vectors (only records' metadata may).
+    metadata: (c.metadata ?? null) as CollectionSummary['metadata'],
     count,
     dimension,
     space: configuration.hnsw?.space ?? 'l2',

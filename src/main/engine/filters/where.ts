@@ -114,8 +114,8 @@ export function parseWhereDocument(w: unknown): FilterNode {
 
 // ---- compilation ------------------------------------------------------------------------------
 
-/** vtype column of record_metadata. */
-export const VType = { str: 0, int: 1, float: 2, bool: 3 } as const
+/** vtype column of record_metadata (sparse: a sparse vector as JSON, never matched by a filter). */
+export const VType = { str: 0, int: 1, float: 2, bool: 3, sparse: 4 } as const
 
 export interface SqlFragment {
   sql: string

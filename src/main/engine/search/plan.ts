@@ -1,12 +1,21 @@
 // The search API's request (Chroma 1.5's `searches` payloads, docs/search-api.md) checked and turned
 // into plans the engine runs. Untrusted JSON in, clear 400s out: every message names the payload
-// and the field. Parts another release will add (sparse vectors, text ranking) are refused by name.
+// and the field. Parts not supported (text queries reaching the server) are refused by name.
 import { InvalidArgumentError } from '../errors.js'
 import { parseWhere, type FilterNode } from '../filters/index.js'
-import { isPlainObject } from '../validation.js'
+import type { SparseVector } from '../types.js'
+import { isPlainObject, parseSparseVector } from '../validation.js'
 
 export type RankNode =
-  | { op: 'knn'; query: Float32Array; limit: number; default: number | null; returnRank: boolean }
+  | {
+      op: 'knn'
+      /** '#embedding' (dense query, HNSW) or a metadata key holding sparse vectors (sparse query). */
+      key: string
+      query: Float32Array | SparseVector
+      limit: number
+      default: number | null
+      returnRank: boolean
+    }
   | { op: 'val'; value: number }
   | { op: 'sum' | 'mul' | 'max' | 'min'; args: RankNode[] }
   | { op: 'sub' | 'div'; left: RankNode; right: RankNode }
@@ -36,7 +45,6 @@ export interface SearchPlan {
 export const KNN_DEFAULT_LIMIT = 16
 const U32_MAX = 0xffffffff
 const PREDEFINED = ['#document', '#embedding', '#metadata', '#score']
-const NOT_YET = 'is not supported yet: this server ranks by the dense #embedding only'
 
 const bad = (path: string, what: string): InvalidArgumentError => new InvalidArgumentError(`${path}: ${what}`)
 
@@ -69,24 +77,34 @@ function keyOrder(a: string, b: string): number {
 function parseKnn(v: unknown, path: string): RankNode {
   if (!isPlainObject(v)) throw bad(path, 'expected an object with `query`')
   const key = v.key ?? '#embedding'
-  if (key !== '#embedding') throw bad(`${path}.key`, `Knn on ${JSON.stringify(key)} ${NOT_YET}`)
+  const dense = key === '#embedding'
+  if (typeof key !== 'string' || (!dense && (key.length === 0 || key.startsWith('#') || key.startsWith('$')))) {
+    throw bad(`${path}.key`, `expected #embedding or a metadata key holding sparse vectors, got ${JSON.stringify(key)}`)
+  }
   const q = v.query
   if (typeof q === 'string') {
     throw bad(
       `${path}.query`,
-      "a text query is not supported yet: embed it (the JS client does with the collection's embedding function)"
+      'a text query is not supported yet: embed it (the JS client does with the embedding function of the key)'
     )
   }
-  if (isPlainObject(q)) throw bad(`${path}.query`, `a sparse vector query ${NOT_YET}`)
-  if (!Array.isArray(q) || q.length === 0) throw bad(`${path}.query`, 'expected a non-empty list of numbers')
-  const query = new Float32Array(q.length)
-  q.forEach((x, i) => (query[i] = finite(x, `${path}.query[${i}]`)))
+  let query: Float32Array | SparseVector
+  if (dense) {
+    if (isPlainObject(q)) throw bad(`${path}.query`, 'a sparse vector query needs `key` naming a sparse vector key')
+    if (!Array.isArray(q) || q.length === 0) throw bad(`${path}.query`, 'expected a non-empty list of numbers')
+    const vector = new Float32Array(q.length)
+    q.forEach((x, i) => (vector[i] = finite(x, `${path}.query[${i}]`)))
+    query = vector
+  } else {
+    if (!isPlainObject(q)) throw bad(`${path}.query`, `Knn on the sparse key ${key} expects a sparse vector query`)
+    query = parseSparseVector(q, `${path}.query`)
+  }
   const limit = v.limit == null ? KNN_DEFAULT_LIMIT : u32(v.limit, `${path}.limit`)
   if (limit === 0) throw bad(`${path}.limit`, 'expected a positive integer')
   const dflt = v.default == null ? null : finite(v.default, `${path}.default`)
   if (v.return_rank != null && typeof v.return_rank !== 'boolean')
     throw bad(`${path}.return_rank`, 'expected a boolean')
-  return { op: 'knn', query, limit, default: dflt, returnRank: v.return_rank === true }
+  return { op: 'knn', key, query, limit, default: dflt, returnRank: v.return_rank === true }
 }
 
 /** Deeper rank expressions and filters are refused (a deep JSON nesting must not exhaust the stack). */
@@ -127,7 +145,7 @@ export function parseRank(v: unknown, path: string, depth = 0): RankNode {
     default:
       throw bad(
         path,
-        `unknown rank operator ${JSON.stringify(op)}${/bm25|text|sparse/i.test(op) ? ' (text ranking is not supported yet)' : ''}`
+        `unknown rank operator ${JSON.stringify(op)}${/bm25|text|sparse/i.test(op) ? ' (BM25 and sparse ranking are a $knn on a key holding sparse vectors)' : ''}`
       )
   }
 }

@@ -2,7 +2,7 @@
 // expressions evaluated exactly over them, group_by, limit/offset and select. Semantics follow
 // Chroma 1.5's rank operators (docs/search-api.md); lower scores rank first.
 import type { FilterNode } from '../filters/index.js'
-import type { Metadata, MetadataValue } from '../types.js'
+import type { Metadata, MetadataValue, SparseVector } from '../types.js'
 import type { GroupByPlan, RankNode, SearchPlan } from './plan.js'
 
 /** What a search needs from the database, inside one read transaction. */
@@ -11,6 +11,13 @@ export interface SearchSource {
   filtered(filter: FilterNode | null, offset: number, limit: number | null): number[]
   /** The k nearest to the query among `allowed` (all records when undefined), nearest first. */
   knn(query: Float32Array, k: number, allowed: ReadonlySet<number> | undefined): { label: number; distance: number }[]
+  /** The k best by 1 - dot product with a sparse query over the sparse vectors of a metadata key. */
+  sparseKnn(
+    key: string,
+    query: SparseVector,
+    k: number,
+    allowed: ReadonlySet<number> | undefined
+  ): { label: number; distance: number }[]
   rows(rids: readonly number[]): { id: string; document: string | null }[]
   metadata(rid: number): Metadata | null
   embedding(rid: number): number[]
@@ -172,7 +179,10 @@ function runOne(plan: SearchPlan, src: SearchSource): Scored[] {
   const allowed = plan.filter === null ? undefined : new Set(src.filtered(plan.filter, 0, null))
   const knn: KnnResults = new Map()
   for (const node of knnNodes(plan.rank)) {
-    knn.set(node, allowed?.size === 0 ? [] : src.knn(node.query, node.limit, allowed))
+    const { query, key, limit } = node
+    if (allowed?.size === 0) knn.set(node, [])
+    else if (query instanceof Float32Array) knn.set(node, src.knn(query, limit, allowed))
+    else knn.set(node, src.sparseKnn(key, query, limit, allowed))
   }
   const domain = evaluate(plan.rank, knn)
   let ranked: Scored[] = [...domain.support].map(([rid, score]) => ({ rid, score: Math.fround(score) }))

@@ -66,13 +66,17 @@ describe('rank evaluation', () => {
       throw new Error('accepted')
     }
     expect(msg([{ rank: { $knn: { query: { indices: [1], values: [1] } } } }])).toMatch(
-      /sparse vector query is not supported yet/
+      /sparse vector query needs `key`/
     )
     expect(msg([{ rank: { $knn: { query: [1], key: 'sparse_embedding' } } }])).toMatch(
-      /searches\[0\]\.rank\.\$knn\.key/
+      /searches\[0\]\.rank\.\$knn\.query: Knn on the sparse key sparse_embedding expects a sparse vector/
     )
+    expect(msg([{ rank: { $knn: { query: { indices: [2, 1], values: [1, 1] }, key: 's' } } }])).toMatch(
+      /searches\[0\]\.rank\.\$knn\.query: Sparse vector indices must be sorted/
+    )
+    expect(msg([{ rank: { $knn: { query: [1], key: '#document' } } }])).toMatch(/searches\[0\]\.rank\.\$knn\.key/)
     expect(msg([{ rank: { $knn: { query: 'hello' } } }])).toMatch(/text query is not supported yet/)
-    expect(msg([{ rank: { $bm25: {} } }])).toMatch(/text ranking is not supported yet/)
+    expect(msg([{ rank: { $bm25: {} } }])).toMatch(/BM25 and sparse ranking are a \$knn/)
     expect(
       msg([{ rank: { $val: 1 }, group_by: { keys: ['#score'], aggregate: { $min_k: { keys: ['#score'], k: 1 } } } }])
     ).toMatch(/group keys must be metadata keys/)

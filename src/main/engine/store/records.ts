@@ -2,7 +2,8 @@
 // batch size can reach SQLite's bound-variable limit), typed metadata encoding, embedding blobs.
 import type BetterSqlite3 from 'better-sqlite3'
 import { VType } from '../filters/where.js'
-import type { Metadata, MetadataValue } from '../types.js'
+import { isSparseVector } from '../validation.js'
+import type { Metadata, MetadataValue, SparseVector } from '../types.js'
 
 export interface RecordRow {
   rid: number
@@ -35,8 +36,9 @@ function encodeScalar(v: string | number | boolean): [number, string | number] {
   return [Number.isInteger(v) ? VType.int : VType.float, v]
 }
 
-function decodeScalar(vtype: number, value: string | number): string | number | boolean {
+function decodeScalar(vtype: number, value: string | number): string | number | boolean | SparseVector {
   if (vtype === VType.bool) return value !== 0
+  if (vtype === VType.sparse) return JSON.parse(value as string) as SparseVector
   return value
 }
 
@@ -50,6 +52,8 @@ export class RecordStore {
     delete: BetterSqlite3.Statement<[number]>
     insertMeta: BetterSqlite3.Statement<[number, string, number, number, number, string | number]>
     deleteMetaKey: BetterSqlite3.Statement<[number, string]>
+    insertPosting: BetterSqlite3.Statement<[number, string, number, number, number]>
+    deletePostings: BetterSqlite3.Statement<[number, string]>
     readMeta: BetterSqlite3.Statement<[number], MetaRow>
     readRows: BetterSqlite3.Statement<[string], RecordRow>
     readEmbedding: BetterSqlite3.Statement<[number], { embedding: Buffer }>
@@ -68,6 +72,8 @@ export class RecordStore {
         'INSERT INTO record_metadata (rid, key, ord, cid, vtype, value) VALUES (?, ?, ?, ?, ?, ?)'
       ),
       deleteMetaKey: db.prepare('DELETE FROM record_metadata WHERE rid = ? AND key = ?'),
+      insertPosting: db.prepare('INSERT INTO sparse_postings (cid, key, term, rid, weight) VALUES (?, ?, ?, ?, ?)'),
+      deletePostings: db.prepare('DELETE FROM sparse_postings WHERE rid = ? AND key = ?'),
       readMeta: db.prepare('SELECT key, ord, vtype, value FROM record_metadata WHERE rid = ? ORDER BY key, ord'),
       readRows: db.prepare('SELECT rid, id, document, uri FROM records WHERE rid IN (SELECT value FROM json_each(?))'),
       readEmbedding: db.prepare('SELECT embedding FROM records WHERE rid = ?'),
@@ -109,7 +115,10 @@ export class RecordStore {
 
   /** Writes a key (which must not exist yet on this record). */
   writeMetaValue(rid: number, cid: number, key: string, value: MetadataValue): void {
-    if (Array.isArray(value)) {
+    if (isSparseVector(value)) {
+      this.s.insertMeta.run(rid, key, -1, cid, VType.sparse, JSON.stringify(value))
+      value.indices.forEach((term, i) => this.s.insertPosting.run(cid, key, term, rid, value.values[i] as number))
+    } else if (Array.isArray(value)) {
       // A number list with any fraction is a float list as a whole (as Chroma deserializes it).
       const floatList = value.some((el) => typeof el === 'number' && !Number.isInteger(el))
       value.forEach((el: string | number | boolean, i: number) => {
@@ -124,6 +133,7 @@ export class RecordStore {
 
   deleteMetaKey(rid: number, key: string): void {
     this.s.deleteMetaKey.run(rid, key)
+    this.s.deletePostings.run(rid, key)
   }
 
   readMetadata(rid: number): Metadata | null {
@@ -135,7 +145,7 @@ export class RecordStore {
       if (r.ord < 0) out[r.key] = v
       else {
         const arr = out[r.key]
-        if (Array.isArray(arr)) (arr as (string | number | boolean)[]).push(v)
+        if (Array.isArray(arr)) (arr as (string | number | boolean)[]).push(v as string | number | boolean)
         else out[r.key] = [v] as MetadataValue
       }
     }

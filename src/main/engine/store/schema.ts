@@ -105,6 +105,20 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at TEXT NOT NULL
       ) WITHOUT ROWID;
       CREATE INDEX collection_forks_by_root ON collection_forks (root_id);`
+  },
+  {
+    version: 5,
+    description: "sparse vectors' inverted index: one posting per (record, metadata key, term) for sparse Knn",
+    // The vector itself is also a record_metadata row (vtype 4, JSON) so reads return it unchanged.
+    sql: `CREATE TABLE sparse_postings (
+        cid INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        term INTEGER NOT NULL,
+        rid INTEGER NOT NULL REFERENCES records(rid) ON DELETE CASCADE,
+        weight REAL NOT NULL,
+        PRIMARY KEY (cid, key, term, rid)
+      ) WITHOUT ROWID;
+      CREATE INDEX sparse_postings_by_record ON sparse_postings (rid, key);`
   }
 ]
 

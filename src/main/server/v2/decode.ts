@@ -256,7 +256,7 @@ function metadataMap(v: unknown, path: string, allowNull: boolean): Record<strin
       typeof value === 'boolean' ||
       Array.isArray(value) ||
       (value === null && allowNull) ||
-      (isObject(value) && '#type' in value)
+      (isObject(value) && ('#type' in value || 'indices' in value || 'values' in value))
     if (!ok) throw fail(join(path, k), `data did not match any variant of untagged enum ${enumName}`)
   }
   return v

@@ -1,5 +1,6 @@
 // Response encoding details of the v2 API.
-import type { GetResult, QueryResult, SearchResponse } from '../../engine/index.js'
+import type { GetResult, Metadata, QueryResult, SearchResponse } from '../../engine/index.js'
+import { isSparseVector } from '../../engine/validation.js'
 
 /**
  * The shortest decimal that reads back as the same float32, as a JS number: Chroma (Rust, ryu)
@@ -25,14 +26,31 @@ function shortVector(v: number[]): number[] {
   return out
 }
 
+/** Sparse vectors in metadata carry Chroma's `"#type": "sparse_vector"` tag, values as float32. */
+function tagSparse(m: Metadata | null): Metadata | null {
+  if (m === null || !Object.values(m).some(isSparseVector)) return m
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(m)) {
+    out[k] = isSparseVector(v) ? { '#type': 'sparse_vector', indices: v.indices, values: shortVector(v.values) } : v
+  }
+  return out as Metadata
+}
+
+const tagAll = <T extends (Metadata | null)[] | null>(list: T): T => (list && list.map(tagSparse)) as T
+
 export function encodeGetResult(r: GetResult): GetResult {
-  return { ...r, embeddings: r.embeddings ? r.embeddings.map(shortVector) : null }
+  return {
+    ...r,
+    embeddings: r.embeddings ? r.embeddings.map(shortVector) : null,
+    metadatas: tagAll(r.metadatas)
+  }
 }
 
 export function encodeQueryResult(r: QueryResult): QueryResult {
   return {
     ...r,
     embeddings: r.embeddings ? r.embeddings.map((q) => q.map(shortVector)) : null,
+    metadatas: r.metadatas ? r.metadatas.map(tagAll) : null,
     distances: r.distances ? r.distances.map(shortVector) : null
   }
 }
@@ -41,6 +59,7 @@ export function encodeSearchResult(r: SearchResponse): SearchResponse {
   return {
     ...r,
     embeddings: r.embeddings.map((p) => p && p.map((v) => v && shortVector(v))),
+    metadatas: r.metadatas.map(tagAll),
     scores: r.scores.map((p) => p && p.map((x) => (x === null ? null : shortestF32(x))))
   }
 }
