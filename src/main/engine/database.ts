@@ -7,6 +7,12 @@ import { randomUUID } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
+import {
+  configurationWithSchema,
+  ftsEnabled,
+  validateCollectionSchema,
+  type CollectionSchema
+} from './collection-schema.js'
 import { hnswParams, mergeUpdateConfiguration, resolveCreateConfiguration } from './config.js'
 import {
   ChromaError,
@@ -201,6 +207,7 @@ interface CollectionRow {
   database_id: string
   metadata: string | null
   configuration: string
+  schema: string | null
   dimension: number | null
   last_seq: number
   database_name: string
@@ -270,7 +277,7 @@ const GET_INCLUDE_DEFAULT: IncludeField[] = ['documents', 'metadatas']
 const QUERY_INCLUDE_DEFAULT: IncludeField[] = ['documents', 'metadatas', 'distances']
 
 const COLLECTION_SELECT = `
-  SELECT c.cid, c.id, c.name, c.database_id, c.metadata, c.configuration, c.dimension, c.last_seq,
+  SELECT c.cid, c.id, c.name, c.database_id, c.metadata, c.configuration, c.schema, c.dimension, c.last_seq,
          d.name AS database_name, d.tenant
   FROM collections c JOIN databases d ON d.id = c.database_id`
 
@@ -1027,7 +1034,7 @@ export class ChromaDatabase {
       id: row.id,
       name: row.name,
       configuration_json: JSON.parse(row.configuration) as CollectionConfiguration,
-      schema: null,
+      schema: row.schema === null ? null : (JSON.parse(row.schema) as CollectionSchema),
       metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Metadata),
       dimension: row.dimension,
       tenant: row.tenant,
@@ -1058,7 +1065,8 @@ export class ChromaDatabase {
   createCollection(scope: Scope, req: CreateCollectionRequest, opts: { preferId?: string } = {}): CollectionModel {
     const name = validateCollectionName(req.name)
     const metadata = validateCollectionMetadata(req.metadata)
-    const configuration = resolveCreateConfiguration(req.configuration, metadata)
+    const schema = validateCollectionSchema(req.schema)
+    const configuration = resolveCreateConfiguration(configurationWithSchema(req.configuration, schema), metadata)
     return this.tx(() => {
       const dbRow = this.db
         .prepare<[string, string], { id: string }>('SELECT id FROM databases WHERE tenant = ? AND name = ?')
@@ -1072,8 +1080,17 @@ export class ChromaDatabase {
       }
       const id = this.freeCollectionId(opts.preferId)
       this.db
-        .prepare('INSERT INTO collections (id, name, database_id, metadata, configuration) VALUES (?, ?, ?, ?, ?)')
-        .run(id, name, dbRow.id, metadata === null ? null : JSON.stringify(metadata), JSON.stringify(configuration))
+        .prepare(
+          'INSERT INTO collections (id, name, database_id, metadata, configuration, schema) VALUES (?, ?, ?, ?, ?, ?)'
+        )
+        .run(
+          id,
+          name,
+          dbRow.id,
+          metadata === null ? null : JSON.stringify(metadata),
+          JSON.stringify(configuration),
+          schema === null ? null : JSON.stringify(schema)
+        )
       return this.toModel(this.collectionById(id))
     })
   }
@@ -1500,7 +1517,7 @@ export class ChromaDatabase {
 
   delete(collectionId: string, req: DeleteRequest): DeleteResult {
     const ids = req.ids == null ? null : validateIds(req.ids)
-    const filter = this.parseFilters(req.where, req.where_document)
+    const filter = this.parseFilters(collectionId, req.where, req.where_document)
     const limit = validateCount(req.limit, 'limit')
     if (limit !== null && filter === null) {
       throw new InvalidArgumentError('limit can only be specified when a where clause is provided')
@@ -1543,11 +1560,24 @@ export class ChromaDatabase {
 
   // ---- record reads ---------------------------------------------------------------------------
 
+  /** A collection whose schema turns full-text search off refuses document filters, as Chroma does. */
+  private refuseDisabledFts(collectionId: string): void {
+    const row = this.db
+      .prepare<[string], { schema: string | null }>('SELECT schema FROM collections WHERE id = ?')
+      .get(collectionId)
+    if (row?.schema != null && !ftsEnabled(JSON.parse(row.schema) as CollectionSchema)) {
+      throw new InvalidArgumentError('Cannot filter using full-text search because FTS indexing is disabled')
+    }
+  }
+
   /** where AND where_document as one tree, or null when neither is given. */
-  private parseFilters(where: unknown, whereDocument: unknown): FilterNode | null {
+  private parseFilters(collectionId: string, where: unknown, whereDocument: unknown): FilterNode | null {
     const parts: FilterNode[] = []
     if (where != null) parts.push(parseWhere(where))
-    if (whereDocument != null) parts.push(parseWhereDocument(whereDocument))
+    if (whereDocument != null) {
+      parts.push(parseWhereDocument(whereDocument))
+      this.refuseDisabledFts(collectionId)
+    }
     if (parts.length === 0) return null
     return parts.length === 1 ? (parts[0] as FilterNode) : { kind: 'and', children: parts }
   }
@@ -1597,7 +1627,7 @@ export class ChromaDatabase {
 
   get(collectionId: string, req: GetRequest = {}): GetResult {
     const ids = req.ids == null ? null : validateIds(req.ids)
-    const filter = this.parseFilters(req.where, req.where_document)
+    const filter = this.parseFilters(collectionId, req.where, req.where_document)
     const limit = validateCount(req.limit, 'limit')
     const offset = validateCount(req.offset, 'offset')
     const include = validateInclude(req.include, GET_INCLUDE_DEFAULT)
@@ -1633,7 +1663,7 @@ export class ChromaDatabase {
 
   /** How many records match a filter (Chroma has no such call; the app's delete-by-filter preview uses it). */
   countWhere(collectionId: string, where?: unknown, whereDocument?: unknown): number {
-    const filter = this.parseFilters(where, whereDocument)
+    const filter = this.parseFilters(collectionId, where, whereDocument)
     return this.tx(() => {
       const c = this.collectionById(collectionId)
       if (filter === null) return this.store.count(c.cid)
@@ -1769,7 +1799,7 @@ export class ChromaDatabase {
   query(collectionId: string, req: QueryRequest): QueryResult {
     const nResults = validateNResults(req.n_results)
     const ids = req.ids == null ? null : validateIds(req.ids)
-    const filter = this.parseFilters(req.where, req.where_document)
+    const filter = this.parseFilters(collectionId, req.where, req.where_document)
     const include = validateInclude(req.include, QUERY_INCLUDE_DEFAULT)
     const wantEmb = includes(include, 'embeddings')
     const wantDocs = includes(include, 'documents')

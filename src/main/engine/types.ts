@@ -3,6 +3,8 @@
 // REST server can pass a v2 JSON body straight through (field names follow the v2 HTTP API, snake_case).
 // database.ts validates every request at runtime, so callers may hand it untrusted JSON.
 
+import type { CollectionSchema } from './collection-schema.js'
+
 export type MetadataScalar = string | number | boolean
 export type MetadataArray = string[] | number[] | boolean[]
 /**
@@ -106,7 +108,8 @@ export interface CollectionModel {
   id: string
   name: string
   configuration_json: CollectionConfiguration
-  schema: null
+  /** The schema given at creation, as stored; null when none was. */
+  schema: CollectionSchema | null
   metadata: Metadata | null
   dimension: number | null
   tenant: string
@@ -132,6 +135,8 @@ export interface CreateCollectionRequest {
   metadata?: Metadata | null
   configuration?: CollectionConfigurationInput | null
   get_or_create?: boolean
+  /** Chroma 1.5's index schema (collection-schema.ts); checked by the engine. */
+  schema?: unknown
 }
 
 export interface UpdateCollectionRequest {

@@ -119,6 +119,11 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (cid, key, term, rid)
       ) WITHOUT ROWID;
       CREATE INDEX sparse_postings_by_record ON sparse_postings (rid, key);`
+  },
+  {
+    version: 6,
+    description: "collections' index schema (Chroma 1.5), as given at creation; NULL when none was",
+    sql: `ALTER TABLE collections ADD COLUMN schema TEXT;`
   }
 ]
 

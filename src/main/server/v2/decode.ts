@@ -342,6 +342,8 @@ export function createCollectionBody(raw: unknown): CreateCollectionRequest {
   if (metadata !== null) req.metadata = metadata as CreateCollectionRequest['metadata']
   const config = configuration(o, 'configuration', HNSW_CREATE_FIELDS)
   if (config !== null) req.configuration = config as CreateCollectionRequest['configuration']
+  // Chroma 1.5's index schema: checked by the engine (collection-schema.ts), which every caller reaches.
+  if (o.schema !== undefined && o.schema !== null) req.schema = o.schema
   return req
 }
 

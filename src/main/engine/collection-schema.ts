@@ -1,0 +1,188 @@
+// A collection's `schema` (Chroma 1.5): which indexes exist per value type, globally (`defaults`) and
+// per metadata key (`keys`, also accepted as `key_overrides`). Checked here as Chroma's server reads
+// it (docs/chroma-1.5.md, "Schema"); stored as sent and echoed; the parts that change behaviour here
+// are the vector index's embedding function, space and HNSW parameters (they become the
+// collection's configuration) and the full-text index switch on #document.
+import { InvalidArgumentError } from './errors.js'
+import type { CollectionConfigurationInput, EmbeddingFunctionConfig, HnswConfigurationInput } from './types.js'
+
+export type CollectionSchema = Record<string, unknown> & {
+  defaults: Record<string, unknown>
+  keys: Record<string, unknown>
+}
+
+export const DOCUMENT_KEY = '#document'
+export const EMBEDDING_KEY = '#embedding'
+
+/** Value type -> the index types it may carry (Chroma's ValueTypes). */
+const INDEXES_BY_VALUE_TYPE: Record<string, readonly string[]> = {
+  string: ['fts_index', 'string_inverted_index'],
+  float_list: ['vector_index'],
+  sparse_vector: ['sparse_vector_index'],
+  int: ['int_inverted_index'],
+  float: ['float_inverted_index'],
+  bool: ['bool_inverted_index']
+}
+const SPACES = ['l2', 'cosine', 'ip']
+const HNSW_FIELDS = [
+  'ef_construction',
+  'max_neighbors',
+  'ef_search',
+  'num_threads',
+  'batch_size',
+  'sync_threshold',
+  'resize_factor'
+]
+const EF_TYPES = ['known', 'legacy', 'unknown']
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function invalid(reason: string): InvalidArgumentError {
+  return new InvalidArgumentError(`Invalid schema input: ${reason}`)
+}
+
+function embeddingFunction(v: unknown, path: string): void {
+  if (v === null || v === undefined) return
+  if (!isObject(v) || typeof v.type !== 'string' || !EF_TYPES.includes(v.type)) {
+    throw invalid(`${path} must be an object whose type is one of ${EF_TYPES.join(', ')}`)
+  }
+  if (v.type === 'known' && (typeof v.name !== 'string' || !isObject(v.config))) {
+    throw invalid(`${path} of type known needs a name and a config object`)
+  }
+}
+
+function vectorIndexConfig(cfg: Record<string, unknown>, path: string): void {
+  if (cfg.space != null && (typeof cfg.space !== 'string' || !SPACES.includes(cfg.space))) {
+    throw invalid(`${path}.space must be one of ${SPACES.join(', ')}`)
+  }
+  embeddingFunction(cfg.embedding_function, `${path}.embedding_function`)
+  if (cfg.source_key != null && typeof cfg.source_key !== 'string') throw invalid(`${path}.source_key must be a string`)
+  if (cfg.hnsw != null && cfg.spann != null) throw invalid(`${path} cannot set both hnsw and spann`)
+  if (cfg.hnsw != null) {
+    if (!isObject(cfg.hnsw)) throw invalid(`${path}.hnsw must be an object`)
+    for (const [k, x] of Object.entries(cfg.hnsw)) {
+      if (!HNSW_FIELDS.includes(k)) throw invalid(`${path}.hnsw has an unknown field ${k}`)
+      if (x === null) continue
+      const ok = k === 'resize_factor' ? typeof x === 'number' && x > 0 : Number.isInteger(x) && (x as number) >= 1
+      if (!ok) throw invalid(`${path}.hnsw.${k} must be a positive ${k === 'resize_factor' ? 'number' : 'integer'}`)
+    }
+  }
+  if (cfg.spann != null && !isObject(cfg.spann)) throw invalid(`${path}.spann must be an object`)
+}
+
+function valueTypes(v: unknown, path: string, key: string | null): void {
+  if (!isObject(v)) throw invalid(`${path} must be an object`)
+  for (const [rawType, types] of Object.entries(v)) {
+    const valueType = rawType.startsWith('#') ? rawType.slice(1) : rawType // Chroma accepts '#string' too
+    const allowed = INDEXES_BY_VALUE_TYPE[valueType]
+    if (allowed === undefined || types === null) continue // unknown fields are ignored, as serde does here
+    const p = `${path}.${rawType}`
+    if (!isObject(types)) throw invalid(`${p} must be an object`)
+    for (const [indexName, index] of Object.entries(types)) {
+      if (!allowed.includes(indexName) || index === null) continue
+      const ip = `${p}.${indexName}`
+      if (!isObject(index) || typeof index.enabled !== 'boolean' || !isObject(index.config)) {
+        throw invalid(`${ip} must be {"enabled": <bool>, "config": <object>}`)
+      }
+      if (indexName === 'vector_index') {
+        if (key !== null && key !== EMBEDDING_KEY) {
+          throw invalid(`the vector index is configured globally or on ${EMBEDDING_KEY}, not on key '${key}'`)
+        }
+        vectorIndexConfig(index.config, `${ip}.config`)
+      }
+      if (indexName === 'fts_index' && key !== null && key !== DOCUMENT_KEY && index.enabled) {
+        throw invalid(`the FTS index can only be enabled on ${DOCUMENT_KEY}, not on key '${key}'`)
+      }
+      if (indexName === 'sparse_vector_index' && key === null && index.enabled) {
+        throw invalid('a sparse vector index needs a specific key, not the defaults')
+      }
+    }
+  }
+}
+
+/** `schema` of a create request, checked; null when absent. Keys starting with '#' are the system's. */
+export function validateCollectionSchema(raw: unknown): CollectionSchema | null {
+  if (raw === null || raw === undefined) return null
+  if (!isObject(raw)) throw invalid('schema must be an object')
+  const keys = raw.keys ?? raw.key_overrides
+  if (!isObject(raw.defaults)) throw invalid('missing field `defaults`')
+  if (!isObject(keys)) throw invalid('missing field `keys`')
+  valueTypes(raw.defaults, 'defaults', null)
+  for (const [key, types] of Object.entries(keys)) {
+    if (key.length === 0) throw invalid('a key cannot be empty')
+    if (key.startsWith('#') && key !== DOCUMENT_KEY && key !== EMBEDDING_KEY) {
+      throw invalid(`Key '${key}' cannot begin with '#'. Keys starting with '#' are reserved for system use.`)
+    }
+    valueTypes(types, `keys.${key}`, key)
+  }
+  if (raw.cmek != null && !isObject(raw.cmek)) throw invalid('cmek must be an object')
+  const out: CollectionSchema = { ...raw, defaults: raw.defaults, keys }
+  delete out.key_overrides
+  return out
+}
+
+function path(o: unknown, ...steps: string[]): unknown {
+  let cur = o
+  for (const s of steps) {
+    if (!isObject(cur)) return undefined
+    cur = cur[s] ?? cur[`#${s}`]
+  }
+  return cur
+}
+
+/** The vector index's config: #embedding's override first, then the defaults. */
+function vectorConfig(schema: CollectionSchema): Record<string, unknown> | null {
+  const own = path(schema.keys, EMBEDDING_KEY, 'float_list', 'vector_index', 'config')
+  const dflt = path(schema.defaults, 'float_list', 'vector_index', 'config')
+  const cfg = isObject(own) ? own : isObject(dflt) ? dflt : null
+  return cfg
+}
+
+function setsVectorIndex(cfg: Record<string, unknown> | null): boolean {
+  if (cfg === null) return false
+  const ef = cfg.embedding_function as EmbeddingFunctionConfig | null | undefined
+  return (ef != null && ef.type === 'known') || cfg.space != null || cfg.hnsw != null || cfg.spann != null
+}
+
+function setsConfiguration(c: CollectionConfigurationInput | null | undefined): boolean {
+  if (!c) return false
+  const ef = c.embedding_function
+  const hnsw = c.hnsw ? Object.values(c.hnsw).some((v) => v != null) : false
+  return (ef != null && ef.type === 'known') || hnsw || (c.spann != null && Object.keys(c.spann).length > 0)
+}
+
+/**
+ * The configuration a create request amounts to: with a schema, its vector index supplies the
+ * embedding function, space and HNSW parameters. A schema and a configuration that both set them
+ * conflict, as in Chroma.
+ */
+export function configurationWithSchema(
+  configuration: CollectionConfigurationInput | null | undefined,
+  schema: CollectionSchema | null
+): CollectionConfigurationInput | null | undefined {
+  if (schema === null) return configuration
+  const cfg = vectorConfig(schema)
+  if (setsVectorIndex(cfg) && setsConfiguration(configuration)) {
+    throw new InvalidArgumentError('Cannot set both collection config and schema simultaneously')
+  }
+  if (cfg === null) return configuration
+  const out: CollectionConfigurationInput = { ...configuration }
+  // A vector index written without an embedding function means none: Chroma stores "legacy".
+  out.embedding_function = (cfg.embedding_function as EmbeddingFunctionConfig | null | undefined) ?? { type: 'legacy' }
+  const hnsw: HnswConfigurationInput = { ...(configuration?.hnsw ?? {}) }
+  if (isObject(cfg.hnsw)) Object.assign(hnsw, cfg.hnsw)
+  if (typeof cfg.space === 'string') hnsw.space = cfg.space as HnswConfigurationInput['space']
+  if (Object.keys(hnsw).length > 0) out.hnsw = hnsw
+  return out
+}
+
+/** False when the schema turns the full-text index of #document off (then document filters are refused). */
+export function ftsEnabled(schema: CollectionSchema | null): boolean {
+  if (schema === null) return true
+  const own = path(schema.keys, DOCUMENT_KEY, 'string', 'fts_index')
+  const dflt = path(schema.defaults, 'string', 'fts_index')
+  const index = isObject(own) ? own : isObject(dflt) ? dflt : null
+  return index === null || index.enabled !== false
+}
