@@ -4,7 +4,14 @@
 // are the vector index's embedding function, space and HNSW parameters (they become the
 // collection's configuration) and the full-text index switch on #document.
 import { InvalidArgumentError } from './errors.js'
-import type { CollectionConfigurationInput, EmbeddingFunctionConfig, HnswConfigurationInput } from './types.js'
+import type { FilterNode } from './filters/index.js'
+import type {
+  CollectionConfigurationInput,
+  EmbeddingFunctionConfig,
+  HnswConfigurationInput,
+  UpdateCollectionConfigurationInput
+} from './types.js'
+import { isPlainObject as isObject } from './validation.js'
 
 export type CollectionSchema = Record<string, unknown> & {
   defaults: Record<string, unknown>
@@ -34,10 +41,6 @@ const HNSW_FIELDS = [
   'resize_factor'
 ]
 const EF_TYPES = ['known', 'legacy', 'unknown']
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 function invalid(reason: string): InvalidArgumentError {
   return new InvalidArgumentError(`Invalid schema input: ${reason}`)
@@ -132,31 +135,41 @@ function path(o: unknown, ...steps: string[]): unknown {
   return cur
 }
 
-/** The vector index's config: #embedding's override first, then the defaults. */
+/** The vector index's config: the defaults' fields, overridden by those #embedding sets. */
 function vectorConfig(schema: CollectionSchema): Record<string, unknown> | null {
   const own = path(schema.keys, EMBEDDING_KEY, 'float_list', 'vector_index', 'config')
   const dflt = path(schema.defaults, 'float_list', 'vector_index', 'config')
-  const cfg = isObject(own) ? own : isObject(dflt) ? dflt : null
-  return cfg
+  if (!isObject(own) && !isObject(dflt)) return null
+  const set = (o: unknown): Record<string, unknown> =>
+    isObject(o) ? Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) : {}
+  return { ...set(dflt), ...set(own) }
+}
+
+/** Chroma's default embedding function counts as unset (Chroma's is_default); "legacy" does not. */
+function setsEmbeddingFunction(ef: EmbeddingFunctionConfig | null | undefined): boolean {
+  return ef != null && (ef.type === 'legacy' || (ef.type === 'known' && ef.name !== 'default'))
 }
 
 function setsVectorIndex(cfg: Record<string, unknown> | null): boolean {
   if (cfg === null) return false
-  const ef = cfg.embedding_function as EmbeddingFunctionConfig | null | undefined
-  return (ef != null && ef.type === 'known') || cfg.space != null || cfg.hnsw != null || cfg.spann != null
+  const ef = cfg.embedding_function as EmbeddingFunctionConfig | undefined
+  // A schema's vector index says "legacy" when it names no function: that is its default.
+  const named = ef !== undefined && ef.type === 'known' && ef.name !== 'default'
+  return named || (cfg.space !== undefined && cfg.space !== 'l2') || cfg.hnsw !== undefined || cfg.spann !== undefined
 }
 
 function setsConfiguration(c: CollectionConfigurationInput | null | undefined): boolean {
   if (!c) return false
-  const ef = c.embedding_function
-  const hnsw = c.hnsw ? Object.values(c.hnsw).some((v) => v != null) : false
-  return (ef != null && ef.type === 'known') || hnsw || (c.spann != null && Object.keys(c.spann).length > 0)
+  const hnsw = Object.entries(c.hnsw ?? {}).some(([k, v]) => v != null && !(k === 'space' && v === 'l2'))
+  const spann = c.spann != null && Object.keys(c.spann).length > 0
+  return setsEmbeddingFunction(c.embedding_function) || hnsw || spann
 }
 
 /**
- * The configuration a create request amounts to: with a schema, its vector index supplies the
- * embedding function, space and HNSW parameters. A schema and a configuration that both set them
- * conflict, as in Chroma.
+ * The configuration a create request amounts to. A schema whose vector index sets something (a
+ * named embedding function, a space other than l2, HNSW or SPANN parameters) is the source of truth
+ * and a configuration that also sets something conflicts, as in Chroma; otherwise the
+ * configuration's embedding function is kept, and the schema's ("legacy", none) fills in.
  */
 export function configurationWithSchema(
   configuration: CollectionConfigurationInput | null | undefined,
@@ -164,13 +177,14 @@ export function configurationWithSchema(
 ): CollectionConfigurationInput | null | undefined {
   if (schema === null) return configuration
   const cfg = vectorConfig(schema)
-  if (setsVectorIndex(cfg) && setsConfiguration(configuration)) {
+  const schemaSets = setsVectorIndex(cfg)
+  if (schemaSets && setsConfiguration(configuration)) {
     throw new InvalidArgumentError('Cannot set both collection config and schema simultaneously')
   }
   if (cfg === null) return configuration
   const out: CollectionConfigurationInput = { ...configuration }
-  // A vector index written without an embedding function means none: Chroma stores "legacy".
-  out.embedding_function = (cfg.embedding_function as EmbeddingFunctionConfig | null | undefined) ?? { type: 'legacy' }
+  const fromSchema = (cfg.embedding_function as EmbeddingFunctionConfig | undefined) ?? { type: 'legacy' }
+  out.embedding_function = schemaSets ? fromSchema : (configuration?.embedding_function ?? fromSchema)
   const hnsw: HnswConfigurationInput = { ...(configuration?.hnsw ?? {}) }
   if (isObject(cfg.hnsw)) Object.assign(hnsw, cfg.hnsw)
   if (typeof cfg.space === 'string') hnsw.space = cfg.space as HnswConfigurationInput['space']
@@ -178,11 +192,66 @@ export function configurationWithSchema(
   return out
 }
 
+function indexSwitch(schema: CollectionSchema, key: string, valueType: string, index: string): boolean {
+  // A key's own entry for the value type wins, else the defaults'; an index not written down is on.
+  const own = path(schema.keys, key, valueType)
+  const entry = path(isObject(own) ? own : path(schema.defaults, valueType), index)
+  return !isObject(entry) || entry.enabled !== false
+}
+
+/**
+ * The stored schema after a modify's `new_configuration` (already applied to the configuration):
+ * its vector index takes the new embedding function and HNSW values, so the echo stays true.
+ */
+export function schemaWithConfiguration(
+  schema: CollectionSchema,
+  update: UpdateCollectionConfigurationInput
+): CollectionSchema {
+  const out = structuredClone(schema)
+  const configs = [
+    path(out.defaults, 'float_list', 'vector_index', 'config'),
+    path(out.keys, EMBEDDING_KEY, 'float_list', 'vector_index', 'config')
+  ]
+  for (const cfg of configs) {
+    if (!isObject(cfg)) continue
+    if (update.embedding_function != null) cfg.embedding_function = update.embedding_function
+    const hnsw = Object.entries(update.hnsw ?? {}).filter(([, v]) => v != null)
+    if (hnsw.length > 0) cfg.hnsw = { ...(isObject(cfg.hnsw) ? cfg.hnsw : {}), ...Object.fromEntries(hnsw) }
+  }
+  return out
+}
+
 /** False when the schema turns the full-text index of #document off (then document filters are refused). */
-export function ftsEnabled(schema: CollectionSchema | null): boolean {
-  if (schema === null) return true
-  const own = path(schema.keys, DOCUMENT_KEY, 'string', 'fts_index')
-  const dflt = path(schema.defaults, 'string', 'fts_index')
-  const index = isObject(own) ? own : isObject(dflt) ? dflt : null
-  return index === null || index.enabled !== false
+function ftsEnabled(schema: CollectionSchema): boolean {
+  return indexSwitch(schema, DOCUMENT_KEY, 'string', 'fts_index')
+}
+
+/** Chroma's name of a filter operand's type (MetadataValueType) and the inverted index it needs. */
+function operandType(v: unknown): [name: string, valueType: string, index: string] | null {
+  const x = Array.isArray(v) ? v[0] : v
+  if (typeof x === 'boolean') return ['Bool', 'bool', 'bool_inverted_index']
+  if (typeof x === 'string') return ['Str', 'string', 'string_inverted_index']
+  if (typeof x === 'number') {
+    return Number.isInteger(x) ? ['Int', 'int', 'int_inverted_index'] : ['Float', 'float', 'float_inverted_index']
+  }
+  return null
+}
+
+/** Refuses a filter that needs an index the schema turns off, with Chroma's messages. */
+export function refuseDisabledIndexes(schema: CollectionSchema | null, filter: FilterNode | null): void {
+  if (schema === null || filter === null) return
+  if (filter.kind === 'and' || filter.kind === 'or') {
+    for (const child of filter.children) refuseDisabledIndexes(schema, child)
+  } else if (filter.kind === 'doc') {
+    if (!ftsEnabled(schema)) {
+      throw new InvalidArgumentError('Cannot filter using full-text search because FTS indexing is disabled')
+    }
+  } else if (filter.kind === 'meta') {
+    const t = operandType(filter.value)
+    if (t !== null && !indexSwitch(schema, filter.key, t[1], t[2])) {
+      throw new InvalidArgumentError(
+        `Cannot filter using metadata key '${filter.key}' with type '${t[0]}' because indexing is disabled`
+      )
+    }
+  }
 }

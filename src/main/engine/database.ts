@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import {
   configurationWithSchema,
-  ftsEnabled,
+  refuseDisabledIndexes,
+  schemaWithConfiguration,
   validateCollectionSchema,
   type CollectionSchema
 } from './collection-schema.js'
@@ -1176,6 +1177,10 @@ export class ChromaDatabase {
         this.admit(row, false)
       }
       this.db.prepare('UPDATE collections SET configuration = ? WHERE cid = ?').run(JSON.stringify(after), row.cid)
+      if (row.schema !== null && req.new_configuration) {
+        const schema = schemaWithConfiguration(JSON.parse(row.schema) as CollectionSchema, req.new_configuration)
+        this.db.prepare('UPDATE collections SET schema = ? WHERE cid = ?').run(JSON.stringify(schema), row.cid)
+      }
       return { row: this.collectionById(id), before, after }
     })
     const loaded = this.indexes.get(result.row.cid)
@@ -1560,26 +1565,19 @@ export class ChromaDatabase {
 
   // ---- record reads ---------------------------------------------------------------------------
 
-  /** A collection whose schema turns full-text search off refuses document filters, as Chroma does. */
-  private refuseDisabledFts(collectionId: string): void {
-    const row = this.db
-      .prepare<[string], { schema: string | null }>('SELECT schema FROM collections WHERE id = ?')
-      .get(collectionId)
-    if (row?.schema != null && !ftsEnabled(JSON.parse(row.schema) as CollectionSchema)) {
-      throw new InvalidArgumentError('Cannot filter using full-text search because FTS indexing is disabled')
-    }
-  }
-
   /** where AND where_document as one tree, or null when neither is given. */
   private parseFilters(collectionId: string, where: unknown, whereDocument: unknown): FilterNode | null {
     const parts: FilterNode[] = []
     if (where != null) parts.push(parseWhere(where))
-    if (whereDocument != null) {
-      parts.push(parseWhereDocument(whereDocument))
-      this.refuseDisabledFts(collectionId)
-    }
+    if (whereDocument != null) parts.push(parseWhereDocument(whereDocument))
     if (parts.length === 0) return null
-    return parts.length === 1 ? (parts[0] as FilterNode) : { kind: 'and', children: parts }
+    const filter: FilterNode = parts.length === 1 ? (parts[0] as FilterNode) : { kind: 'and', children: parts }
+    // A collection whose schema turns an index off refuses the filters that need it, as Chroma does.
+    const row = this.db
+      .prepare<[string], { schema: string | null }>('SELECT schema FROM collections WHERE id = ?')
+      .get(collectionId)
+    if (row?.schema != null) refuseDisabledIndexes(JSON.parse(row.schema) as CollectionSchema, filter)
+    return filter
   }
 
   private buildSelect(
