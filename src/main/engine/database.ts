@@ -1061,13 +1061,22 @@ export class ChromaDatabase {
 
   /**
    * `opts.preferId` (restoring a backup): the new collection keeps this id when it is a UUID no
-   * collection uses, else gets a fresh one; the caller reads the result's id.
+   * collection uses, else gets a fresh one; the caller reads the result's id. `opts.stored` (restoring
+   * too): `req` is a stored collection's configuration and schema, already consistent, so the schema
+   * is checked but not applied to the configuration again.
    */
-  createCollection(scope: Scope, req: CreateCollectionRequest, opts: { preferId?: string } = {}): CollectionModel {
+  createCollection(
+    scope: Scope,
+    req: CreateCollectionRequest,
+    opts: { preferId?: string; stored?: boolean } = {}
+  ): CollectionModel {
     const name = validateCollectionName(req.name)
     const metadata = validateCollectionMetadata(req.metadata)
     const schema = validateCollectionSchema(req.schema)
-    const configuration = resolveCreateConfiguration(configurationWithSchema(req.configuration, schema), metadata)
+    const configuration = resolveCreateConfiguration(
+      opts.stored ? req.configuration : configurationWithSchema(req.configuration, schema),
+      metadata
+    )
     return this.tx(() => {
       const dbRow = this.db
         .prepare<[string, string], { id: string }>('SELECT id FROM databases WHERE tenant = ? AND name = ?')

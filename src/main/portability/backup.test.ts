@@ -367,6 +367,29 @@ describe('restore as a database', () => {
     )
   })
 
+  it("keeps a collection's schema: echoed, configuration unchanged, switches honoured", async () => {
+    const db = openDb('with-schema')
+    const main: Scope = { tenant: 'default_tenant', database: 'default_database' }
+    const schema = {
+      defaults: { float_list: { vector_index: { enabled: true, config: { space: 'cosine' } } } },
+      keys: { '#document': { string: { fts_index: { enabled: false, config: {} } } } }
+    }
+    const made = db.createCollection(main, { name: 'kept', schema })
+    await db.writeWhenRoom(made.id, () =>
+      db.add(made.id, { ids: ['a'], embeddings: [Float32Array.of(1, 0)], documents: ['red apple'] })
+    )
+    const out = join(root, 'schema.backup')
+    await backupDataDir(join(root, 'with-schema'), out)
+    const copyScope = { tenant: 'default_tenant', database: 'copy' }
+    await restoreAsDatabase(db, out, copyScope)
+    const copy = db.getCollection(copyScope, 'kept')
+    expect(copy.schema).toEqual(schema)
+    expect(copy.configuration_json).toEqual(made.configuration_json)
+    expect(copy.configuration_json.hnsw.space).toBe('cosine')
+    expect(() => db.get(copy.id, { where_document: { $contains: 'apple' } })).toThrow(/FTS indexing is disabled/)
+    expect(db.get(copy.id, {}).ids).toEqual(['a'])
+  })
+
   it('a cancelled restore leaves the target as it was', async () => {
     const db = await seedDir('src')
     const out = join(root, 'all.backup')

@@ -324,8 +324,8 @@ export async function restoreAsDatabase(
       throwIfAborted(opts.signal, 'Restore')
       const model = db.createCollection(
         target,
-        { name: c.name, metadata: c.metadata, configuration: c.configuration_json },
-        { preferId: c.id }
+        { name: c.name, metadata: c.metadata, configuration: c.configuration_json, schema: c.schema },
+        { preferId: c.id, stored: true }
       )
       created.push(model.name)
       const entry: RestoredCollection = { name: c.name, id: model.id, records: 0 }
