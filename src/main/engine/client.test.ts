@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { FtsIndexConfig, Schema } from 'chromadb-v3-5-0'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Collection, EphemeralClient, PersistentClient, registerEmbeddingFunction } from './client.js'
 import { ForbiddenError, InvalidArgumentError, NotFoundError } from './errors.js'
@@ -72,6 +73,24 @@ describe('client basics', () => {
     const none = await c.createCollection({ name: 'none', embeddingFunction: null })
     expect(none.configuration.embedding_function).toBeNull()
     expect(none.embeddingFunction).toBeNull()
+  })
+  it('takes a schema (its JSON, or a Schema of the official 3.5.0 client) and honours it', async () => {
+    const c = ephemeral()
+    const fromClient = new Schema().deleteIndex(new FtsIndexConfig(), '#document')
+    const col = await c.createCollection({ name: 'no-fts', schema: fromClient, embeddingFunction: null })
+    expect(col.schema).toEqual(fromClient.serializeToJSON())
+    await col.add({ ids: ['a'], embeddings: [[1, 2]], documents: ['red apple'] })
+    await expect(col.get({ whereDocument: { $contains: 'apple' } })).rejects.toThrow(/FTS indexing is disabled/)
+    const json = {
+      defaults: {},
+      keys: { '#embedding': { float_list: { vector_index: { enabled: true, config: { space: 'ip' } } } } }
+    }
+    const ip = await c.getOrCreateCollection({ name: 'ip-space', schema: json, embeddingFunction: null })
+    expect(ip.configuration.hnsw.space).toBe('ip')
+    expect((await c.getCollection({ name: 'ip-space' })).schema).toEqual(json)
+    await expect(c.createCollection({ name: 'bad-schema', schema: { defaults: [] } })).rejects.toThrow(
+      new InvalidArgumentError('Invalid schema input: missing field `defaults`')
+    )
   })
   it('tenants and databases', async () => {
     const c = ephemeral()

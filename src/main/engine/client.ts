@@ -27,6 +27,7 @@ import type {
 } from './types.js'
 import type { SearchResponse } from './search/index.js'
 import { isPlainObject } from './validation.js'
+import type { CollectionSchema } from './collection-schema.js'
 import {
   createCollectionArgs,
   databaseArgs,
@@ -146,6 +147,8 @@ export class Collection {
   name: string
   metadata: Metadata | null
   configuration: CollectionConfiguration
+  /** Chroma 1.5's index schema given at creation (docs/chroma-1.5.md), or null. */
+  readonly schema: CollectionSchema | null
   readonly tenant: string
   readonly database: string
   embeddingFunction: EmbeddingFunction | null
@@ -159,6 +162,7 @@ export class Collection {
     this.name = model.name
     this.metadata = model.metadata
     this.configuration = model.configuration_json
+    this.schema = model.schema
     this.tenant = model.tenant
     this.database = model.database
     this.embeddingFunction = embeddingFunction
@@ -467,6 +471,7 @@ abstract class BaseClient {
     name: unknown
     metadata: unknown
     configuration: Args
+    schema: unknown
     ef: EmbeddingFunction | null | undefined
   } {
     const a = createCollectionArgs(nameOrArgs, metadata, ef)
@@ -480,7 +485,17 @@ abstract class BaseClient {
       if (given) configuration.embedding_function = efConfigOf(given)
       else configuration.embedding_function = efArg === null ? null : DEFAULT_EF_CONFIG
     }
-    return { name: a.name, metadata: a.metadata, configuration, ef: given ?? (efArg === null ? null : undefined) }
+    // `schema`: its JSON, or a Schema object of Chroma's JS client (serialized as that client sends it).
+    const raw = isPlainObject(nameOrArgs) ? nameOrArgs.schema : undefined
+    const toJson = (raw as { serializeToJSON?: unknown } | null | undefined)?.serializeToJSON
+    const schema = typeof toJson === 'function' ? (toJson as () => unknown).call(raw) : raw
+    return {
+      name: a.name,
+      metadata: a.metadata,
+      configuration,
+      schema,
+      ef: given ?? (efArg === null ? null : undefined)
+    }
   }
 
   /** createCollection({ name, metadata?, configuration?, embeddingFunction? }) or createCollection(name, metadata?, ef?). */
@@ -489,7 +504,8 @@ abstract class BaseClient {
     const model = this.db.createCollection(this.scope, {
       name: a.name as string,
       metadata: a.metadata as Metadata | undefined,
-      configuration: a.configuration as CollectionConfigurationInput
+      configuration: a.configuration as CollectionConfigurationInput,
+      schema: a.schema
     })
     return this.collectionFrom(model, a.ef)
   }
@@ -505,6 +521,7 @@ abstract class BaseClient {
       name: a.name as string,
       metadata: a.metadata as Metadata | undefined,
       configuration: a.configuration as CollectionConfigurationInput,
+      schema: a.schema,
       get_or_create: true
     })
     return this.collectionFrom(model, a.ef)
