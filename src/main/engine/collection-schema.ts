@@ -199,6 +199,18 @@ function indexSwitch(schema: CollectionSchema, key: string, valueType: string, i
   return !isObject(entry) || entry.enabled !== false
 }
 
+/** A copy of the schema whose vector index configs (defaults and #embedding) went through `change`. */
+function withVectorConfigs(schema: CollectionSchema, change: (cfg: Record<string, unknown>) => void): CollectionSchema {
+  const out = structuredClone(schema)
+  for (const cfg of [
+    path(out.defaults, 'float_list', 'vector_index', 'config'),
+    path(out.keys, EMBEDDING_KEY, 'float_list', 'vector_index', 'config')
+  ]) {
+    if (isObject(cfg)) change(cfg)
+  }
+  return out
+}
+
 /**
  * The stored schema after a modify's `new_configuration` (already applied to the configuration):
  * its vector index takes the new embedding function and HNSW values, so the echo stays true.
@@ -207,18 +219,32 @@ export function schemaWithConfiguration(
   schema: CollectionSchema,
   update: UpdateCollectionConfigurationInput
 ): CollectionSchema {
-  const out = structuredClone(schema)
-  const configs = [
-    path(out.defaults, 'float_list', 'vector_index', 'config'),
-    path(out.keys, EMBEDDING_KEY, 'float_list', 'vector_index', 'config')
-  ]
-  for (const cfg of configs) {
-    if (!isObject(cfg)) continue
+  return withVectorConfigs(schema, (cfg) => {
     if (update.embedding_function != null) cfg.embedding_function = update.embedding_function
     const hnsw = Object.entries(update.hnsw ?? {}).filter(([, v]) => v != null)
     if (hnsw.length > 0) cfg.hnsw = { ...(isObject(cfg.hnsw) ? cfg.hnsw : {}), ...Object.fromEntries(hnsw) }
-  }
-  return out
+  })
+}
+
+/**
+ * A schema carried to a copy of its collection (fork, copy, clone) whose configuration may differ
+ * (a clone's new model or space): the vector index names the copy's function and space. Unchanged
+ * parts stay as written, so a fork echoes its source's schema.
+ */
+export function schemaForCopy(
+  schema: CollectionSchema,
+  configuration: { embedding_function: EmbeddingFunctionConfig | null; hnsw: { space?: string } | null }
+): CollectionSchema {
+  const derived = configurationWithSchema(undefined, schema)
+  const ef = configuration.embedding_function ?? { type: 'legacy' }
+  const sameEf = JSON.stringify(derived?.embedding_function) === JSON.stringify(ef)
+  const space = configuration.hnsw?.space ?? 'l2'
+  const sameSpace = (derived?.hnsw?.space ?? 'l2') === space
+  if (sameEf && sameSpace) return schema
+  return withVectorConfigs(schema, (cfg) => {
+    if (!sameEf) cfg.embedding_function = ef
+    if (!sameSpace) cfg.space = space
+  })
 }
 
 /** False when the schema turns the full-text index of #document off (then document filters are refused). */
@@ -246,7 +272,8 @@ export function refuseDisabledIndexes(schema: CollectionSchema | null, filter: F
     if (!ftsEnabled(schema)) {
       throw new InvalidArgumentError('Cannot filter using full-text search because FTS indexing is disabled')
     }
-  } else if (filter.kind === 'meta') {
+  } else if (filter.kind === 'meta' && !filter.key.startsWith('#')) {
+    // '#' keys (the search API's #id) are the system's, never governed by a metadata index.
     const t = operandType(filter.value)
     if (t !== null && !indexSwitch(schema, filter.key, t[1], t[2])) {
       throw new InvalidArgumentError(

@@ -1574,6 +1574,14 @@ export class ChromaDatabase {
 
   // ---- record reads ---------------------------------------------------------------------------
 
+  /** The collection's schema, if it has one: it refuses filters that need an index it turns off. */
+  private schemaOf(collectionId: string): CollectionSchema | null {
+    const row = this.db
+      .prepare<[string], { schema: string | null }>('SELECT schema FROM collections WHERE id = ?')
+      .get(collectionId)
+    return row?.schema == null ? null : (JSON.parse(row.schema) as CollectionSchema)
+  }
+
   /** where AND where_document as one tree, or null when neither is given. */
   private parseFilters(collectionId: string, where: unknown, whereDocument: unknown): FilterNode | null {
     const parts: FilterNode[] = []
@@ -1581,11 +1589,7 @@ export class ChromaDatabase {
     if (whereDocument != null) parts.push(parseWhereDocument(whereDocument))
     if (parts.length === 0) return null
     const filter: FilterNode = parts.length === 1 ? (parts[0] as FilterNode) : { kind: 'and', children: parts }
-    // A collection whose schema turns an index off refuses the filters that need it, as Chroma does.
-    const row = this.db
-      .prepare<[string], { schema: string | null }>('SELECT schema FROM collections WHERE id = ?')
-      .get(collectionId)
-    if (row?.schema != null) refuseDisabledIndexes(JSON.parse(row.schema) as CollectionSchema, filter)
+    refuseDisabledIndexes(this.schemaOf(collectionId), filter)
     return filter
   }
 
@@ -1698,7 +1702,7 @@ export class ChromaDatabase {
     if (limit < 1 || limit > FACET_LIMIT_MAX) {
       throw new InvalidArgumentError(`facets: limit must be between 1 and ${FACET_LIMIT_MAX}, got ${limit}`)
     }
-    const filter = this.parseFilters(req.where, req.where_document)
+    const filter = this.parseFilters(collectionId, req.where, req.where_document)
     return this.tx(() => {
       const c = this.collectionById(collectionId)
       // Sparse vectors are searched, not faceted.
@@ -1879,6 +1883,8 @@ export class ChromaDatabase {
    */
   search(collectionId: string, searches: unknown): SearchResponse {
     const plans = parseSearches(searches)
+    const schema = this.schemaOf(collectionId)
+    for (const plan of plans) refuseDisabledIndexes(schema, plan.filter)
     return this.read(() => {
       const c = this.collectionById(collectionId)
       const scanBudget = { floats: EXACT_SCAN_FALLBACK.floats }

@@ -120,6 +120,30 @@ describe('clone with new settings', () => {
     await expectSourceUntouched('vecs', records)
   })
 
+  it("keeps the source's schema, its vector index following the new space, its switches honoured", async () => {
+    const fts = { string: { fts_index: { enabled: false, config: {} } } }
+    const schema = { defaults: {}, keys: { '#document': fts } }
+    const src = await client.createCollection({ name: 'with-schema', schema, embeddingFunction: null })
+    await src.add({ ids: ['a'], embeddings: [[1, 2]], documents: ['red apple'] })
+    await cloneCollection(conn, 'with-schema', { as: 'with-schema-cos', hnsw: { space: 'cosine' } })
+    const clone = await client.getCollection({ name: 'with-schema-cos' })
+    expect(clone.configuration.hnsw.space).toBe('cosine')
+    expect(clone.schema).toEqual({ defaults: {}, keys: { '#document': fts } }) // no vector index written: none to follow
+    await expect(clone.get({ whereDocument: { $contains: 'apple' } })).rejects.toThrow(/FTS indexing is disabled/)
+
+    const withVector = {
+      defaults: {},
+      keys: { '#embedding': { float_list: { vector_index: { enabled: true, config: { space: 'ip' } } } } }
+    }
+    await client.createCollection({ name: 'ip-source', schema: withVector, embeddingFunction: null })
+    await cloneCollection(conn, 'ip-source', { as: 'ip-clone', hnsw: { space: 'cosine' } })
+    const ipClone = await client.getCollection({ name: 'ip-clone' })
+    expect(ipClone.configuration.hnsw.space).toBe('cosine')
+    expect(ipClone.schema?.keys['#embedding']).toEqual({
+      float_list: { vector_index: { enabled: true, config: { space: 'cosine' } } }
+    })
+  })
+
   it('with new HNSW parameters: the configuration is persisted and every record is equal', async () => {
     const records = await seedVectors('vecs', 250)
     const hnsw = { ef_construction: 40, max_neighbors: 8, ef_search: 25 }

@@ -138,7 +138,8 @@ export async function planClone(conn: Connection, name: string, settings: CloneS
     name: settings.as,
     metadata: from.metadata,
     configuration: { hnsw: resolved.hnsw, embedding_function: resolved.embedding_function },
-    dimension: reembed ? null : from.dimension
+    dimension: reembed ? null : from.dimension,
+    schema: from.schema
   }
   const total = await source.count()
   const gaps = reembed ? await gapsOf(source) : { withoutDocument: 0, uriOnly: 0 }

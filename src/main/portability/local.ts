@@ -9,6 +9,7 @@ import {
   type Metadata,
   type Scope
 } from '../engine/index.js'
+import { schemaForCopy } from '../engine/collection-schema.js'
 import type { CollectionEndpoint, CollectionSpec, Connection, DocumentGaps, RecordBatch } from './types.js'
 import { PortabilityError } from './types.js'
 
@@ -20,7 +21,8 @@ function specOf(model: CollectionModel): CollectionSpec {
     name: model.name,
     metadata: model.metadata,
     configuration: { hnsw: { ...cfg.hnsw }, embedding_function: cfg.embedding_function },
-    dimension: model.dimension
+    dimension: model.dimension,
+    schema: model.schema
   }
 }
 
@@ -147,14 +149,17 @@ export class LocalConnection implements Connection {
     if (await this.open(spec.name)) {
       throw new PortabilityError(`Collection "${spec.name}" already exists at ${this.label}`)
     }
-    const model = this.client.db.createCollection(this.scope, {
-      name: spec.name,
-      metadata: spec.metadata,
-      configuration: {
-        hnsw: spec.configuration.hnsw,
-        embedding_function: spec.configuration.embedding_function
-      }
-    })
+    const configuration = {
+      hnsw: spec.configuration.hnsw,
+      embedding_function: spec.configuration.embedding_function
+    }
+    // A schema travels with its configuration, made to agree with it, so it is stored as is.
+    const schema = spec.schema ? schemaForCopy(spec.schema, spec.configuration) : null
+    const model = this.client.db.createCollection(
+      this.scope,
+      { name: spec.name, metadata: spec.metadata, configuration, schema },
+      { stored: schema !== null }
+    )
     return new LocalCollection(this.client.db, model.id)
   }
 

@@ -1,6 +1,7 @@
 // The portability layer's own types: what a collection looks like independent of where it lives,
 // one batch of records, and the small interfaces every "connection" implements (our engine, a remote
 // Chroma server, a Chroma persistent directory read-only).
+import type { CollectionSchema } from '../engine/collection-schema.js'
 import type { CollectionConfiguration, EmbeddingFunctionConfig, Metadata } from '../engine/index.js'
 
 /** HNSW parameters as Chroma 1.x returns them in `configuration_json.hnsw`. */
@@ -18,6 +19,11 @@ export interface CollectionSpec {
   configuration: PortableConfiguration
   /** null while the collection holds no record. */
   dimension: number | null
+  /**
+   * Chroma 1.5's index schema, when the collection has one: carried between local databases (fork,
+   * copy, clone); export files and Chroma servers do not take it (docs/chroma-1.5.md).
+   */
+  schema?: CollectionSchema | null
 }
 
 /** One batch of records; every list has one entry per id. Embeddings are float32, as stored. */

@@ -125,6 +125,21 @@ describe('collection schema over HTTP', () => {
     expect((await open.get({ whereDocument: { $contains: 'apple' } })).ids).toEqual(['a'])
   })
 
+  it('a fork keeps its source schema and its switches', async () => {
+    await client.reset()
+    await seed(client, 'fork-source')
+    const source = await client.getCollection({ name: 'fork-source' })
+    // The 3.5.0 client builds the fork's object without the response's schema: read it back.
+    const fork = await source.fork({ name: 'fork-copy' })
+    expect(fork.name).toBe('fork-copy')
+    const got = await client.getCollection({ name: 'fork-copy' })
+    expect(got.schema?.serializeToJSON()).toEqual(restrictedSchema().serializeToJSON())
+    expect(got.embeddingFunction).toBeInstanceOf(LengthEf)
+    expect(await got.count()).toBe(2)
+    await expect(got.get({ whereDocument: { $contains: 'apple' } })).rejects.toThrow(/FTS indexing is disabled/)
+    await expect(got.get({ where: { secret: 'x' } })).rejects.toThrow(/metadata key 'secret'/)
+  })
+
   it('keeps the echoed schema in step with a modified embedding function', async () => {
     await client.reset()
     const c = await client.createCollection({
