@@ -7,8 +7,11 @@ import { join } from 'node:path'
 import {
   ChromaClient,
   FtsIndexConfig,
+  K,
+  Knn,
   registerEmbeddingFunction,
   Schema,
+  Search,
   StringInvertedIndexConfig,
   VectorIndexConfig
 } from 'chromadb-v3-5-0'
@@ -114,6 +117,11 @@ describe('collection schema over HTTP', () => {
     await expect(c.get({ where: { $and: [{ n: 1 }, { secret: { $in: ['x'] } }] } })).rejects.toThrow(
       /metadata key 'secret'/
     )
+    // The search API's filters too; its #id condition is not a metadata key.
+    await expect(c.search(new Search().where(K.DOCUMENT.contains('apple')))).rejects.toThrow(/FTS indexing is disabled/)
+    await expect(c.search(new Search().where(K('secret').eq('y')))).rejects.toThrow(/metadata key 'secret'/)
+    const byId = await c.search(new Search().where(K.ID.isIn(['b'])).rank(Knn({ query: [1, 1] })))
+    expect(byId.rows()[0]?.map((r) => r.id)).toEqual(['b'])
     // Other keys, and other value types of the same key, still filter.
     expect((await c.get({ where: { n: 2 } })).ids).toEqual(['b'])
     expect((await c.get({ where: { secret: 3 } })).ids).toEqual([])
