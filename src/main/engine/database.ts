@@ -1908,8 +1908,8 @@ export class ChromaDatabase {
           )
         },
         sparseKnn: (key, query, k, allowed) => {
-          // BM25 (IDF scaling) follows the key's schema once collections carry one (not stored yet here).
-          const bm25 = sparseKeyUsesBm25(null, key)
+          // BM25 (IDF scaling) when the collection's schema sets it for the key's sparse index.
+          const bm25 = sparseKeyUsesBm25(schema, key)
           return sparse.knn(c.cid, key, bm25 ? sparse.idfScaled(c.cid, key, query) : query, k, allowed)
         },
         rows: (rids) =>

@@ -16,6 +16,7 @@ import {
   VectorIndexConfig
 } from 'chromadb-v3-5-0'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bm25Idf } from '../../engine/search/sparse.js'
 import { startOurServer, type RunningServer } from './test-server.js'
 
 class LengthEf {
@@ -146,6 +147,35 @@ describe('collection schema over HTTP', () => {
     expect(await got.count()).toBe(2)
     await expect(got.get({ whereDocument: { $contains: 'apple' } })).rejects.toThrow(/FTS indexing is disabled/)
     await expect(got.get({ where: { secret: 'x' } })).rejects.toThrow(/metadata key 'secret'/)
+  })
+
+  it("a sparse index's bm25 flag scales sparse Knn by IDF", async () => {
+    await client.reset()
+    const kw = { sparse_vector: { sparse_vector_index: { enabled: true, config: { bm25: true } } } }
+    expect((await post(server, { name: 'bm25', schema: { defaults: {}, keys: { kw } } })).status).toBe(200)
+    expect((await post(server, { name: 'plain-sparse' })).status).toBe(200)
+    const sparse = (indices: number[]) => ({ kw: { '#type': 'sparse_vector', indices, values: indices.map(() => 1) } })
+    const scores: number[] = []
+    for (const name of ['plain-sparse', 'bm25']) {
+      const c = await client.getCollection({ name, embeddingFunction: new LengthEf() })
+      await c.add({
+        ids: ['r0', 'r1', 'r2'],
+        embeddings: [
+          [1, 0],
+          [0, 1],
+          [1, 1]
+        ],
+        metadatas: [sparse([1, 2]), sparse([2]), sparse([3])] as never
+      })
+      const r = await c.search(
+        new Search().rank(Knn({ query: { indices: [1], values: [1] }, key: 'kw' })).select(K.SCORE)
+      )
+      const [row] = r.rows()[0] ?? []
+      expect(row?.id).toBe('r0')
+      scores.push(row?.score as number)
+    }
+    expect(scores[0]).toBeCloseTo(0, 6) // 1 - 1 * 1
+    expect(scores[1]).toBeCloseTo(1 - bm25Idf(3, 1), 6) // the term is in one record of three
   })
 
   it('keeps the echoed schema in step with a modified embedding function', async () => {
