@@ -3,6 +3,7 @@
 // it throws) and validates its (already normalized, see types.ts) request at runtime. Committed
 // writes are then applied to the collection's VectorIndex if it is loaded; otherwise the index is
 // opened lazily from SQLite (and a snapshot, when persistent) on the next query.
+import type { FacetSummary } from '../../shared/contract.js'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -135,18 +136,8 @@ export interface FacetRequest {
   limit?: unknown
 }
 
-export interface FacetResult {
-  key: string
-  /** Matching records that carry the key. */
-  records: number
-  /** Distinct values of the key among them (an array's elements count one by one). */
-  distinct: number
-  /** The `limit` most frequent values; `count` is how many matching records hold the value. */
-  values: { value: string | number | boolean; count: number }[]
-  /** Over the key's number values; null when it has none. */
-  min: number | null
-  max: number | null
-}
+/** One key's values among the records a filter selects: the shape the app's contract shows as is. */
+export type FacetResult = FacetSummary
 
 export const FACET_LIMIT_DEFAULT = 10
 export const FACET_LIMIT_MAX = 1000
