@@ -124,15 +124,22 @@ export async function backupDataDir(
       sha256: header.payload.sha256,
       indexFiles: header.indexes?.length ?? 0,
       indexBytes,
-      tenants: m.tenants.length,
-      databases: m.databases.length,
-      collections: m.collections.length,
-      records: m.records,
+      ...manifestCounts(m),
       seconds: (performance.now() - started) / 1000
     }
   } catch (e) {
     removeFiles(backupPartials(target))
     throw e
+  }
+}
+
+/** What a backup holds, as both reports count it. */
+function manifestCounts(m: BackupManifest) {
+  return {
+    tenants: m.tenants.length,
+    databases: m.databases.length,
+    collections: m.collections.length,
+    records: m.records
   }
 }
 
@@ -185,10 +192,7 @@ export async function restoreDataDir(
       file,
       path: dataDir,
       schemaVersion,
-      tenants: m.tenants.length,
-      databases: m.databases.length,
-      collections: m.collections.length,
-      records: m.records,
+      ...manifestCounts(m),
       seconds: (performance.now() - started) / 1000
     }
   } catch (e) {

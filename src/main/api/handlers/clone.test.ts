@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { CallResult, CollectionSummary, JobStatus, RecordRow } from '../../../shared/contract.js'
+import type { CollectionSummary, JobStatus, RecordRow } from '../../../shared/contract.js'
 import { createTinyModel } from '../../engine/embedding/testing/tiny-model.js'
 import { closeAppContext, openAppContext, type AppContext } from '../context.js'
-import { dispatch, type Handlers } from '../dispatch.js'
+import type { Handlers } from '../dispatch.js'
 import { createHandlers } from '../handlers.js'
+import { contractCaller } from '../testing/handlers.js'
 
 let models: string
 let modelA: string
@@ -29,18 +30,7 @@ beforeEach(() => {
 })
 afterEach(async () => closeAppContext(ctx))
 
-async function call<T>(channel: string, input: unknown): Promise<T> {
-  const r = (await dispatch(handlers, channel, input)) as CallResult<T>
-  if (!r.ok) throw new Error(r.error.message)
-  return r.value
-}
-
-async function refused(channel: string, input: unknown): Promise<string> {
-  const r = await dispatch(handlers, channel, input)
-  if (r.ok) throw new Error(`${channel} should have failed`)
-  expect(r.error.status).not.toBe(500) // a declared status: the message is for the user
-  return r.error.message
-}
+const { call, refused } = contractCaller(() => handlers)
 
 async function collection(name: string, embeddingModel: string | null, docs: number): Promise<CollectionSummary> {
   const c = await call<CollectionSummary>('collections.create', { name, embeddingModel })

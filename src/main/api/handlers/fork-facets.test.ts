@@ -1,10 +1,11 @@
 // records.facets and collections.fork through the contract: facets under the table's filter; a fork
 // as an app job, checked before it starts, cancelled within a second with nothing left behind.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { CallResult, CollectionSummary, FacetSummary, JobStatus } from '../../../shared/contract.js'
+import type { CollectionSummary, FacetSummary, JobStatus } from '../../../shared/contract.js'
 import { closeAppContext, openAppContext, type AppContext } from '../context.js'
-import { dispatch, type Handlers } from '../dispatch.js'
+import type { Handlers } from '../dispatch.js'
 import { createHandlers } from '../handlers.js'
+import { contractCaller } from '../testing/handlers.js'
 
 let ctx: AppContext
 let handlers: Handlers
@@ -15,18 +16,7 @@ beforeEach(() => {
 })
 afterEach(async () => closeAppContext(ctx))
 
-async function call<T>(channel: string, input: unknown): Promise<T> {
-  const r = (await dispatch(handlers, channel, input)) as CallResult<T>
-  if (!r.ok) throw new Error(r.error.message)
-  return r.value
-}
-
-async function refused(channel: string, input: unknown): Promise<string> {
-  const r = await dispatch(handlers, channel, input)
-  if (r.ok) throw new Error(`${channel} should have failed`)
-  expect(r.error.status).not.toBe(500) // a declared status: the message is for the user
-  return r.error.message
-}
+const { call, refused } = contractCaller(() => handlers)
 
 async function collection(name: string, n: number): Promise<CollectionSummary> {
   const c = await call<CollectionSummary>('collections.create', { name, embeddingModel: null })

@@ -28,14 +28,7 @@ let server: RunningServer
 let client: ChromaClient
 const C = '/api/v2/tenants/default_tenant/databases/default_database/collections'
 
-async function raw(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(server.baseUrl + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  return { status: res.status, json: await res.json() }
-}
+const raw = (method: string, path: string, body?: unknown) => server.raw(method, path, body)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'chromadesk-fork-'))

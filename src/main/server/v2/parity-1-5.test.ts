@@ -27,20 +27,6 @@ registerEmbeddingFunction('parity-ef', ParityEf as never)
 
 const C = '/api/v2/tenants/default_tenant/databases/default_database/collections'
 
-async function raw(
-  server: RunningServer,
-  method: string,
-  path: string,
-  body?: unknown
-): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(server.baseUrl + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  return { status: res.status, json: await res.json() }
-}
-
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
     await p
@@ -86,9 +72,9 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
       total_ops: 3,
       op_indexing_progress: 1
     })
-    const missing = await raw(server, 'GET', `${C}/00000000-0000-4000-8000-000000000000/indexing_status`)
+    const missing = await server.raw('GET', `${C}/00000000-0000-4000-8000-000000000000/indexing_status`)
     expect(missing.status).toBe(404)
-    const bad = await raw(server, 'GET', `${C}/not-a-uuid/indexing_status`)
+    const bad = await server.raw('GET', `${C}/not-a-uuid/indexing_status`)
     expect(bad).toEqual({
       status: 400,
       json: { error: 'InvalidArgumentError', message: 'Collection ID is not a valid UUIDv4' }
@@ -97,7 +83,7 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
 
   it('count takes every read_level (accepted and ignored: reads always see every write)', async () => {
     for (const level of Object.values(ReadLevel)) expect(await col.count({ readLevel: level })).toBe(2)
-    const bad = await raw(server, 'GET', `${C}/${col.id}/count?read_level=eventually`)
+    const bad = await server.raw('GET', `${C}/${col.id}/count?read_level=eventually`)
     expect(bad.status).toBe(400)
     expect((bad.json as { message: string }).message).toContain('unknown variant `eventually`')
   })
@@ -113,7 +99,7 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
 
   it('modify configuration refuses what cannot change, in upstream words', async () => {
     for (const field of ['space', 'ef_construction']) {
-      const res = await raw(server, 'PUT', `${C}/${col.id}`, {
+      const res = await server.raw('PUT', `${C}/${col.id}`, {
         new_configuration: { hnsw: { [field]: field === 'space' ? 'ip' : 7 } }
       })
       expect(res.status).toBe(422)
@@ -121,7 +107,7 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
         `Failed to deserialize the JSON body into the target type: new_configuration.hnsw.${field}: unknown field \`${field}\`, expected one of \`ef_search\`, \`max_neighbors\`, \`num_threads\`, \`resize_factor\`, \`sync_threshold\`, \`batch_size\``
       )
     }
-    const both = await raw(server, 'PUT', `${C}/${col.id}`, {
+    const both = await server.raw('PUT', `${C}/${col.id}`, {
       new_configuration: { hnsw: { ef_search: 10 }, spann: { search_nprobe: 4 } }
     })
     expect(both).toEqual({
@@ -137,7 +123,7 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
 
   it('modify configuration: the embedding function is replaced and persisted', async () => {
     await col.modify({ configuration: { embeddingFunction: new ParityEf({ flavour: 'b' }) } })
-    const res = await raw(server, 'GET', `${C}/parity`)
+    const res = await server.raw('GET', `${C}/parity`)
     expect(
       (res.json as { configuration_json: { embedding_function: unknown } }).configuration_json.embedding_function
     ).toEqual({
@@ -145,23 +131,23 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
       name: 'parity-ef',
       config: { flavour: 'b' }
     })
-    const bad = await raw(server, 'PUT', `${C}/${col.id}`, { new_configuration: { embedding_function: { name: 'x' } } })
+    const bad = await server.raw('PUT', `${C}/${col.id}`, { new_configuration: { embedding_function: { name: 'x' } } })
     expect(bad.status).toBe(422)
   })
 
   it('PATCH tenant sets the resource name', async () => {
-    expect(await raw(server, 'POST', '/api/v2/tenants', { name: 'acme2' })).toEqual({ status: 200, json: {} })
-    expect(await raw(server, 'PATCH', '/api/v2/tenants/acme2', { resource_name: 'crn:acme' })).toEqual({
+    expect(await server.raw('POST', '/api/v2/tenants', { name: 'acme2' })).toEqual({ status: 200, json: {} })
+    expect(await server.raw('PATCH', '/api/v2/tenants/acme2', { resource_name: 'crn:acme' })).toEqual({
       status: 200,
       json: {}
     })
-    expect(await raw(server, 'GET', '/api/v2/tenants/acme2')).toEqual({
+    expect(await server.raw('GET', '/api/v2/tenants/acme2')).toEqual({
       status: 200,
       json: { name: 'acme2', resource_name: 'crn:acme' }
     })
-    const missing = await raw(server, 'PATCH', '/api/v2/tenants/nobody', { resource_name: 'x' })
+    const missing = await server.raw('PATCH', '/api/v2/tenants/nobody', { resource_name: 'x' })
     expect(missing).toEqual({ status: 404, json: { error: 'NotFoundError', message: 'Tenant [nobody] not found' } })
-    const noName = await raw(server, 'PATCH', '/api/v2/tenants/acme2', {})
+    const noName = await server.raw('PATCH', '/api/v2/tenants/acme2', {})
     expect(noName.status).toBe(422)
     expect((noName.json as { message: string }).message).toContain('missing field `resource_name`')
   })
@@ -185,7 +171,7 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
     expect((await arr.get({ where: { scores: { $contains: 2 } } })).ids).toEqual(['m1'])
     const q = await arr.query({ queryEmbeddings: [[0, 1, 0]], nResults: 3, where: { tags: { $contains: 'drama' } } })
     expect(q.ids).toEqual([['m2']])
-    const mixed = await raw(server, 'POST', `${C}/${arr.id}/add`, {
+    const mixed = await server.raw('POST', `${C}/${arr.id}/add`, {
       ids: ['m4'],
       embeddings: [[1, 1, 1]],
       metadatas: [{ bad: ['a', 1] }]
@@ -210,14 +196,14 @@ describe('Chroma 1.5 parity over v2 (official client 3.5.0), in memory', () => {
     expect((await docs.get({ whereDocument: { $regex: '^[Tt]he' } })).ids).toEqual(['d1'])
     expect((await docs.get({ whereDocument: { $not_regex: 'dogs?' } })).ids).toEqual(['d1'])
     // The 3.5.0 client refuses $regex inside `where` before sending; the server takes it on #document.
-    const inWhere = await raw(server, 'POST', `${C}/${docs.id}/get`, { where: { '#document': { $regex: 'cats?\\b' } } })
+    const inWhere = await server.raw('POST', `${C}/${docs.id}/get`, { where: { '#document': { $regex: 'cats?\\b' } } })
     expect((inWhere.json as { ids: string[] }).ids.sort()).toEqual(['d1', 'd3'])
-    const bad = await raw(server, 'POST', `${C}/${docs.id}/get`, { where_document: { $regex: '(unclosed' } })
+    const bad = await server.raw('POST', `${C}/${docs.id}/get`, { where_document: { $regex: '(unclosed' } })
     expect(bad.status).toBe(400)
     expect((bad.json as { message: string }).message).toBe(
       'Regex syntax errror: regex parse error:\n    (unclosed\n    ^\nerror: unclosed group'
     )
-    const onMetadata = await raw(server, 'POST', `${C}/${docs.id}/get`, { where: { tag: { $regex: 'x' } } })
+    const onMetadata = await server.raw('POST', `${C}/${docs.id}/get`, { where: { tag: { $regex: 'x' } } })
     expect(onMetadata).toEqual({
       status: 400,
       json: { error: 'InvalidArgumentError', message: 'Invalid where clause' }

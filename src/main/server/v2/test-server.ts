@@ -13,6 +13,8 @@ export interface RunningServer {
   baseUrl: string
   /** Headers of the app's contract calls (browser mode's app key). */
   appHeaders: Record<string, string>
+  /** One plain HTTP call (JSON body when given), for what the official client does not send. */
+  raw(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }>
   stop(): Promise<void>
 }
 
@@ -33,6 +35,14 @@ export async function startOurServer(
     port: address.port,
     baseUrl: `http://${host}:${address.port}`,
     appHeaders: { [APP_KEY_HEADER]: key },
+    raw: async (method, path, body) => {
+      const res = await fetch(`http://${host}:${address.port}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body)
+      })
+      return { status: res.status, json: await res.json() }
+    },
     stop: async () => {
       await app.close()
       await closeAppContext(ctx)
