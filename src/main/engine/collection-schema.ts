@@ -9,9 +9,11 @@ import type {
   CollectionConfigurationInput,
   EmbeddingFunctionConfig,
   HnswConfigurationInput,
+  MetadataValue,
   UpdateCollectionConfigurationInput
 } from './types.js'
 import { isPlainObject as isObject } from './validation.js'
+import { Bm25Encoder, isChromaBm25 } from './search/bm25.js'
 
 export type CollectionSchema = Record<string, unknown> & {
   defaults: Record<string, unknown>
@@ -75,6 +77,21 @@ function vectorIndexConfig(cfg: Record<string, unknown>, path: string): void {
   if (cfg.spann != null && !isObject(cfg.spann)) throw invalid(`${path}.spann must be an object`)
 }
 
+function sparseIndexConfig(cfg: Record<string, unknown>, path: string): void {
+  embeddingFunction(cfg.embedding_function, `${path}.embedding_function`)
+  if (cfg.source_key != null && typeof cfg.source_key !== 'string') throw invalid(`${path}.source_key must be a string`)
+  if (cfg.bm25 != null && typeof cfg.bm25 !== 'boolean') throw invalid(`${path}.bm25 must be a boolean`)
+  const ef = cfg.embedding_function as EmbeddingFunctionConfig | null | undefined
+  // A function computed here is built once now, so a bad config fails at creation, not at the first write.
+  if (isChromaBm25(ef)) {
+    try {
+      new Bm25Encoder(ef?.config)
+    } catch (e) {
+      throw invalid(`${path}.embedding_function: ${(e as Error).message}`)
+    }
+  }
+}
+
 function valueTypes(v: unknown, path: string, key: string | null): void {
   if (!isObject(v)) throw invalid(`${path} must be an object`)
   for (const [rawType, types] of Object.entries(v)) {
@@ -101,6 +118,7 @@ function valueTypes(v: unknown, path: string, key: string | null): void {
       if (indexName === 'sparse_vector_index' && key === null && index.enabled) {
         throw invalid('a sparse vector index needs a specific key, not the defaults')
       }
+      if (indexName === 'sparse_vector_index') sparseIndexConfig(index.config, `${ip}.config`)
     }
   }
 }
@@ -281,4 +299,66 @@ export function refuseDisabledIndexes(schema: CollectionSchema | null, filter: F
       )
     }
   }
+}
+
+/** A key whose sparse vectors the engine computes when a write leaves them out (Chroma's clients do it client-side). */
+export interface SparseEmbeddingTarget {
+  key: string
+  /** '#document' or a metadata key holding the text. */
+  sourceKey: string
+  encoder: Bm25Encoder
+}
+
+function sparseIndexOf(schema: CollectionSchema, key: string): Record<string, unknown> | null {
+  const index = path(schema.keys, key, 'sparse_vector', 'sparse_vector_index')
+  return isObject(index) ? index : null
+}
+
+/** The BM25 encoder of `key`'s sparse index, when the schema gives it chroma_bm25 (null otherwise). */
+export function sparseKeyEncoder(schema: CollectionSchema | null, key: string): Bm25Encoder | null {
+  const index = schema === null ? null : sparseIndexOf(schema, key)
+  if (index === null || index.enabled !== true || !isObject(index.config)) return null
+  const ef = index.config.embedding_function as EmbeddingFunctionConfig | null | undefined
+  return isChromaBm25(ef) ? new Bm25Encoder(ef?.config) : null
+}
+
+/** Keys with an enabled sparse index whose function is chroma_bm25 and whose source key is set. */
+export function sparseEmbeddingTargets(schema: CollectionSchema | null): SparseEmbeddingTarget[] {
+  if (schema === null) return []
+  const out: SparseEmbeddingTarget[] = []
+  for (const key of Object.keys(schema.keys)) {
+    const sourceKey = path(sparseIndexOf(schema, key), 'config', 'source_key')
+    const encoder = sparseKeyEncoder(schema, key)
+    if (encoder !== null && typeof sourceKey === 'string') out.push({ key, sourceKey, encoder })
+  }
+  return out
+}
+
+/** False when the schema switches `key`'s sparse index off (every other key holding sparse vectors is indexed). */
+export function sparseIndexEnabled(schema: CollectionSchema | null, key: string): boolean {
+  return schema === null || sparseIndexOf(schema, key)?.enabled !== false
+}
+
+/**
+ * The batch's metadatas with each target's vector computed from its source text, for records whose
+ * metadata leaves the target key out: what Chroma's clients do before they send a write.
+ */
+export function withSparseEmbeddings<M extends Record<string, MetadataValue | null>>(
+  targets: readonly SparseEmbeddingTarget[],
+  metadatas: (M | null)[] | null,
+  documents: (string | null)[] | null,
+  count: number
+): (M | null)[] | null {
+  if (targets.length === 0) return metadatas
+  const out: (M | null)[] = []
+  for (let i = 0; i < count; i++) {
+    let md = metadatas?.[i] ?? null
+    for (const { key, sourceKey, encoder } of targets) {
+      if (md !== null && key in md) continue
+      const text = sourceKey === DOCUMENT_KEY ? documents?.[i] : md?.[sourceKey]
+      if (typeof text === 'string') md = { ...md, [key]: encoder.encode(text) } as M
+    }
+    out.push(md)
+  }
+  return out
 }

@@ -12,7 +12,11 @@ import {
   configurationWithSchema,
   refuseDisabledIndexes,
   schemaWithConfiguration,
+  sparseEmbeddingTargets,
+  sparseIndexEnabled,
+  sparseKeyEncoder,
   validateCollectionSchema,
+  withSparseEmbeddings,
   type CollectionSchema
 } from './collection-schema.js'
 import { hnswParams, mergeUpdateConfiguration, resolveCreateConfiguration } from './config.js'
@@ -81,6 +85,7 @@ import {
 } from './validation.js'
 import { distanceAt, preparedQuery, storedVector } from './vector-index/distance.js'
 import { parseSearches, runSearches, type SearchResponse } from './search/index.js'
+import type { Bm25Encoder } from './search/bm25.js'
 import { SparseIndex, sparseKeyUsesBm25 } from './search/sparse.js'
 import { deleteSnapshot, openIndex, type IndexSource, type SearchHit } from './vector-index/index.js'
 import { IndexBuild, MAX_LABEL, type InspectReply } from './vector-index/maintenance.js'
@@ -1430,7 +1435,12 @@ export class ChromaDatabase {
     const documents = validateStringOrNullList(req.documents, 'documents')
     const uris = validateStringOrNullList(req.uris, 'uris')
     validateLengths(ids.length, embeddings, metadatas, documents, uris)
-    const mds = metadatas?.map((m, i) => (m == null ? null : checkMetadata(m, `metadatas[${i}]`))) ?? null
+    const mds = withSparseEmbeddings(
+      sparseEmbeddingTargets(this.schemaOf(collectionId)),
+      metadatas?.map((m, i) => (m == null ? null : checkMetadata(m, `metadatas[${i}]`))) ?? null,
+      documents,
+      ids.length
+    )
     const { changes, c } = this.tx(() => {
       const c = this.collectionById(collectionId)
       this.admit(c)
@@ -1899,9 +1909,20 @@ export class ChromaDatabase {
           )
         },
         sparseKnn: (key, query, k, allowed) => {
+          if (!sparseIndexEnabled(schema, key)) {
+            throw new InvalidArgumentError(`Cannot search key '${key}' because its sparse vector index is disabled`)
+          }
+          // A text query is embedded with the key's own function, as the client would (chroma_bm25 only).
+          const encoder = typeof query === 'string' ? sparseKeyEncoder(schema, key) : null
+          if (typeof query === 'string' && encoder === null) {
+            throw new InvalidArgumentError(
+              `A text query on key '${key}' needs its sparse vector index to use chroma_bm25; send a sparse vector instead`
+            )
+          }
+          const vector = typeof query === 'string' ? (encoder as Bm25Encoder).encode(query) : query
           // BM25 (IDF scaling) when the collection's schema sets it for the key's sparse index.
           const bm25 = sparseKeyUsesBm25(schema, key)
-          return sparse.knn(c.cid, key, bm25 ? sparse.idfScaled(c.cid, key, query) : query, k, allowed)
+          return sparse.knn(c.cid, key, bm25 ? sparse.idfScaled(c.cid, key, vector) : vector, k, allowed)
         },
         rows: (rids) =>
           this.store.readRows(rids).map((row, i) => {

@@ -9,9 +9,9 @@ import { isPlainObject, parseSparseVector } from '../validation.js'
 export type RankNode =
   | {
       op: 'knn'
-      /** '#embedding' (dense query, HNSW) or a metadata key holding sparse vectors (sparse query). */
+      /** '#embedding' (dense query, HNSW) or a metadata key holding sparse vectors (sparse or text query). */
       key: string
-      query: Float32Array | SparseVector
+      query: Float32Array | SparseVector | string
       limit: number
       default: number | null
       returnRank: boolean
@@ -82,14 +82,18 @@ function parseKnn(v: unknown, path: string): RankNode {
     throw bad(`${path}.key`, `expected #embedding or a metadata key holding sparse vectors, got ${JSON.stringify(key)}`)
   }
   const q = v.query
-  if (typeof q === 'string') {
+  if (typeof q === 'string' && dense) {
     throw bad(
       `${path}.query`,
-      'a text query is not supported yet: embed it (the JS client does with the embedding function of the key)'
+      'a text query on #embedding is not supported yet: embed it (the JS client does with the embedding function of the key)'
     )
   }
-  let query: Float32Array | SparseVector
-  if (dense) {
+  let query: Float32Array | SparseVector | string
+  if (typeof q === 'string') {
+    // Embedded later with the key's sparse embedding function (the collection's schema names it).
+    if (q.length === 0) throw bad(`${path}.query`, 'expected a non-empty text')
+    query = q
+  } else if (dense) {
     if (isPlainObject(q)) throw bad(`${path}.query`, 'a sparse vector query needs `key` naming a sparse vector key')
     if (!Array.isArray(q) || q.length === 0) throw bad(`${path}.query`, 'expected a non-empty list of numbers')
     const vector = new Float32Array(q.length)

@@ -11,10 +11,13 @@ export interface SearchSource {
   filtered(filter: FilterNode | null, offset: number, limit: number | null): number[]
   /** The k nearest to the query among `allowed` (all records when undefined), nearest first. */
   knn(query: Float32Array, k: number, allowed: ReadonlySet<number> | undefined): { label: number; distance: number }[]
-  /** The k best by 1 - dot product with a sparse query over the sparse vectors of a metadata key. */
+  /**
+   * The k best by 1 - dot product with a sparse query over the sparse vectors of a metadata key; a
+   * text query is embedded with the key's sparse embedding function.
+   */
   sparseKnn(
     key: string,
-    query: SparseVector,
+    query: SparseVector | string,
     k: number,
     allowed: ReadonlySet<number> | undefined
   ): { label: number; distance: number }[]

@@ -75,7 +75,7 @@ describe('rank evaluation', () => {
       /searches\[0\]\.rank\.\$knn\.query: Sparse vector indices must be sorted/
     )
     expect(msg([{ rank: { $knn: { query: [1], key: '#document' } } }])).toMatch(/searches\[0\]\.rank\.\$knn\.key/)
-    expect(msg([{ rank: { $knn: { query: 'hello' } } }])).toMatch(/text query is not supported yet/)
+    expect(msg([{ rank: { $knn: { query: 'hello' } } }])).toMatch(/text query on #embedding is not supported yet/)
     expect(msg([{ rank: { $bm25: {} } }])).toMatch(/BM25 and sparse ranking are a \$knn/)
     expect(
       msg([{ rank: { $val: 1 }, group_by: { keys: ['#score'], aggregate: { $min_k: { keys: ['#score'], k: 1 } } } }])

@@ -168,9 +168,14 @@ describe('collection.search() of chromadb 3.5.0', () => {
       )
       return { status: res.status, message: ((await res.json()) as { message: string }).message }
     }
-    // The client embeds text itself; text reaching the server is refused.
+    // The client embeds text itself; text reaching the server is refused unless the key's function runs here.
     const text = await post({ rank: { $knn: { query: 'words', key: 'sparse' } } })
-    expect(text).toMatchObject({ status: 400, message: expect.stringMatching(/text query is not supported yet/) })
+    expect(text).toMatchObject({ status: 400, message: expect.stringMatching(/text query on key 'sparse' needs/) })
+    const dense = await post({ rank: { $knn: { query: 'words' } } })
+    expect(dense).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/text query on #embedding is not supported yet/)
+    })
     const limit = await post({ rank: { $knn: { query: [1, 2], limit: -1 } } })
     expect(limit).toMatchObject({ status: 400, message: expect.stringMatching(/searches\[0\]\.rank\.\$knn\.limit/) })
     const dim = new Search().rank(Knn({ query: [1, 2, 3] }))
