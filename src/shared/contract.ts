@@ -70,6 +70,8 @@ export interface CollectionSummary {
   embeddingModel: string | null
   /** Chroma's `configuration_json`, as stored. */
   configuration: Record<string, unknown>
+  /** The metadata key of its keyword (BM25) index, when it has one (this computer's collections only). */
+  keywordKey: string | null
 }
 
 export interface RecordRow {
@@ -80,6 +82,13 @@ export interface RecordRow {
   embedding?: number[] | null
   /** Query results only. */
   distance?: number
+}
+
+/** A hybrid query's hit: its fused Rrf score (lower first) and its place in each ranking (1-based; null: not among the candidates). */
+export interface HybridRow extends RecordRow {
+  score: number
+  denseRank: number | null
+  keywordRank: number | null
 }
 
 export interface RecordPage {
@@ -199,7 +208,7 @@ export interface CopyStatus {
 }
 
 /** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
-export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork'
+export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork' | 'keyword-index'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -275,7 +284,9 @@ export const contract = {
         metadata: metadata.nullish(),
         space: space.optional(),
         /** A hub model id or a local model folder; null for a collection that takes embeddings only. */
-        embeddingModel: z.string().min(1).nullable().optional()
+        embeddingModel: z.string().min(1).nullable().optional(),
+        /** With a keyword (BM25) index for hybrid search (this computer's database only). */
+        keywordSearch: z.boolean().optional()
       })
       .strict()
   ),
@@ -556,7 +567,32 @@ export const contract = {
       .strict()
   ),
   /** Forks a collection under a new name in its database, as an app job ('fork'); checked before it starts. */
-  'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict())
+  'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict()),
+
+  // ---- keyword (BM25) and hybrid search (src/main/api/handlers/hybrid.ts, docs/search-api.md); this computer's database
+  /** Gives a collection a keyword index and fills it for stored records, as an app job ('keyword-index'). */
+  'collections.enableKeywordSearch': call<JobStatus>()(z.object({ connection, id: collectionId }).strict()),
+  /** Dense and keyword (BM25) rankings of a text fused by weighted reciprocal rank (Rrf). */
+  'records.hybrid': call<HybridRow[]>()(
+    z
+      .object({
+        connection,
+        collectionId,
+        text: z.string().trim().min(1),
+        nResults: z.number().int().min(1).max(1000),
+        denseWeight: z.number().min(0).max(100),
+        keywordWeight: z.number().min(0).max(100),
+        /** Rrf's k: a larger k flattens the difference between the first ranks. */
+        rrfK: z.number().int().min(1).max(1000),
+        where: filter.nullish(),
+        whereDocument: filter.nullish(),
+        documentChars: positiveInt.optional()
+      })
+      .strict()
+      .refine((q) => q.denseWeight > 0 || q.keywordWeight > 0, {
+        message: 'Give at least one ranking a weight above 0'
+      })
+  )
 } as const
 
 /** One metadata key's values among the records a filter selects (records.facets). */

@@ -6,6 +6,7 @@ import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
 import { cloneHandlers } from './handlers/clone.js'
 import { forkFacetHandlers } from './handlers/fork-facets.js'
+import { hybridHandlers } from './handlers/hybrid.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { backupHandlers } from './handlers/backup.js'
 import { ingestHandlers } from './handlers/ingest.js'
@@ -34,6 +35,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...copyHandlers(ctx.copies),
     ...cloneHandlers(ctx),
     ...forkFacetHandlers(ctx),
+    ...hybridHandlers(ctx),
     ...transferHandlers(ctx),
     ...recordHandlers(ctx),
     ...ingestHandlers(ctx.ingest),

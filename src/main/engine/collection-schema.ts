@@ -362,3 +362,25 @@ export function withSparseEmbeddings<M extends Record<string, MetadataValue | nu
   }
   return out
 }
+
+/** A schema key's entry for a keyword index: chroma_bm25 over #document with IDF (Chroma 1.5's shape). */
+export function bm25SchemaKey(): Record<string, unknown> {
+  return {
+    sparse_vector: {
+      sparse_vector_index: {
+        enabled: true,
+        config: {
+          embedding_function: { type: 'known', name: 'chroma_bm25', config: {} },
+          source_key: DOCUMENT_KEY,
+          bm25: true
+        }
+      }
+    }
+  }
+}
+
+/** The key of a collection's keyword index: the first chroma_bm25 sparse key over #document, or null. */
+export function keywordKeyOf(schema: unknown): string | null {
+  if (!isObject(schema) || !isObject(schema.keys)) return null
+  return sparseEmbeddingTargets(schema as CollectionSchema).find((t) => t.sourceKey === DOCUMENT_KEY)?.key ?? null
+}

@@ -14,6 +14,8 @@ import {
   schemaWithConfiguration,
   sparseEmbeddingTargets,
   sparseIndexEnabled,
+  bm25SchemaKey,
+  DOCUMENT_KEY,
   sparseKeyEncoder,
   validateCollectionSchema,
   withSparseEmbeddings,
@@ -1146,6 +1148,85 @@ export class ChromaDatabase {
             .get(scope.tenant, scope.database) as { n: number }
         ).n
     )
+  }
+
+  /**
+   * Gives a collection a keyword (BM25) index on `key`: from now on writes compute the key's
+   * chroma_bm25 vectors from documents, and `backfillKeywordIndex` gives them to stored records.
+   * An extension (Chroma fixes a schema at creation; docs/search-api.md). Idempotent, so an
+   * interrupted backfill resumes by asking again.
+   */
+  addKeywordIndex(collectionId: string, key: string): void {
+    if (key.length === 0 || key.startsWith('#') || key.startsWith('$')) {
+      throw new InvalidArgumentError(`A keyword index needs a metadata key, not ${JSON.stringify(key)}`)
+    }
+    this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const schema = this.schemaOf(collectionId) ?? { defaults: {}, keys: {} }
+      if (sparseEmbeddingTargets(schema).some((t) => t.key === key && t.sourceKey === DOCUMENT_KEY)) return
+      if (key in schema.keys) {
+        throw new InvalidArgumentError(`The collection's schema already configures the key '${key}'`)
+      }
+      const used = this.db
+        .prepare<[number, string], number>('SELECT 1 FROM record_metadata WHERE cid = ? AND key = ? LIMIT 1')
+        .pluck()
+        .get(c.cid, key)
+      if (used !== undefined) {
+        throw new InvalidArgumentError(`Records already hold metadata under '${key}': choose another key`)
+      }
+      const next: CollectionSchema = { ...schema, keys: { ...schema.keys, [key]: bm25SchemaKey() } }
+      this.db.prepare('UPDATE collections SET schema = ? WHERE cid = ?').run(JSON.stringify(next), c.cid)
+    })
+  }
+
+  /**
+   * Writes the keyword vectors of up to `batch` stored records that have a document but no value
+   * under the collection's keyword key `key`, after record key `afterRid`, in one transaction.
+   * Returns how many it wrote (0: done) and where the next batch starts.
+   */
+  backfillKeywordIndex(
+    collectionId: string,
+    key: string,
+    afterRid = 0,
+    batch = 1000
+  ): { written: number; lastRid: number } {
+    const target = sparseEmbeddingTargets(this.schemaOf(collectionId)).find(
+      (t) => t.key === key && t.sourceKey === DOCUMENT_KEY
+    )
+    if (target === undefined) throw new InvalidArgumentError(`The collection has no keyword index on '${key}'`)
+    return this.tx(() => {
+      const c = this.collectionById(collectionId)
+      const rows = this.db
+        .prepare<[number, number, string, number], { rid: number; document: string }>(
+          `SELECT rid, document FROM records r WHERE cid = ? AND rid > ? AND document IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM record_metadata m WHERE m.rid = r.rid AND m.key = ?)
+           ORDER BY rid LIMIT ?`
+        )
+        .all(c.cid, afterRid, key, batch)
+      for (const { rid, document } of rows) this.store.writeMetaValue(rid, c.cid, key, target.encoder.encode(document))
+      return { written: rows.length, lastRid: rows.at(-1)?.rid ?? afterRid }
+    })
+  }
+
+  /** Records with a document but nothing under `key`: what a keyword index still lacks. */
+  countMissingKeyword(collectionId: string, key: string): number {
+    const c = this.collectionById(collectionId)
+    return this.db
+      .prepare<[number, string], number>(
+        `SELECT count(*) FROM records r WHERE cid = ? AND document IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM record_metadata m WHERE m.rid = r.rid AND m.key = ?)`
+      )
+      .pluck()
+      .get(c.cid, key) as number
+  }
+
+  /** Records with a document: what a keyword index covers. */
+  countDocuments(collectionId: string): number {
+    const c = this.collectionById(collectionId)
+    return this.db
+      .prepare<[number], number>('SELECT count(*) FROM records WHERE cid = ? AND document IS NOT NULL')
+      .pluck()
+      .get(c.cid) as number
   }
 
   /** Rename, replace metadata, merge configuration (ef_search applies to a loaded index at once). */

@@ -34,7 +34,8 @@ export class LocalBackend implements Backend {
     const model = this.client.db.createCollection(this.scope, {
       name: args.name,
       ...(args.metadata ? { metadata: args.metadata as Metadata } : {}),
-      configuration: args.configuration
+      configuration: args.configuration,
+      ...(args.schema ? { schema: args.schema } : {})
     })
     return (await this.client.getCollectionById(model.id)) as CollectionRef
   }

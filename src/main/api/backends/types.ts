@@ -60,6 +60,8 @@ export interface CreateArgs {
   name: string
   metadata?: Metadata
   configuration: Record<string, unknown>
+  /** Chroma 1.5's schema (this computer's database; a Chroma 1.0 server has none). */
+  schema?: Record<string, unknown>
 }
 
 /** A database the app works on. */

@@ -1,3 +1,6 @@
+import { bm25SchemaKey, keywordKeyOf } from '../../engine/collection-schema.js'
+import { KEYWORD_KEY } from './hybrid.js'
+import { localOnly } from './local-only.js'
 import type { CollectionSummary } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
@@ -31,7 +34,9 @@ export async function summarize(backend: Backend, c: CollectionRef): Promise<Col
     dimension,
     space: configuration.hnsw?.space ?? 'l2',
     embeddingModel: embeddingModelOf(configuration),
-    configuration: configuration as Record<string, unknown>
+    configuration: configuration as Record<string, unknown>,
+    // This computer's collections carry their schema; a Chroma server's (client 3.0) do not.
+    keywordKey: keywordKeyOf((c as { schema?: unknown }).schema)
   }
 }
 
@@ -73,7 +78,8 @@ export function collectionHandlers(
       const backend = backendOf(connection)
       return summarize(backend, await backend.get(id))
     },
-    'collections.create': async ({ connection, name, metadata, space, embeddingModel }) => {
+    'collections.create': async ({ connection, name, metadata, space, embeddingModel, keywordSearch }) => {
+      if (keywordSearch) localOnly(connection, 'Keyword search')
       const backend = backendOf(connection)
       const model = embeddingModel === undefined ? DEFAULT_MODEL : embeddingModel
       // Checked first (hub id or folder), so a bad one is refused for a Chroma server too, which would
@@ -83,7 +89,8 @@ export function collectionHandlers(
       const c = await backend.create({
         name,
         ...(metadata ? { metadata } : {}),
-        configuration: { ...(space ? { hnsw: { space } } : {}), embedding_function }
+        configuration: { ...(space ? { hnsw: { space } } : {}), embedding_function },
+        ...(keywordSearch ? { schema: { defaults: {}, keys: { [KEYWORD_KEY]: bm25SchemaKey() } } } : {})
       })
       if (reference !== null) ctx.modelTrust.allow(reference)
       changed()

@@ -1,18 +1,12 @@
 // Fork and facets for the UI, on this computer's database: a fork runs as an app job ('fork') over
 // the portability layer's batched copy (src/main/portability/fork.ts); facets are one SQLite query
 // (ChromaDatabase.facets). A Chroma server has neither call (decision 0088).
-import { LOCAL_CONNECTION } from '../../../shared/constants.js'
-import { NotFoundError, UniqueConstraintError, UnimplementedError } from '../../engine/index.js'
+import { NotFoundError, UniqueConstraintError } from '../../engine/index.js'
 import { validateCollectionName } from '../../engine/validation.js'
 import { forkCollection } from '../../portability/fork.js'
 import type { AppContext } from '../context.js'
 import type { Handlers } from '../dispatch.js'
-
-function localOnly(connection: string | undefined, what: string): void {
-  if (connection !== undefined && connection !== LOCAL_CONNECTION) {
-    throw new UnimplementedError(`${what} works on this computer's database only: Chroma's API has no such call.`)
-  }
-}
+import { localOnly } from './local-only.js'
 
 export function forkFacetHandlers(ctx: AppContext): Pick<Handlers, 'records.facets' | 'collections.fork'> {
   const db = ctx.client.db

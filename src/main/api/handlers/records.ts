@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js'
 import type { Backend, CollectionRef } from '../backends/types.js'
 import { InvalidArgumentError, NotFoundError } from '../../engine/index.js'
 
-function cut(doc: string | null, chars: number | undefined): string | null {
+export function cut(doc: string | null, chars: number | undefined): string | null {
   if (doc === null || chars === undefined || doc.length <= chars) return doc
   return doc.slice(0, chars) + '…'
 }
@@ -21,7 +21,7 @@ type RecordHandlers = Pick<
 >
 
 /** Embeds texts with the collection's own model, here, for local and remote collections alike. */
-async function embed(backend: Backend, c: CollectionRef, texts: string[]): Promise<number[][]> {
+export async function embed(backend: Backend, c: CollectionRef, texts: string[]): Promise<number[][]> {
   const ef = backend.embedder(c)
   if (!ef) {
     throw new InvalidArgumentError(
