@@ -1,9 +1,10 @@
 import { useState } from 'react'
-import { Button, Modal, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core'
+import { Button, Checkbox, Modal, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation } from '@tanstack/react-query'
 import type { CallInput, CollectionSummary, Space } from '../../../../shared/contract'
-import { useTransport } from '../../lib/data'
+import { LOCAL_CONNECTION } from '../../../../shared/constants'
+import { useConnection, useTransport } from '../../lib/data'
 import { MetadataEditor } from '../records/MetadataEditor'
 import { parseRows, type MetadataRow } from '../records/metadata'
 import { collectionNameError } from './names'
@@ -35,6 +36,9 @@ export function CreateCollectionModal({
   const [rows, setRows] = useState<MetadataRow[]>([])
   const [rowErrors, setRowErrors] = useState<Record<string, string>>({})
   const [submitted, setSubmitted] = useState(false)
+  const [keywordSearch, setKeywordSearch] = useState(false)
+  // A keyword index is the built-in database's (a Chroma 1.0 server has no schema or search API).
+  const local = useConnection().connection === LOCAL_CONNECTION
 
   const create = useMutation({
     mutationFn: (input: CallInput<'collections.create'>) => transport.call('collections.create', input),
@@ -59,7 +63,8 @@ export function CreateCollectionModal({
       space,
       // Chroma refuses an empty metadata map: no rows means no metadata at all.
       metadata: rows.length > 0 ? parsed.metadata : null,
-      embeddingModel: modelMode === 'none' ? null : model.trim()
+      embeddingModel: modelMode === 'none' ? null : model.trim(),
+      ...(local && keywordSearch ? { keywordSearch: true } : {})
     })
   }
 
@@ -118,6 +123,15 @@ export function CreateCollectionModal({
               onChange={(e) => setModel(e.currentTarget.value)}
               error={modelError}
               data-testid="collection-model-input"
+            />
+          )}
+          {local && (
+            <Checkbox
+              label="Keyword search (BM25)"
+              description="Also index the documents' words, for hybrid queries that combine meaning and keywords."
+              checked={keywordSearch}
+              onChange={(e) => setKeywordSearch(e.currentTarget.checked)}
+              data-testid="collection-keyword-search"
             />
           )}
           <div>

@@ -14,12 +14,14 @@ import {
   TextInput
 } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
-import type { CallInput } from '../../../../shared/contract'
-import { useTransport } from '../../lib/data'
+import { LOCAL_CONNECTION } from '../../../../shared/constants'
+import type { CallInput, RecordRow } from '../../../../shared/contract'
 import { queryKeys } from '../../lib/query-keys'
 import { RecordTable } from '../records/RecordTable'
 import { useCollection } from '../collections/CollectionHeader'
 import { RecordDrawer } from '../records/RecordDrawer'
+import { useConnection, useTransport } from '../../lib/data'
+import { DEFAULT_WEIGHTS, HYBRID_SCORE_COLUMN, HybridControls, type Weights } from './HybridControls'
 import { parseFilterText, parseVector, builderToWhere } from './where-model'
 import {
   initialDoc,
@@ -30,8 +32,11 @@ import {
   type WhereState
 } from './WhereEditor'
 
-type Mode = 'text' | 'vector' | 'similar'
+type Mode = 'text' | 'vector' | 'similar' | 'hybrid'
 type QueryParams = CallInput<'records.query'>
+type HybridParams = CallInput<'records.hybrid'>
+/** What was run: a nearest-neighbour query or a hybrid one. */
+type Submitted = { query: QueryParams } | { hybrid: HybridParams }
 
 interface FormState {
   mode: Mode
@@ -42,11 +47,12 @@ interface FormState {
   nResults: number | string
   where: WhereState
   doc: DocState
+  weights: Weights
 }
 
 interface PanelState {
   form: FormState
-  submitted: QueryParams | null
+  submitted: Submitted | null
 }
 
 /** The table shows a line of each document; the drawer loads the whole record. */
@@ -64,18 +70,21 @@ function initialState(): PanelState {
       similarTo: '',
       nResults: 10,
       where: initialWhere(),
-      doc: initialDoc()
+      doc: initialDoc(),
+      weights: DEFAULT_WEIGHTS
     },
     submitted: null
   }
 }
+
+type Field = 'text' | 'vector' | 'similar' | 'where' | 'doc' | 'n' | 'dense' | 'keyword' | 'k'
 
 /** Builds the call from the form, or says what to fix first (nothing is sent then). */
 function toParams(
   collectionId: string,
   form: FormState,
   dimension: number | null
-): { params: QueryParams } | { field: 'text' | 'vector' | 'similar' | 'where' | 'doc' | 'n'; error: string } {
+): { submit: Submitted } | { field: Field; error: string } {
   const n = form.nResults
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000) {
     return { field: 'n', error: '1 to 1000' }
@@ -97,15 +106,27 @@ function toParams(
   switch (form.mode) {
     case 'text':
       if (form.text.trim() === '') return { field: 'text', error: 'Type the text to search for' }
-      return { params: { ...base, text: form.text } }
+      return { submit: { query: { ...base, text: form.text } } }
     case 'vector': {
       const vector = parseVector(form.vector, dimension)
       if (!vector.ok) return { field: 'vector', error: vector.error }
-      return { params: { ...base, embedding: vector.value } }
+      return { submit: { query: { ...base, embedding: vector.value } } }
     }
     case 'similar':
       if (form.similarTo.trim() === '') return { field: 'similar', error: 'Give the id of a record' }
-      return { params: { ...base, similarTo: form.similarTo.trim() } }
+      return { submit: { query: { ...base, similarTo: form.similarTo.trim() } } }
+    case 'hybrid': {
+      if (form.text.trim() === '') return { field: 'text', error: 'Type the text to search for' }
+      const { denseWeight, keywordWeight, rrfK } = form.weights
+      const weight = (v: number | string): v is number => typeof v === 'number' && v >= 0 && v <= 100
+      if (!weight(denseWeight)) return { field: 'dense', error: '0 to 100' }
+      if (!weight(keywordWeight)) return { field: 'keyword', error: '0 to 100' }
+      if (denseWeight === 0 && keywordWeight === 0) return { field: 'keyword', error: 'One weight must be above 0' }
+      if (typeof rrfK !== 'number' || !Number.isInteger(rrfK) || rrfK < 1 || rrfK > 1000) {
+        return { field: 'k', error: '1 to 1000' }
+      }
+      return { submit: { hybrid: { ...base, text: form.text, denseWeight, keywordWeight, rrfK } } }
+    }
   }
 }
 
@@ -131,7 +152,10 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
   })
   const results = useQuery({
     queryKey: queryKeys.records.query(collectionId, submitted),
-    queryFn: () => transport.call('records.query', submitted as QueryParams),
+    queryFn: (): Promise<RecordRow[]> =>
+      submitted !== null && 'hybrid' in submitted
+        ? transport.call('records.hybrid', submitted.hybrid)
+        : transport.call('records.query', (submitted as { query: QueryParams }).query),
     enabled: submitted !== null,
     // Engine errors (bad filter, wrong dimension) do not go away by asking again.
     retry: false
@@ -151,8 +175,8 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
       return
     }
     setFieldError(null)
-    const same = JSON.stringify(built.params) === JSON.stringify(submitted)
-    setState({ form: next, submitted: built.params })
+    const same = JSON.stringify(built.submit) === JSON.stringify(submitted)
+    setState({ form: next, submitted: built.submit })
     if (same) void results.refetch()
   }
 
@@ -162,6 +186,10 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
   }
 
   const hasModel = collection.data ? collection.data.embeddingModel !== null : true
+  const { connection } = useConnection()
+  const local = connection === LOCAL_CONNECTION
+  const hybridShown = submitted !== null && 'hybrid' in submitted
+  const similarTo = submitted !== null && 'query' in submitted ? submitted.query.similarTo : undefined
   const dimension = collection.data?.dimension ?? null
   const errorOf = (field: string): string | undefined => (fieldError?.field === field ? fieldError.error : undefined)
   const rows = results.data ?? []
@@ -183,7 +211,9 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
               data={[
                 { value: 'text', label: 'By text' },
                 { value: 'vector', label: 'By vector' },
-                { value: 'similar', label: 'Similar to record' }
+                { value: 'similar', label: 'Similar to record' },
+                // Keyword search is the built-in database's: a Chroma 1.0 server has no search API.
+                { value: 'hybrid', label: 'Hybrid', disabled: !local }
               ]}
               data-testid="query-mode"
             />
@@ -202,14 +232,16 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
             />
           </Group>
 
-          {form.mode === 'text' && (
+          {(form.mode === 'text' || form.mode === 'hybrid') && (
             <>
               <Textarea
                 label="Query text"
                 description={
-                  collection.data?.embeddingModel
-                    ? `Embedded by the collection's model: ${collection.data.embeddingModel}`
-                    : undefined
+                  form.mode === 'hybrid'
+                    ? 'Ranked by meaning and by its words, both rankings fused'
+                    : collection.data?.embeddingModel
+                      ? `Embedded by the collection's model: ${collection.data.embeddingModel}`
+                      : undefined
                 }
                 placeholder="What are you looking for?"
                 autosize
@@ -221,7 +253,17 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
                 error={errorOf('text')}
                 data-testid="query-text"
               />
-              {!hasModel && (
+              {form.mode === 'hybrid' && (
+                <HybridControls
+                  collectionId={collectionId}
+                  keywordKey={collection.data?.keywordKey ?? null}
+                  hasModel={hasModel}
+                  value={form.weights}
+                  onChange={(w) => setForm({ weights: { ...form.weights, ...w } })}
+                  errors={{ dense: errorOf('dense'), keyword: errorOf('keyword'), k: errorOf('k') }}
+                />
+              )}
+              {!hasModel && form.mode === 'text' && (
                 <Alert color="yellow" variant="light" data-testid="query-no-model">
                   This collection has no embedding model, so text cannot be embedded. Query by vector or by a record
                   instead.
@@ -315,21 +357,28 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
               <Text size="sm" fw={500}>
                 {results.isSuccess ? `${rows.length} nearest record${rows.length === 1 ? '' : 's'}` : 'Searching…'}
               </Text>
-              {submitted.similarTo && (
+              {similarTo && (
                 <Badge variant="light" tt="none">
-                  similar to {submitted.similarTo}
+                  similar to {similarTo}
                 </Badge>
               )}
-              {collection.data && (
+              {hybridShown ? (
                 <Text size="xs" c="dimmed">
-                  distance: {collection.data.space}, smaller is closer
+                  fused by Rrf, smaller is better
                 </Text>
+              ) : (
+                collection.data && (
+                  <Text size="xs" c="dimmed">
+                    distance: {collection.data.space}, smaller is closer
+                  </Text>
+                )
               )}
             </Group>
             <RecordTable
               rows={rows}
               loading={results.isPending}
               showDistance
+              scoreColumn={hybridShown ? HYBRID_SCORE_COLUMN : undefined}
               onOpen={setOpenId}
               height={Math.max(160, Math.min(520, 36 * (rows.length + 1) + 8))}
             />

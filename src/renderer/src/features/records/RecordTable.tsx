@@ -26,10 +26,24 @@ export interface RecordTableProps {
   loadRange?: (start: number, end: number) => void
   loading?: boolean
   showDistance?: boolean
+  /** A score column of the caller's own (hybrid results); takes the place of the distance column. */
+  scoreColumn?: ScoreColumn
   onOpen: (id: string) => void
   selection?: Set<string>
   onSelectionChange?: (s: Set<string>) => void
   height?: number | string
+}
+
+export interface ScoreColumn {
+  label: string
+  width: string
+  render: (row: RecordRow) => string
+}
+
+const DISTANCE_COLUMN: ScoreColumn = {
+  label: 'Distance',
+  width: '90px',
+  render: (row) => (row.distance === undefined ? '—' : row.distance.toFixed(4))
 }
 
 // Rows use plain elements and CSS classes, not library components: dozens of rows mount on every
@@ -53,7 +67,7 @@ interface RowViewProps {
   columns: string
   selectable: boolean
   selected: boolean
-  showDistance: boolean
+  score: ScoreColumn | null
   onOpen: (id: string) => void
   onToggle: (id: string, on: boolean) => void
 }
@@ -65,7 +79,7 @@ const RowView = memo(function RowView({
   columns,
   selectable,
   selected,
-  showDistance,
+  score,
   onOpen,
   onToggle
 }: RowViewProps) {
@@ -101,9 +115,9 @@ const RowView = memo(function RowView({
       <div className="cd-rt-cell cd-rt-id" role="cell" title={row.id}>
         {row.id}
       </div>
-      {showDistance && (
+      {score && (
         <div className="cd-rt-cell" role="cell" data-testid="record-cell-distance">
-          {row.distance === undefined ? '—' : row.distance.toFixed(4)}
+          {score.render(row)}
         </div>
       )}
       <div className="cd-rt-cell" role="cell" data-testid="record-cell-document">
@@ -126,6 +140,7 @@ export function RecordTable({
   loadRange,
   loading = false,
   showDistance = false,
+  scoreColumn,
   onOpen,
   selection,
   onSelectionChange,
@@ -152,10 +167,11 @@ export function RecordTable({
     if (first !== undefined && last !== undefined) requestRange(first, last + 1)
   }, [first, last, count])
 
+  const score = scoreColumn ?? (showDistance ? DISTANCE_COLUMN : null)
   const columns = [
     selectable ? '32px' : null,
     'minmax(100px, 1.2fr)',
-    showDistance ? '90px' : null,
+    score ? score.width : null,
     'minmax(160px, 3fr)',
     'minmax(140px, 2fr)'
   ]
@@ -216,9 +232,9 @@ export function RecordTable({
         <div className="cd-rt-cell" role="columnheader">
           ID
         </div>
-        {showDistance && (
+        {score && (
           <div className="cd-rt-cell" role="columnheader">
-            Distance
+            {score.label}
           </div>
         )}
         <div className="cd-rt-cell" role="columnheader">
@@ -248,7 +264,7 @@ export function RecordTable({
               >
                 {selectable && <span />}
                 <span className="cd-rt-skeleton" style={{ width: '70%' }} />
-                {showDistance && <span className="cd-rt-skeleton" style={{ width: '60%' }} />}
+                {score && <span className="cd-rt-skeleton" style={{ width: '60%' }} />}
                 <span className="cd-rt-skeleton" style={{ width: '90%' }} />
                 <span className="cd-rt-skeleton" style={{ width: '50%' }} />
               </div>
@@ -262,7 +278,7 @@ export function RecordTable({
               columns={columns}
               selectable={selectable}
               selected={selectable && selection.has(row.id)}
-              showDistance={showDistance}
+              score={score}
               onOpen={open}
               onToggle={toggle}
             />

@@ -1,0 +1,130 @@
+import { Alert, Button, Group, NumberInput, Stack, Text } from '@mantine/core'
+import { useMutation } from '@tanstack/react-query'
+import type { HybridRow, RecordRow } from '../../../../shared/contract'
+import { useTransport } from '../../lib/data'
+import type { ScoreColumn } from '../records/RecordTable'
+
+export interface Weights {
+  /** As typed: a field may be empty while the user edits it. */
+  denseWeight: number | string
+  keywordWeight: number | string
+  rrfK: number | string
+}
+
+export const DEFAULT_WEIGHTS: Weights = { denseWeight: 1, keywordWeight: 1, rrfK: 60 }
+
+const num = (v: number | string): string => (typeof v === 'number' ? String(v) : v === '' ? '?' : v)
+
+/** The fusion as a formula with the user's numbers in it: what "hybrid" means, visibly. */
+export function fusionFormula(w: Weights): string {
+  return `score = −(${num(w.denseWeight)} / (${num(w.rrfK)} + dense rank) + ${num(w.keywordWeight)} / (${num(w.rrfK)} + keyword rank))`
+}
+
+/** The hybrid results' score column: the fused score, then each ranking's place (— when not a candidate). */
+export const HYBRID_SCORE_COLUMN: ScoreColumn = {
+  label: 'Rrf score · dense # · keyword #',
+  width: '190px',
+  render: (row: RecordRow) => {
+    const h = row as HybridRow
+    return `${h.score.toFixed(4)} · ${h.denseRank ?? '—'} · ${h.keywordRank ?? '—'}`
+  }
+}
+
+/**
+ * Weights of the two rankings and Rrf's k, or, for a collection without a keyword index, the
+ * button that adds one (an app job, listed under Jobs).
+ */
+export function HybridControls({
+  collectionId,
+  keywordKey,
+  hasModel,
+  value,
+  onChange,
+  errors
+}: {
+  collectionId: string
+  keywordKey: string | null
+  hasModel: boolean
+  value: Weights
+  onChange: (w: Partial<Weights>) => void
+  errors: { dense?: string; keyword?: string; k?: string }
+}) {
+  const transport = useTransport()
+  const enable = useMutation({
+    mutationFn: () => transport.call('collections.enableKeywordSearch', { id: collectionId })
+  })
+  if (keywordKey === null) {
+    return (
+      <Alert color="blue" variant="light" title="No keyword index yet" data-testid="hybrid-no-keyword-index">
+        <Stack gap="xs">
+          <Text size="sm">
+            Hybrid search ranks records by meaning (the embedding) and by their words (BM25), then fuses both rankings.
+            The words need a keyword index: it is built here from the documents, and kept up to date as records change.
+          </Text>
+          <Group>
+            <Button
+              size="xs"
+              onClick={() => enable.mutate()}
+              loading={enable.isPending}
+              data-testid="hybrid-enable-keyword"
+            >
+              Turn on keyword search
+            </Button>
+            {enable.isError && (
+              <Text size="sm" c="red">
+                {enable.error.message}
+              </Text>
+            )}
+          </Group>
+        </Stack>
+      </Alert>
+    )
+  }
+  return (
+    <Stack gap={4}>
+      <Group align="flex-start" gap="sm">
+        <NumberInput
+          label="Dense weight"
+          description={hasModel ? 'by meaning' : 'no model: set 0'}
+          value={value.denseWeight}
+          onChange={(v) => onChange({ denseWeight: v })}
+          min={0}
+          max={100}
+          step={0.1}
+          decimalScale={3}
+          error={errors.dense}
+          w={130}
+          data-testid="hybrid-dense-weight"
+        />
+        <NumberInput
+          label="Keyword weight"
+          description={`BM25 on "${keywordKey}"`}
+          value={value.keywordWeight}
+          onChange={(v) => onChange({ keywordWeight: v })}
+          min={0}
+          max={100}
+          step={0.1}
+          decimalScale={3}
+          error={errors.keyword}
+          w={130}
+          data-testid="hybrid-keyword-weight"
+        />
+        <NumberInput
+          label="Rrf k"
+          description="flattens rank gaps"
+          value={value.rrfK}
+          onChange={(v) => onChange({ rrfK: v })}
+          min={1}
+          max={1000}
+          allowDecimal={false}
+          error={errors.k}
+          w={110}
+          data-testid="hybrid-rrf-k"
+        />
+      </Group>
+      <Text size="xs" c="dimmed" ff="monospace" data-testid="hybrid-formula">
+        {fusionFormula(value)}
+      </Text>
+    </Stack>
+  )
+}
