@@ -22,8 +22,8 @@ export function fusionFormula(w: Weights): string {
 
 /** The hybrid results' score column: the fused score, then each ranking's place (— when not a candidate). */
 export const HYBRID_SCORE_COLUMN: ScoreColumn = {
-  label: 'Rrf score · dense # · keyword #',
-  width: '190px',
+  label: 'Rrf score · ranks',
+  width: '170px',
   render: (row: RecordRow) => {
     const h = row as HybridRow
     return `${h.score.toFixed(4)} · ${h.denseRank ?? '—'} · ${h.keywordRank ?? '—'}`

@@ -364,7 +364,7 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
               )}
               {hybridShown ? (
                 <Text size="xs" c="dimmed">
-                  fused by Rrf, smaller is better
+                  fused by Rrf, smaller is better; ranks: dense · keyword (— not among the candidates)
                 </Text>
               ) : (
                 collection.data && (

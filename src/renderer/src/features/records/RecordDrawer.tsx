@@ -20,7 +20,7 @@ import type { Metadata, RecordRow } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { MetadataEditor } from './MetadataEditor'
-import { parseRows, rowsFromMetadata, type MetadataRow } from './metadata'
+import { isSparseValue, parseRows, rowsFromMetadata, type MetadataRow } from './metadata'
 
 export interface RecordDrawerProps {
   collectionId: string
@@ -172,8 +172,9 @@ function RecordEditor({
     setRowErrors(parsed.errors)
     if (Object.keys(parsed.errors).length > 0) return
     const metadata: Metadata = { ...parsed.metadata }
-    for (const key of Object.keys(saved.metadata ?? {})) {
-      if (!Object.hasOwn(metadata, key)) metadata[key] = null
+    for (const [key, value] of Object.entries(saved.metadata ?? {})) {
+      // Sparse vectors are not rows: left out, they stay (or a keyword index's follows the new document).
+      if (!Object.hasOwn(metadata, key) && !isSparseValue(value)) metadata[key] = null
     }
     // An unchanged document is left out so the record is not embedded again for nothing.
     const documentChanged = document !== (saved.document ?? '')

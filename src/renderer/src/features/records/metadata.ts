@@ -29,9 +29,17 @@ function kindOf(v: MetadataScalar): ScalarKind {
   return 'string'
 }
 
+/**
+ * A sparse vector (a keyword index's, say): records' metadata may hold them though the contract's
+ * scalar types leave them out. Not edited as rows; the engine recomputes a keyword index's own.
+ */
+export function isSparseValue(v: unknown): boolean {
+  return Array.isArray((v as { indices?: unknown } | null)?.indices)
+}
+
 export function rowsFromMetadata(metadata: Metadata | null | undefined): MetadataRow[] {
   return Object.entries(metadata ?? {})
-    .filter((entry): entry is [string, Exclude<MetadataValue, null>] => entry[1] !== null)
+    .filter((entry): entry is [string, Exclude<MetadataValue, null>] => entry[1] !== null && !isSparseValue(entry[1]))
     .map(([key, v]) => {
       if (Array.isArray(v)) {
         const kinds = new Set(v.map(kindOf))
@@ -105,5 +113,7 @@ export function parseRows(rows: MetadataRow[]): ParsedMetadata {
 /** One value as the table and chips show it. */
 export function formatValue(v: MetadataValue): string {
   if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? x : String(x))).join(', ')}]`
+  // Its size says more in a cell than its numbers.
+  if (isSparseValue(v)) return `sparse vector, ${(v as unknown as { indices: unknown[] }).indices.length} terms`
   return v === null ? 'null' : String(v)
 }
