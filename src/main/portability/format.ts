@@ -1,8 +1,9 @@
 // The export file format (docs/export-format.md): JSON lines, a header, one line per record, a
 // footer with the record count and a SHA-256 of the record lines, so truncation and damage show.
+import { validateCollectionSchema, type CollectionSchema } from '../engine/collection-schema.js'
 import type { Metadata } from '../engine/index.js'
 import { decodeEmbedding as fromBytes, encodeEmbedding as toBytes } from '../engine/store/records.js'
-import { isMetadataValue } from '../engine/validation.js'
+import { isMetadataValue, isPlainObject, isSparseVector, parseSparseVector } from '../engine/validation.js'
 import { PortabilityError, type CollectionSpec, type PortableConfiguration, type RecordBatch } from './types.js'
 
 export const FORMAT_ID = 'chromadesk-collection'
@@ -17,6 +18,8 @@ export interface FileHeader {
   dimension: number | null
   count: number
   created_at: string
+  /** Chroma 1.5's index schema, when the collection has one (e.g. its keyword index). */
+  schema?: CollectionSchema
 }
 
 /** A record line; `uri` only when set. */
@@ -43,7 +46,8 @@ export function headerFor(spec: CollectionSpec, count: number): FileHeader {
     configuration: spec.configuration,
     dimension: spec.dimension,
     count,
-    created_at: new Date().toISOString()
+    created_at: new Date().toISOString(),
+    ...(spec.schema ? { schema: spec.schema } : {})
   }
 }
 
@@ -89,6 +93,11 @@ export function decodeMetadata(raw: unknown): { metadata: Metadata | null; integ
   let floats: string[] | null = null
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     let value = v
+    if (isPlainObject(value) && (value['#type'] === 'sparse_vector' || isSparseVector(value))) {
+      // A sparse vector (e.g. a keyword index's), checked by the rules a write applies.
+      metadata[k] = parseSparseVector(value, `metadata key "${k}"`)
+      continue
+    }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const keys = Object.keys(value)
       const inner = (value as Record<string, unknown>)[FLOAT_TAG]
@@ -149,6 +158,14 @@ export function parseHeader(line: string | undefined): FileHeader {
     typeof header.configuration !== 'object'
   ) {
     throw new PortabilityError('The export file header is damaged (name, count, dimension or configuration missing)')
+  }
+  if (header.schema != null) {
+    // Checked as a create request's schema is, before anything is created from it.
+    try {
+      validateCollectionSchema(header.schema)
+    } catch (e) {
+      throw new PortabilityError(`The export file header's schema is not valid: ${(e as Error).message}`)
+    }
   }
   return header
 }

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { bm25SchemaKey, keywordKeyOf } from '../engine/collection-schema.js'
+import type { ChromaDatabase } from '../engine/database.js'
 import { decodeMetadata, encodeMetadata, FORMAT_ID } from './format.js'
 import { LocalConnection } from './local.js'
 import { batchOf, expectSameRecords, makeRecords, readAll, storedMetadataTypes } from './testing.js'
@@ -141,6 +143,52 @@ describe('export -> import', () => {
     await exportCollection(col, file)
     await importFile(a, file, { collection: 'docs-2' })
     expectSameRecords(await readAll((await a.open('docs-2')) as CollectionEndpoint), records)
+  })
+})
+
+describe('a keyword index travels in the file', () => {
+  it("the schema's chroma_bm25 key comes back, and writes after the import fill it", async () => {
+    const a = connect('a')
+    const col = await a.create({
+      name: 'kw-docs',
+      metadata: null,
+      configuration: CONFIG,
+      dimension: null,
+      schema: { defaults: {}, keys: { bm25: bm25SchemaKey() } }
+    })
+    await col.add({
+      ids: ['x'],
+      embeddings: [new Float32Array([1, 2, 3])],
+      documents: ['glaciers melt'],
+      metadatas: [null],
+      uris: [null]
+    })
+    for (const format of ['jsonl', 'parquet'] as const) {
+      const file = join(root, `kw-docs.${format}`)
+      await exportCollection(col, file, { format })
+      const b = connect(`b-${format}`)
+      await importFile(b, file)
+      const engine = (b as unknown as { client: { db: ChromaDatabase } }).client.db
+      const imported = engine.getCollection({ tenant: 'default_tenant', database: 'default_database' }, 'kw-docs')
+      expect(keywordKeyOf(imported.schema)).toBe('bm25')
+      engine.add(imported.id, { ids: ['y'], embeddings: [[3, 2, 1]], documents: ['a glacier'] })
+      const hits = engine.search(imported.id, [{ rank: { $knn: { query: 'glacier', key: 'bm25' } } }])
+      expect(hits.ids[0]?.sort()).toEqual(['x', 'y'])
+    }
+  })
+
+  it('refuses a file whose schema is not valid, before creating anything', async () => {
+    const a = connect('a')
+    const { col } = await seed(a, 'docs', 3)
+    const file = join(root, 'docs.jsonl')
+    await exportCollection(col, file)
+    const lines = readFileSync(file, 'utf8').split('\n')
+    const header = JSON.parse(lines[0] as string) as Record<string, unknown>
+    header.schema = { defaults: {}, keys: { '#bad': {} } }
+    writeFileSync(file, [JSON.stringify(header), ...lines.slice(1)].join('\n'))
+    const b = connect('b')
+    await rejects(importFile(b, file), /header's schema is not valid: .*cannot begin with '#'/)
+    expect(await b.open('docs')).toBeNull()
   })
 })
 

@@ -367,7 +367,8 @@ export async function importFile(target: Connection, file: string, opts: ImportO
     name,
     metadata: h.metadata,
     configuration: h.configuration,
-    dimension: h.dimension
+    dimension: h.dimension,
+    schema: h.schema ?? null
   }
   const col = existing ?? (await target.create(spec))
   const report: ImportReport = {
