@@ -2003,7 +2003,7 @@ export class ChromaDatabase {
           const vector = typeof query === 'string' ? (encoder as Bm25Encoder).encode(query) : query
           // BM25 (IDF scaling) when the collection's schema sets it for the key's sparse index.
           const bm25 = sparseKeyUsesBm25(schema, key)
-          return sparse.knn(c.cid, key, bm25 ? sparse.idfScaled(c.cid, key, vector) : vector, k, allowed)
+          return sparse.knn(c.cid, key, vector, k, allowed, bm25)
         },
         rows: (rids) =>
           this.store.readRows(rids).map((row, i) => {

@@ -49,11 +49,16 @@ describe('sparse index', () => {
 
   it('BM25 scales each query term by its IDF over the whole collection', () => {
     // 4 records; term 1 in 3 of them, term 2 in 1.
-    const { index } = fixture([sv([1], [1]), sv([1, 2], [1, 1]), sv([1], [1]), null])
-    const scaled = index.idfScaled(1, 'kw', sv([1, 2, 9], [2, 1, 1]))
-    expect(scaled.values[0]).toBeCloseTo(2 * Math.log1p((4 - 3 + 0.5) / 3.5), 12)
-    expect(scaled.values[1]).toBeCloseTo(Math.log1p((4 - 1 + 0.5) / 1.5), 12)
-    expect(scaled.values[2]).toBeCloseTo(bm25Idf(4, 0), 12)
+    const { index, rids } = fixture([sv([1], [1]), sv([1, 2], [0.5, 1]), sv([1], [1]), null])
+    const hits = index.knn(1, 'kw', sv([1, 2, 9], [2, 1, 1]), 10, undefined, true)
+    const idf1 = Math.log1p((4 - 3 + 0.5) / 3.5)
+    const idf2 = Math.log1p((4 - 1 + 0.5) / 1.5)
+    expect(hits.map((h) => h.label)).toEqual([rids[1], rids[0], rids[2]])
+    expect(hits[0]?.distance).toBeCloseTo(1 - (2 * idf1 * 0.5 + idf2), 12)
+    expect(hits[1]?.distance).toBeCloseTo(1 - 2 * idf1, 12)
+    // Without bm25 the raw dot product ranks.
+    expect(index.knn(1, 'kw', sv([1, 2], [2, 1]), 10)[0]?.distance).toBeCloseTo(1 - 2, 12)
+    expect(bm25Idf(4, 0)).toBeCloseTo(Math.log1p(4.5 / 0.5), 12)
     expect(bm25Idf(10, 10)).toBeGreaterThan(0) // a term in every record still counts a little
   })
 

@@ -32,42 +32,39 @@ export function sparseKeyUsesBm25(schema: unknown, key: string): boolean {
 
 export class SparseIndex {
   private readonly postings: BetterSqlite3.Statement<[number, string, number], [number, number]>
-  private readonly termCount: BetterSqlite3.Statement<[number, string, number], number>
   private readonly records: BetterSqlite3.Statement<[number], number>
 
   constructor(db: BetterSqlite3.Database) {
+    // Each term's list in one call (all(), not iterate(): a common term's list is tens of thousands
+    // of rows, and per-row iteration costs several times more).
     this.postings = db
       .prepare<[number, string, number], [number, number]>(
         'SELECT rid, weight FROM sparse_postings WHERE cid = ? AND key = ? AND term = ?'
       )
       .raw()
-    this.termCount = db
-      .prepare<[number, string, number], number>(
-        'SELECT count(*) FROM sparse_postings WHERE cid = ? AND key = ? AND term = ?'
-      )
-      .pluck()
     this.records = db.prepare<[number], number>('SELECT count(*) FROM records WHERE cid = ?').pluck()
-  }
-
-  /** The query scaled by BM25 IDF over every record of the collection (the filter does not change it). */
-  idfScaled(cid: number, key: string, query: SparseVector): SparseVector {
-    const n = this.records.get(cid) ?? 0
-    return {
-      indices: query.indices,
-      values: query.values.map((v, i) => v * bm25Idf(n, this.termCount.get(cid, key, query.indices[i] as number) ?? 0))
-    }
   }
 
   /**
    * The `k` records (among `allowed`, all when undefined) sharing a term with the query, by
    * 1 - dot product ascending, ties by insertion order (rid). Records without a shared term are no
-   * candidates, as with upstream's index.
+   * candidates, as with upstream's index. With `bm25`, each query value is first scaled by its term's
+   * IDF over every record of the collection (the filter does not change it).
    */
-  knn(cid: number, key: string, query: SparseVector, k: number, allowed?: ReadonlySet<number>): SparseHit[] {
+  knn(
+    cid: number,
+    key: string,
+    query: SparseVector,
+    k: number,
+    allowed?: ReadonlySet<number>,
+    bm25 = false
+  ): SparseHit[] {
+    const n = bm25 ? (this.records.get(cid) ?? 0) : 0
     const dots = new Map<number, number>()
     query.indices.forEach((term, i) => {
-      const q = query.values[i] as number
-      for (const [rid, weight] of this.postings.iterate(cid, key, term)) {
+      const list = this.postings.all(cid, key, term)
+      const q = (query.values[i] as number) * (bm25 ? bm25Idf(n, list.length) : 1)
+      for (const [rid, weight] of list) {
         if (allowed && !allowed.has(rid)) continue
         dots.set(rid, (dots.get(rid) ?? 0) + q * weight)
       }
