@@ -61,13 +61,14 @@ test('a collection created with keyword search answers hybrid queries with weigh
 
   await openQuery(page, 'keyword-notes')
   await expect(page.getByTestId('hybrid-formula')).toHaveText(
-    'score = −(1 / (60 + dense rank) + 1 / (60 + keyword rank))'
+    "score = −(1 / (59 + dense place) + 1 / (59 + keyword place)); a record not among a ranking's 100 candidates takes the place after them"
   )
   await page.getByTestId('hybrid-dense-weight').fill('0.5')
   await page.getByTestId('hybrid-keyword-weight').fill('2')
   await expect(page.getByTestId('hybrid-formula')).toHaveText(
-    'score = −(0.5 / (60 + dense rank) + 2 / (60 + keyword rank))'
+    /^score = −\(0\.5 \/ \(59 \+ dense place\) \+ 2 \/ \(59 \+ keyword place\)\)/
   )
+  // The shown score is the formula over the shown places (the first row: checked below).
   await page.getByTestId('query-text').fill('lighthouse keeper')
   await page.getByTestId('query-run').click()
   const rows = page.getByTestId('record-row')
@@ -77,6 +78,8 @@ test('a collection created with keyword search answers hybrid queries with weigh
   await expect(rows.nth(1)).toHaveAttribute('data-id', 'k4')
   await expect(rows.nth(0).getByTestId('record-cell-distance')).toHaveText(/^-0\.\d{4} · \d+ · 1$/)
   await expect(rows.nth(1).getByTestId('record-cell-distance')).toHaveText(/^-0\.\d{4} · \d+ · 2$/)
+  const [score, dense, keyword] = (await rows.nth(0).getByTestId('record-cell-distance').innerText()).split(' · ')
+  expect(Number(score)).toBeCloseTo(-(0.5 / (59 + Number(dense)) + 2 / (59 + Number(keyword))), 3)
   // Notes without either word have no keyword rank.
   await expect(
     page.locator('[data-testid="record-row"][data-id="k2"] [data-testid="record-cell-distance"]')

@@ -84,6 +84,15 @@ export interface RecordRow {
   distance?: number
 }
 
+export interface KeywordStatus {
+  /** null: the collection has no keyword index. */
+  key: string | null
+  /** Records with a document (what the index covers). */
+  documents: number
+  /** Of those, the ones without a keyword vector yet (an indexing job stopped early, or still running). */
+  missing: number
+}
+
 /** A hybrid query's hit: its fused Rrf score (lower first) and its place in each ranking (1-based; null: not among the candidates). */
 export interface HybridRow extends RecordRow {
   score: number
@@ -570,8 +579,10 @@ export const contract = {
   'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict()),
 
   // ---- keyword (BM25) and hybrid search (src/main/api/handlers/hybrid.ts, docs/search-api.md); this computer's database
-  /** Gives a collection a keyword index and fills it for stored records, as an app job ('keyword-index'). */
+  /** Gives a collection a keyword index and fills it for stored records, as an app job ('keyword-index'); again to finish a stopped one. */
   'collections.enableKeywordSearch': call<JobStatus>()(z.object({ connection, id: collectionId }).strict()),
+  /** The keyword index's key and how many records with a document it still lacks. */
+  'collections.keywordStatus': call<KeywordStatus>()(z.object({ connection, id: collectionId }).strict()),
   /** Dense and keyword (BM25) rankings of a text fused by weighted reciprocal rank (Rrf). */
   'records.hybrid': call<HybridRow[]>()(
     z

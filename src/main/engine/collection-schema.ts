@@ -138,6 +138,10 @@ export function validateCollectionSchema(raw: unknown): CollectionSchema | null 
     }
     valueTypes(types, `keys.${key}`, key)
   }
+  const sparse = Object.keys(keys).filter(
+    (k) => path(keys[k], 'sparse_vector', 'sparse_vector_index', 'enabled') === true
+  )
+  if (sparse.length > 1) throw invalid(oneSparseIndex(sparse[0] as string))
   if (raw.cmek != null && !isObject(raw.cmek)) throw invalid('cmek must be an object')
   const out: CollectionSchema = { ...raw, defaults: raw.defaults, keys }
   delete out.key_overrides
@@ -299,6 +303,21 @@ export function refuseDisabledIndexes(schema: CollectionSchema | null, filter: F
       )
     }
   }
+}
+
+/** Chroma's rule and words: one enabled sparse vector index per collection. */
+export function oneSparseIndex(existingKey: string): string {
+  return `Only one sparse vector index allowed per collection. Key '${existingKey}' already has a sparse vector index. Remove it first or use that key.`
+}
+
+/** The key of the schema's enabled sparse vector index, or null. */
+export function sparseIndexKey(schema: CollectionSchema | null): string | null {
+  if (schema === null) return null
+  return (
+    Object.keys(schema.keys).find(
+      (k) => path(schema.keys[k], 'sparse_vector', 'sparse_vector_index', 'enabled') === true
+    ) ?? null
+  )
 }
 
 /** A key whose sparse vectors the engine computes when a write leaves them out (Chroma's clients do it client-side). */

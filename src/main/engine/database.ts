@@ -16,6 +16,8 @@ import {
   sparseIndexEnabled,
   bm25SchemaKey,
   DOCUMENT_KEY,
+  oneSparseIndex,
+  sparseIndexKey,
   sparseKeyEncoder,
   validateCollectionSchema,
   withSparseEmbeddings,
@@ -1167,6 +1169,8 @@ export class ChromaDatabase {
       if (key in schema.keys) {
         throw new InvalidArgumentError(`The collection's schema already configures the key '${key}'`)
       }
+      const other = sparseIndexKey(schema)
+      if (other !== null) throw new InvalidArgumentError(oneSparseIndex(other))
       const used = this.db
         .prepare<[number, string], number>('SELECT 1 FROM record_metadata WHERE cid = ? AND key = ? LIMIT 1')
         .pluck()
@@ -1190,6 +1194,7 @@ export class ChromaDatabase {
     afterRid = 0,
     batch = 1000
   ): { written: number; lastRid: number } {
+    this.collectionById(collectionId) // a collection deleted meanwhile is not found, whatever its schema was
     const target = sparseEmbeddingTargets(this.schemaOf(collectionId)).find(
       (t) => t.key === key && t.sourceKey === DOCUMENT_KEY
     )

@@ -91,6 +91,21 @@ describe('copy through a real Chroma 1.0 server', () => {
     )
   })
 
+  it('refuses sparse vector metadata for a Chroma 1.0 target with a clear message', async () => {
+    const src = await local.create({ name: 'with-sparse', metadata: null, configuration: CONFIG, dimension: null })
+    await src.add({
+      ids: ['s1'],
+      embeddings: [new Float32Array([1, 2, 3, 4])],
+      documents: ['a'],
+      metadatas: [{ bm25: { indices: [3], values: [0.5] } }],
+      uris: [null]
+    })
+    const remote = new RemoteConnection(server.baseUrl)
+    await expect(copyCollection(local, remote, 'with-sparse')).rejects.toThrow(
+      /"s1" has a sparse vector in metadata key "bm25" .* which Chroma 1.0 servers do not accept/
+    )
+  })
+
   it('reports an unreachable server clearly', async () => {
     const nowhere = new RemoteConnection('http://127.0.0.1:9')
     await expect(copyCollection(local, nowhere, 'source')).rejects.toThrow(

@@ -3,6 +3,7 @@
 // only carry the stored configuration and refuse to embed.
 import { AdminClient, ChromaClient, ChromaNotFoundError, type Collection } from 'chromadb'
 import type { EmbeddingFunctionConfig, Metadata } from '../engine/index.js'
+import { isSparseVector } from '../engine/validation.js'
 import type { CollectionEndpoint, CollectionSpec, Connection, PortableHnsw, RecordBatch } from './types.js'
 import { PortabilityError } from './types.js'
 
@@ -144,6 +145,12 @@ class RemoteCollection implements CollectionEndpoint {
       if (key !== undefined) {
         throw new PortabilityError(
           `Record "${batch.ids[i]}" has a list in metadata key "${key}", which Chroma 1.0 servers and the chromadb 3.0 client do not accept`
+        )
+      }
+      const sparse = m ? Object.keys(m).find((k) => isSparseVector(m[k])) : undefined
+      if (sparse !== undefined) {
+        throw new PortabilityError(
+          `Record "${batch.ids[i]}" has a sparse vector in metadata key "${sparse}" (a keyword index's, say), which Chroma 1.0 servers do not accept`
         )
       }
     })

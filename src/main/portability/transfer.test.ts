@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bm25SchemaKey, keywordKeyOf } from '../engine/collection-schema.js'
+import { Bm25Encoder } from '../engine/search/bm25.js'
 import type { ChromaDatabase } from '../engine/database.js'
 import { decodeMetadata, encodeMetadata, FORMAT_ID } from './format.js'
 import { LocalConnection } from './local.js'
@@ -160,7 +161,8 @@ describe('a keyword index travels in the file', () => {
       ids: ['x'],
       embeddings: [new Float32Array([1, 2, 3])],
       documents: ['glaciers melt'],
-      metadatas: [null],
+      // Not what the document gives: an import that dropped it and recomputed would show.
+      metadatas: [{ bm25: { indices: [7, Bm25Encoder.termId('glacier')], values: [0.5, 0.25] } }],
       uris: [null]
     })
     for (const format of ['jsonl', 'parquet'] as const) {
@@ -171,6 +173,8 @@ describe('a keyword index travels in the file', () => {
       const engine = (b as unknown as { client: { db: ChromaDatabase } }).client.db
       const imported = engine.getCollection({ tenant: 'default_tenant', database: 'default_database' }, 'kw-docs')
       expect(keywordKeyOf(imported.schema)).toBe('bm25')
+      const kept = engine.get(imported.id, { ids: ['x'], include: ['metadatas'] }).metadatas?.[0]?.bm25
+      expect(kept).toEqual({ indices: [7, Bm25Encoder.termId('glacier')], values: [0.5, 0.25] })
       engine.add(imported.id, { ids: ['y'], embeddings: [[3, 2, 1]], documents: ['a glacier'] })
       const hits = engine.search(imported.id, [{ rank: { $knn: { query: 'glacier', key: 'bm25' } } }])
       expect(hits.ids[0]?.sort()).toEqual(['x', 'y'])

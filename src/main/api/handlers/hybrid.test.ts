@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { CollectionSummary, HybridRow, JobStatus, RecordRow } from '../../../shared/contract.js'
+import type { CollectionSummary, HybridRow, JobStatus, KeywordStatus, RecordRow } from '../../../shared/contract.js'
 import { createTinyModel } from '../../engine/embedding/testing/tiny-model.js'
 import { closeAppContext, openAppContext, type AppContext } from '../context.js'
 import type { Handlers } from '../dispatch.js'
@@ -121,6 +121,35 @@ describe('keyword search and hybrid queries', () => {
     expect(again).toMatchObject({ state: 'done', done: 1201, total: 1201 })
   })
 
+  it('a cancelled indexing job leaves the rest to a second run, and the status says how many', async () => {
+    const c = await collection('cancelled', 6000)
+    const job = await call<JobStatus>('collections.enableKeywordSearch', { id: c.id })
+    const midway = new Promise<void>((resolve) => {
+      const off = ctx.events.subscribe((e) => {
+        if (e.type === 'job' && e.status.jobId === job.jobId && (e.status.done > 0 || e.status.state !== 'running')) {
+          off()
+          resolve()
+        }
+      })
+    })
+    await midway
+    await call('jobs.cancel', { jobId: job.jobId })
+    expect((await ctx.jobs.settled(job.jobId)).state).toBe('cancelled')
+    const stopped = await call<KeywordStatus>('collections.keywordStatus', { id: c.id })
+    expect(stopped).toMatchObject({ key: 'bm25', documents: 6000 })
+    expect(stopped.missing).toBeGreaterThan(0)
+    expect(stopped.missing).toBeLessThan(6000)
+    const second = await ctx.jobs.settled(
+      (await call<JobStatus>('collections.enableKeywordSearch', { id: c.id })).jobId
+    )
+    expect(second).toMatchObject({ state: 'done', done: 6000, total: 6000 })
+    expect(await call<KeywordStatus>('collections.keywordStatus', { id: c.id })).toEqual({
+      key: 'bm25',
+      documents: 6000,
+      missing: 0
+    })
+  })
+
   it('refuses what it cannot do, clearly', async () => {
     const c = await collection('plain', 3)
     await ctx.client.db.update(c.id, { ids: ['n0'], metadatas: [{ bm25: 'taken' }] })
@@ -136,6 +165,20 @@ describe('keyword search and hybrid queries', () => {
     expect(
       await refused('collections.create', { name: 'remote-kw', connection: 'some-server', keywordSearch: true })
     ).toMatch(/this computer's database only/)
+    // One sparse index per collection, as Chroma rules.
+    const splade = await ctx.client.db.createCollection(
+      { tenant: 'default_tenant', database: 'default_database' },
+      {
+        name: 'has-splade',
+        schema: {
+          defaults: {},
+          keys: { splade: { sparse_vector: { sparse_vector_index: { enabled: true, config: {} } } } }
+        }
+      }
+    )
+    expect(await refused('collections.enableKeywordSearch', { id: splade.id })).toMatch(
+      /Only one sparse vector index allowed per collection. Key 'splade' already has a sparse vector index/
+    )
   })
 })
 

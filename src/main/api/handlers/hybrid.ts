@@ -5,6 +5,7 @@
 // keyword Knn of the text, fused by weighted reciprocal rank, plus each ranking alone so the UI can
 // show where every hit came from.
 import type { HybridRow, Metadata } from '../../../shared/contract.js'
+import { hybridCandidates } from '../../../shared/hybrid.js'
 import { keywordKeyOf } from '../../engine/collection-schema.js'
 import { InvalidArgumentError } from '../../engine/index.js'
 import { isPlainObject } from '../../engine/validation.js'
@@ -35,7 +36,9 @@ export function rrfRank(knns: { knn: Record<string, unknown>; weight: number }[]
   return { $mul: [{ $val: -1 }, terms.length === 1 ? terms[0] : { $sum: terms }] }
 }
 
-export function hybridHandlers(ctx: AppContext): Pick<Handlers, 'collections.enableKeywordSearch' | 'records.hybrid'> {
+export function hybridHandlers(
+  ctx: AppContext
+): Pick<Handlers, 'collections.enableKeywordSearch' | 'collections.keywordStatus' | 'records.hybrid'> {
   const db = ctx.client.db
   return {
     'collections.enableKeywordSearch': async ({ connection, id }) => {
@@ -67,6 +70,13 @@ export function hybridHandlers(ctx: AppContext): Pick<Handlers, 'collections.ena
         }
       })
     },
+    'collections.keywordStatus': async ({ connection, id }) => {
+      localOnly(connection, 'Keyword search')
+      const c = await ctx.connections.backend(connection).get(id)
+      const key = keywordKeyOf(db.getCollectionById(c.id).schema)
+      const documents = db.countDocuments(c.id)
+      return { key, documents, missing: key === null ? documents : db.countMissingKeyword(c.id, key) }
+    },
     'records.hybrid': async (input) => {
       const { connection, collectionId, text, nResults, denseWeight, keywordWeight, rrfK } = input
       localOnly(connection, 'Hybrid search')
@@ -79,8 +89,7 @@ export function hybridHandlers(ctx: AppContext): Pick<Handlers, 'collections.ena
         )
       }
       const vector = denseWeight > 0 ? ((await embed(backend, c, [text]))[0] as number[]) : null
-      // Each ranking offers this many candidates; a record missing from one counts as ranked just after them.
-      const candidates = Math.min(1000, Math.max(100, nResults * 5))
+      const candidates = hybridCandidates(nResults)
       const dense = vector && { query: vector, limit: candidates, return_rank: true }
       const keyword = { query: text, key, limit: candidates, return_rank: true }
       const parts = [input.where, input.whereDocument && documentFilterAsWhere(input.whereDocument)].filter(

@@ -34,13 +34,17 @@ describe('Bm25Encoder', () => {
     // U+1D4B3 is one letter but two UTF-16 units; emoji are not letters and split words.
     const enc = new Bm25Encoder({ token_max_length: 3 })
     expect(enc.tokens('\u{1D4B3}\u{1D4B3}\u{1D4B3} abcd caf😀x')).toEqual(['\u{1D4B3}\u{1D4B3}\u{1D4B3}', 'caf', 'x'])
-    expect(Bm25Encoder.termId('café')).not.toBe(Bm25Encoder.termId('cafe'))
+    // |mmh3.hash(word)| as Chroma's Python client computes it (UTF-16 code units would give others).
+    expect(Bm25Encoder.termId('café')).toBe(605818632)
+    expect(Bm25Encoder.termId('日本語')).toBe(1515949417)
   })
 
   it('takes the config Chroma clients serialize and refuses nonsense', () => {
     expect(new Bm25Encoder({ stopwords: ['speed'] }).tokens('the speed')).toEqual(['the'])
     expect(() => new Bm25Encoder({ k: -1 })).toThrow(/k must be a number >= 0/)
     expect(() => new Bm25Encoder({ avg_doc_length: 0 })).toThrow(/avg_doc_length must be > 0/)
+    expect(() => new Bm25Encoder({ k: 1, b: 3, avg_doc_length: 3 })).toThrow(/b must be between 0 and 1/)
+    expect(() => new Bm25Encoder({ k: 1.7e308 }).encode('word word')).toThrow(/weights overflow/)
     expect(() => new Bm25Encoder({ stopwords: 'the' })).toThrow(/stopwords must be a list of strings/)
     expect(new Bm25Encoder().encode('the and of')).toEqual({ indices: [], values: [] })
   })

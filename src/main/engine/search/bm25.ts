@@ -255,6 +255,8 @@ export class Bm25Encoder {
     const c: Record<string, unknown> = isPlainObject(config) ? config : {}
     this.k = positive(c.k, 'k', 1.2)
     this.b = positive(c.b, 'b', 0.75)
+    // b > 1 can make the length normaliser 0 or negative: infinite or negative weights.
+    if (this.b > 1) throw new InvalidArgumentError('chroma_bm25 config: b must be between 0 and 1')
     this.avgDocLength = positive(c.avg_doc_length, 'avg_doc_length', 256)
     if (this.avgDocLength === 0) throw new InvalidArgumentError('chroma_bm25 config: avg_doc_length must be > 0')
     this.tokenMaxLength = positive(c.token_max_length, 'token_max_length', 40, true)
@@ -298,7 +300,9 @@ export class Bm25Encoder {
     const values = indices.map((id) => {
       const tf = counts.get(id) as number
       // float32, as every stored sparse weight is (a vector read back equals the one written).
-      return Math.fround((tf * (this.k + 1)) / (tf + norm))
+      const w = Math.fround((tf * (this.k + 1)) / (tf + norm))
+      if (!Number.isFinite(w)) throw new InvalidArgumentError('chroma_bm25 config: k too large, the weights overflow')
+      return w
     })
     return { indices, values }
   }

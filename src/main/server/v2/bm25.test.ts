@@ -165,6 +165,13 @@ describe('BM25 on the server', () => {
     expect(refused.status).toBe(400)
     expect((refused.json as { message: string }).message).toMatch(/sparse vector index is disabled/)
 
+    const two = await server.raw('POST', C, {
+      name: 'bm25-two',
+      schema: { defaults: {}, keys: { a: bm25Key(), b: bm25Key() } }
+    })
+    expect(two.status).toBe(400)
+    expect((two.json as { message: string }).message).toMatch(/Only one sparse vector index allowed per collection/)
+
     const bad = await server.raw('POST', C, {
       name: 'bm25-bad',
       schema: { defaults: {}, keys: { kw: bm25Key({ k: -1 }) } }

@@ -9,7 +9,8 @@ export const queryKeys = {
     all: ['collections'] as const,
     list: () => ['collections', 'list'] as const,
     detail: (id: string) => ['collections', 'detail', id] as const,
-    metadataKeys: (id: string) => ['collections', 'keys', id] as const
+    metadataKeys: (id: string) => ['collections', 'keys', id] as const,
+    keywordStatus: (id: string, job: unknown) => ['collections', 'keyword', id, job] as const
   },
   records: {
     all: ['records'] as const,

@@ -1,7 +1,10 @@
 import { Alert, Button, Group, NumberInput, Stack, Text } from '@mantine/core'
-import { useMutation } from '@tanstack/react-query'
+import { useMutation, useQuery } from '@tanstack/react-query'
 import type { HybridRow, RecordRow } from '../../../../shared/contract'
-import { useTransport } from '../../lib/data'
+import { hybridCandidates } from '../../../../shared/hybrid'
+import { useJobs, useTransport } from '../../lib/data'
+import { queryKeys } from '../../lib/query-keys'
+import { JobRow } from '../jobs/JobsButton'
 import type { ScoreColumn } from '../records/RecordTable'
 
 export interface Weights {
@@ -11,13 +14,22 @@ export interface Weights {
   rrfK: number | string
 }
 
+/** Both rankings count alike, as Chroma's Rrf does by default. */
 export const DEFAULT_WEIGHTS: Weights = { denseWeight: 1, keywordWeight: 1, rrfK: 60 }
 
 const num = (v: number | string): string => (typeof v === 'number' ? String(v) : v === '' ? '?' : v)
 
-/** The fusion as a formula with the user's numbers in it: what "hybrid" means, visibly. */
-export function fusionFormula(w: Weights): string {
-  return `score = −(${num(w.denseWeight)} / (${num(w.rrfK)} + dense rank) + ${num(w.keywordWeight)} / (${num(w.rrfK)} + keyword rank))`
+/**
+ * The fusion as a formula with the user's numbers in it: what "hybrid" means, visibly. Chroma's Rrf
+ * counts ranks from 0; places (as the table shows them) count from 1, hence k - 1.
+ */
+export function fusionFormula(w: Weights, nResults: number | string): string {
+  const k = typeof w.rrfK === 'number' ? String(w.rrfK - 1) : '?'
+  const n = typeof nResults === 'number' ? String(hybridCandidates(nResults)) : 'the'
+  return (
+    `score = −(${num(w.denseWeight)} / (${k} + dense place) + ${num(w.keywordWeight)} / (${k} + keyword place)); ` +
+    `a record not among a ranking's ${n} candidates takes the place after them`
+  )
 }
 
 /** The hybrid results' score column: the fused score, then each ranking's place (— when not a candidate). */
@@ -38,6 +50,7 @@ export function HybridControls({
   collectionId,
   keywordKey,
   hasModel,
+  nResults,
   value,
   onChange,
   errors
@@ -45,6 +58,7 @@ export function HybridControls({
   collectionId: string
   keywordKey: string | null
   hasModel: boolean
+  nResults: number | string
   value: Weights
   onChange: (w: Partial<Weights>) => void
   errors: { dense?: string; keyword?: string; k?: string }
@@ -52,6 +66,15 @@ export function HybridControls({
   const transport = useTransport()
   const enable = useMutation({
     mutationFn: () => transport.call('collections.enableKeywordSearch', { id: collectionId })
+  })
+  const job = useJobs().data?.find(
+    (j) => j.kind === 'keyword-index' && j.collectionId === collectionId && j.state === 'running'
+  )
+  // Asked again whenever an indexing job starts or ends.
+  const status = useQuery({
+    queryKey: queryKeys.collections.keywordStatus(collectionId, job?.jobId ?? null),
+    queryFn: () => transport.call('collections.keywordStatus', { id: collectionId }),
+    enabled: keywordKey !== null
   })
   if (keywordKey === null) {
     return (
@@ -123,8 +146,30 @@ export function HybridControls({
         />
       </Group>
       <Text size="xs" c="dimmed" ff="monospace" data-testid="hybrid-formula">
-        {fusionFormula(value)}
+        {fusionFormula(value, nResults)}
       </Text>
+      {job ? (
+        <JobRow job={job} />
+      ) : (
+        status.data &&
+        status.data.missing > 0 && (
+          // An indexing job that stopped early (cancelled, or the app quit): finish it.
+          <Group gap="xs" data-testid="hybrid-keyword-missing">
+            <Text size="sm" c="orange">
+              {status.data.missing} of {status.data.documents} records are not in the keyword index yet.
+            </Text>
+            <Button
+              size="compact-xs"
+              variant="light"
+              onClick={() => enable.mutate()}
+              loading={enable.isPending}
+              data-testid="hybrid-finish-keyword"
+            >
+              Finish indexing
+            </Button>
+          </Group>
+        )
+      )}
     </Stack>
   )
 }

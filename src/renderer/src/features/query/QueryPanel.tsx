@@ -207,7 +207,13 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
           <Group justify="space-between" align="flex-end">
             <SegmentedControl
               value={form.mode}
-              onChange={(mode) => setForm({ mode: mode as Mode })}
+              onChange={(mode) =>
+                // Without a model only keywords can rank: the dense weight starts at 0 then.
+                setForm({
+                  mode: mode as Mode,
+                  ...(mode === 'hybrid' && !hasModel ? { weights: { ...form.weights, denseWeight: 0 } } : {})
+                })
+              }
               data={[
                 { value: 'text', label: 'By text' },
                 { value: 'vector', label: 'By vector' },
@@ -258,6 +264,7 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
                   collectionId={collectionId}
                   keywordKey={collection.data?.keywordKey ?? null}
                   hasModel={hasModel}
+                  nResults={form.nResults}
                   value={form.weights}
                   onChange={(w) => setForm({ weights: { ...form.weights, ...w } })}
                   errors={{ dense: errorOf('dense'), keyword: errorOf('keyword'), k: errorOf('k') }}
@@ -355,7 +362,9 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
           <Stack gap={4}>
             <Group gap="xs">
               <Text size="sm" fw={500}>
-                {results.isSuccess ? `${rows.length} nearest record${rows.length === 1 ? '' : 's'}` : 'Searching…'}
+                {results.isSuccess
+                  ? `${rows.length} ${hybridShown ? 'best' : 'nearest'} record${rows.length === 1 ? '' : 's'}`
+                  : 'Searching…'}
               </Text>
               {similarTo && (
                 <Badge variant="light" tt="none">
