@@ -30,18 +30,26 @@ export function sparseKeyUsesBm25(schema: unknown, key: string): boolean {
   return flag(s?.keys?.[key]) ?? flag(s?.defaults) ?? false
 }
 
+/** Above this many query terms the SQL statement would grow long: scored in JS instead. */
+const MAX_SQL_TERMS = 64
+
 export class SparseIndex {
   private readonly postings: BetterSqlite3.Statement<[number, string, number], [number, number]>
+  private readonly termCount: BetterSqlite3.Statement<[number, string, number], number>
   private readonly records: BetterSqlite3.Statement<[number], number>
+  private readonly ranked = new Map<number, BetterSqlite3.Statement<unknown[], [number, number]>>()
 
-  constructor(db: BetterSqlite3.Database) {
-    // Each term's list in one call (all(), not iterate(): a common term's list is tens of thousands
-    // of rows, and per-row iteration costs several times more).
+  constructor(private readonly db: BetterSqlite3.Database) {
     this.postings = db
       .prepare<[number, string, number], [number, number]>(
         'SELECT rid, weight FROM sparse_postings WHERE cid = ? AND key = ? AND term = ?'
       )
       .raw()
+    this.termCount = db
+      .prepare<[number, string, number], number>(
+        'SELECT count(*) FROM sparse_postings WHERE cid = ? AND key = ? AND term = ?'
+      )
+      .pluck()
     this.records = db.prepare<[number], number>('SELECT count(*) FROM records WHERE cid = ?').pluck()
   }
 
@@ -60,11 +68,22 @@ export class SparseIndex {
     bm25 = false
   ): SparseHit[] {
     const n = bm25 ? (this.records.get(cid) ?? 0) : 0
+    const weights = query.indices.map(
+      (term, i) => (query.values[i] as number) * (bm25 ? bm25Idf(n, this.termCount.get(cid, key, term) ?? 0) : 1)
+    )
+    if (allowed === undefined && query.indices.length > 0 && query.indices.length <= MAX_SQL_TERMS) {
+      // Summed and ranked inside SQLite: a common term's list is tens of thousands of rows, which
+      // cost several times more to hand to JS one by one than to add up in place.
+      const params: unknown[] = []
+      query.indices.forEach((term, i) => params.push(weights[i], cid, key, term))
+      return this.rankedBy(query.indices.length)
+        .all(...params, k)
+        .map(([label, distance]) => ({ label, distance }))
+    }
     const dots = new Map<number, number>()
     query.indices.forEach((term, i) => {
-      const list = this.postings.all(cid, key, term)
-      const q = (query.values[i] as number) * (bm25 ? bm25Idf(n, list.length) : 1)
-      for (const [rid, weight] of list) {
+      const q = weights[i] as number
+      for (const [rid, weight] of this.postings.iterate(cid, key, term)) {
         if (allowed && !allowed.has(rid)) continue
         dots.set(rid, (dots.get(rid) ?? 0) + q * weight)
       }
@@ -73,5 +92,23 @@ export class SparseIndex {
     for (const [label, dot] of dots) hits.push({ label, distance: 1 - dot })
     hits.sort((a, b) => a.distance - b.distance || a.label - b.label)
     return hits.slice(0, k)
+  }
+
+  /** The top-k statement for a query of `terms` terms: (weight, cid, key, term) per term, then k. */
+  private rankedBy(terms: number): BetterSqlite3.Statement<unknown[], [number, number]> {
+    let stmt = this.ranked.get(terms)
+    if (stmt === undefined) {
+      const lists = Array.from(
+        { length: terms },
+        () => 'SELECT rid, weight * ? AS s FROM sparse_postings WHERE cid = ? AND key = ? AND term = ?'
+      ).join(' UNION ALL ')
+      stmt = this.db
+        .prepare<unknown[], [number, number]>(
+          `SELECT rid, 1 - sum(s) AS d FROM (${lists}) GROUP BY rid ORDER BY d, rid LIMIT ?`
+        )
+        .raw()
+      this.ranked.set(terms, stmt)
+    }
+    return stmt
   }
 }
