@@ -13,7 +13,7 @@ interface StoredConfiguration {
 export function embeddingModelOf(configuration: StoredConfiguration): string | null {
   const ef = configuration.embedding_function
   if (!ef || ef.type !== 'known') return null
-  const model = ef.config?.model
+  const model = ef.config?.model ?? ef.config?.model_name
   if (typeof model === 'string' && model.length > 0) return model
   return ef.name === 'default' ? DEFAULT_MODEL : null
 }
