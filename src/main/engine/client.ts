@@ -453,6 +453,14 @@ abstract class BaseClient {
     }
   }
 
+  /**
+   * The embedding function a stored configuration names (null for none, legacy or unknown), shared
+   * with this client's collections: a re-embed uses it for its target model.
+   */
+  embeddingFunctionFor(cfg: EmbeddingFunctionConfig | null): EmbeddingFunction | null {
+    return this.efFromConfig(cfg)
+  }
+
   /** Rebuilt functions are shared per configuration, so reopening collections loads no second model. */
   private efFromConfig(cfg: EmbeddingFunctionConfig | null): EmbeddingFunction | null {
     if (!cfg || cfg.type !== 'known' || !cfg.name) return null

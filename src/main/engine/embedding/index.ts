@@ -89,3 +89,13 @@ export function embeddingFunctionFromConfig(
   if (choice === null) return null
   return new TransformersEmbeddingFunction({ ...opts, ...choice, trust: opts.trust ?? DEFAULT_MODEL_TRUST })
 }
+
+/** One embedding call: cancellable where the function supports it (transformers.js). */
+export async function embedCancellable(
+  ef: EmbeddingFunction,
+  texts: string[],
+  signal: AbortSignal
+): Promise<number[][]> {
+  if (!(ef instanceof TransformersEmbeddingFunction)) return ef.generate(texts)
+  return ef.generate(texts, { signal })
+}
