@@ -199,7 +199,7 @@ export interface CopyStatus {
 }
 
 /** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
-export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork'
+export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork' | 'reembed'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -556,7 +556,16 @@ export const contract = {
       .strict()
   ),
   /** Forks a collection under a new name in its database, as an app job ('fork'); checked before it starts. */
-  'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict())
+  'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict()),
+
+  // ---- models: re-embed a collection (src/main/api/handlers/reembed.ts, docs/models.md); this computer's database
+  /**
+   * Starts a 'reembed' job: every record embedded again with `embeddingModel` (hub id or model folder),
+   * the collection switched to it in one step at the end. Checked (model loadable, documents) before it starts.
+   */
+  'collections.reembed': call<JobStatus>()(
+    z.object({ connection, collectionId, embeddingModel: z.string().min(1) }).strict()
+  )
 } as const
 
 /** One metadata key's values among the records a filter selects (records.facets). */

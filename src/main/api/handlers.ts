@@ -5,6 +5,7 @@ import { connectionHandlers } from './handlers/connections.js'
 import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
 import { cloneHandlers } from './handlers/clone.js'
+import { reembedHandlers } from './handlers/reembed.js'
 import { forkFacetHandlers } from './handlers/fork-facets.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { backupHandlers } from './handlers/backup.js'
@@ -40,6 +41,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...jobHandlers(ctx.jobs),
     ...healthHandlers(ctx),
     ...settingsHandlers(ctx.settings),
-    ...backupHandlers(ctx)
+    ...backupHandlers(ctx),
+    ...reembedHandlers(ctx)
   }
 }

@@ -4,7 +4,16 @@
 // (finishReembed), and the index is built anew. Interrupted (a quit, a crash), it resumes where it
 // stopped: the vectors made so far are in SQLite. Cancelled, it is dropped and nothing changed.
 import type { ChromaDatabase } from './database.js'
-import { embedCancellable, type EmbeddingFunction } from './embedding/index.js'
+import {
+  embedCancellable,
+  embeddingConfigFor,
+  embeddingFunctionFromConfig,
+  parseEmbeddingConfig,
+  TransformersEmbeddingFunction,
+  type EmbeddingFunction,
+  type EmbeddingRuntimeOptions
+} from './embedding/index.js'
+import { InvalidArgumentError } from './errors.js'
 import type { EmbeddingFunctionConfig } from './types.js'
 
 /** Records embedded and kept per step: one short transaction each, progress between them. */
@@ -16,6 +25,8 @@ export interface ReembedOptions {
   signal?: AbortSignal
   onProgress?: (done: number, total: number, phase: ReembedPhase) => void
   batch?: number
+  /** An abort for this reason keeps the vectors made so far (the app quits: resume at the next start). */
+  keepOnAbort?: (reason: unknown) => boolean
 }
 
 export interface ReembedReport extends Record<string, unknown> {
@@ -27,10 +38,59 @@ export interface ReembedReport extends Record<string, unknown> {
   seconds: number
 }
 
+export interface PreparedReembed {
+  /** The stored form of the new model's function. */
+  target: EmbeddingFunctionConfig
+  /** The model as stored: hub id or absolute folder. */
+  model: string
+  /** Loads the new model; the caller closes it when done. */
+  ef: TransformersEmbeddingFunction
+}
+
+/**
+ * Everything checked before a re-embed job starts, so a mistake is reported at once: the model (hub id
+ * or folder; chosen by the person asking, so it may load here), its files, that it is another model than
+ * the collection's, and that every record has a document. Records the target, so the re-embedding
+ * resumes after a restart.
+ */
+export function prepareReembed(
+  db: ChromaDatabase,
+  collectionId: string,
+  model: string,
+  runtime: EmbeddingRuntimeOptions = {}
+): PreparedReembed {
+  const target = embeddingConfigFor(model) as EmbeddingFunctionConfig
+  const choice = parseEmbeddingConfig(target)
+  if (choice === null) throw new InvalidArgumentError(`Cannot embed with ${model}`)
+  const current = db.getCollectionById(collectionId)
+  let currentChoice: ReturnType<typeof parseEmbeddingConfig> = null
+  try {
+    currentChoice = parseEmbeddingConfig(current.configuration_json.embedding_function)
+  } catch {
+    // A configuration naming a model it may not: any valid model is a change.
+  }
+  if (JSON.stringify(currentChoice) === JSON.stringify(choice)) {
+    throw new InvalidArgumentError(`Collection [${current.name}] already embeds with ${choice.model}`)
+  }
+  const ef = embeddingFunctionFromConfig(target, {
+    ...runtime,
+    trust: { allows: (m) => m === choice.model, howToAllow: '' }
+  })
+  if (!(ef instanceof TransformersEmbeddingFunction)) throw new InvalidArgumentError(`Cannot embed with ${model}`)
+  try {
+    ef.checkAvailable()
+    db.beginReembed(collectionId, target)
+  } catch (e) {
+    void ef.close()
+    throw e
+  }
+  return { target, model: choice.model, ef }
+}
+
 /**
  * Embeds every record of the collection with `ef` (whose configuration is `target`) and switches the
  * collection to it. Starts or resumes; when aborted (cancel) the unfinished work is dropped, when it
- * fails otherwise the vectors made so far stay for the next run.
+ * fails otherwise (or is aborted for a `keepOnAbort` reason) the vectors made so far stay for the next run.
  */
 export async function reembedCollection(
   db: ChromaDatabase,
@@ -68,7 +128,8 @@ export async function reembedCollection(
       opts.onProgress?.(done, total, 'embedding')
     }
   } catch (error) {
-    if (signal.aborted && db.reembedTarget(collectionId) !== null) db.cancelReembed(collectionId)
+    const cancelled = signal.aborted && opts.keepOnAbort?.(signal.reason) !== true
+    if (cancelled && !db.isClosed && db.reembedTarget(collectionId) !== null) db.cancelReembed(collectionId)
     throw error
   }
   // Switched: build the new index now rather than on the first query.
