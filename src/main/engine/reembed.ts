@@ -5,13 +5,13 @@
 // stopped: the vectors made so far are in SQLite. Cancelled, it is dropped and nothing changed.
 import type { ChromaDatabase } from './database.js'
 import {
+  chosenModelFunction,
   embedCancellable,
   embeddingConfigFor,
-  embeddingFunctionFromConfig,
   parseEmbeddingConfig,
-  TransformersEmbeddingFunction,
   type EmbeddingFunction,
-  type EmbeddingRuntimeOptions
+  type EmbeddingRuntimeOptions,
+  type TransformersEmbeddingFunction
 } from './embedding/index.js'
 import { InvalidArgumentError } from './errors.js'
 import type { EmbeddingFunctionConfig } from './types.js'
@@ -72,13 +72,8 @@ export function prepareReembed(
   if (JSON.stringify(currentChoice) === JSON.stringify(choice)) {
     throw new InvalidArgumentError(`Collection [${current.name}] already embeds with ${choice.model}`)
   }
-  const ef = embeddingFunctionFromConfig(target, {
-    ...runtime,
-    trust: { allows: (m) => m === choice.model, howToAllow: '' }
-  })
-  if (!(ef instanceof TransformersEmbeddingFunction)) throw new InvalidArgumentError(`Cannot embed with ${model}`)
+  const ef = chosenModelFunction(target, runtime)
   try {
-    ef.checkAvailable()
     db.beginReembed(collectionId, target)
   } catch (e) {
     void ef.close()
