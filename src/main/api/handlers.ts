@@ -6,6 +6,7 @@ import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
 import { cloneHandlers } from './handlers/clone.js'
 import { reembedHandlers } from './handlers/reembed.js'
+import { modelHandlers } from './handlers/models.js'
 import { forkFacetHandlers } from './handlers/fork-facets.js'
 import { transferHandlers } from './handlers/transfer.js'
 import { backupHandlers } from './handlers/backup.js'
@@ -42,6 +43,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...healthHandlers(ctx),
     ...settingsHandlers(ctx.settings),
     ...backupHandlers(ctx),
-    ...reembedHandlers(ctx)
+    ...reembedHandlers(ctx),
+    ...modelHandlers(ctx)
   }
 }

@@ -1016,6 +1016,15 @@ export class ChromaDatabase {
     return this.read(() => this.db.prepare('SELECT 1 FROM trusted_models WHERE model = ?').get(model) !== undefined)
   }
 
+  /** Models the user chose, oldest first. */
+  trustedModels(): string[] {
+    return this.read(() =>
+      (this.db.prepare('SELECT model FROM trusted_models ORDER BY added_at, model').all() as { model: string }[]).map(
+        (r) => r.model
+      )
+    )
+  }
+
   trustModel(model: string): void {
     this.tx(() => {
       this.db
