@@ -39,6 +39,9 @@ const REMOTE_CLIENT_ERRORS: [new (...args: never[]) => Error, number][] = [
   [ChromaConnectionError, 502]
 ]
 
+export const MODEL_MANAGER_HINT =
+  ' In Chromadesk, Settings → Embedding models downloads a model or adds a model folder.'
+
 /** The status an error declares, or undefined for an unexpected one. */
 export function declaredStatus(err: unknown): number | undefined {
   if (!(err instanceof Error) || err instanceof UnexpectedError) return undefined
@@ -66,7 +69,9 @@ export function describeError(err: unknown, context: string, requestId?: string,
   const status = declaredStatus(err)
   if (status !== undefined) {
     const e = err as Error
-    return { status, name: e.name || 'Error', message: e.message }
+    // The app's user fixes a missing model in the model manager (docs/models.md).
+    const hint = e.name === 'EmbeddingModelUnavailableError' ? MODEL_MANAGER_HINT : ''
+    return { status, name: e.name || 'Error', message: e.message + hint }
   }
   const generic = reportUnexpected(err, context, requestId)
   const detail = err instanceof UnexpectedError && err.cause !== undefined ? err.cause : err

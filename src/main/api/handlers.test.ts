@@ -89,6 +89,9 @@ describe('collections', () => {
       name: 'EmbeddingModelUnavailableError',
       message: expect.stringContaining(`Embedding model folder "${missing}" does not exist`)
     })
+    expect((await failure('collections.create', { name: 'lost', embeddingModel: missing })).message).toMatch(
+      /Settings → Embedding models downloads a model or adds a model folder\.$/
+    )
     expect((await call('collections.list', {})).some((c) => c.name === 'lost')).toBe(false)
   })
 

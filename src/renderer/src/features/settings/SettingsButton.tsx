@@ -28,6 +28,7 @@ import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { endpointOf, maskToken, snippets } from './snippets'
 import { BackupRestore } from '../backup/BackupRestore'
+import { ModelsPanel } from '../models/ModelsPanel'
 
 /** The header's settings button and the modal it opens. */
 export function SettingsButton() {
@@ -67,6 +68,8 @@ function SettingsContent() {
       {transport.kind === 'ipc' ? <DesktopSettings /> : <BrowserSettings />}
       <Divider />
       <BackupRestore />
+      <Divider />
+      <ModelsPanel />
     </Stack>
   )
 }
