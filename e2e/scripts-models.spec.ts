@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { expect, test, type Page } from './fixtures.js'
@@ -24,10 +25,13 @@ test.describe('scripts and models (browser mode)', () => {
   let modelA: string
   let modelB: string
   let collectionId: string
+  let home: string
 
   test.beforeAll(async () => {
     const port = String(await freePort())
-    app = await startApp('out/main/serve.js', (dataDir) => ['--port', port, '--path', dataDir])
+    // Its own home, so the model cache the model manager writes to is this run's (~/.cache/chromadesk/models).
+    home = mkdtempSync(join(tmpdir(), 'chromadesk-e2e-home-'))
+    app = await startApp('out/main/serve.js', (dataDir) => ['--port', port, '--path', dataDir], { HOME: home })
     modelA = await tinyModelDir()
     const { createTinyModel } = await import('../src/main/engine/embedding/testing/tiny-model.js')
     modelB = await createTinyModel(join(tmpdir(), 'chromadesk-e2e-models'), {
@@ -39,6 +43,7 @@ test.describe('scripts and models (browser mode)', () => {
   })
   test.afterAll(async () => {
     await app?.stop()
+    if (home) rmSync(home, { recursive: true, force: true })
   })
 
   /** A script's plain HTTP call to Chroma's v2 API, as curl would make it. */
@@ -123,5 +128,22 @@ test.describe('scripts and models (browser mode)', () => {
     )
     expect(res.status).toBe(400)
     expect(((await res.json()) as { message: string }).message).toMatch(/re-embed/)
+  })
+
+  test('Settings lists the models with their size and users, and adds a model folder', async ({ page }) => {
+    await page.goto(app.url)
+    await page.getByTestId('settings-button').click()
+    const panel = page.getByTestId('models-panel')
+    await panel.scrollIntoViewIfNeeded()
+    const used = panel.locator(`[data-testid="model-row"][data-model="${modelB}"]`)
+    await expect(used).toContainText('script-notes')
+    await expect(used.getByTestId('model-size')).toHaveText(/KB|kB|KiB/)
+    // The second tiny model's folder, chosen with the folder picker: copied into the model cache.
+    await panel.getByTestId('models-folder-input').setInputFiles(modelA)
+    const added = panel.locator('[data-testid="model-row"][data-model$="/_local/tiny-bert"]')
+    await expect(added).toBeVisible({ timeout: 30_000 })
+    await shot(page, 'models-settings.png')
+    await added.getByTestId('model-remove').click()
+    await expect(added).toHaveCount(0)
   })
 })
