@@ -132,8 +132,15 @@ test.describe('scripts and models (browser mode)', () => {
 
   test('Settings lists the models with their size and users, and adds a model folder', async ({ page }) => {
     await page.goto(app.url)
-    await page.getByTestId('settings-button').click()
+    // A model that cannot be loaded is refused at creation, and the error leads to the model manager.
+    await page.getByTestId('new-collection').click()
+    await page.getByTestId('collection-name-input').fill('lost-model')
+    await page.getByTestId('collection-model-input').fill(join(home, 'no-such-model'))
+    await page.getByTestId('create-collection-submit').click()
+    await expect(page.getByTestId('create-collection-error')).toContainText('does not exist')
+    await page.getByTestId('open-model-manager').click()
     const panel = page.getByTestId('models-panel')
+    await expect(panel).toBeInViewport()
     await panel.scrollIntoViewIfNeeded()
     const used = panel.locator(`[data-testid="model-row"][data-model="${modelB}"]`)
     await expect(used).toContainText('script-notes')

@@ -17,6 +17,7 @@ import {
   InvalidCollectionError
 } from 'chromadb'
 import { UnexpectedError } from '../engine/index.js'
+import { MODEL_MANAGER_HINT } from '../../shared/model-manager.js'
 
 export interface DescribedError {
   status: number
@@ -38,9 +39,6 @@ const REMOTE_CLIENT_ERRORS: [new (...args: never[]) => Error, number][] = [
   [ChromaServerError, 502],
   [ChromaConnectionError, 502]
 ]
-
-export const MODEL_MANAGER_HINT =
-  ' In Chromadesk, Settings → Embedding models downloads a model or adds a model folder.'
 
 /** The status an error declares, or undefined for an unexpected one. */
 export function declaredStatus(err: unknown): number | undefined {

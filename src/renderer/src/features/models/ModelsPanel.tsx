@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState, type ChangeEvent } from 'react'
+import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react'
 import { Alert, Badge, Button, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
@@ -15,8 +15,12 @@ const MODELS_KEY = queryKeys.models()
  * their size; download a Hugging Face model (a job with byte progress), add a model folder (its files
  * are uploaded and copied into the cache once the model loads), remove one from the cache.
  */
-export function ModelsPanel() {
+export function ModelsPanel({ scrollIntoView = false }: { scrollIntoView?: boolean }) {
   const transport = useTransport()
+  const panel = useRef<HTMLDivElement | null>(null)
+  useEffect(() => {
+    if (scrollIntoView) panel.current?.scrollIntoView({ block: 'start' })
+  }, [scrollIntoView])
   const queryClient = useQueryClient()
   const models = useQuery({ queryKey: MODELS_KEY, queryFn: () => transport.call('models.list', {}) })
   const refresh = (): void => void queryClient.invalidateQueries({ queryKey: MODELS_KEY })
@@ -63,7 +67,7 @@ export function ModelsPanel() {
   const error = download.error ?? remove.error ?? add.error ?? models.error
 
   return (
-    <Stack gap="xs" data-testid="models-panel" id="models">
+    <Stack gap="xs" data-testid="models-panel" ref={panel}>
       <Group justify="space-between">
         <Title order={5}>Embedding models</Title>
         <Button size="compact-xs" variant="subtle" onClick={refresh} data-testid="models-refresh">
