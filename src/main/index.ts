@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron'
 import { closeAppContext, openAppContext, type AppContext } from './api/context.js'
 import { createHandlers } from './api/handlers.js'
+import { resumeReembeds } from './api/handlers/reembed.js'
 import { APP_ORIGIN, APP_SCHEME, serveAppFile } from './desktop/app-protocol.js'
 import { FileConnectionStore } from './desktop/connection-store.js'
 import { DesktopSettings } from './desktop/desktop-settings.js'
@@ -161,6 +162,7 @@ if (!app.requestSingleInstanceLock()) {
       }
     })
     registerIpc(ipcMain, createHandlers(ctx), isAppUrl)
+    resumeReembeds(ctx) // re-embeddings the last run left unfinished (decision 0122)
     forwardEvents(ctx.events, () => BrowserWindow.getAllWindows().map((w) => w.webContents))
     void settings.attach(ctx)
     createWindow(store)

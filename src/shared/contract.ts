@@ -217,7 +217,17 @@ export interface CopyStatus {
 }
 
 /** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
-export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork' | 'keyword-index'
+export type JobKind =
+  | 'backup'
+  | 'restore'
+  | 'rebuild'
+  | 'clone'
+  | 'compact'
+  | 'verify'
+  | 'fork'
+  | 'keyword-index'
+  | 'reembed'
+  | 'model-download'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -603,8 +613,50 @@ export const contract = {
       .refine((q) => q.denseWeight > 0 || q.keywordWeight > 0, {
         message: 'Give at least one ranking a weight above 0'
       })
-  )
+  ),
+  // ---- models: re-embed a collection (src/main/api/handlers/reembed.ts, docs/models.md); this computer's database
+  /**
+   * Starts a 'reembed' job: every record embedded again with `embeddingModel` (hub id or model folder),
+   * the collection switched to it in one step at the end. Checked (model loadable, documents) before it starts.
+   */
+  'collections.reembed': call<JobStatus>()(
+    z.object({ connection, collectionId, embeddingModel: z.string().min(1) }).strict()
+  ),
+  // ---- models: the model manager in Settings (src/main/api/handlers/models.ts, docs/models.md)
+  /** Models in the cache folder, those the user chose, and those this database's collections name. */
+  'models.list': call<ModelsOverview>()(z.object({}).strict()),
+  /** Starts a 'model-download' job (unit bytes) for a Hugging Face model id. */
+  'models.download': call<JobStatus>()(z.object({ model: z.string().min(1) }).strict()),
+  /**
+   * Adds a model folder staged with ingest.upload (its files named `<folder>/…`): copied into the cache
+   * folder once it loads and embeds. Returns the added model (its absolute folder names it).
+   */
+  'models.addFolder': call<ModelInfo>()(
+    z.object({ uploadId: z.string(), folder: z.string().min(1), files: z.array(z.string().min(1)).min(1) }).strict()
+  ),
+  /** Deletes a model from the cache folder (refused while a collection here uses it). */
+  'models.remove': call<ModelsOverview>()(z.object({ model: z.string().min(1) }).strict())
 } as const
+
+/** A model the model manager shows. */
+export interface ModelInfo {
+  /** As collections name it: a hub id or an absolute folder. */
+  model: string
+  kind: 'hub' | 'local'
+  folder: string
+  bytes: number
+  /** Its files are all there. */
+  complete: boolean
+  /** In the app's model cache folder (so Remove deletes it there). */
+  inCache: boolean
+  /** Collections of the current database that embed with it. */
+  collections: string[]
+}
+
+export interface ModelsOverview {
+  cacheDir: string
+  models: ModelInfo[]
+}
 
 /** One metadata key's values among the records a filter selects (records.facets). */
 export interface FacetSummary {

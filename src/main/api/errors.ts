@@ -17,6 +17,7 @@ import {
   InvalidCollectionError
 } from 'chromadb'
 import { UnexpectedError } from '../engine/index.js'
+import { MODEL_MANAGER_HINT } from '../../shared/model-manager.js'
 
 export interface DescribedError {
   status: number
@@ -66,7 +67,9 @@ export function describeError(err: unknown, context: string, requestId?: string,
   const status = declaredStatus(err)
   if (status !== undefined) {
     const e = err as Error
-    return { status, name: e.name || 'Error', message: e.message }
+    // The app's user fixes a missing model in the model manager (docs/models.md).
+    const hint = e.name === 'EmbeddingModelUnavailableError' ? MODEL_MANAGER_HINT : ''
+    return { status, name: e.name || 'Error', message: e.message + hint }
   }
   const generic = reportUnexpected(err, context, requestId)
   const detail = err instanceof UnexpectedError && err.cause !== undefined ? err.cause : err

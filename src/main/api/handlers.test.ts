@@ -83,6 +83,18 @@ describe('collections', () => {
     expect(plain.configuration).toMatchObject({ embedding_function: { name: 'default' } })
   })
 
+  it('says at creation that a model cannot be loaded, and creates nothing', async () => {
+    const missing = path.join(path.dirname(modelDir), 'no-such-model')
+    expect(await failure('collections.create', { name: 'lost', embeddingModel: missing })).toMatchObject({
+      name: 'EmbeddingModelUnavailableError',
+      message: expect.stringContaining(`Embedding model folder "${missing}" does not exist`)
+    })
+    expect((await failure('collections.create', { name: 'lost', embeddingModel: missing })).message).toMatch(
+      /Settings → Embedding models downloads a model or adds a model folder\.$/
+    )
+    expect((await call('collections.list', {})).some((c) => c.name === 'lost')).toBe(false)
+  })
+
   it("refuses bad names and duplicates with the engine's messages", async () => {
     expect(await failure('collections.create', { name: 'x' })).toMatchObject({
       name: 'InvalidArgumentError',

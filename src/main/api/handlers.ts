@@ -5,6 +5,8 @@ import { connectionHandlers } from './handlers/connections.js'
 import { databaseHandlers } from './handlers/databases.js'
 import { copyHandlers } from './handlers/copy.js'
 import { cloneHandlers } from './handlers/clone.js'
+import { reembedHandlers } from './handlers/reembed.js'
+import { modelHandlers } from './handlers/models.js'
 import { forkFacetHandlers } from './handlers/fork-facets.js'
 import { hybridHandlers } from './handlers/hybrid.js'
 import { transferHandlers } from './handlers/transfer.js'
@@ -42,6 +44,8 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...jobHandlers(ctx.jobs),
     ...healthHandlers(ctx),
     ...settingsHandlers(ctx.settings),
-    ...backupHandlers(ctx)
+    ...backupHandlers(ctx),
+    ...reembedHandlers(ctx),
+    ...modelHandlers(ctx)
   }
 }

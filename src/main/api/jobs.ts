@@ -25,6 +25,13 @@ export interface JobSpec<R extends Record<string, unknown>> {
   run(control: JobControl): Promise<R>
 }
 
+/** The abort reason when the app quits (not the user's Cancel): a job may keep its work to resume. */
+export class AppClosing extends Error {
+  constructor() {
+    super('The app is closing')
+  }
+}
+
 /** Finished jobs kept for the list. */
 const KEEP_FINISHED = 50
 /** Progress events at most this often per job; the start and the end are always sent. */
@@ -130,7 +137,7 @@ export class Jobs {
   /** Cancels what runs and waits for it to stop (app shutdown). */
   async close(): Promise<void> {
     const running = [...this.jobs.values()].filter((j) => j.status.state === 'running')
-    for (const j of running) j.controller.abort()
+    for (const j of running) j.controller.abort(new AppClosing())
     await Promise.allSettled(running.map((j) => j.finished))
   }
 

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { embeddingConfigFor, type StoredEmbeddingFunctionConfig } from '../engine/embedding/index.js'
+import { embeddingConfigFor, modelReference, type StoredEmbeddingFunctionConfig } from '../engine/embedding/index.js'
+import { prepareReembed, reembedCollection } from '../engine/reembed.js'
 import { ChromaDatabase, DATABASE_FILE, DEFAULT_TENANT, PersistentClient, type Space } from '../engine/index.js'
 import { EXPORT_FORMATS, exportFormatOf, type ExportFormat } from '../../shared/file-names.js'
 import { formatBytes } from '../../shared/format-bytes.js'
@@ -53,6 +54,9 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
       Copy a collection of DIR under a new name with another distance space, HNSW parameters or
       embedding model. A new model re-embeds every document (records without one are refused unless
       --skip-without-document); otherwise embeddings are copied as stored. The source is not changed.
+  reembed --path DIR --collection NAME --model ID|FOLDER
+      Embeds every record of the collection again with another model and switches it to that model in
+      one step at the end (docs/models.md). Interrupted (Ctrl-C), the same command resumes it.
   import-chroma-dir --path DIR --chroma-dir CHROMA_DIR [--collection NAME]
       Copy the collections (or one) of a Chroma persistent directory, read-only, into DIR.
 
@@ -281,6 +285,36 @@ export async function run(argv: string[], out: (line: string) => void = console.
           print(r, cloneLine(r))
         } finally {
           await embedder?.close()
+        }
+        return
+      }
+      case 'reembed': {
+        const client = new PersistentClient({ path: existingDir(resolve(need(values, 'path'))) })
+        try {
+          const scope = { tenant: client.tenant, database: client.database }
+          const id = client.db.getCollection(scope, need(values, 'collection')).id
+          const prepared = prepareReembed(client.db, id, modelReference(need(values, 'model')))
+          try {
+            // Named on the command line: the app may load it for the collection too (decision 0040).
+            client.db.trustModel(prepared.model)
+            const report = progress('reembed')
+            const r = await reembedCollection(client.db, id, prepared.ef, prepared.target, {
+              signal: controller.signal,
+              keepOnAbort: () => true,
+              onProgress: (done, total, phase) => report({ done, total, phase })
+            })
+            print(
+              r,
+              `re-embedded "${need(values, 'collection')}" with ${prepared.model}: ${r.records} records, ` +
+                `dimension ${r.dimension ?? 'none'}` +
+                (r.resumed > 0 ? `, ${r.resumed} kept from the interrupted run` : '') +
+                ` in ${r.seconds.toFixed(1)} s`
+            )
+          } finally {
+            await prepared.ef.close()
+          }
+        } finally {
+          await client.close()
         }
         return
       }

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { closeAppContext, openAppContext } from '../api/context.js'
+import { resumeReembeds } from '../api/handlers/reembed.js'
 import { createServer, DEFAULT_HOST, DEFAULT_PORT } from '../server/index.js'
 
 export interface ServeConfig {
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   }
   // With --port 0 the system picks a free port; what is printed is the one bound.
   const address = (await server.listen({ host: config.host, port: config.port })).replace('[::1]', 'localhost')
+  resumeReembeds(ctx) // re-embeddings the last run left unfinished (decision 0122)
   console.log(`Chromadesk ${ctx.appVersion} serving ${config.path ?? 'an in-memory database'}`)
   console.log(`Chroma API at ${address}${config.token ? ' (token required)' : ''}`)
   console.log(`UI at ${address}/#key=${app.key}`)

@@ -185,15 +185,27 @@ export class Collection {
       if (required) throw new InvalidArgumentError('embeddings and documents cannot both be undefined')
       return undefined
     }
-    const docs = a.documents
-    if (!required && Array.isArray(docs) && docs.some((d) => d == null)) {
-      // update: embed only the documents given; the others keep their embedding.
-      const present = docs.filter((d): d is string => typeof d === 'string')
+    return this.embedDocuments(a.documents, !required)
+  }
+
+  /**
+   * The embeddings of a write's documents, with the collection's function. `partial` (update): a null
+   * document gets a null embedding (the record keeps its own); otherwise every entry must be a string.
+   * Chroma's REST API on this server uses it too, for writes that carry documents only (decision 0121).
+   */
+  async embedDocuments(documents: unknown, partial = false): Promise<(number[] | null)[]> {
+    if (partial && Array.isArray(documents) && documents.some((d) => d == null)) {
+      const present = documents.filter((d): d is string => typeof d === 'string')
       const vectors = await this.embed(present, 'documents')
       let k = 0
-      return docs.map((d) => (typeof d === 'string' ? vectors[k++] : null))
+      return documents.map((d) => (typeof d === 'string' ? (vectors[k++] ?? null) : null))
     }
-    return this.embed(docs, 'documents')
+    return this.embed(documents, 'documents')
+  }
+
+  /** Query texts as vectors, with the collection's function (the REST API's query_texts too). */
+  async embedQueryTexts(texts: unknown): Promise<number[][]> {
+    return this.embed(texts, 'query texts')
   }
 
   async count(): Promise<number> {
@@ -292,7 +304,7 @@ export class Collection {
     if (embeddings == null) {
       const texts = wrapStrings(pick(a, 'queryTexts', 'query_texts'))
       if (texts == null) throw new InvalidArgumentError('Either queryEmbeddings or queryTexts must be provided')
-      embeddings = await this.embed(texts, 'query texts')
+      embeddings = await this.embedQueryTexts(texts)
     }
     const request = {
       query_embeddings: embeddings as EmbeddingInput[],
@@ -439,6 +451,14 @@ abstract class BaseClient {
       const closable = ef as EmbeddingFunction & { close?: () => Promise<void> }
       if (typeof closable.close === 'function') await closable.close()
     }
+  }
+
+  /**
+   * The embedding function a stored configuration names (null for none, legacy or unknown), shared
+   * with this client's collections: a re-embed uses it for its target model.
+   */
+  embeddingFunctionFor(cfg: EmbeddingFunctionConfig | null): EmbeddingFunction | null {
+    return this.efFromConfig(cfg)
   }
 
   /** Rebuilt functions are shared per configuration, so reopening collections loads no second model. */

@@ -48,6 +48,8 @@ import {
 import { fileSizes, vacuumFile } from './store/compact.js'
 import { openSqlite } from './store/connection.js'
 import { RecordStore, decodeEmbedding, readRowsAfter } from './store/records.js'
+import { ReembedStore, type ReembedTodo } from './store/reembed-store.js'
+import { parseEmbeddingConfig } from './embedding/model-ref.js'
 import type {
   AddRequest,
   CollectionConfiguration,
@@ -56,6 +58,7 @@ import type {
   DatabaseModel,
   DeleteRequest,
   DeleteResult,
+  EmbeddingFunctionConfig,
   GetRequest,
   GetResult,
   IncludeField,
@@ -298,6 +301,7 @@ export class ChromaDatabase {
   readonly allowReset: boolean
   private readonly db: BetterSqlite3.Database
   private readonly store: RecordStore
+  private readonly reembeds: ReembedStore
   private readonly indexDir: string | null
   private readonly indexes = new Map<number, LoadedIndex>()
   private closed = false
@@ -334,6 +338,7 @@ export class ChromaDatabase {
     }
     this.db = openSqlite(this.path ? join(this.path, DATABASE_FILE) : null)
     this.store = new RecordStore(this.db)
+    this.reembeds = new ReembedStore(this.db)
     this.ensureDefaults()
   }
 
@@ -1020,6 +1025,15 @@ export class ChromaDatabase {
     return this.read(() => this.db.prepare('SELECT 1 FROM trusted_models WHERE model = ?').get(model) !== undefined)
   }
 
+  /** Models the user chose, oldest first. */
+  trustedModels(): string[] {
+    return this.read(() =>
+      (this.db.prepare('SELECT model FROM trusted_models ORDER BY added_at, model').all() as { model: string }[]).map(
+        (r) => r.model
+      )
+    )
+  }
+
   trustModel(model: string): void {
     this.tx(() => {
       this.db
@@ -1262,6 +1276,17 @@ export class ChromaDatabase {
       }
       const before = JSON.parse(row.configuration) as CollectionConfiguration
       const after = mergeUpdateConfiguration(before, req.new_configuration)
+      if (changesModel(before.embedding_function, after.embedding_function)) {
+        if (this.store.count(row.cid) > 0) {
+          throw new InvalidArgumentError(
+            `Collection [${row.name}] holds records embedded with its current model; another model needs every ` +
+              "record embedded again. Use Chromadesk's re-embed (collection settings, or `npm run cli -- reembed`), " +
+              'which switches when all records are done'
+          )
+        }
+        // Empty: the next write sets the dimension of the new model.
+        this.db.prepare('UPDATE collections SET dimension = NULL WHERE cid = ?').run(row.cid)
+      }
       // A changed ef_search or M is an operation for the index worker: it counts against the backlog
       // (a refusal rolls this whole transaction back).
       if (after.hnsw.ef_search !== before.hnsw.ef_search || after.hnsw.max_neighbors !== before.hnsw.max_neighbors) {
@@ -1289,6 +1314,103 @@ export class ChromaDatabase {
       }
     }
     return this.toModel(result.row)
+  }
+
+  // ---- re-embedding with another model (decision 0122) -------------------------------------------
+
+  /**
+   * Starts re-embedding a collection into `target` (or resumes one with the same target: the vectors
+   * already made are kept). Records keep their old vectors until finishReembed. Refused when a record
+   * has no document, since nothing could give it a vector of the new model.
+   */
+  beginReembed(collectionId: string, target: EmbeddingFunctionConfig): void {
+    this.tx(() => {
+      const c = this.collectionById(collectionId)
+      this.refuseRecordsWithoutDocument(c)
+      this.reembeds.begin(c.cid, JSON.stringify(target))
+    })
+  }
+
+  private refuseRecordsWithoutDocument(c: CollectionRow): void {
+    const missing = this.reembeds.withoutDocument(c.cid, 4)
+    if (missing.length === 0) return
+    const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ', …' : '')
+    throw new InvalidArgumentError(
+      `Collection [${c.name}] has records without a document (${shown}): another model cannot embed them. ` +
+        'Give them documents or delete them, then re-embed'
+    )
+  }
+
+  /** The target of the collection's unfinished re-embedding, or null. */
+  reembedTarget(collectionId: string): EmbeddingFunctionConfig | null {
+    const target = this.read(() => this.reembeds.target(this.collectionById(collectionId).cid))
+    return target === null ? null : (JSON.parse(target) as EmbeddingFunctionConfig)
+  }
+
+  /** Unfinished re-embeddings (to resume after a restart). */
+  pendingReembeds(): { collectionId: string; target: EmbeddingFunctionConfig }[] {
+    return this.read(() =>
+      this.reembeds.pending().map((p) => {
+        const row = this.db.prepare('SELECT id FROM collections WHERE cid = ?').get(p.cid) as { id: string }
+        return { collectionId: row.id, target: JSON.parse(p.target) as EmbeddingFunctionConfig }
+      })
+    )
+  }
+
+  /** Up to `limit` records still to embed with the target model. */
+  reembedTodo(collectionId: string, limit: number): ReembedTodo[] {
+    return this.read(() => this.reembeds.todo(this.collectionById(collectionId).cid, limit))
+  }
+
+  reembedProgress(collectionId: string): { total: number; done: number } {
+    return this.read(() => this.reembeds.counts(this.collectionById(collectionId).cid))
+  }
+
+  /** Keeps new vectors; refused once the re-embedding was cancelled or finished. */
+  stageReembed(collectionId: string, rows: { rid: number; document: string; embedding: Float32Array }[]): void {
+    this.tx(() => {
+      const c = this.collectionById(collectionId)
+      if (this.reembeds.target(c.cid) === null) throw new InternalError('The re-embedding is no longer running')
+      this.reembeds.stage(c.cid, rows)
+    })
+  }
+
+  /**
+   * Switches the collection to the target model in one transaction: every record's new vector, the
+   * configuration and the dimension; then the old index is dropped (the next use builds one from the
+   * new vectors). Returns false, changing nothing, while a record still needs a vector (one written
+   * meanwhile): embed those and call again.
+   */
+  finishReembed(collectionId: string): boolean {
+    const c = this.tx(() => {
+      const row = this.collectionById(collectionId)
+      const target = this.reembeds.target(row.cid)
+      if (target === null) throw new InternalError('The collection has no re-embedding to finish')
+      if (this.reembeds.todo(row.cid, 1).length > 0) return null
+      this.refuseRecordsWithoutDocument(row)
+      const dims = this.reembeds.dimensions(row.cid)
+      if (dims.length > 1) throw new InternalError(`The new vectors disagree on their dimension (${dims.join(', ')})`)
+      this.reembeds.apply(row.cid, this.nextSeq(row))
+      const embedding_function = JSON.parse(target) as EmbeddingFunctionConfig
+      const configuration = { ...(JSON.parse(row.configuration) as CollectionConfiguration), embedding_function }
+      this.db
+        .prepare('UPDATE collections SET configuration = ?, dimension = ? WHERE cid = ?')
+        .run(JSON.stringify(configuration), dims[0] ?? null, row.cid)
+      if (row.schema !== null) {
+        const schema = schemaWithConfiguration(JSON.parse(row.schema) as CollectionSchema, { embedding_function })
+        this.db.prepare('UPDATE collections SET schema = ? WHERE cid = ?').run(JSON.stringify(schema), row.cid)
+      }
+      this.reembeds.cancel(row.cid)
+      return row
+    })
+    if (c === null) return false
+    this.dropIndex(c.cid, c.id)
+    return true
+  }
+
+  /** Drops an unfinished re-embedding; the collection keeps its model and vectors. */
+  cancelReembed(collectionId: string): void {
+    this.tx(() => this.reembeds.cancel(this.collectionById(collectionId).cid))
   }
 
   deleteCollection(scope: Scope, name: string): void {
@@ -2020,4 +2142,14 @@ export class ChromaDatabase {
       })
     })
   }
+}
+
+/** Whether a configuration change names another model of ours (decision 0122: that is a re-embed). */
+function changesModel(before: EmbeddingFunctionConfig | null, after: EmbeddingFunctionConfig | null): boolean {
+  const model = (cfg: EmbeddingFunctionConfig | null): string | null => {
+    const choice = parseEmbeddingConfig(cfg)
+    return choice === null ? null : JSON.stringify(choice)
+  }
+  const [a, b] = [model(before), model(after)]
+  return a !== null && b !== null && a !== b
 }

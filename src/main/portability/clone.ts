@@ -4,9 +4,10 @@
 // changes, re-embeds each batch's documents before it is written. The source is only read.
 import { resolveCreateConfiguration } from '../engine/config.js'
 import {
-  embeddingFunctionFromConfig,
-  TransformersEmbeddingFunction,
-  type EmbeddingRuntimeOptions
+  chosenModelFunction,
+  type EmbeddingRuntimeOptions,
+  type StoredEmbeddingFunctionConfig,
+  type TransformersEmbeddingFunction
 } from '../engine/embedding/index.js'
 import { parseEmbeddingConfig, type ModelChoice } from '../engine/embedding/model-ref.js'
 import type { EmbeddingFunctionConfig, HnswConfigurationInput } from '../engine/index.js'
@@ -175,19 +176,7 @@ export function cloneEmbedder(
   runtime: EmbeddingRuntimeOptions = {}
 ): TransformersEmbeddingFunction | null {
   if (!plan.reembed || plan.model === null) return null
-  const chosen = plan.model
-  const ef = embeddingFunctionFromConfig(plan.spec.configuration.embedding_function, {
-    ...runtime,
-    trust: { allows: (m) => m === chosen, howToAllow: '' }
-  })
-  if (!(ef instanceof TransformersEmbeddingFunction)) throw new PortabilityError(`Cannot embed with ${chosen}`)
-  try {
-    ef.checkAvailable()
-  } catch (e) {
-    void ef.close()
-    throw e
-  }
-  return ef
+  return chosenModelFunction(plan.spec.configuration.embedding_function as StoredEmbeddingFunctionConfig, runtime)
 }
 
 /** The records of a batch that have a document, with their documents embedded by the new model. */

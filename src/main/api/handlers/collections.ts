@@ -5,7 +5,7 @@ import type { CollectionSummary } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import type { Backend, CollectionRef } from '../backends/types.js'
-import { DEFAULT_MODEL, embeddingConfigFor } from '../../engine/embedding/index.js'
+import { chosenModelFunction, DEFAULT_MODEL, embeddingConfigFor } from '../../engine/embedding/index.js'
 
 interface StoredConfiguration {
   hnsw?: { space?: 'l2' | 'cosine' | 'ip' } | null
@@ -16,7 +16,7 @@ interface StoredConfiguration {
 export function embeddingModelOf(configuration: StoredConfiguration): string | null {
   const ef = configuration.embedding_function
   if (!ef || ef.type !== 'known') return null
-  const model = ef.config?.model
+  const model = ef.config?.model ?? ef.config?.model_name
   if (typeof model === 'string' && model.length > 0) return model
   return ef.name === 'default' ? DEFAULT_MODEL : null
 }
@@ -86,6 +86,11 @@ export function collectionHandlers(
       // store any configuration; recorded as the user's choice once the collection exists.
       const reference = model === null ? null : ctx.modelTrust.check(model)
       const embedding_function = reference === null ? null : embeddingConfigFor(reference)
+      // A model that cannot load (a missing folder, or not cached while offline) is reported now, not
+      // at the first ingest; the check only looks at files (a hub model may still be downloaded).
+      if (embedding_function !== null) {
+        await chosenModelFunction(embedding_function, ctx.connections.embeddingOptions).close()
+      }
       const c = await backend.create({
         name,
         ...(metadata ? { metadata } : {}),

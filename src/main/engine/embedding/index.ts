@@ -2,6 +2,7 @@
 import { DEFAULT_MODEL_TRUST, parseEmbeddingConfig } from './model-ref.js'
 import { DEFAULT_MODEL, TransformersEmbeddingFunction, type TransformersEmbeddingOptions } from './transformers-ef.js'
 import type { EmbeddingFunction, StoredEmbeddingFunctionConfig } from './types.js'
+import { InvalidArgumentError } from '../errors.js'
 
 export type {
   EmbeddingFunction,
@@ -88,4 +89,40 @@ export function embeddingFunctionFromConfig(
   }
   if (choice === null) return null
   return new TransformersEmbeddingFunction({ ...opts, ...choice, trust: opts.trust ?? DEFAULT_MODEL_TRUST })
+}
+
+/**
+ * The function of a model the user has just chosen (a create form, a clone or re-embed, the command
+ * line): it may load that model and no other, whatever the runtime's trust. Throws now when its files
+ * cannot be there (a missing folder; an uncached hub model while downloads are off), so the mistake is
+ * reported where it is made. The caller closes it.
+ */
+export function chosenModelFunction(
+  cfg: StoredEmbeddingFunctionConfig,
+  runtime: EmbeddingRuntimeOptions = {}
+): TransformersEmbeddingFunction {
+  const choice = parseEmbeddingConfig(cfg)
+  if (choice === null) throw new InvalidArgumentError('This embedding configuration names no model to embed with')
+  const ef = new TransformersEmbeddingFunction({
+    ...runtime,
+    ...choice,
+    trust: { allows: (m) => m === choice.model, howToAllow: '' }
+  })
+  try {
+    ef.checkAvailable()
+  } catch (e) {
+    void ef.close()
+    throw e
+  }
+  return ef
+}
+
+/** One embedding call: cancellable where the function supports it (transformers.js). */
+export async function embedCancellable(
+  ef: EmbeddingFunction,
+  texts: string[],
+  signal: AbortSignal
+): Promise<number[][]> {
+  if (!(ef instanceof TransformersEmbeddingFunction)) return ef.generate(texts)
+  return ef.generate(texts, { signal })
 }

@@ -117,7 +117,8 @@ export function parseEmbeddingConfig(cfg: StoredEmbeddingFunctionConfig | null |
   if (cfg === null || cfg === undefined || cfg.type !== 'known') return null
   if (cfg.name !== 'default' && cfg.name !== 'transformers') return null
   const config = cfg.config ?? {}
-  const named = optionalString(config, 'model')
+  // Chroma's JS DefaultEmbeddingFunction stores its model as `model_name`.
+  const named = optionalString(config, 'model') ?? optionalString(config, 'model_name')
   if (named !== undefined) parseModelRef(named)
   const revision = optionalString(config, 'revision')
   if (revision !== undefined) checkRevision(revision)
@@ -134,13 +135,16 @@ export function parseEmbeddingConfig(cfg: StoredEmbeddingFunctionConfig | null |
 }
 
 /**
- * The stored embedding function for a model a person chose (hub id or folder, checked): Chroma's
- * 'default' name for its default model, 'transformers' for any other.
+ * The stored embedding function for a model a person chose (hub id or folder, checked). The default
+ * model is stored exactly as Chroma stores its own default, `{"name":"default","config":{}}`, so the
+ * official clients rebuild it as their DefaultEmbeddingFunction (same model, same vectors); any other
+ * model is 'transformers' with the model named (decision 0120).
  */
 export function embeddingConfigFor(model: string): StoredEmbeddingFunctionConfig {
   const reference = modelReference(model)
   parseModelRef(reference)
-  return { type: 'known', name: reference === DEFAULT_MODEL ? 'default' : 'transformers', config: { model: reference } }
+  if (reference === DEFAULT_MODEL) return { type: 'known', name: 'default', config: {} }
+  return { type: 'known', name: 'transformers', config: { model: reference } }
 }
 
 /**

@@ -177,9 +177,12 @@ export class TransformersEmbeddingFunction implements EmbeddingFunction {
     return this.mode
   }
 
-  /** Loads the model (or waits for it); generate() does this on first use. */
-  async load(): Promise<void> {
-    await this.ensureLoaded().ready
+  /**
+   * Loads the model (or waits for it); generate() does this on first use. An abort stops the wait,
+   * not a download under way (transformers.js cannot stop one): it finishes in the background.
+   */
+  async load(options: { signal?: AbortSignal } = {}): Promise<void> {
+    await raceAbort(this.ensureLoaded().ready, options.signal)
   }
 
   async generate(texts: string[], options: GenerateOptions = {}): Promise<number[][]> {

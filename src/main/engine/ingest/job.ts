@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events'
 import type { Collection } from '../client.js'
 import type { EmbeddingFunction } from '../embedding/index.js'
-import { TransformersEmbeddingFunction } from '../embedding/index.js'
+import { embedCancellable } from '../embedding/index.js'
 import {
   chunkSections,
   DEFAULT_CHUNK_OVERLAP,
@@ -233,7 +233,7 @@ async function run(
       for (let start = 0; start < chunks.length; start += embedBatch) {
         if (signal.aborted) throw new Cancelled()
         const texts = chunks.slice(start, start + embedBatch).map((chunk) => chunk.text)
-        const vectors = await embed(ef, texts, signal)
+        const vectors = await embedCancellable(ef, texts, signal)
         embeddings.push(...vectors)
         counts.embeddings += vectors.length
         emit({ type: 'embed-progress', path: file, done: embeddings.length, total: chunks.length, counts: snapshot() })
@@ -281,10 +281,4 @@ async function cleanStale(collection: Collection, ids: string[], select: (i: num
   const stale = ids.filter((_, i) => select(i))
   if (stale.length > 0) await collection.delete({ ids: stale })
   return stale.length
-}
-
-/** One embedding call: cancellable where the function supports it (transformers.js). */
-async function embed(ef: EmbeddingFunction, texts: string[], signal: AbortSignal): Promise<number[][]> {
-  if (!(ef instanceof TransformersEmbeddingFunction)) return ef.generate(texts)
-  return ef.generate(texts, { signal })
 }

@@ -124,6 +124,25 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: "collections' index schema (Chroma 1.5), as given at creation; NULL when none was",
     sql: `ALTER TABLE collections ADD COLUMN schema TEXT;`
+  },
+  {
+    version: 7,
+    description:
+      "re-embedding a collection with another model: the target and each record's new vector, until the switch",
+    // The new vectors wait here, beside the old ones, until one transaction switches them all (decision 0122).
+    // `document` is the text each vector was computed from, so a record changed meanwhile is embedded again.
+    sql: `CREATE TABLE reembeds (
+        cid INTEGER PRIMARY KEY REFERENCES collections(cid) ON DELETE CASCADE,
+        target TEXT NOT NULL,
+        started_at TEXT NOT NULL
+      );
+      CREATE TABLE reembed_vectors (
+        rid INTEGER PRIMARY KEY REFERENCES records(rid) ON DELETE CASCADE,
+        cid INTEGER NOT NULL REFERENCES reembeds(cid) ON DELETE CASCADE,
+        document TEXT NOT NULL,
+        embedding BLOB NOT NULL
+      );
+      CREATE INDEX reembed_vectors_by_collection ON reembed_vectors (cid);`
   }
 ]
 

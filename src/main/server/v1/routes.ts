@@ -15,6 +15,7 @@ import type {
 } from '../../engine/types.js'
 import { registerJsonBody, UnparsedBody } from '../json-body.js'
 import { sendJson } from '../reply.js'
+import { queryTextEmbeddings, withServerEmbeddings } from '../server-embedding.js'
 import { collectionMissing, toV1Error, V1Error } from './errors.js'
 import {
   clientFlavor,
@@ -272,11 +273,13 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   route('POST', '/collections/:collection/add', async (req, reply) => {
     const b = bodyOf(req)
     const c = resolveCollection(req)
-    const add: AddRequest = {
-      ids: b.ids as string[],
-      embeddings: b.embeddings as AddRequest['embeddings'],
-      ...recordLists<AddRequest>(b)
-    }
+    // Documents without embeddings are embedded here, with the collection's model (decision 0121).
+    const add: AddRequest = await withServerEmbeddings(
+      client,
+      c.id,
+      { ids: b.ids as string[], embeddings: listOrNull(b.embeddings), ...recordLists<AddRequest>(b) },
+      false
+    )
     // Only JS 1.4.x sends increment_index (1.4.2: incrementIndex). Their servers (0.3.x) refused ids
     // that already exist, and their tests expect that; Python 0.4+ ignores such ids silently.
     const camel = 'incrementIndex' in b
@@ -300,11 +303,12 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   route('POST', '/collections/:collection/update', async (req, reply) => {
     const b = bodyOf(req)
     const c = resolveCollection(req)
-    const update: UpdateRequest = {
-      ids: b.ids as string[],
-      embeddings: listOrNull(b.embeddings) as UpdateRequest['embeddings'],
-      ...recordLists<UpdateRequest>(b)
-    }
+    const update: UpdateRequest = await withServerEmbeddings(
+      client,
+      c.id,
+      { ids: b.ids as string[], embeddings: listOrNull(b.embeddings), ...recordLists<UpdateRequest>(b) },
+      true
+    )
     await db.writeWhenRoom(c.id, () => db.update(c.id, update))
     return sendJson(reply, true)
   })
@@ -312,11 +316,12 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   route('POST', '/collections/:collection/upsert', async (req, reply) => {
     const b = bodyOf(req)
     const c = resolveCollection(req)
-    const upsert: UpsertRequest = {
-      ids: b.ids as string[],
-      embeddings: b.embeddings as UpsertRequest['embeddings'],
-      ...recordLists<UpsertRequest>(b)
-    }
+    const upsert: UpsertRequest = await withServerEmbeddings(
+      client,
+      c.id,
+      { ids: b.ids as string[], embeddings: listOrNull(b.embeddings), ...recordLists<UpsertRequest>(b) },
+      false
+    )
     await db.writeWhenRoom(c.id, () => db.upsert(c.id, upsert))
     return sendJson(reply, true)
   })
@@ -341,7 +346,9 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
     const c = resolveCollection(req)
     const { engine, included } = splitInclude(b.include, QUERY_INCLUDE_DEFAULT)
     const query: QueryRequest = {
-      query_embeddings: b.query_embeddings as QueryRequest['query_embeddings'],
+      query_embeddings: (b.query_embeddings == null && b.query_texts != null
+        ? await queryTextEmbeddings(client, c.id, b.query_texts)
+        : b.query_embeddings) as QueryRequest['query_embeddings'],
       n_results: (b.n_results ?? 10) as number,
       where: filterOrNull(b.where) as QueryRequest['where'],
       where_document: filterOrNull(b.where_document) as QueryRequest['where_document'],

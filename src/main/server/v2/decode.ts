@@ -368,23 +368,35 @@ function recordLists(o: Record<string, unknown>): RecordLists {
   return { documents: opt(o, 'documents', optionalStrings), uris: opt(o, 'uris', optionalStrings) }
 }
 
-type RecordsWithEmbeddings = Omit<AddRequest, 'metadatas'> & { metadatas: unknown }
+/**
+ * An add or upsert body whose embeddings may be absent (null) when it carries documents: this server
+ * embeds those (decision 0121, server-embedding.ts). Without either, `embeddings` is missing as in Chroma.
+ */
+export type DocumentsOnly<R extends { embeddings: unknown }> = Omit<R, 'embeddings'> & {
+  embeddings: R['embeddings'] | null
+}
+
+type RecordsWithEmbeddings = Omit<DocumentsOnly<AddRequest>, 'metadatas'> & { metadatas: unknown }
 
 /** add and upsert: the same payload, except that upsert metadata may hold nulls (delete a key). */
 function recordsWithEmbeddings(raw: unknown, struct: string, update: boolean): RecordsWithEmbeddings {
   const o = body(raw, struct)
   const ids = strings(required(o, 'ids'), 'ids')
-  const embeddings = embeddingsPayload(required(o, 'embeddings'), 'embeddings', false) as Float32Array[]
+  const lists = recordLists(o)
+  const embeddings =
+    o.embeddings == null && lists.documents !== null
+      ? null
+      : (embeddingsPayload(required(o, 'embeddings'), 'embeddings', false) as Float32Array[])
   const metadatas = opt(o, 'metadatas', (v, p) => metadataList(v, p, update))
-  return { ids, embeddings, ...recordLists(o), metadatas }
+  return { ids, embeddings, ...lists, metadatas }
 }
 
-export function addBody(raw: unknown): AddRequest {
+export function addBody(raw: unknown): DocumentsOnly<AddRequest> {
   const r = recordsWithEmbeddings(raw, 'AddCollectionRecordsPayload', false)
   return { ...r, metadatas: r.metadatas as AddRequest['metadatas'] }
 }
 
-export function upsertBody(raw: unknown): UpsertRequest {
+export function upsertBody(raw: unknown): DocumentsOnly<UpsertRequest> {
   const r = recordsWithEmbeddings(raw, 'UpsertCollectionRecordsPayload', true)
   return { ...r, metadatas: r.metadatas as UpsertRequest['metadatas'] }
 }
@@ -416,18 +428,30 @@ export function getBody(raw: unknown): GetRequest {
   }
 }
 
-export function queryBody(raw: unknown): QueryRequest {
-  const o = body(raw, 'QueryRequestPayload')
-  const queries = seq(required(o, 'query_embeddings'), 'query_embeddings').map((e, i) =>
-    f32VectorStrict(e, join('query_embeddings', i))
+/** A query body: `query_embeddings`, or (this server's extension, decision 0121) `query_texts` to embed. */
+export type QueryBody = Omit<QueryRequest, 'query_embeddings'> &
+  (
+    | { query_embeddings: QueryRequest['query_embeddings']; query_texts: null }
+    | { query_embeddings: null; query_texts: string[] }
   )
-  return {
-    query_embeddings: queries,
+
+export function queryBody(raw: unknown): QueryBody {
+  const o = body(raw, 'QueryRequestPayload')
+  const texts = o.query_embeddings == null ? opt(o, 'query_texts', strings) : null
+  const queries =
+    texts !== null
+      ? null
+      : seq(required(o, 'query_embeddings'), 'query_embeddings').map((e, i) =>
+          f32VectorStrict(e, join('query_embeddings', i))
+        )
+  const rest = {
     n_results: opt(o, 'n_results', u32),
     ids: opt(o, 'ids', strings),
     ...filters(o),
     include: opt(o, 'include', include)
   }
+  if (queries === null) return { ...rest, query_embeddings: null, query_texts: texts ?? [] }
+  return { ...rest, query_embeddings: queries, query_texts: null }
 }
 
 export function deleteBody(raw: unknown): DeleteRequest {

@@ -32,6 +32,7 @@ import {
 } from './decode.js'
 import { encodeGetResult, encodeQueryResult, encodeSearchResult } from './encode.js'
 import { forkCollection } from '../../portability/fork.js'
+import { queryTextEmbeddings, withServerEmbeddings } from '../server-embedding.js'
 
 export interface V2Options {
   client: EngineClient
@@ -223,7 +224,8 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     `${R}/add`,
     async (req) => {
       const id = cid(req)
-      const body = addBody(req.body)
+      // Documents without embeddings are embedded here, with the collection's model (decision 0121).
+      const body = await withServerEmbeddings(client, id, addBody(req.body), false)
       // Writes and queries await the index worker's room or answer without blocking (decision 0050).
       await db.writeWhenRoom(id, () => db.add(id, body))
       return {}
@@ -232,13 +234,13 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   )
   route('POST', `${R}/update`, async (req) => {
     const id = cid(req)
-    const body = updateBody(req.body)
+    const body = await withServerEmbeddings(client, id, updateBody(req.body), true)
     await db.writeWhenRoom(id, () => db.update(id, body))
     return {}
   })
   route('POST', `${R}/upsert`, async (req) => {
     const id = cid(req)
-    const body = upsertBody(req.body)
+    const body = await withServerEmbeddings(client, id, upsertBody(req.body), false)
     await db.writeWhenRoom(id, () => db.upsert(id, body))
     return {}
   })
@@ -259,8 +261,9 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   })
   route('POST', `${R}/query`, async (req) => {
     const id = cid(req)
-    const body = queryBody(req.body)
-    return encodeQueryResult(await db.readWhenAnswerable(() => db.query(id, body)))
+    const { query_texts, ...body } = queryBody(req.body)
+    const query_embeddings = body.query_embeddings ?? (await queryTextEmbeddings(client, id, query_texts))
+    return encodeQueryResult(await db.readWhenAnswerable(() => db.query(id, { ...body, query_embeddings })))
   })
   // Chroma 1.5's search API (upstream: Chroma Cloud only); docs/search-api.md.
   route('POST', `${R}/search`, async (req) => {

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { Alert, Button, Group } from '@mantine/core'
+import { ModelManagerLink } from '../features/models/open-model-manager'
 
 /**
  * The end of every form dialog: the failed call's message (the engine's words, shown where it
@@ -17,6 +18,7 @@ export function DialogFooter(props: {
       {props.error && (
         <Alert color="red" title={props.errorTitle} data-testid={props.errorTestId}>
           {props.error.message}
+          <ModelManagerLink message={props.error.message} onLeave={props.onCancel} />
         </Alert>
       )}
       <Group justify="flex-end">

@@ -35,5 +35,7 @@ export const queryKeys = {
   },
   copy: (jobId: string) => ['copy', jobId] as const,
   jobs: () => ['jobs'] as const,
-  health: (collectionId: string) => ['health', collectionId] as const
+  health: (collectionId: string) => ['health', collectionId] as const,
+  // The model manager (Settings → Models).
+  models: () => ['models'] as const
 }

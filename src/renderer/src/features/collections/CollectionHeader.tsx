@@ -13,6 +13,7 @@ import { DialogFooter } from '../../components/DialogFooter'
 import { ConfirmByTypingModal } from '../../components/ConfirmByTypingModal'
 import { CloneCollectionModal } from './CloneCollectionModal'
 import { ForkCollectionModal } from './ForkCollectionModal'
+import { ReembedCollectionModal } from './ReembedCollectionModal'
 
 export function useCollection(id: string) {
   const transport = useTransport()
@@ -25,7 +26,7 @@ export function useCollection(id: string) {
 /** The selected collection's facts and its actions: rename, edit metadata, delete. */
 export function CollectionHeader({ collectionId, onDeleted }: { collectionId: string; onDeleted: () => void }) {
   const collection = useCollection(collectionId)
-  const [dialog, setDialog] = useState<'rename' | 'metadata' | 'delete' | 'clone' | 'fork' | null>(null)
+  const [dialog, setDialog] = useState<'rename' | 'metadata' | 'delete' | 'clone' | 'fork' | 'reembed' | null>(null)
   const close = (): void => setDialog(null)
 
   if (collection.isPending) {
@@ -108,6 +109,9 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
           <Button size="xs" variant="default" onClick={() => setDialog('fork')} data-testid="fork-collection">
             Fork…
           </Button>
+          <Button size="xs" variant="default" onClick={() => setDialog('reembed')} data-testid="reembed-collection">
+            Change model…
+          </Button>
           <Button
             size="xs"
             variant="light"
@@ -123,6 +127,7 @@ export function CollectionHeader({ collectionId, onDeleted }: { collectionId: st
       {dialog === 'metadata' && <MetadataModal collection={c} onClose={close} />}
       {dialog === 'clone' && <CloneCollectionModal collection={c} onClose={close} />}
       {dialog === 'fork' && <ForkCollectionModal collection={c} onClose={close} />}
+      {dialog === 'reembed' && <ReembedCollectionModal collection={c} onClose={close} />}
       {dialog === 'delete' && <DeleteModal collection={c} onClose={close} onDeleted={onDeleted} />}
     </Stack>
   )

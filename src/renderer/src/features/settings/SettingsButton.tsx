@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useCallback, useState } from 'react'
 import {
   ActionIcon,
   Alert,
@@ -28,10 +28,19 @@ import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { endpointOf, maskToken, snippets } from './snippets'
 import { BackupRestore } from '../backup/BackupRestore'
+import { ModelsPanel } from '../models/ModelsPanel'
+import { useOpenModelManagerRequests } from '../models/open-model-manager'
 
 /** The header's settings button and the modal it opens. */
 export function SettingsButton() {
   const [opened, setOpened] = useState(false)
+  const [atModels, setAtModels] = useState(false)
+  useOpenModelManagerRequests(
+    useCallback(() => {
+      setAtModels(true)
+      setOpened(true)
+    }, [])
+  )
   return (
     <>
       <Tooltip label="Settings">
@@ -46,19 +55,22 @@ export function SettingsButton() {
       </Tooltip>
       <Modal
         opened={opened}
-        onClose={() => setOpened(false)}
+        onClose={() => {
+          setOpened(false)
+          setAtModels(false)
+        }}
         title="Settings"
         size="lg"
         // The test id goes on the dialog itself: the Modal root element has no box of its own.
         attributes={{ content: { 'data-testid': 'settings' } }}
       >
-        {opened && <SettingsContent />}
+        {opened && <SettingsContent atModels={atModels} />}
       </Modal>
     </>
   )
 }
 
-function SettingsContent() {
+function SettingsContent({ atModels }: { atModels: boolean }) {
   const transport = useTransport()
   return (
     <Stack gap="lg" data-testid="settings-content">
@@ -67,6 +79,8 @@ function SettingsContent() {
       {transport.kind === 'ipc' ? <DesktopSettings /> : <BrowserSettings />}
       <Divider />
       <BackupRestore />
+      <Divider />
+      <ModelsPanel scrollIntoView={atModels} />
     </Stack>
   )
 }

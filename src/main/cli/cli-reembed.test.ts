@@ -1,0 +1,69 @@
+// `reembed` on the command line as a real process: the collection switches to the new model in place;
+// refusals exit 1 with the reason.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTinyModel } from '../engine/embedding/testing/tiny-model.js'
+import { PersistentClient } from '../engine/index.js'
+
+const CLI = resolve('src/main/cli/cli.ts')
+let root: string
+let dir: string
+let modelB: string
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 60_000 })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const docs = ['the river runs to the sea', 'a dog and a cat play', 'the farm grows food', 'music in the school']
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'reembed-cli-'))
+  const modelA = await createTinyModel(join(root, 'models'))
+  modelB = await createTinyModel(join(root, 'models'), { name: 'tiny-bert-40', layers: 1, hiddenSize: 40, heads: 2 })
+  dir = join(root, 'data')
+  const client = new PersistentClient({
+    path: dir,
+    embeddingOptions: { trust: { allows: () => true, howToAllow: '' } }
+  })
+  const col = await client.createCollection({
+    name: 'notes',
+    configuration: { embedding_function: { type: 'known', name: 'transformers', config: { model: modelA } } }
+  })
+  await col.add({ ids: docs.map((_, i) => `n${i}`), documents: docs })
+  await client.close()
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('cli reembed', () => {
+  it('switches the collection to the new model; it answers queries with it', async () => {
+    const r = cli('reembed', '--path', dir, '--collection', 'notes', '--model', modelB)
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(new RegExp(`^re-embedded "notes" with ${modelB}: 4 records, dimension 40 in`))
+    const client = new PersistentClient({
+      path: dir,
+      embeddingOptions: { trust: { allows: () => true, howToAllow: '' } }
+    })
+    try {
+      const col = await client.getCollection({ name: 'notes' })
+      expect(col.configuration.embedding_function).toEqual({
+        type: 'known',
+        name: 'transformers',
+        config: { model: modelB }
+      })
+      const q = await col.query({ queryTexts: ['a dog and a cat play'], nResults: 1 })
+      expect(q.ids[0]).toEqual(['n1'])
+    } finally {
+      await client.close()
+    }
+    const again = cli('reembed', '--path', dir, '--collection', 'notes', '--model', modelB)
+    expect(again.status).toBe(1)
+    expect(again.stderr).toMatch(/already embeds with/)
+    const missing = cli('reembed', '--path', dir, '--collection', 'notes', '--model', join(root, 'nope'))
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toMatch(/does not exist/)
+  })
+})
