@@ -44,6 +44,10 @@ export async function withServerEmbeddings<R extends DocumentsWrite>(
       )
     }
   }
+  if (partial && (await client.getCollectionById(collectionId)).embeddingFunction === null) {
+    // As Chroma: an update's documents replace the text and keep the embedding.
+    return write as R & { embeddings: EmbeddingInput[] }
+  }
   const collection = await embedder(client, collectionId)
   const embeddings = await collection.embedDocuments(documents, partial)
   return { ...write, embeddings: embeddings as EmbeddingInput[] }
