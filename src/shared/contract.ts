@@ -30,6 +30,8 @@ export type Filter = Record<string, unknown>
 export type Space = 'l2' | 'cosine' | 'ip'
 
 const id = z.string().min(1)
+/** Ids one records call may name: a lasso over a map of MAP_POINT_LIMIT points (src/main/api/map.ts). */
+const MAP_SELECTION_LIMIT = 200_000
 const collectionId = z.string().min(1)
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 const metadataValue = z.union([scalar, z.array(scalar), z.null()])
@@ -199,7 +201,7 @@ export interface CopyStatus {
 }
 
 /** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
-export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork'
+export type JobKind = 'backup' | 'restore' | 'rebuild' | 'clone' | 'compact' | 'verify' | 'fork' | 'map'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -296,6 +298,8 @@ export const contract = {
         offset: z.number().int().min(0),
         where: filter.nullish(),
         whereDocument: filter.nullish(),
+        /** Only these records (the map's selection), with the filters applied to them. */
+        ids: z.array(id).max(MAP_SELECTION_LIMIT).nullish(),
         /** Documents longer than this come back cut (the table shows a line of each). */
         documentChars: positiveInt.optional()
       })
@@ -307,7 +311,15 @@ export const contract = {
       .strict()
   ),
   'records.count': call<number>()(
-    z.object({ connection, collectionId, where: filter.nullish(), whereDocument: filter.nullish() }).strict()
+    z
+      .object({
+        connection,
+        collectionId,
+        where: filter.nullish(),
+        whereDocument: filter.nullish(),
+        ids: z.array(id).max(MAP_SELECTION_LIMIT).nullish()
+      })
+      .strict()
   ),
   'records.add': call<{ added: number }>()(
     z.object({ connection, collectionId, records: z.array(recordInput).min(1).max(1000) }).strict()
@@ -556,7 +568,26 @@ export const contract = {
       .strict()
   ),
   /** Forks a collection under a new name in its database, as an app job ('fork'); checked before it starts. */
-  'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict())
+  'collections.fork': call<JobStatus>()(z.object({ connection, collectionId, name: z.string() }).strict()),
+
+  // ---- the Map tab (src/main/api/map.ts, docs/map.md; issue #15) ----------------------------------
+  /**
+   * Starts a 'map' job that brings the collection's layout up to date (PCA at once, then UMAP; or added
+   * records placed near their neighbours); `recompute` starts from scratch.
+   */
+  'collections.mapStart': call<JobStatus>()(
+    z.object({ connection, collectionId, recompute: z.boolean().optional() }).strict()
+  ),
+  /** The layout as bytes (src/shared/map-layout.ts), null while none is ready. Browser: GET MAP_PATH/<id>. */
+  'collections.mapLayout': call<Uint8Array | null>()(z.object({ connection, collectionId }).strict()),
+  /** One metadata key's values in the layout's point order: categories (codes) or numbers. */
+  'collections.mapValues': call<import('./map-layout.js').MapValues>()(
+    z.object({ connection, collectionId, key: z.string().min(1) }).strict()
+  ),
+  /** Point indices of the layout's records that a filter selects (the map dims the rest). */
+  'collections.mapMatch': call<number[]>()(
+    z.object({ connection, collectionId, where: filter.nullish(), whereDocument: filter.nullish() }).strict()
+  )
 } as const
 
 /** One metadata key's values among the records a filter selects (records.facets). */
