@@ -70,8 +70,11 @@ export class MapLayouts {
   }
 
   /** The layout as bytes, or null while none is ready. */
-  layout(connection: string | undefined, collectionId: string): Uint8Array | null {
-    const key = this.key(connection, this.ctx.connections.scope(connection), collectionId)
+  async layout(connection: string | undefined, collectionId: string): Promise<Uint8Array | null> {
+    const scope = this.ctx.connections.scope(connection)
+    // Refuses a collection that does not exist (or no longer does), as every call on one does.
+    await this.ctx.connections.backend(connection, scope).get(collectionId)
+    const key = this.key(connection, scope, collectionId)
     const entry = this.entry(key)
     entry.layout ??= this.readCache(key, collectionId)
     return entry.layout ? encodeMapLayout(entry.layout) : null

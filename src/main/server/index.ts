@@ -207,7 +207,7 @@ async function registerAppSurface(
     `${MAP_PATH}/:collectionId`,
     async (req, reply) => {
       try {
-        const bytes = ctx.maps.layout(req.query.connection, req.params.collectionId)
+        const bytes = await ctx.maps.layout(req.query.connection, req.params.collectionId)
         if (bytes === null) return reply.code(204).send()
         return reply.type('application/octet-stream').header('Cache-Control', 'no-store').send(Buffer.from(bytes))
       } catch (err) {

@@ -11,7 +11,7 @@ export function mapHandlers(ctx: AppContext): MapHandlers {
   return {
     'collections.mapStart': ({ connection, collectionId, recompute }) =>
       ctx.maps.start(connection, collectionId, recompute ?? false),
-    'collections.mapLayout': async ({ connection, collectionId }) => ctx.maps.layout(connection, collectionId),
+    'collections.mapLayout': ({ connection, collectionId }) => ctx.maps.layout(connection, collectionId),
     'collections.mapValues': ({ connection, collectionId, key }) => ctx.maps.values(connection, collectionId, key),
     'collections.mapMatch': ({ connection, collectionId, where, whereDocument }) =>
       ctx.maps.match(connection, collectionId, where ?? undefined, whereDocument ?? undefined)
