@@ -21,7 +21,8 @@ import { queryKeys } from '../../lib/query-keys'
 import { plural } from '../../lib/format'
 import { RecordDrawer } from '../records/RecordDrawer'
 import { RecordsView, type RecordSubset } from '../records/RecordsView'
-import { fetchLayout, normalise, pointColours, pointSizes, queryPoint } from './map-data'
+import { normalise } from '../../../../shared/map-geometry'
+import { fetchLayout, pointColours, pointSizes, queryPoint } from './map-data'
 import { PointCanvas } from './point-canvas'
 
 type Hit = { index: number; distance: number }

@@ -57,31 +57,6 @@ export interface PointData {
   valueB: Float32Array
 }
 
-/** Coordinates fitted into [-0.95, 0.95] (regl-scatterplot's normalised space), aspect kept. */
-export function normalise(coords: Float32Array): { x: Float32Array; y: Float32Array } {
-  const n = coords.length / 2
-  let minX = Infinity
-  let maxX = -Infinity
-  let minY = Infinity
-  let maxY = -Infinity
-  for (let i = 0; i < n; i++) {
-    minX = Math.min(minX, coords[i * 2]!)
-    maxX = Math.max(maxX, coords[i * 2]!)
-    minY = Math.min(minY, coords[i * 2 + 1]!)
-    maxY = Math.max(maxY, coords[i * 2 + 1]!)
-  }
-  const factor = 1.9 / (Math.max(maxX - minX, maxY - minY) || 1)
-  const cx = (minX + maxX) / 2
-  const cy = (minY + maxY) / 2
-  const x = new Float32Array(n)
-  const y = new Float32Array(n)
-  for (let i = 0; i < n; i++) {
-    x[i] = (coords[i * 2]! - cx) * factor
-    y[i] = (coords[i * 2 + 1]! - cy) * factor
-  }
-  return { x, y }
-}
-
 /**
  * Each point's colour index into the returned colour list: its category's colour (or a ramp step for
  * a number key), faint when a `where` filter excludes it.

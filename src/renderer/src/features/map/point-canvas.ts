@@ -2,8 +2,16 @@
 // redrawn only when something changed. Written here rather than taken from regl-scatterplot: regl
 // compiles its commands with `new Function`, which the app's Content Security Policy (script-src
 // 'self', no 'unsafe-eval') refuses (decision 0104). Lasso, hover and click are plain maths over the
-// coordinates (geometry.ts).
-import { INITIAL_CAMERA, nearestPoint, panBy, pointsInPolygon, toScreen, zoomAt, type Camera } from './geometry'
+// coordinates (src/shared/map-geometry.ts).
+import {
+  INITIAL_CAMERA,
+  nearestPoint,
+  panBy,
+  pointsInPolygon,
+  toScreen,
+  zoomAt,
+  type Camera
+} from '../../../../shared/map-geometry'
 
 const MAX_COLOURS = 32
 

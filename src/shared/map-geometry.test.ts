@@ -8,7 +8,7 @@ import {
   toScreen,
   toWorld,
   zoomAt
-} from './geometry'
+} from './map-geometry.js'
 
 describe('map geometry', () => {
   it('maps world to screen and back, fitting [-1, 1] into the shorter side', () => {

@@ -1,4 +1,5 @@
-// Camera and selection maths of the map's point canvas, kept apart from WebGL so they are tested alone.
+// The map's geometry: layout coordinates to the canvas's normalised space, the camera, and selection
+// maths, apart from WebGL so it is tested alone (and the bench aims its lasso with it).
 
 /** Maps normalised point coordinates ([-1, 1] fits the canvas's shorter side) to CSS pixels. */
 export interface Camera {
@@ -102,4 +103,29 @@ export function nearestPoint(
     }
   }
   return best
+}
+
+/** Coordinates fitted into [-0.95, 0.95] (regl-scatterplot's normalised space), aspect kept. */
+export function normalise(coords: Float32Array): { x: Float32Array; y: Float32Array } {
+  const n = coords.length / 2
+  let minX = Infinity
+  let maxX = -Infinity
+  let minY = Infinity
+  let maxY = -Infinity
+  for (let i = 0; i < n; i++) {
+    minX = Math.min(minX, coords[i * 2]!)
+    maxX = Math.max(maxX, coords[i * 2]!)
+    minY = Math.min(minY, coords[i * 2 + 1]!)
+    maxY = Math.max(maxY, coords[i * 2 + 1]!)
+  }
+  const factor = 1.9 / (Math.max(maxX - minX, maxY - minY) || 1)
+  const cx = (minX + maxX) / 2
+  const cy = (minY + maxY) / 2
+  const x = new Float32Array(n)
+  const y = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    x[i] = (coords[i * 2]! - cx) * factor
+    y[i] = (coords[i * 2 + 1]! - cy) * factor
+  }
+  return { x, y }
 }
