@@ -112,6 +112,7 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
   })
 
   const stampRef = useRef(0)
+  const overlayRef = useRef(false)
   // The canvas lives as long as its element (a ref callback: created once the element exists).
   const canvasRef = useCallback((canvas: HTMLCanvasElement | null) => {
     if (!canvas) return
@@ -130,7 +131,10 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
             const at = index === null || index < 0 ? null : created.screenPosition(index)
             setHover(at && index !== null ? { index, x: at[0], y: at[1] } : null)
           },
-          onView: () => setView((v) => v + 1)
+          // Only an overlay follows the view: re-rendering the panel on every frame of a pan would cost frames.
+          onView: () => {
+            if (overlayRef.current) setView((v) => v + 1)
+          }
         },
         lassoRef.current
       )
@@ -171,6 +175,9 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
   }, [ids, stamp])
   const selected = picked.stamp === stamp ? picked.indices : NONE
   const hits = queryHits.stamp === stamp ? queryHits.hits : NO_HITS
+  useEffect(() => {
+    overlayRef.current = hits.length > 0
+  }, [hits])
   const subset = useMemo<RecordSubset | undefined>(() => {
     if (!ids || selected.length === 0) return undefined
     let hash = 0

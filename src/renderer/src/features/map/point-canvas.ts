@@ -13,25 +13,22 @@ import {
   type Camera
 } from '../../../../shared/map-geometry'
 
-const MAX_COLOURS = 32
-
+// Colours are per-point RGBA bytes, looked up from the palette on the CPU: an index into a uniform
+// array needs a loop per vertex, which software GL (SwiftShader) ran at a few frames a second.
 const VERTEX = `
 attribute vec2 position;
-attribute float colour;
+attribute vec4 rgba;
 attribute float size;
 attribute float selected;
 uniform vec2 centre;
 uniform vec2 scale;
 uniform float pixelRatio;
 uniform float anySelected;
-uniform vec4 colours[${MAX_COLOURS}];
 varying vec4 tint;
 varying float ring;
 void main() {
   gl_Position = vec4((position - centre) * scale, 0.0, 1.0);
-  int index = int(colour + 0.5);
-  vec4 c = colours[0];
-  for (int i = 0; i < ${MAX_COLOURS}; i++) { if (i == index) c = colours[i]; }
+  vec4 c = rgba;
   // With a selection, the rest fades so the selected points stand out.
   tint = selected > 0.5 || anySelected < 0.5 ? c : vec4(c.rgb, 0.25);
   ring = selected;
@@ -69,7 +66,7 @@ export interface PointSet {
 export class PointCanvas {
   private readonly gl: WebGLRenderingContext
   private readonly program: WebGLProgram
-  private readonly buffers: Record<'position' | 'colour' | 'size' | 'selected', WebGLBuffer>
+  private readonly buffers: Record<'position' | 'rgba' | 'size' | 'selected', WebGLBuffer>
   private camera: Camera = INITIAL_CAMERA
   private points: PointSet | null = null
   private selected = new Set<number>()
@@ -84,13 +81,13 @@ export class PointCanvas {
     private readonly events: PointCanvasEvents,
     lassoLayer?: SVGSVGElement | null
   ) {
-    const gl = canvas.getContext('webgl', { antialias: true, premultipliedAlpha: false, preserveDrawingBuffer: true })
+    const gl = canvas.getContext('webgl', { antialias: false, premultipliedAlpha: false, preserveDrawingBuffer: false })
     if (!gl) throw new Error('WebGL is not available in this window, so the map cannot be drawn')
     this.gl = gl
     this.program = link(gl, VERTEX, FRAGMENT)
     this.buffers = {
       position: gl.createBuffer()!,
-      colour: gl.createBuffer()!,
+      rgba: gl.createBuffer()!,
       size: gl.createBuffer()!,
       selected: gl.createBuffer()!
     }
@@ -107,8 +104,11 @@ export class PointCanvas {
     }
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.position)
     gl.bufferData(gl.ARRAY_BUFFER, position, gl.STATIC_DRAW)
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.colour)
-    gl.bufferData(gl.ARRAY_BUFFER, points.colour, gl.STATIC_DRAW)
+    const palette = points.colours.map(parseColour)
+    const rgba = new Uint8Array(points.x.length * 4)
+    for (let i = 0; i < points.x.length; i++) rgba.set(palette[points.colour[i]!] ?? palette[0]!, i * 4)
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.rgba)
+    gl.bufferData(gl.ARRAY_BUFFER, rgba, gl.STATIC_DRAW)
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.size)
     gl.bufferData(gl.ARRAY_BUFFER, points.size, gl.STATIC_DRAW)
     if (this.points?.x.length !== points.x.length) this.selected = new Set()
@@ -195,22 +195,20 @@ export class PointCanvas {
     )
     gl.uniform1f(gl.getUniformLocation(program, 'pixelRatio'), ratio)
     gl.uniform1f(gl.getUniformLocation(program, 'anySelected'), this.selected.size > 0 ? 1 : 0)
-    const rgba = new Float32Array(MAX_COLOURS * 4)
-    points.colours.slice(0, MAX_COLOURS).forEach((c, i) => rgba.set(parseColour(c), i * 4))
-    gl.uniform4fv(gl.getUniformLocation(program, 'colours'), rgba)
     this.attribute('position', 2)
-    this.attribute('colour', 1)
+    this.attribute('rgba', 4, gl.UNSIGNED_BYTE)
     this.attribute('size', 1)
     this.attribute('selected', 1)
     gl.drawArrays(gl.POINTS, 0, points.x.length)
   }
 
-  private attribute(name: keyof PointCanvas['buffers'], components: number): void {
+  private attribute(name: keyof PointCanvas['buffers'], components: number, type: number = this.gl.FLOAT): void {
     const { gl, program } = this
     const at = gl.getAttribLocation(program, name)
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers[name])
     gl.enableVertexAttribArray(at)
-    gl.vertexAttribPointer(at, components, gl.FLOAT, false, 0, 0)
+    // Bytes are normalised to 0..1 (colours).
+    gl.vertexAttribPointer(at, components, type, type !== gl.FLOAT, 0, 0)
   }
 
   private listen(): () => void {
@@ -303,7 +301,7 @@ export class PointCanvas {
 
 function parseColour(hex: string): [number, number, number, number] {
   const v = parseInt(hex.slice(1, 7), 16)
-  return [((v >> 16) & 255) / 255, ((v >> 8) & 255) / 255, (v & 255) / 255, 1]
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255, 255]
 }
 
 function link(gl: WebGLRenderingContext, vertex: string, fragment: string): WebGLProgram {
