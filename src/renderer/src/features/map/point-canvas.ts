@@ -46,6 +46,18 @@ void main() {
   gl_FragColor = ring > 0.5 && r > 0.55 ? vec4(0.1, 0.1, 0.1, 1.0) : tint;
 }`
 
+/**
+ * Where one full draw is slow (software GL: SwiftShader's cost grows with the points), a moving view
+ * draws this many points, an evenly spread random sample, and all of them once it has been still for
+ * SETTLE_MS (decision 0104).
+ */
+const INTERACTIVE_POINTS = 20_000
+const SETTLE_MS = 150
+/** Frames of a moving view that take longer than this (a visible stutter) make the view "slow". */
+const SLOW_FRAME_MS = 25
+/** After this many such frames in a row. */
+const SLOW_FRAMES = 3
+
 export interface PointCanvasEvents {
   onSelect(indices: number[]): void
   onHover(index: number | null): void
@@ -71,6 +83,13 @@ export class PointCanvas {
   private points: PointSet | null = null
   private selected = new Set<number>()
   private frame = 0
+  /** Draw slot -> point index: a shuffled order, so the first k slots are a random sample. */
+  private order: Uint32Array = new Uint32Array(0)
+  private slow = false
+  private slowFrames = 0
+  private lastDrawAt = 0
+  private movedAt = 0
+  private settle: ReturnType<typeof setTimeout> | undefined
   private mode: 'panZoom' | 'lasso' = 'panZoom'
   private readonly detach: () => void
   private lasso: [number, number][] | null = null
@@ -97,21 +116,29 @@ export class PointCanvas {
 
   setPoints(points: PointSet): void {
     const { gl } = this
-    const position = new Float32Array(points.x.length * 2)
-    for (let i = 0; i < points.x.length; i++) {
-      position[i * 2] = points.x[i]!
-      position[i * 2 + 1] = points.y[i]!
+    const n = points.x.length
+    if (this.order.length !== n) {
+      this.order = shuffled(n)
+      this.selected = new Set()
+    }
+    const order = this.order
+    const position = new Float32Array(n * 2)
+    const palette = points.colours.map(parseColour)
+    const rgba = new Uint8Array(n * 4)
+    const size = new Float32Array(n)
+    for (let slot = 0; slot < n; slot++) {
+      const i = order[slot]!
+      position[slot * 2] = points.x[i]!
+      position[slot * 2 + 1] = points.y[i]!
+      rgba.set(palette[points.colour[i]!] ?? palette[0]!, slot * 4)
+      size[slot] = points.size[i]!
     }
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.position)
     gl.bufferData(gl.ARRAY_BUFFER, position, gl.STATIC_DRAW)
-    const palette = points.colours.map(parseColour)
-    const rgba = new Uint8Array(points.x.length * 4)
-    for (let i = 0; i < points.x.length; i++) rgba.set(palette[points.colour[i]!] ?? palette[0]!, i * 4)
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.rgba)
     gl.bufferData(gl.ARRAY_BUFFER, rgba, gl.STATIC_DRAW)
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.size)
-    gl.bufferData(gl.ARRAY_BUFFER, points.size, gl.STATIC_DRAW)
-    if (this.points?.x.length !== points.x.length) this.selected = new Set()
+    gl.bufferData(gl.ARRAY_BUFFER, size, gl.STATIC_DRAW)
     this.points = points
     this.uploadSelection()
     this.request()
@@ -139,11 +166,12 @@ export class PointCanvas {
   move(dx: number, dy: number, factor = 1): void {
     const { width, height } = this.size()
     this.camera = zoomAt(panBy(this.camera, width, height, dx, dy), width, height, width / 2, height / 2, factor)
-    this.request()
+    this.viewChanged()
   }
 
   destroy(): void {
     cancelAnimationFrame(this.frame)
+    clearTimeout(this.settle)
     this.detach()
     this.gl.getExtension('WEBGL_lose_context')?.loseContext()
   }
@@ -155,10 +183,18 @@ export class PointCanvas {
   private uploadSelection(): void {
     const n = this.points?.x.length ?? 0
     const flags = new Float32Array(n)
-    for (const i of this.selected) if (i < n) flags[i] = 1
+    for (let slot = 0; slot < n; slot++) if (this.selected.has(this.order[slot]!)) flags[slot] = 1
     const { gl } = this
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.selected)
     gl.bufferData(gl.ARRAY_BUFFER, flags, gl.DYNAMIC_DRAW)
+  }
+
+  /** The camera moved: draw now (a sample, when slow), and everything once it is still. */
+  private viewChanged(): void {
+    this.movedAt = performance.now()
+    clearTimeout(this.settle)
+    this.settle = setTimeout(() => this.request(), SETTLE_MS + 10)
+    this.request()
   }
 
   private request(): void {
@@ -199,7 +235,17 @@ export class PointCanvas {
     this.attribute('rgba', 4, gl.UNSIGNED_BYTE)
     this.attribute('size', 1)
     this.attribute('selected', 1)
-    gl.drawArrays(gl.POINTS, 0, points.x.length)
+    const n = points.x.length
+    const moving = performance.now() - this.movedAt < SETTLE_MS
+    const count = moving && this.slow ? Math.min(n, INTERACTIVE_POINTS) : n
+    gl.drawArrays(gl.POINTS, 0, count)
+    // The time between frames of a moving view is what the user sees (a GPU's work is not timed by JS).
+    const now = performance.now()
+    if (moving && count === n && count > INTERACTIVE_POINTS) {
+      this.slowFrames = now - this.lastDrawAt > SLOW_FRAME_MS ? this.slowFrames + 1 : 0
+      if (this.slowFrames >= SLOW_FRAMES) this.slow = true
+    }
+    this.lastDrawAt = now
   }
 
   private attribute(name: keyof PointCanvas['buffers'], components: number, type: number = this.gl.FLOAT): void {
@@ -236,7 +282,7 @@ export class PointCanvas {
           this.camera = panBy(this.camera, width, height, x - drag.x, y - drag.y)
           drag.x = x
           drag.y = y
-          this.request()
+          this.viewChanged()
         }
         return
       }
@@ -271,7 +317,7 @@ export class PointCanvas {
       const [x, y] = local(e)
       const { width, height } = this.size()
       this.camera = zoomAt(this.camera, width, height, x, y, Math.exp(-e.deltaY * 0.0015))
-      this.request()
+      this.viewChanged()
     }
     const leave = (): void => this.events.onHover(null)
     const resize = new ResizeObserver(() => this.request())
@@ -297,6 +343,24 @@ export class PointCanvas {
     const { width, height } = this.size()
     return nearestPoint(this.camera, width, height, this.points.x, this.points.y, x, y, 6)
   }
+}
+
+/** 0..n-1 in a seeded random order (Fisher-Yates with mulberry32): the same sample on every draw. */
+function shuffled(n: number): Uint32Array {
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  let state = 0x9e3779b9
+  for (let i = n - 1; i > 0; i--) {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (i + 1))
+    const swap = order[i]!
+    order[i] = order[j]!
+    order[j] = swap
+  }
+  return order
 }
 
 function parseColour(hex: string): [number, number, number, number] {
