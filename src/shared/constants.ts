@@ -17,7 +17,9 @@ export const EXPORT_PATH = '/app/export'
 export const IPC_ONLY_CHANNELS: ReadonlySet<Channel> = new Set([
   'settings.get',
   'settings.setServer',
-  'settings.setDataDir'
+  'settings.setDataDir',
+  // Bytes: over HTTP the layout is MAP_PATH's octet stream, not JSON.
+  'collections.mapLayout'
 ])
 
 /** Header that carries the app key of a browser-mode server run (the contract's HTTP credential). */
@@ -40,3 +42,9 @@ export function isConnectionScoped(channel: Channel): boolean {
 
 /** Browser mode's backup download, once the backup job is done: GET `${BACKUP_PATH}/<jobId>`. */
 export const BACKUP_PATH = '/app/backup'
+
+/**
+ * The map's layout bytes in browser mode: GET `${MAP_PATH}/<collectionId>?connection=<id>`
+ * (application/octet-stream; collections.mapLayout is the IPC way).
+ */
+export const MAP_PATH = '/app/map'

@@ -30,6 +30,8 @@ export type Filter = Record<string, unknown>
 export type Space = 'l2' | 'cosine' | 'ip'
 
 const id = z.string().min(1)
+/** Ids one records call may name: a lasso over a map of MAP_POINT_LIMIT points (src/main/api/map.ts). */
+const MAP_SELECTION_LIMIT = 200_000
 const collectionId = z.string().min(1)
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 const metadataValue = z.union([scalar, z.array(scalar), z.null()])
@@ -228,6 +230,7 @@ export type JobKind =
   | 'keyword-index'
   | 'reembed'
   | 'model-download'
+  | 'map'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -326,6 +329,8 @@ export const contract = {
         offset: z.number().int().min(0),
         where: filter.nullish(),
         whereDocument: filter.nullish(),
+        /** Only these records (the map's selection), with the filters applied to them. */
+        ids: z.array(id).max(MAP_SELECTION_LIMIT).nullish(),
         /** Documents longer than this come back cut (the table shows a line of each). */
         documentChars: positiveInt.optional()
       })
@@ -337,7 +342,15 @@ export const contract = {
       .strict()
   ),
   'records.count': call<number>()(
-    z.object({ connection, collectionId, where: filter.nullish(), whereDocument: filter.nullish() }).strict()
+    z
+      .object({
+        connection,
+        collectionId,
+        where: filter.nullish(),
+        whereDocument: filter.nullish(),
+        ids: z.array(id).max(MAP_SELECTION_LIMIT).nullish()
+      })
+      .strict()
   ),
   'records.add': call<{ added: number }>()(
     z.object({ connection, collectionId, records: z.array(recordInput).min(1).max(1000) }).strict()
@@ -635,7 +648,25 @@ export const contract = {
     z.object({ uploadId: z.string(), folder: z.string().min(1), files: z.array(z.string().min(1)).min(1) }).strict()
   ),
   /** Deletes a model from the cache folder (refused while a collection here uses it). */
-  'models.remove': call<ModelsOverview>()(z.object({ model: z.string().min(1) }).strict())
+  'models.remove': call<ModelsOverview>()(z.object({ model: z.string().min(1) }).strict()),
+  // ---- the Map tab (src/main/api/map.ts, docs/map.md; issue #15) ----------------------------------
+  /**
+   * Starts a 'map' job that brings the collection's layout up to date (PCA at once, then UMAP; or added
+   * records placed near their neighbours); `recompute` starts from scratch.
+   */
+  'collections.mapStart': call<JobStatus>()(
+    z.object({ connection, collectionId, recompute: z.boolean().optional() }).strict()
+  ),
+  /** The layout as bytes (src/shared/map-layout.ts), null while none is ready. Browser: GET MAP_PATH/<id>. */
+  'collections.mapLayout': call<Uint8Array | null>()(z.object({ connection, collectionId }).strict()),
+  /** One metadata key's values in the layout's point order: categories (codes) or numbers. */
+  'collections.mapValues': call<import('./map-layout.js').MapValues>()(
+    z.object({ connection, collectionId, key: z.string().min(1) }).strict()
+  ),
+  /** Point indices of the layout's records that a filter selects (the map dims the rest). */
+  'collections.mapMatch': call<number[]>()(
+    z.object({ connection, collectionId, where: filter.nullish(), whereDocument: filter.nullish() }).strict()
+  )
 } as const
 
 /** A model the model manager shows. */

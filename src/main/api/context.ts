@@ -8,6 +8,7 @@ import type { SettingsService } from './handlers/settings.js'
 import type { FileDialogs } from './handlers/transfer.js'
 import { Connections, memoryConnectionStore, type ConnectionStore } from './connections.js'
 import { AppModelTrust } from './model-trust.js'
+import { MapLayouts } from './map.js'
 
 export type EngineClient = EphemeralClient | PersistentClient
 
@@ -28,6 +29,8 @@ export interface AppContext {
   jobs: Jobs
   /** Which embedding models collections may load: the default, the user's choices, --allow-model. */
   modelTrust: AppModelTrust
+  /** The Map tab's layouts (issue #15). */
+  maps: MapLayouts
   /** Desktop app only. */
   settings?: SettingsService
   /** Desktop app only: native save dialog for exports. */
@@ -60,7 +63,7 @@ export function openAppContext(opts: EngineOptions): AppContext {
     : new EphemeralClient(common)
   const events = new AppEvents()
   const connections = new Connections(client, opts.connectionStore ?? memoryConnectionStore(), common.embeddingOptions)
-  return {
+  const ctx: AppContext = {
     client,
     dataPath: opts.path ?? null,
     appName: 'Chromadesk',
@@ -71,9 +74,13 @@ export function openAppContext(opts: EngineOptions): AppContext {
     copies: new CopyManager({ connections, events }),
     jobs: new Jobs(events),
     modelTrust,
+    maps: undefined as unknown as MapLayouts,
     ...(opts.settings ? { settings: opts.settings } : {}),
     ...(opts.dialogs ? { dialogs: opts.dialogs } : {})
   }
+  // The layouts act through the context (connections, jobs, the data directory).
+  ctx.maps = new MapLayouts(ctx)
+  return ctx
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {

@@ -16,6 +16,7 @@ import { jobHandlers } from './handlers/jobs.js'
 import { healthHandlers } from './handlers/health.js'
 import { recordHandlers } from './handlers/records.js'
 import { settingsHandlers } from './handlers/settings.js'
+import { mapHandlers } from './handlers/map.js'
 
 /** The contract's calls, implemented over the engine. Thin: the engine holds the rules. */
 export function createHandlers(ctx: AppContext): Handlers {
@@ -46,6 +47,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...settingsHandlers(ctx.settings),
     ...backupHandlers(ctx),
     ...reembedHandlers(ctx),
-    ...modelHandlers(ctx)
+    ...modelHandlers(ctx),
+    ...mapHandlers(ctx)
   }
 }

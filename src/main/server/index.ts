@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import cors from '@fastify/cors'
 import fastifyStatic from '@fastify/static'
-import { BACKUP_PATH, EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, RPC_PATH } from '../../shared/constants.js'
+import { BACKUP_PATH, EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, MAP_PATH, RPC_PATH } from '../../shared/constants.js'
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/file-names.js'
 import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
 import type { AppEvent } from '../../shared/contract.js'
@@ -198,6 +198,20 @@ async function registerAppSurface(
           .send(stream)
       } catch (err) {
         return sendCallError(reply, describeError(err, `export ${req.params.collectionId}`, req.id))
+      }
+    }
+  )
+
+  // The map's layout bytes (collections.mapLayout over IPC); 204 while none is ready.
+  app.get<{ Params: { collectionId: string }; Querystring: { connection?: string } }>(
+    `${MAP_PATH}/:collectionId`,
+    async (req, reply) => {
+      try {
+        const bytes = await ctx.maps.layout(req.query.connection, req.params.collectionId)
+        if (bytes === null) return reply.code(204).send()
+        return reply.type('application/octet-stream').header('Cache-Control', 'no-store').send(Buffer.from(bytes))
+      } catch (err) {
+        return sendCallError(reply, describeError(err, `map ${req.params.collectionId}`, req.id))
       }
     }
   )

@@ -9,6 +9,7 @@ import { IngestPanel } from './features/ingest/IngestPanel'
 import { SettingsButton } from './features/settings/SettingsButton'
 import { JobsButton } from './features/jobs/JobsButton'
 import { HealthPanel } from './features/health/HealthPanel'
+import { MapPanel } from './features/map/MapPanel'
 import { ConnectionPicker } from './features/connections/ConnectionPicker'
 import { DatabaseSwitcher } from './features/databases/DatabaseSwitcher'
 import { CollectionTransfer } from './features/transfer/CollectionTransfer'
@@ -18,7 +19,7 @@ import { AppKeyRequired } from './features/status/AppKeyRequired'
 import { useAppEvents, useAppStatus } from './lib/data'
 import { CallFailed } from './lib/transport'
 
-export type CollectionTab = 'records' | 'query' | 'ingest' | 'health'
+export type CollectionTab = 'records' | 'query' | 'ingest' | 'health' | 'map'
 
 /**
  * The layout: collections on the left, the selected collection's records, query and drag-in tabs on
@@ -100,6 +101,9 @@ export function App() {
               <Tabs.List>
                 <Tabs.Tab value="records">Records</Tabs.Tab>
                 <Tabs.Tab value="query">Query</Tabs.Tab>
+                <Tabs.Tab value="map" data-testid="map-tab">
+                  Map
+                </Tabs.Tab>
                 <Tabs.Tab value="ingest">Add documents</Tabs.Tab>
                 <Tabs.Tab value="health" data-testid="health-tab">
                   Health
@@ -110,6 +114,9 @@ export function App() {
               </Tabs.Panel>
               <Tabs.Panel value="query" pt="sm">
                 <QueryPanel collectionId={selected} />
+              </Tabs.Panel>
+              <Tabs.Panel value="map" pt="sm">
+                <MapPanel collectionId={selected} />
               </Tabs.Panel>
               <Tabs.Panel value="ingest" pt="sm">
                 <IngestPanel collectionId={selected} onDone={() => setTab('records')} />

@@ -33,6 +33,21 @@ export async function embed(backend: Backend, c: CollectionRef, texts: string[])
 
 const orUndefined = <T>(x: T | null | undefined): T | undefined => x ?? undefined
 
+type Filter = Record<string, unknown>
+
+/** Records the filters select, among `ids` when given (ids that do not exist are not counted). */
+async function countRecords(
+  backend: Backend,
+  c: CollectionRef,
+  where: Filter | null | undefined,
+  whereDocument: Filter | null | undefined,
+  ids: string[] | null | undefined
+): Promise<number> {
+  if (!ids) return backend.countWhere(c, orUndefined(where), orUndefined(whereDocument))
+  const found = await c.get({ ids, where: orUndefined(where), whereDocument: orUndefined(whereDocument), include: [] })
+  return found.ids.length
+}
+
 export function recordHandlers(ctx: AppContext): RecordHandlers {
   const { events } = ctx
   const open = async (connection: string | undefined, id: string) => {
@@ -55,10 +70,11 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
   }
 
   return {
-    'records.page': async ({ connection, collectionId, limit, offset, where, whereDocument, documentChars }) => {
+    'records.page': async ({ connection, collectionId, limit, offset, where, whereDocument, ids, documentChars }) => {
       const { backend, c } = await open(connection, collectionId)
       // Never embeddings: a page of a list view stays small however wide the vectors are.
       const res = await c.get({
+        ...(ids ? { ids } : {}),
         where: orUndefined(where),
         whereDocument: orUndefined(whereDocument),
         limit,
@@ -71,15 +87,15 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
           document: cut(res.documents?.[i] ?? null, documentChars),
           metadata: (res.metadatas?.[i] ?? null) as Metadata | null
         })),
-        total: await backend.countWhere(c, orUndefined(where), orUndefined(whereDocument)),
+        total: await countRecords(backend, c, where, whereDocument, ids),
         offset
       }
     },
     'records.get': async ({ connection, collectionId, ids, embeddings }) =>
       readRows((await open(connection, collectionId)).c, ids, embeddings ?? false),
-    'records.count': async ({ connection, collectionId, where, whereDocument }) => {
+    'records.count': async ({ connection, collectionId, where, whereDocument, ids }) => {
       const { backend, c } = await open(connection, collectionId)
-      return backend.countWhere(c, orUndefined(where), orUndefined(whereDocument))
+      return countRecords(backend, c, where, whereDocument, ids)
     },
     'records.add': async ({ connection, collectionId, records }) => {
       const { backend, c } = await open(connection, collectionId)

@@ -20,6 +20,19 @@ const DOCUMENT_CHARS = 200
 interface Filters {
   where: Filter | null
   whereDocument: Filter | null
+  /** Only these records (the map's selection). */
+  ids?: string[]
+}
+
+/** A set of records the table is limited to, with a short key that stands for it in query keys. */
+export interface RecordSubset {
+  key: string
+  ids: string[]
+}
+
+/** Filters as a query key: a subset by its key, not its (possibly 100,000) ids. */
+function keyOf(f: Filters, subset: RecordSubset | undefined): unknown {
+  return { where: f.where, whereDocument: f.whereDocument, subset: subset?.key ?? null }
 }
 
 function parseWhere(text: string): { where: Filter | null; error: string | null } {
@@ -37,6 +50,7 @@ function parseWhere(text: string): { where: Filter | null; error: string | null 
 
 function describeFilters(f: Filters): string {
   return [
+    f.ids ? `among the ${plural(f.ids.length)} selected` : null,
     f.whereDocument ? `whereDocument ${JSON.stringify(f.whereDocument)}` : null,
     f.where ? `where ${JSON.stringify(f.where)}` : null
   ]
@@ -48,7 +62,7 @@ function describeFilters(f: Filters): string {
  * Every record of a collection in a virtualized table, fetched a page of 200 at a time as the
  * visible rows need them, with document search, a where filter, adding and deleting.
  */
-export function RecordsView({ collectionId }: { collectionId: string }) {
+export function RecordsView({ collectionId, subset }: { collectionId: string; subset?: RecordSubset }) {
   const transport = useTransport()
   const searchRef = useRef<HTMLInputElement>(null)
   const [search, setSearch] = useState('')
@@ -66,10 +80,11 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
   const parsedWhere = parseWhere(debouncedWhere)
   const filters: Filters = {
     where: parsedWhere.where,
-    whereDocument: debouncedSearch !== '' ? { $contains: debouncedSearch } : null
+    whereDocument: debouncedSearch !== '' ? { $contains: debouncedSearch } : null,
+    ...(subset ? { ids: subset.ids } : {})
   }
-  const filtered = filters.where !== null || filters.whereDocument !== null
-  const filterKey = JSON.stringify(filters)
+  const filtered = filters.where !== null || filters.whereDocument !== null || subset !== undefined
+  const filterKey = JSON.stringify(keyOf(filters, subset))
 
   // Pages the table shows now; a new filter starts again from the top.
   const [range, setRange] = useState({ key: filterKey, first: 0, last: 0 })
@@ -90,7 +105,7 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
     queries: pageNumbers.map((p) => {
       const params = { ...filters, limit: PAGE, offset: p * PAGE, documentChars: DOCUMENT_CHARS }
       return {
-        queryKey: queryKeys.records.page(collectionId, params),
+        queryKey: queryKeys.records.page(collectionId, { ...params, ids: subset?.key }),
         queryFn: () => transport.call('records.page', { collectionId, ...params })
       }
     })
@@ -98,7 +113,7 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
 
   // The total must outlive the pages in view: a jump far down asks for pages not loaded yet.
   const count = useQuery({
-    queryKey: queryKeys.records.count(collectionId, filters),
+    queryKey: queryKeys.records.count(collectionId, keyOf(filters, subset)),
     queryFn: () => transport.call('records.count', { collectionId, ...filters })
   })
 
@@ -265,7 +280,7 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
       {dialog === 'delete-filter' && (
         <DeleteRecordsModal
           collectionId={collectionId}
-          target={{ filters }}
+          target={{ filters, subset }}
           onClose={() => setDialog(null)}
           onDeleted={clearSelection}
         />
@@ -282,7 +297,7 @@ function DeleteRecordsModal({
   onDeleted
 }: {
   collectionId: string
-  target: { ids: string[] } | { filters: Filters }
+  target: { ids: string[] } | { filters: Filters; subset?: RecordSubset | undefined }
   onClose: () => void
   onDeleted: () => void
 }) {
@@ -290,7 +305,10 @@ function DeleteRecordsModal({
   const queryClient = useQueryClient()
   const filters = 'filters' in target ? target.filters : null
   const count = useQuery({
-    queryKey: queryKeys.records.count(collectionId, filters),
+    queryKey: queryKeys.records.count(
+      collectionId,
+      filters && keyOf(filters, 'subset' in target ? target.subset : undefined)
+    ),
     queryFn: () => transport.call('records.count', { collectionId, ...(filters ?? {}) }),
     enabled: filters !== null
   })

@@ -1,0 +1,103 @@
+// The Map tab (issue #15): a collection of a few thousand records with a category key is laid out,
+// coloured by the key with its legend, a lasso picks points and the table lists exactly those, and a
+// text query draws its hits with lines to the query point.
+import { join } from 'node:path'
+import { expect, test, type Page } from './fixtures.js'
+import type { CollectionSummary } from '../src/shared/contract.js'
+import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
+
+const shot = (page: Page, file: string): Promise<Buffer> =>
+  page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true })
+
+const TOPICS: Record<string, string[]> = {
+  ocean: ['ocean', 'sea', 'ship', 'wave', 'fish', 'harbour', 'tide', 'sail'],
+  space: ['star', 'moon', 'planet', 'orbit', 'rocket', 'comet', 'galaxy', 'sky'],
+  garden: ['seed', 'flower', 'soil', 'leaf', 'root', 'garden', 'rain', 'bloom'],
+  city: ['street', 'bus', 'tower', 'market', 'bridge', 'traffic', 'square', 'cafe']
+}
+const RECORDS = 3000
+
+/** A short document of its topic's words (a seeded pick, the same every run). */
+function documentFor(i: number, words: string[]): string {
+  return Array.from({ length: 6 }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ')
+}
+
+test.describe('the Map tab (browser mode)', () => {
+  test.describe.configure({ timeout: 180_000 })
+  let app: RunningApp
+  let collection: CollectionSummary
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000)
+    const port = String(await freePort())
+    app = await startApp('out/main/serve.js', (dataDir) => ['--port', port, '--path', dataDir])
+    collection = await app.call<CollectionSummary>('collections.create', {
+      name: 'atlas',
+      embeddingModel: await tinyModelDir()
+    })
+    const topics = Object.keys(TOPICS)
+    for (let start = 0; start < RECORDS; start += 1000) {
+      await app.call('records.add', {
+        collectionId: collection.id,
+        records: Array.from({ length: 1000 }, (_, j) => {
+          const i = start + j
+          const topic = topics[i % topics.length] as string
+          return {
+            id: `r${i}`,
+            document: documentFor(i, TOPICS[topic] as string[]),
+            metadata: { topic, rank: i % 100 }
+          }
+        })
+      })
+    }
+  })
+  test.afterAll(async () => {
+    await app?.stop()
+  })
+
+  test('renders every record, colours by category, lasso fills the table, a query draws its hits', async ({ page }) => {
+    await page.setViewportSize({ width: 1400, height: 1000 })
+    await page.goto(app.url)
+    await page.getByTestId('collection-item').filter({ hasText: 'atlas' }).first().click()
+    await page.getByTestId('map-tab').click()
+
+    // PCA first, then UMAP; every record is a point (no sampling at this size).
+    const status = page.getByTestId('map-status')
+    await expect(status).toHaveAttribute('data-points', String(RECORDS), { timeout: 60_000 })
+    await expect(status).toHaveAttribute('data-stage', 'umap', { timeout: 120_000 })
+
+    // Colour by the category key: the legend lists the four topics.
+    await page.getByTestId('map-colour-by').click()
+    await page.getByRole('option', { name: 'topic' }).click()
+    const legend = page.getByTestId('map-legend-item')
+    await expect(legend).toHaveCount(4)
+    await expect(page.getByTestId('map-legend')).toContainText('ocean')
+    await shot(page, 'map.png')
+
+    // A lasso around the left half of the map: the table lists exactly the selected records.
+    await page.getByTestId('map-mode').getByText('Lasso').click()
+    const box = (await page.getByTestId('map-canvas').boundingBox())!
+    const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const
+    const path = [at(0.02, 0.02), at(0.5, 0.02), at(0.5, 0.98), at(0.02, 0.98), at(0.02, 0.03)]
+    await page.mouse.move(...path[0]!)
+    await page.mouse.down()
+    for (const [x, y] of path.slice(1)) await page.mouse.move(x, y, { steps: 12 })
+    await page.mouse.up()
+    await expect(status).toContainText('selected')
+    const selectedText = (await status.textContent()) ?? ''
+    const selected = Number(/([\d,]+) selected/.exec(selectedText)?.[1]?.replace(/,/g, ''))
+    expect(selected).toBeGreaterThan(0)
+    expect(selected).toBeLessThan(RECORDS)
+    await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', String(selected))
+    await shot(page, 'map-lasso.png')
+
+    // A text query: its top 10 become the selection, drawn with lines to the query point.
+    await page.getByTestId('map-query').fill('ocean sea ship')
+    await page.getByTestId('map-query-run').click()
+    await expect(page.getByTestId('map-query-overlay')).toHaveAttribute('data-hits', '10')
+    await expect(page.getByTestId('map-query-overlay').locator('line')).toHaveCount(10)
+    await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
+    await expect(page.getByTestId('record-row').first()).toContainText(/ocean|sea|ship/)
+    await shot(page, 'map-query.png')
+  })
+})
