@@ -20,13 +20,18 @@ export interface BenchServer {
 const HOST = LOOPBACK
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-export async function startOurServerProcess(): Promise<BenchServer> {
+/** `checkout`: another working tree of this repository (a baseline build to compare with). */
+export async function startOurServerProcess(checkout = root): Promise<BenchServer> {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'chromadesk-bench-'))
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const args = [...nodeArgs, '--import', 'tsx', join(root, 'src/main/cli/serve.ts'), '--path', dataDir]
-  return startProcess('our server', [...args, '--port', String(port), '--host', HOST], port, () =>
-    rmSync(dataDir, { recursive: true, force: true })
+  const args = [...nodeArgs, '--import', 'tsx', join(checkout, 'src/main/cli/serve.ts'), '--path', dataDir]
+  return startProcess(
+    'our server',
+    [...args, '--port', String(port), '--host', HOST],
+    port,
+    () => rmSync(dataDir, { recursive: true, force: true }),
+    checkout
   )
 }
 
@@ -36,8 +41,14 @@ export async function startFloorServer(): Promise<BenchServer> {
   return startProcess('the floor server', [join(root, 'bench/floor-server.mjs'), String(port)], port, () => {})
 }
 
-async function startProcess(name: string, args: string[], port: number, cleanup: () => void): Promise<BenchServer> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+async function startProcess(
+  name: string,
+  args: string[],
+  port: number,
+  cleanup: () => void,
+  cwd = root
+): Promise<BenchServer> {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (c: Buffer) => (output += c.toString()))
   child.stderr.on('data', (c: Buffer) => (output += c.toString()))

@@ -3,6 +3,8 @@
 // bench/rest-load.bench.ts (60 s). Every request must succeed, and the final count must equal the
 // number of records whose add was acknowledged.
 
+import { Agent, request as httpRequest } from 'node:http'
+
 export interface LoadOptions {
   baseUrl: string
   seconds: number
@@ -32,7 +34,7 @@ export interface LoadResult {
   errors: string[]
 }
 
-const C = '/api/v2/tenants/default_tenant/databases/default_database/collections'
+export const V2_COLLECTIONS = '/api/v2/tenants/default_tenant/databases/default_database/collections'
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1
@@ -50,73 +52,104 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i] as number
 }
 
-function stats(latencies: number[]): OpStats {
+export function stats(latencies: number[]): OpStats {
   const s = [...latencies].sort((a, b) => a - b)
   return { count: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? 0 }
 }
 
-async function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body)
-  })
-  return { status: res.status, text: await res.text() }
+/** Plain HTTP/1.1 keep-alive requests (no client library), one agent per server. */
+export interface HttpClient {
+  request(method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; text: string }>
+  close(): void
 }
 
-export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const clients = opts.clients ?? 16
-  const dim = opts.dim ?? 64
-  const batch = opts.batch ?? 20
-  const addShare = opts.addShare ?? 0.5
+export function httpClient(baseUrl: string, sockets = 64): HttpClient {
+  const url = new URL(baseUrl)
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets })
+  return {
+    request: (method, path, body) =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            method,
+            path,
+            headers:
+              body === undefined
+                ? {}
+                : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+          },
+          (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (c: Buffer) => chunks.push(c))
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }))
+            res.on('error', reject)
+          }
+        )
+        req.on('error', reject)
+        req.end(body)
+      }),
+    close: () => agent.destroy()
+  }
+}
+
+export interface MixOptions {
+  http: HttpClient
+  /** The collection's path, `/api/v2/.../collections/<id>`. */
+  collection: string
+  seconds: number
+  clients: number
+  /** Records per add request. */
+  batch: number
+  /** Share of operations that are adds (the rest are queries); 30% of queries carry a `where`. */
+  addShare: number
+  seed: number
+  /** Unique per run against one collection, so ids never repeat. */
+  idPrefix: string
+  /** JSON text of a vector to add or query with. */
+  vector: (r: () => number) => string
+  /** JSON text of a record's metadata and of a filtered query's `where`. */
+  metadata: (r: () => number, client: number) => string
+  where: (r: () => number, client: number) => string
+}
+
+export interface MixResult {
+  seconds: number
+  addLatencies: number[]
+  queryLatencies: number[]
+  acknowledgedRecords: number
+  errors: string[]
+}
+
+/** `clients` concurrent loops of adds and queries until the deadline; every request must succeed. */
+export async function runMix(o: MixOptions): Promise<MixResult> {
   const errors: string[] = []
-
-  const name = `load-${Date.now()}`
-  const created = await post(`${opts.baseUrl}${C}`, { name })
-  if (created.status !== 200) throw new Error(`create collection: ${created.status} ${created.text}`)
-  const id = (JSON.parse(created.text) as { id: string }).id
-  const base = `${opts.baseUrl}${C}/${id}`
-
-  // Seed so that the first queries have something to find.
-  const seedRand = rng(opts.seed ?? 7)
-  const vector = (r: () => number): number[] => Array.from({ length: dim }, () => r() * 2 - 1)
-  const seeded = await post(`${base}/add`, {
-    ids: Array.from({ length: 100 }, (_, i) => `seed-${i}`),
-    embeddings: Array.from({ length: 100 }, () => vector(seedRand)),
-    metadatas: Array.from({ length: 100 }, (_, i) => ({ worker: -1, i }))
-  })
-  if (seeded.status !== 201) throw new Error(`seed add: ${seeded.status} ${seeded.text}`)
-  let acknowledged = 100
-
   const addLatencies: number[] = []
   const queryLatencies: number[] = []
-  const deadline = performance.now() + opts.seconds * 1000
-
-  const worker = async (w: number): Promise<void> => {
-    const r = rng((opts.seed ?? 7) * 1000 + w + 1)
+  let acknowledged = 0
+  const deadline = performance.now() + o.seconds * 1000
+  const client = async (w: number): Promise<void> => {
+    const r = rng(o.seed * 1000 + w + 1)
     let seq = 0
     while (performance.now() < deadline && errors.length < 10) {
       const t0 = performance.now()
       try {
-        if (r() < addShare) {
-          const ids = Array.from({ length: batch }, () => `w${w}-${seq++}`)
-          const res = await post(`${base}/add`, {
-            ids,
-            embeddings: ids.map(() => vector(r)),
-            metadatas: ids.map((_, i) => ({ worker: w, i: seq + i })),
-            documents: ids.map((x) => `document ${x}`)
-          })
-          if (res.status !== 201) throw new Error(`add ${res.status} ${res.text.slice(0, 200)}`)
+        if (r() < o.addShare) {
+          const ids = Array.from({ length: o.batch }, () => `${o.idPrefix}w${w}-${seq++}`)
+          const body =
+            `{"ids":${JSON.stringify(ids)},"embeddings":[${ids.map(() => o.vector(r)).join(',')}],` +
+            `"metadatas":[${ids.map(() => o.metadata(r, w)).join(',')}],` +
+            `"documents":${JSON.stringify(ids.map((x) => `document ${x}`))}}`
+          const res = await o.http.request('POST', `${o.collection}/add`, body)
+          if (res.status !== 201 && res.status !== 200) throw new Error(`add ${res.status} ${res.text.slice(0, 200)}`)
           acknowledged += ids.length
           addLatencies.push(performance.now() - t0)
         } else {
-          const filtered = r() < 0.3
-          const res = await post(`${base}/query`, {
-            query_embeddings: [vector(r)],
-            n_results: 10,
-            ...(filtered ? { where: { worker: { $ne: w } } } : {}),
-            include: ['distances', 'metadatas']
-          })
+          const where = r() < 0.3 ? `,"where":${o.where(r, w)}` : ''
+          const body = `{"query_embeddings":[${o.vector(r)}],"n_results":10${where},"include":["distances","metadatas"]}`
+          const res = await o.http.request('POST', `${o.collection}/query`, body)
           if (res.status !== 200) throw new Error(`query ${res.status} ${res.text.slice(0, 200)}`)
           const parsed = JSON.parse(res.text) as { ids: string[][] }
           if (!Array.isArray(parsed.ids?.[0]) || parsed.ids[0].length === 0) throw new Error('query returned no ids')
@@ -128,19 +161,65 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     }
   }
   const started = performance.now()
-  await Promise.all(Array.from({ length: clients }, (_, w) => worker(w)))
-  const elapsed = (performance.now() - started) / 1000
-
-  const countRes = await fetch(`${base}/count`)
-  const finalCount = Number(await countRes.text())
+  await Promise.all(Array.from({ length: o.clients }, (_, w) => client(w)))
   return {
-    seconds: elapsed,
-    clients,
-    adds: stats(addLatencies),
-    queries: stats(queryLatencies),
+    seconds: (performance.now() - started) / 1000,
+    addLatencies,
+    queryLatencies,
     acknowledgedRecords: acknowledged,
-    finalCount,
     errors
+  }
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const clients = opts.clients ?? 16
+  const dim = opts.dim ?? 64
+  const http = httpClient(opts.baseUrl)
+  try {
+    const name = `load-${Date.now()}`
+    const created = await http.request('POST', V2_COLLECTIONS, JSON.stringify({ name }))
+    if (created.status !== 200) throw new Error(`create collection: ${created.status} ${created.text}`)
+    const collection = `${V2_COLLECTIONS}/${(JSON.parse(created.text) as { id: string }).id}`
+
+    // Seed so that the first queries have something to find.
+    const seedRand = rng(opts.seed ?? 7)
+    const vector = (r: () => number): number[] => Array.from({ length: dim }, () => r() * 2 - 1)
+    const seeded = await http.request(
+      'POST',
+      `${collection}/add`,
+      JSON.stringify({
+        ids: Array.from({ length: 100 }, (_, i) => `seed-${i}`),
+        embeddings: Array.from({ length: 100 }, () => vector(seedRand)),
+        metadatas: Array.from({ length: 100 }, (_, i) => ({ worker: -1, i }))
+      })
+    )
+    if (seeded.status !== 201) throw new Error(`seed add: ${seeded.status} ${seeded.text}`)
+
+    const mix = await runMix({
+      http,
+      collection,
+      seconds: opts.seconds,
+      clients,
+      batch: opts.batch ?? 20,
+      addShare: opts.addShare ?? 0.5,
+      seed: opts.seed ?? 7,
+      idPrefix: '',
+      vector: (r) => JSON.stringify(vector(r)),
+      metadata: (r, w) => JSON.stringify({ worker: w, i: Math.floor(r() * 1e6) }),
+      where: (_, w) => JSON.stringify({ worker: { $ne: w } })
+    })
+    const countRes = await http.request('GET', `${collection}/count`)
+    return {
+      seconds: mix.seconds,
+      clients,
+      adds: stats(mix.addLatencies),
+      queries: stats(mix.queryLatencies),
+      acknowledgedRecords: 100 + mix.acknowledgedRecords,
+      finalCount: Number(countRes.text),
+      errors: mix.errors
+    }
+  } finally {
+    http.close()
   }
 }
 
