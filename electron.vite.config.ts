@@ -18,7 +18,9 @@ export default defineConfig({
           // Compaction (VACUUM on its own connection, decision 0075), found the same way.
           'compact-worker': resolve('src/main/engine/store/compact-worker.ts'),
           // Backup and restore copy and check files here (portability/backup.ts finds it the same way).
-          'backup-worker': resolve('src/main/portability/backup-worker.ts')
+          'backup-worker': resolve('src/main/portability/backup-worker.ts'),
+          // Ingest reads, parses and chunks files here (engine/ingest/prepare.ts finds it the same way).
+          'ingest-worker': resolve('src/main/engine/ingest/ingest-worker.ts')
         },
         // One flat folder, so shared chunks and the worker entry sit side by side.
         output: { chunkFileNames: '[name]-[hash].js' }
