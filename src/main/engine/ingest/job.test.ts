@@ -270,3 +270,29 @@ describe('startIngest', () => {
     ])
   })
 })
+
+describe('large files', () => {
+  it('reports reading and chunking progress and cancels within a second while chunking', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'large.txt')
+    // About 6 MB: chunking it takes seconds, so the cancel lands in that phase.
+    writeFileSync(file, Array.from({ length: 4000 }, (_, i) => text(i, 12)).join('\n\n'))
+    const col = await freshCollection()
+    const job = startIngest(col, [file], OPTS)
+    const seen: IngestEvent['type'][] = []
+    let cancelledAt = 0
+    job.events.on('event', (event: IngestEvent) => {
+      seen.push(event.type)
+      if (event.type === 'chunk-progress' && cancelledAt === 0 && event.chunks > 0) {
+        cancelledAt = performance.now()
+        job.cancel()
+      }
+    })
+    const summary = await job.done
+    expect(performance.now() - cancelledAt).toBeLessThan(1000)
+    expect(summary.cancelled).toBe(true)
+    expect(seen).toContain('parse-progress')
+    expect(seen).not.toContain('file-chunked')
+    expect(await col.count()).toBe(0)
+  })
+})
