@@ -12,6 +12,7 @@ import { Center, Checkbox, Loader, Text } from '@mantine/core'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { Metadata, RecordRow } from '../../../../shared/contract'
 import { formatValue } from './metadata'
+import { recordLabel } from './record-label'
 import './RecordTable.css'
 
 const ROW_HEIGHT = 36
@@ -27,6 +28,8 @@ export interface RecordTableProps {
   loading?: boolean
   showDistance?: boolean
   onOpen: (id: string) => void
+  /** Shows "Find similar" on every row. */
+  onFindSimilar?: (id: string) => void
   selection?: Set<string>
   onSelectionChange?: (s: Set<string>) => void
   height?: number | string
@@ -56,6 +59,7 @@ interface RowViewProps {
   showDistance: boolean
   onOpen: (id: string) => void
   onToggle: (id: string, on: boolean) => void
+  onFindSimilar: ((id: string) => void) | undefined
 }
 
 /** One loaded row; memoized so scrolling renders only the rows that come into view. */
@@ -67,7 +71,8 @@ const RowView = memo(function RowView({
   selected,
   showDistance,
   onOpen,
-  onToggle
+  onToggle,
+  onFindSimilar
 }: RowViewProps) {
   return (
     <div
@@ -98,8 +103,8 @@ const RowView = memo(function RowView({
           />
         </div>
       )}
-      <div className="cd-rt-cell cd-rt-id" role="cell" title={row.id}>
-        {row.id}
+      <div className="cd-rt-cell cd-rt-id" role="cell" title={row.id} data-testid="record-cell-id">
+        {recordLabel(row.id, row.metadata)}
       </div>
       {showDistance && (
         <div className="cd-rt-cell" role="cell" data-testid="record-cell-distance">
@@ -112,6 +117,22 @@ const RowView = memo(function RowView({
       <div className="cd-rt-cell" role="cell" data-testid="record-cell-metadata">
         <MetadataChips metadata={row.metadata} />
       </div>
+      {onFindSimilar && (
+        <div className="cd-rt-cell" role="cell">
+          <button
+            type="button"
+            className="cd-rt-similar"
+            title="Find records similar to this one"
+            onClick={(e) => {
+              e.stopPropagation()
+              onFindSimilar(row.id)
+            }}
+            data-testid="record-find-similar"
+          >
+            Similar
+          </button>
+        </div>
+      )}
     </div>
   )
 })
@@ -127,6 +148,7 @@ export function RecordTable({
   loading = false,
   showDistance = false,
   onOpen,
+  onFindSimilar,
   selection,
   onSelectionChange,
   height = 500
@@ -157,7 +179,8 @@ export function RecordTable({
     'minmax(100px, 1.2fr)',
     showDistance ? '90px' : null,
     'minmax(160px, 3fr)',
-    'minmax(140px, 2fr)'
+    'minmax(140px, 2fr)',
+    onFindSimilar ? '72px' : null
   ]
     .filter(Boolean)
     .join(' ')
@@ -171,9 +194,9 @@ export function RecordTable({
   )
 
   // Stable callbacks reading the latest props, so memoized rows do not re-render with the parent.
-  const latest = useRef({ selection, onSelectionChange, onOpen })
+  const latest = useRef({ selection, onSelectionChange, onOpen, onFindSimilar })
   useLayoutEffect(() => {
-    latest.current = { selection, onSelectionChange, onOpen }
+    latest.current = { selection, onSelectionChange, onOpen, onFindSimilar }
   })
   const toggle = useCallback((id: string, on: boolean): void => {
     const { selection: current, onSelectionChange: change } = latest.current
@@ -184,6 +207,7 @@ export function RecordTable({
     change(next)
   }, [])
   const open = useCallback((id: string) => latest.current.onOpen(id), [])
+  const similar = useCallback((id: string) => latest.current.onFindSimilar?.(id), [])
 
   return (
     <div
@@ -227,6 +251,7 @@ export function RecordTable({
         <div className="cd-rt-cell" role="columnheader">
           Metadata
         </div>
+        {onFindSimilar && <div role="columnheader" aria-label="Actions" />}
       </div>
       {count === 0 && (
         <Center h={ROW_HEIGHT * 3} data-testid={loading ? 'record-table-loading' : 'record-table-empty'}>
@@ -251,6 +276,7 @@ export function RecordTable({
                 {showDistance && <span className="cd-rt-skeleton" style={{ width: '60%' }} />}
                 <span className="cd-rt-skeleton" style={{ width: '90%' }} />
                 <span className="cd-rt-skeleton" style={{ width: '50%' }} />
+                {onFindSimilar && <span />}
               </div>
             )
           }
@@ -265,6 +291,7 @@ export function RecordTable({
               showDistance={showDistance}
               onOpen={open}
               onToggle={toggle}
+              onFindSimilar={onFindSimilar ? similar : undefined}
             />
           )
         })}

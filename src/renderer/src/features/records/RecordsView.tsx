@@ -48,7 +48,14 @@ function describeFilters(f: Filters): string {
  * Every record of a collection in a virtualized table, fetched a page of 200 at a time as the
  * visible rows need them, with document search, a where filter, adding and deleting.
  */
-export function RecordsView({ collectionId }: { collectionId: string }) {
+export function RecordsView({
+  collectionId,
+  onFindSimilar
+}: {
+  collectionId: string
+  /** "Find similar" on every row and in the record's drawer (the Query tab runs it). */
+  onFindSimilar?: (id: string) => void
+}) {
   const transport = useTransport()
   const searchRef = useRef<HTMLInputElement>(null)
   const [search, setSearch] = useState('')
@@ -169,6 +176,7 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
         loadRange={loadRange}
         loading={loading}
         onOpen={setOpenId}
+        {...(onFindSimilar ? { onFindSimilar } : {})}
         selection={selection}
         onSelectionChange={setSelection}
         height="max(320px, calc(100vh - 300px))"
@@ -252,7 +260,19 @@ export function RecordsView({ collectionId }: { collectionId: string }) {
           onToggle={toggleFacetValue}
         />
       </Group>
-      <RecordDrawer collectionId={collectionId} recordId={openId} onClose={() => setOpenId(null)} />
+      <RecordDrawer
+        collectionId={collectionId}
+        recordId={openId}
+        onClose={() => setOpenId(null)}
+        {...(onFindSimilar
+          ? {
+              onFindSimilar: (id: string) => {
+                setOpenId(null)
+                onFindSimilar(id)
+              }
+            }
+          : {})}
+      />
       {dialog === 'add' && <AddRecordModal collectionId={collectionId} onClose={() => setDialog(null)} />}
       {dialog === 'delete-selected' && (
         <DeleteRecordsModal
