@@ -157,7 +157,7 @@ export async function splitText(
   chunkSize: number,
   overlap: number,
   count: TokenCounter,
-  onBlock?: (charsDone: number) => void
+  onBlock?: (charsDone: number, piecesSoFar: number) => void
 ): Promise<string[]> {
   checkOptions(chunkSize, overlap)
   const within: string[] = []
@@ -165,7 +165,7 @@ export async function splitText(
   for (const block of textBlocks(text, BLOCK_CHARS)) {
     for (const piece of await splitWithin(block, chunkSize - overlap, count)) within.push(piece)
     done += block.length
-    onBlock?.(done)
+    onBlock?.(done, within.length)
   }
   const pieces = reattachPunctuation(within, chunkSize, count)
   if (overlap === 0) return pieces
@@ -300,9 +300,9 @@ export async function chunkSections(sections: ParsedFile['sections'], opts: Chun
   let before = 0
   for (const section of sections) {
     opts.signal?.throwIfAborted()
-    const onBlock = (done: number): void => {
+    const onBlock = (done: number, pieces: number): void => {
       opts.signal?.throwIfAborted()
-      opts.onProgress?.(before + done, total, chunks.length)
+      opts.onProgress?.(before + done, total, chunks.length + pieces)
     }
     for (const text of await splitText(section.text, chunkSize, overlap, count, onBlock)) {
       const chunk: Chunk = { index: chunks.length, text, tokens: count(text) }
