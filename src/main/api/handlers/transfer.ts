@@ -102,6 +102,7 @@ export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.i
             const report = await importFile(target, staged, {
               ...(name ? { collection: name } : {}),
               onConflict: onConflict ?? 'fail',
+              conflictAdvice: 'Choose “Skip them” or “Overwrite them” to import the rest.',
               signal,
               onProgress: ({ done, total }) => progress(done, total, 'importing')
             })
