@@ -411,7 +411,10 @@ export class IngestManager {
         set({ state: 'working', step: 'embedding', done: event.done, total: event.total })
         break
       case 'file-embedded':
-        set({ state: 'working', step: 'writing', done: event.chunks, total: event.chunks })
+        set({ state: 'working', step: 'writing', done: 0, total: event.chunks })
+        break
+      case 'write-progress':
+        set({ state: 'working', step: 'writing', done: event.done, total: event.total })
         break
       case 'file-written':
         set({ state: 'written', chunks: event.chunks, replaced: event.replaced })
@@ -482,7 +485,12 @@ export class IngestManager {
 }
 
 /** Events that only move a bar; the rest change a file's state and are pushed at once. */
-const PROGRESS_EVENTS = new Set<IngestEvent['type']>(['parse-progress', 'chunk-progress', 'embed-progress'])
+const PROGRESS_EVENTS = new Set<IngestEvent['type']>([
+  'parse-progress',
+  'chunk-progress',
+  'embed-progress',
+  'write-progress'
+])
 
 /**
  * The registry's one-line progress for an ingest event: each phase in its own unit (bytes read and
@@ -503,8 +511,8 @@ function reportPhase(event: IngestEvent, name: string, progress: JobControl['pro
     case 'file-embedded':
       progress(0, event.chunks, `writing ${name} (${files})`, 'chunks')
       break
-    case 'file-written':
-      progress(event.chunks, event.chunks, `written ${name}`, 'chunks')
+    case 'write-progress':
+      progress(event.done, event.total, `writing ${name} (${files})`, 'chunks')
       break
     default:
       break

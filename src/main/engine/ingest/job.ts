@@ -41,6 +41,8 @@ export interface IngestOptions {
   maxBytes?: number
   /** Chunks per embedding call, so progress and cancellation are seen within a file. Default 256. */
   embedBatch?: number
+  /** Chunks per write (one transaction each). Default 500. */
+  writeBatch?: number
   /** Aborting it is the same as job.cancel(). */
   signal?: AbortSignal
   /**
@@ -79,6 +81,8 @@ export type IngestEvent =
   | { type: 'parse-progress'; path: string; done: number; total: number; counts: IngestCounts }
   /** Characters of the file's text chunked so far, and the chunks made. */
   | { type: 'chunk-progress'; path: string; done: number; total: number; chunks: number; counts: IngestCounts }
+  /** Chunks of the file written so far (in batches of writeBatch). */
+  | { type: 'write-progress'; path: string; done: number; total: number; counts: IngestCounts }
 
 export type IngestEventType = IngestEvent['type']
 
@@ -107,6 +111,8 @@ export interface IngestJob {
 }
 
 const DEFAULT_EMBED_BATCH = 256
+/** 500 records: a short transaction, and in memory mode (HNSW inserted inline) well under a second. */
+const DEFAULT_WRITE_BATCH = 500
 
 class Cancelled extends Error {}
 
@@ -166,6 +172,7 @@ async function run(
     throw new InvalidArgumentError(`chunkSize ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
   }
   const embedBatch = opts.embedBatch ?? DEFAULT_EMBED_BATCH
+  const writeBatch = opts.writeBatch ?? DEFAULT_WRITE_BATCH
   // The worker loads the tokenizer from its folder; a custom counter keeps the work on this thread.
   const tokenizer = opts.countTokens === undefined ? await tokenizerFolderFor(ef) : null
 
@@ -248,7 +255,11 @@ async function run(
         const existing = await collection.get({ where: { source }, include: ['metadatas'] })
         const existingIds = existing.ids
         const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
-        if (existingIds.some((_, i) => shaOf(i) === parsed.sha256)) {
+        // Unchanged: this content is stored whole under this path (a crash mid-write leaves fewer
+        // chunks than their chunk_count; chunks written before chunk_count existed were written whole).
+        const same = existingIds.filter((_, i) => shaOf(i) === parsed.sha256).length
+        const expected = existing.metadatas?.find((_, i) => shaOf(i) === parsed.sha256)?.chunk_count
+        if (same > 0 && (typeof expected !== 'number' || same >= expected)) {
           summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => shaOf(i) !== parsed.sha256)
           summary.unchanged.push(file)
           counts.filesDone++
@@ -293,21 +304,39 @@ async function run(
 
         if (signal.aborted) throw new Cancelled()
         const ingestedAt = new Date().toISOString()
-        await collection.upsert({
-          ids,
-          embeddings,
-          documents: chunks.map((chunk) => chunk.text),
-          metadatas: chunks.map((chunk) => ({
-            ...chunk.metadata,
-            ...(parsed.mapping !== null ? { row: chunk.index + 1 } : {}),
-            source,
-            file_name: parsed.fileName,
-            chunk_index: chunk.index,
-            ...(chunk.page !== undefined ? { page: chunk.page } : {}),
-            ingested_at: ingestedAt,
-            file_sha256: parsed.sha256
-          }))
-        })
+        // Written in batches, so a large file reports progress and no single write holds the main
+        // thread (or the index's backlog) long; a file stays whole or absent: an error or a cancel
+        // removes what this file wrote so far, and `chunk_count` lets the next run see a file a crash
+        // left half written (it is then ingested again, not skipped as unchanged).
+        const written: string[] = []
+        try {
+          for (let start = 0; start < chunks.length; start += writeBatch) {
+            if (signal.aborted) throw new Cancelled()
+            const part = chunks.slice(start, start + writeBatch)
+            const partIds = ids.slice(start, start + part.length)
+            await collection.upsert({
+              ids: partIds,
+              embeddings: embeddings.slice(start, start + part.length),
+              documents: part.map((chunk) => chunk.text),
+              metadatas: part.map((chunk) => ({
+                ...chunk.metadata,
+                ...(parsed.mapping !== null ? { row: chunk.index + 1 } : {}),
+                source,
+                file_name: parsed.fileName,
+                chunk_index: chunk.index,
+                chunk_count: chunks.length,
+                ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+                ingested_at: ingestedAt,
+                file_sha256: parsed.sha256
+              }))
+            })
+            written.push(...partIds)
+            emit({ type: 'write-progress', path: file, done: written.length, total: chunks.length, counts: snapshot() })
+          }
+        } catch (error) {
+          if (written.length > 0) await collection.delete({ ids: written })
+          throw error
+        }
         const fresh = new Set(ids)
         const replaced = await cleanStale(collection, existingIds, (i) => !fresh.has(existingIds[i] as string))
         summary.chunksDeleted += replaced

@@ -84,7 +84,7 @@ export async function prepareFile(
   }
   const count =
     countTokens ??
-    (task.tokenizer === null ? approximateTokenCounter : await wordPieceCounterOf(task.tokenizer)) ??
+    (task.tokenizer === null ? approximateTokenCounter : await wordPieceOf(task.tokenizer)) ??
     (await tokenCounterOf(task.tokenizer as string))
   const chunks = await chunkSections(sections, {
     chunkSize: task.chunkSize,
@@ -112,17 +112,21 @@ export const CHUNK_BATCH = 2000
 
 const moduleDir = path.dirname(fileURLToPath(import.meta.url))
 
-const wordPieceFolders = new Map<string, Promise<boolean>>()
-function isWordPiece(folder: string): Promise<boolean> {
-  let known = wordPieceFolders.get(folder)
-  if (known === undefined) {
-    known = wordPieceCounterOf(folder).then(
-      (c) => c !== null,
-      () => false
-    )
-    wordPieceFolders.set(folder, known)
+/** One counter per tokenizer folder and thread: its vocabulary and memo serve every file of a job. */
+const wordPieceCounters = new Map<string, Promise<TokenCounter | null>>()
+function wordPieceOf(folder: string): Promise<TokenCounter | null> {
+  let counter = wordPieceCounters.get(folder)
+  if (counter === undefined) {
+    counter = wordPieceCounterOf(folder)
+    wordPieceCounters.set(folder, counter)
+    counter.catch(() => wordPieceCounters.delete(folder))
   }
-  return known
+  return counter
+}
+
+/** Whether the worker can count for this tokenizer (wordpiece.ts); otherwise chunking stays on this thread. */
+async function isWordPiece(folder: string): Promise<boolean> {
+  return (await wordPieceOf(folder).catch(() => null)) !== null
 }
 
 /**

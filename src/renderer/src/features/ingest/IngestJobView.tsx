@@ -8,7 +8,7 @@ import { formatBytes } from '../../../../shared/format-bytes'
 type FileStatus = IngestStatus['files'][number]
 
 /** Where each step starts on a file's bar, and how much of it the step fills as it goes. */
-const STEP_SHARE = { parsing: [0, 5], chunking: [5, 10], embedding: [15, 80], writing: [95, 0] } as const
+const STEP_SHARE = { parsing: [0, 5], chunking: [5, 10], embedding: [15, 80], writing: [95, 5] } as const
 
 /** A step's own numbers: bytes read, share of the text chunked, chunks embedded. */
 function stepLabel(f: Extract<FileStatus, { state: 'working' }>): string {
