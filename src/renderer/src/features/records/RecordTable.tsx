@@ -127,7 +127,7 @@ const RowView = memo(function RowView({
               e.stopPropagation()
               onFindSimilar(row.id)
             }}
-            data-testid="record-find-similar"
+            data-testid="record-row-similar"
           >
             Similar
           </button>
