@@ -160,22 +160,27 @@ export async function splitText(
   onBlock?: (charsDone: number, piecesSoFar: number) => void
 ): Promise<string[]> {
   checkOptions(chunkSize, overlap)
-  const within: string[] = []
+  // Block by block, each step final once the next block has been split: the last piece of a block waits
+  // for the next one's first (which may hand it its closing mark), and each piece's overlap comes from
+  // the final piece before it. Progress is reported per block, whatever the file's size.
+  const out: string[] = []
+  let previous = ''
+  let pending: string | null = null
+  const finish = (piece: string): void => {
+    const tail = overlap === 0 || previous === '' ? '' : overlapTail(previous, piece, chunkSize, overlap, count)
+    out.push(tail === '' ? piece : `${tail} ${piece}`)
+    previous = piece
+  }
   let done = 0
   for (const block of textBlocks(text, BLOCK_CHARS)) {
-    for (const piece of await splitWithin(block, chunkSize - overlap, count)) within.push(piece)
+    const split = await splitWithin(block, chunkSize - overlap, count)
+    const pieces = reattachPunctuation(pending === null ? split : [pending, ...split], chunkSize, count)
+    pending = pieces.pop() ?? null
+    for (const piece of pieces) finish(piece)
     done += block.length
-    onBlock?.(done, within.length)
+    onBlock?.(done, out.length)
   }
-  const pieces = reattachPunctuation(within, chunkSize, count)
-  if (overlap === 0) return pieces
-  const out: string[] = []
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i] as string
-    const prev = i > 0 ? (pieces[i - 1] as string) : ''
-    const tail = overlapTail(prev, piece, chunkSize, overlap, count)
-    out.push(tail === '' ? piece : `${tail} ${piece}`)
-  }
+  if (pending !== null) finish(pending)
   return out
 }
 

@@ -332,6 +332,9 @@ async function run(
             })
             written.push(...partIds)
             emit({ type: 'write-progress', path: file, done: written.length, total: chunks.length, counts: snapshot() })
+            // A write that needs no wait resolves at once: without this turn of the event loop a large
+            // file's batches would run back to back and starve every request meanwhile.
+            await new Promise((resolve) => setImmediate(resolve))
           }
         } catch (error) {
           if (written.length > 0) await collection.delete({ ids: written })

@@ -28,20 +28,8 @@ interface TokenizerJson {
 /** ASCII symbols count as punctuation too, as in BERT. */
 const WORDS =
   /[^\s\p{P}\u0021-\u002F\u003A-\u0040\u005B-\u0060\u007B-\u007E]+|[\p{P}\u0021-\u002F\u003A-\u0040\u005B-\u0060\u007B-\u007E]/gu
-const CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/u
-
-function isCjk(cp: number): boolean {
-  return (
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x20000 && cp <= 0x2a6df) ||
-    (cp >= 0x2a700 && cp <= 0x2b73f) ||
-    (cp >= 0x2b740 && cp <= 0x2b81f) ||
-    (cp >= 0x2b820 && cp <= 0x2ceaf) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0x2f800 && cp <= 0x2fa1f)
-  )
-}
+const CLEANED = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Co}\p{Cs}\ufffd]/gu
+const CJK = /[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]/g
 
 /** A counter for this tokenizer.json, or null when it is not a plain BERT WordPiece tokenizer. */
 export function wordPieceCounter(json: TokenizerJson): TokenCounter | null {
@@ -56,27 +44,16 @@ export function wordPieceCounter(json: TokenizerJson): TokenCounter | null {
   const addedPattern =
     added.length > 0 ? new RegExp(added.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null
 
+  // Whole-string replaces rather than a loop per character: the chunker counts every chunk two or
+  // three times, so this runs over the whole file's text several times.
   const normalize = (text: string): string => {
     if (!normalizer) return text
     let out = text
-    if (normalizer.clean_text) {
-      let cleaned = ''
-      for (const ch of out) {
-        const cp = ch.codePointAt(0) as number
-        if (cp === 0 || cp === 0xfffd || (ch !== '\t' && ch !== '\n' && ch !== '\r' && CONTROL.test(ch))) continue
-        cleaned += /^\s$/u.test(ch) ? ' ' : ch
-      }
-      out = cleaned
-    }
-    if (normalizer.handle_chinese_chars) {
-      let spaced = ''
-      // By UTF-16 unit, as transformers.js does (the ranges beyond the BMP never match there either).
-      for (let i = 0; i < out.length; i++) {
-        const ch = out[i] as string
-        spaced += isCjk(ch.charCodeAt(0)) ? ` ${ch} ` : ch
-      }
-      out = spaced
-    }
+    // Control and format characters, U+FFFD and NUL go (tab, newline and return are whitespace);
+    // every whitespace character becomes a space.
+    if (normalizer.clean_text) out = out.replace(CLEANED, '').replace(/\s/gu, ' ')
+    // CJK ideographs stand alone (the BMP ranges: transformers.js tests UTF-16 units one by one).
+    if (normalizer.handle_chinese_chars) out = out.replace(CJK, ' $& ')
     const strip = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
     if (normalizer.lowercase) {
       out = out.toLowerCase()
