@@ -144,5 +144,20 @@ test.describe('ingest jobs (browser mode)', () => {
     expect(rows[0]?.metadata).toMatchObject({ name: 'Rex', age: 3, vaccinated: true, source: 'pets.csv', row: 1 })
     expect(rows[0]?.metadata).not.toHaveProperty('kind')
     expect(await app.call<number>('records.count', { collectionId: pets.id, where: { age: { $gte: 3 } } })).toBe(2)
+
+    // "Similar" on a record row runs the query in the Query tab.
+    await page.getByRole('tab', { name: 'Records' }).click()
+    const tom = page.locator('[data-testid="record-row"][data-id="p2"]')
+    await tom.getByTestId('record-row-similar').click()
+    const results = page.getByTestId('query-results')
+    await expect(results.getByTestId('record-row').first()).toHaveAttribute('data-id', 'p2')
+    await expect(results.getByTestId('record-cell-distance').first()).toHaveText('0.0000')
+    // The similar-record picker finds a record by the words of its document.
+    await page.getByTestId('query-similar-id').fill('orange fish')
+    await page.getByTestId('record-picker-option').filter({ hasText: 'orange fish' }).click()
+    await expect(page.getByTestId('query-similar-id')).toHaveValue('p3')
+    await page.getByTestId('query-run').click()
+    await expect(results.getByTestId('record-row').first()).toHaveAttribute('data-id', 'p3')
+    await shot(page, 'ingest-similar-picker.png')
   })
 })
