@@ -20,7 +20,9 @@ export default defineConfig({
           // Backup and restore copy and check files here (portability/backup.ts finds it the same way).
           'backup-worker': resolve('src/main/portability/backup-worker.ts'),
           // The Map tab's layouts (map/run-layout.ts finds it the same way).
-          'layout-worker': resolve('src/main/map/layout-worker.ts')
+          'layout-worker': resolve('src/main/map/layout-worker.ts'),
+          // Ingest reads, parses and chunks files here (engine/ingest/prepare.ts finds it the same way).
+          'ingest-worker': resolve('src/main/engine/ingest/ingest-worker.ts')
         },
         // One flat folder, so shared chunks and the worker entry sit side by side.
         output: { chunkFileNames: '[name]-[hash].js' }

@@ -119,10 +119,48 @@ export interface MetadataKey {
 
 export interface ChunkPreview {
   file: string
-  chunks: { index: number; text: string; tokens: number; page?: number }[]
-  /** Chunks the file would give in all (the preview shows the first few). */
+  chunks: {
+    index: number
+    text: string
+    tokens: number
+    page?: number
+    /** A structured file's row: the id its id field gives and its typed metadata. */
+    id?: string
+    metadata?: Record<string, string | number | boolean>
+  }[]
+  /** Chunks the file would give in all (the preview shows the first few); rows for a structured file. */
   total: number
+  /** A structured file (CSV, JSON or JSON Lines of objects): its fields and the mapping shown. */
+  table?: {
+    fields: {
+      name: string
+      type: 'string' | 'number' | 'boolean' | 'mixed' | 'object'
+      unique: boolean
+      sample: string
+    }[]
+    mapping: FieldMapping
+    /** Rows in the file. */
+    rows: number
+  }
 }
+
+/** How a structured file's fields become records (engine/ingest/structured.ts). */
+export interface FieldMapping {
+  /** Fields that make the document; several are joined as `field: value` lines. */
+  document: string[]
+  /** The field that gives each record's id; null: ids from the file's content and row. */
+  id: string | null
+  /** Fields stored as typed metadata. */
+  metadata: string[]
+}
+
+const fieldMapping = z
+  .object({
+    document: z.array(z.string().min(1)).min(1),
+    id: z.string().min(1).nullable(),
+    metadata: z.array(z.string().min(1))
+  })
+  .strict()
 
 export type IngestFileState =
   | { state: 'queued' }
@@ -218,7 +256,10 @@ export interface CopyStatus {
   error: string | null
 }
 
-/** Kinds of app jobs (src/main/api/jobs.ts); ingest and copy keep their own richer statuses. */
+/**
+ * Kinds of app jobs (src/main/api/jobs.ts). Ingest and copy also keep their richer statuses
+ * (ingest.status, copy.status) under the same job id.
+ */
 export type JobKind =
   | 'backup'
   | 'restore'
@@ -231,6 +272,9 @@ export type JobKind =
   | 'reembed'
   | 'model-download'
   | 'map'
+  | 'ingest'
+  | 'copy'
+  | 'import'
 
 /** A long piece of work the app runs for the user, listed by the main side so any window finds it. */
 export interface JobStatus {
@@ -245,7 +289,8 @@ export interface JobStatus {
   done: number
   /** 0 while unknown. */
   total: number
-  unit: 'records' | 'bytes' | 'collections'
+  /** A job with phases may change unit between them (ingest: bytes parsed, then chunks). */
+  unit: 'records' | 'bytes' | 'collections' | 'chunks'
   error: string | null
   /** What a finished job produced (a report), as the job defines it. */
   result: Record<string, unknown> | null
@@ -412,7 +457,9 @@ export const contract = {
         collectionId,
         chunkSize: positiveInt.optional(),
         overlap: z.number().int().min(0).optional(),
-        limit: positiveInt.max(200).optional()
+        limit: positiveInt.max(200).optional(),
+        /** A structured file's mapping to show; absent: the guessed one. */
+        fields: fieldMapping.optional()
       })
       .strict()
   ),
@@ -423,7 +470,9 @@ export const contract = {
         uploadId: z.string(),
         collectionId,
         chunkSize: positiveInt.optional(),
-        overlap: z.number().int().min(0).optional()
+        overlap: z.number().int().min(0).optional(),
+        /** Structured files' mappings by file name as uploaded; a file not named here gets the guessed one. */
+        fields: z.record(z.string(), fieldMapping).optional()
       })
       .strict()
   ),

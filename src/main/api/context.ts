@@ -62,6 +62,8 @@ export function openAppContext(opts: EngineOptions): AppContext {
     ? new PersistentClient({ path: opts.path, ...common })
     : new EphemeralClient(common)
   const events = new AppEvents()
+  // Ingest, copy and import run as app jobs: one registry for every window (jobs.list).
+  const jobs = new Jobs(events)
   const connections = new Connections(client, opts.connectionStore ?? memoryConnectionStore(), common.embeddingOptions)
   const ctx: AppContext = {
     client,
@@ -70,9 +72,9 @@ export function openAppContext(opts: EngineOptions): AppContext {
     appVersion: pkg.version,
     events,
     connections,
-    ingest: new IngestManager({ connections, events }),
-    copies: new CopyManager({ connections, events }),
-    jobs: new Jobs(events),
+    ingest: new IngestManager({ connections, events, jobs }),
+    copies: new CopyManager({ connections, events, jobs }),
+    jobs,
     modelTrust,
     maps: undefined as unknown as MapLayouts,
     ...(opts.settings ? { settings: opts.settings } : {}),

@@ -299,6 +299,76 @@ describe('ingest', () => {
     expect(status.files.find((f) => f.name === 'broken.pdf')).toMatchObject({ state: 'failed' })
   })
 
+  it('runs each ingest as an app job: listed with its collection and phase, cancelled through jobs.cancel', async () => {
+    const c = await call('collections.create', { name: 'jobbed', embeddingModel: modelDir })
+    const big = Array.from({ length: 60 }, (_, i) => paragraph(`w${i}`)).join('\n\n')
+    const { uploadId } = await call('ingest.upload', { files: [{ name: 'big.txt', data: b64(big) }] })
+    const started = await call('ingest.start', { uploadId, collectionId: c.id, chunkSize: 40, overlap: 5 })
+    const listed = (await call('jobs.list', {})).find((j) => j.jobId === started.jobId)
+    expect(listed).toMatchObject({
+      kind: 'ingest',
+      collectionId: c.id,
+      state: 'running',
+      title: 'Add big.txt to jobbed'
+    })
+    // Cancelled once it is at work on the file (any phase): it stops there.
+    for (let i = 0; i < 400 && (await call('jobs.status', { jobId: started.jobId })).phase === null; i++) {
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    await call('jobs.cancel', { jobId: started.jobId })
+    const ended = await ctx.jobs.settled(started.jobId)
+    expect(ended.state).toBe('cancelled')
+    const status = await call('ingest.status', { jobId: started.jobId })
+    expect(status.summary).toMatchObject({ cancelled: true, ingested: 0 })
+    expect(await call('records.count', { collectionId: c.id })).toBe(0)
+    // The summary's time is the job's own duration.
+    expect(status.summary?.seconds).toBeCloseTo(((ended.finishedAt as number) - ended.startedAt) / 1000, 1)
+    // Every phase reported progress to the registry in its unit.
+    const phases = events.flatMap((e) => (e.type === 'job' && e.status.jobId === started.jobId ? [e.status] : []))
+    expect(phases.some((p) => /^(reading|chunking) big\.txt/.test(p.phase ?? '') && p.unit === 'bytes')).toBe(true)
+  })
+
+  it('maps a CSV to records: the preview guesses the fields; ids, documents and typed metadata as chosen', async () => {
+    const c = await call('collections.create', { name: 'pets', embeddingModel: modelDir })
+    const csv =
+      'id,name,kind,age,vaccinated,story\n1,Rex,dog,3,true,A brown dog who loves long walks by the river\n2,Tom,cat,5,false,A grey cat sleeping on the warm house roof\n'
+    const { uploadId } = await call('ingest.upload', { files: [{ name: 'pets.csv', data: b64(csv) }] })
+    const preview = await call('ingest.preview', { uploadId, file: 'pets.csv', collectionId: c.id })
+    expect(preview.table?.mapping).toEqual({
+      document: ['story'],
+      id: 'id',
+      metadata: ['name', 'kind', 'age', 'vaccinated']
+    })
+    expect(preview.table?.fields.find((f) => f.name === 'age')).toMatchObject({ type: 'number' })
+    expect(preview.chunks[0]).toMatchObject({
+      id: '1',
+      text: 'A brown dog who loves long walks by the river',
+      metadata: { name: 'Rex', kind: 'dog', age: 3, vaccinated: true }
+    })
+    const fields = { document: ['name', 'story'], id: 'name', metadata: ['age'] }
+    const chosen = await call('ingest.preview', { uploadId, file: 'pets.csv', collectionId: c.id, fields })
+    expect(chosen.chunks[1]?.text).toBe('name: Tom\nstory: A grey cat sleeping on the warm house roof')
+    const started = await call('ingest.start', { uploadId, collectionId: c.id, fields: { 'pets.csv': fields } })
+    await ctx.jobs.settled(started.jobId)
+    const rows = await call('records.get', { collectionId: c.id, ids: ['Rex', 'Tom'] })
+    expect(rows.map((r) => r.metadata)).toMatchObject([
+      { age: 3, source: 'pets.csv', row: 1 },
+      { age: 5, source: 'pets.csv', row: 2 }
+    ])
+    expect(rows[0]?.metadata).not.toHaveProperty('kind')
+    expect(await call('records.count', { collectionId: c.id, where: { age: { $gt: 4 } } })).toBe(1)
+    // A mapping naming a field the file lacks is refused with the reason.
+    const again = await call('ingest.upload', { files: [{ name: 'pets.csv', data: b64(csv) }] })
+    expect(
+      await failure('ingest.preview', {
+        uploadId: again.uploadId,
+        file: 'pets.csv',
+        collectionId: c.id,
+        fields: { document: ['nope'], id: null, metadata: [] }
+      })
+    ).toMatchObject({ message: 'pets.csv: no field named "nope"' })
+  })
+
   it('keeps dropped names inside the staging folder', () => {
     expect(safeRelativeName('../../etc/passwd')).toBe('etc/passwd')
     expect(safeRelativeName('/abs/dir/file.md')).toBe('abs/dir/file.md')

@@ -11,8 +11,11 @@ import type { AppEvents } from './events.js'
 /** What a job's body gets: its abort signal and a way to report progress. */
 export interface JobControl {
   readonly signal: AbortSignal
-  /** `done` of `total` in the job's unit; `phase` names the step when a job has several. */
-  progress(done: number, total: number, phase?: string): void
+  /**
+   * `done` of `total` in the job's unit; `phase` names the step when a job has several, and `unit`
+   * changes the unit when a step counts something else (ingest: bytes parsed, then chunks).
+   */
+  progress(done: number, total: number, phase?: string, unit?: JobStatus['unit']): void
 }
 
 export interface JobSpec<R extends Record<string, unknown>> {
@@ -69,12 +72,16 @@ export class Jobs {
     const push = (): void => this.events.emit({ type: 'job', status: structuredClone(status) })
     const control: JobControl = {
       signal: controller.signal,
-      progress: (done, total, phase) => {
+      progress: (done, total, phase, unit) => {
+        const stepChanged =
+          (phase !== undefined && phase !== status.phase) || (unit !== undefined && unit !== status.unit)
         status.done = done
         status.total = total
         if (phase !== undefined) status.phase = phase
+        if (unit !== undefined) status.unit = unit
         const now = Date.now()
-        if (now - lastSent >= PROGRESS_INTERVAL_MS) {
+        // A new step is always sent, so a window never shows one step's numbers in another's unit.
+        if (stepChanged || now - lastSent >= PROGRESS_INTERVAL_MS) {
           lastSent = now
           push()
         }

@@ -292,6 +292,8 @@ export interface ImportOptions extends CommonOptions {
   collection?: string
   /** What to do with ids the target already holds (default 'fail': refuse before writing). */
   onConflict?: ConflictPolicy
+  /** How a refused import tells the user to choose another policy (the CLI's flag by default). */
+  conflictAdvice?: string
 }
 
 export interface ImportReport {
@@ -357,7 +359,7 @@ export async function importFile(target: Connection, file: string, opts: ImportO
     throw new PortabilityError(
       `${conflicts} of the ${records} ids in ${file} already exist in "${name}" (e.g. ${conflictSample
         .map((id) => JSON.stringify(id))
-        .join(', ')}); nothing was imported. Choose --on-conflict skip or overwrite.`
+        .join(', ')}); nothing was imported. ${opts.conflictAdvice ?? 'Choose --on-conflict skip or overwrite.'}`
     )
   }
 

@@ -30,8 +30,11 @@ export function App() {
   useAppEvents()
   const [selected, setSelected] = useState<string | null>(null)
   const [tab, setTab] = useState<CollectionTab>('records')
+  // "Find similar" on a record row: the Query tab runs it.
+  const [similar, setSimilar] = useState<{ id: string; at: number } | null>(null)
   const select = useCallback((id: string | null) => {
     setSelected(id)
+    setSimilar(null)
     setTab('records')
   }, [])
 
@@ -110,10 +113,16 @@ export function App() {
                 </Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="records" pt="sm">
-                <RecordsView collectionId={selected} />
+                <RecordsView
+                  collectionId={selected}
+                  onFindSimilar={(id) => {
+                    setSimilar({ id, at: Date.now() })
+                    setTab('query')
+                  }}
+                />
               </Tabs.Panel>
               <Tabs.Panel value="query" pt="sm">
-                <QueryPanel collectionId={selected} />
+                <QueryPanel collectionId={selected} similarRequest={similar} />
               </Tabs.Panel>
               <Tabs.Panel value="map" pt="sm">
                 <MapPanel collectionId={selected} />

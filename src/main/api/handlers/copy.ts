@@ -1,6 +1,7 @@
 // Copy jobs for the UI: one collection to another connection, in batches, with progress pushed as
-// events and cancel. The copying itself is the portability layer's (src/main/portability).
-import { randomUUID } from 'node:crypto'
+// events and cancel. They run as app jobs ('copy', src/main/api/jobs.ts), so the header's Jobs panel
+// lists them from anywhere; copy.status keeps the copy's own shape under the same job id.
+// The copying itself is the portability layer's (src/main/portability).
 import { LOCAL_CONNECTION } from '../../../shared/constants.js'
 import type { CopyStatus } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
@@ -9,9 +10,9 @@ import { NotFoundError } from '../../engine/index.js'
 import { copyCollection } from '../../portability/index.js'
 
 export class CopyManager {
-  private readonly jobs = new Map<string, { status: CopyStatus; controller: AbortController }>()
+  private readonly copies = new Map<string, CopyStatus>()
 
-  constructor(private readonly ctx: Pick<AppContext, 'connections' | 'events'>) {}
+  constructor(private readonly ctx: Pick<AppContext, 'connections' | 'events' | 'jobs'>) {}
 
   async start(input: {
     connection?: string
@@ -27,7 +28,7 @@ export class CopyManager {
     const from = connections.portable(input.connection, fromScope)
     const to = connections.portable(input.target, toScope)
     const status: CopyStatus = {
-      jobId: randomUUID(),
+      jobId: '',
       source: { connection: input.connection ?? LOCAL_CONNECTION, collection: source.name },
       target: { connection: input.target, collection: input.name || source.name },
       state: 'running',
@@ -35,52 +36,59 @@ export class CopyManager {
       total: await source.count(),
       error: null
     }
-    const controller = new AbortController()
-    this.jobs.set(status.jobId, { status, controller })
     const push = (): void => events.emit({ type: 'copy', status: structuredClone(status) })
-    void copyCollection(from, to, source.name, {
-      as: status.target.collection,
-      signal: controller.signal,
-      onProgress: ({ done, total }) => {
-        status.copied = done
-        status.total = total
-        push()
-      }
-    })
-      .then(
-        (report) => {
+    const job = this.ctx.jobs.start({
+      kind: 'copy',
+      title: `Copy ${source.name} to ${status.target.collection}`,
+      unit: 'records',
+      collectionId: source.id,
+      run: async ({ signal, progress }) => {
+        try {
+          const report = await copyCollection(from, to, source.name, {
+            as: status.target.collection,
+            signal,
+            onProgress: ({ done, total }) => {
+              status.copied = done
+              status.total = total
+              progress(done, total, 'copying')
+              push()
+            }
+          })
           status.copied = report.copied
           status.state = 'done'
-        },
-        (err: unknown) => {
+          return { copied: report.copied }
+        } catch (err) {
           const copied = (err as { report?: { copied?: number } }).report?.copied
           if (typeof copied === 'number') status.copied = copied
-          status.state = controller.signal.aborted ? 'cancelled' : 'failed'
+          status.state = signal.aborted ? 'cancelled' : 'failed'
           status.error = err instanceof Error ? err.message : String(err)
+          throw err
+        } finally {
+          await Promise.allSettled([from.close(), to.close()])
+          push()
+          events.emit({ type: 'collections-changed' })
         }
-      )
-      .finally(async () => {
-        await Promise.allSettled([from.close(), to.close()])
-        push()
-        events.emit({ type: 'collections-changed' })
-      })
+      }
+    })
+    status.jobId = job.jobId
+    this.copies.set(job.jobId, status)
     return structuredClone(status)
   }
 
   status(jobId: string): CopyStatus {
-    return structuredClone(this.job(jobId).status)
+    return structuredClone(this.copy(jobId))
   }
 
   cancel(jobId: string): CopyStatus {
-    const job = this.job(jobId)
-    job.controller.abort()
-    return structuredClone(job.status)
+    const status = this.copy(jobId)
+    this.ctx.jobs.cancel(jobId)
+    return structuredClone(status)
   }
 
-  private job(jobId: string) {
-    const job = this.jobs.get(jobId)
-    if (!job) throw new NotFoundError(`Copy job ${jobId} does not exist`)
-    return job
+  private copy(jobId: string): CopyStatus {
+    const status = this.copies.get(jobId)
+    if (!status) throw new NotFoundError(`Copy job ${jobId} does not exist`)
+    return status
   }
 }
 

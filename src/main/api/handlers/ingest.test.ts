@@ -31,7 +31,7 @@ afterEach(async () => {
 })
 
 // upload, discard, stagedFile and sweep use neither connections nor events.
-const ctx = {} as Pick<AppContext, 'connections' | 'events'>
+const ctx = {} as Pick<AppContext, 'connections' | 'events' | 'jobs'>
 let clock = 1_000_000
 function manager(limits: { perUpload: number; total: number }): IngestManager {
   const m = new IngestManager(ctx, { stagingParent: parent, limits, now: () => clock })
@@ -145,7 +145,7 @@ describe('starting an ingest from an upload', () => {
     const lookup = new Promise<never>((_, reject) => (finish = reject))
     const slowCtx = {
       connections: { backend: () => ({ get: () => lookup, embedder: () => null }) }
-    } as unknown as Pick<AppContext, 'connections' | 'events'>
+    } as unknown as Pick<AppContext, 'connections' | 'events' | 'jobs'>
     const m = new IngestManager(slowCtx, { stagingParent: parent, limits: { perUpload: 1000, total: 1000 } })
     managers.push(m)
     const { uploadId } = m.upload(undefined, [file('a.txt', 400)])

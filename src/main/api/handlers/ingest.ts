@@ -5,12 +5,23 @@ import { randomUUID } from 'node:crypto'
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { IngestFileState, IngestStatus } from '../../../shared/contract.js'
+import type { ChunkPreview, FieldMapping, IngestFileState, IngestStatus, JobStatus } from '../../../shared/contract.js'
 import { formatBytes } from '../../../shared/format-bytes.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError, type Collection } from '../../engine/index.js'
-import { parseFile, previewChunks, startIngest, type IngestEvent, type IngestJob } from '../../engine/ingest/index.js'
+import {
+  approximateTokenCounter,
+  DEFAULT_CHUNK_OVERLAP,
+  DEFAULT_CHUNK_SIZE,
+  maxChunkTokensFor,
+  prepareFileOffThread,
+  startIngest,
+  tokenCounterOf,
+  tokenizerFolderFor,
+  type IngestEvent
+} from '../../engine/ingest/index.js'
+import type { JobControl } from '../jobs.js'
 import { privateTempDir, sweepPrivateTempDirs } from '../../engine/private-temp.js'
 
 /** Staged uploads and finished jobs are kept this long, then removed. */
@@ -24,6 +35,26 @@ const GiB = 1024 * 1024 * 1024
  * uploads together, the files of running jobs included.
  */
 export const STAGING_LIMITS = { perUpload: 1 * GiB, total: 4 * GiB }
+
+/**
+ * The largest file one ingest reads (parseFile's own default is 50 MB): a dropped file is read in a
+ * worker thread, in blocks with progress, and held in memory while it is chunked; 512 MiB keeps that
+ * well inside a desktop's memory while taking the 100 MB text files people do drop.
+ */
+export const INGEST_MAX_FILE_BYTES = 512 * 1024 * 1024
+
+/** Structured files' mappings by dropped name -> by staged path, for the engine's job. */
+function fieldsByPath(
+  fields: Record<string, FieldMapping>,
+  files: Map<string, string>
+): (path: string) => FieldMapping | undefined {
+  const byPath = new Map<string, FieldMapping>()
+  for (const [name, mapping] of Object.entries(fields)) {
+    const staged = files.get(name)
+    if (staged !== undefined) byPath.set(staged, mapping)
+  }
+  return (p) => byPath.get(p)
+}
 
 export interface IngestOptions {
   /** Where staging folders are made and leftovers looked for (default: the OS temporary folder). */
@@ -44,7 +75,6 @@ interface Upload {
 }
 
 interface Job {
-  job: IngestJob
   status: IngestStatus
   /** Staged path -> index in status.files. */
   index: Map<string, number>
@@ -77,7 +107,7 @@ export class IngestManager {
   private stagedBytes = 0
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'connections' | 'events'>,
+    private readonly ctx: Pick<AppContext, 'connections' | 'events' | 'jobs'>,
     options: IngestOptions = {}
   ) {
     this.stagingParent = options.stagingParent ?? tmpdir()
@@ -170,28 +200,55 @@ export class IngestManager {
     chunkSize?: number
     overlap?: number
     limit?: number
-  }): Promise<{
-    file: string
-    chunks: { index: number; text: string; tokens: number; page?: number }[]
-    total: number
-  }> {
+    fields?: FieldMapping
+  }): Promise<ChunkPreview> {
     const staged = this.stagedFile(input.uploadId, input.file)
     const { embeddingFunction } = await this.target(input.connection, input.collectionId)
-    const parsed = await parseFile(staged)
-    const chunks = await previewChunks(parsed, {
-      embeddingFunction,
-      ...(input.chunkSize !== undefined ? { chunkSize: input.chunkSize } : {}),
-      ...(input.overlap !== undefined ? { overlap: input.overlap } : {})
+    const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE
+    const overlap = input.overlap ?? Math.min(DEFAULT_CHUNK_OVERLAP, Math.floor(chunkSize / 2))
+    const limit = maxChunkTokensFor(embeddingFunction)
+    if (limit !== null && chunkSize > limit) {
+      throw new InvalidArgumentError(`Chunk size ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
+    }
+    if (overlap >= chunkSize) throw new InvalidArgumentError('The overlap must be smaller than the chunk size')
+    const tokenizer = await tokenizerFolderFor(embeddingFunction)
+    // In the ingest worker, as the job does: a large file's preview does not block the main thread.
+    const prepared = await prepareFileOffThread(
+      {
+        path: staged,
+        chunkSize,
+        overlap,
+        tokenizer,
+        maxBytes: INGEST_MAX_FILE_BYTES,
+        ...(input.fields ? { fields: input.fields } : {})
+      },
+      () => undefined
+    ).catch((err: unknown) => {
+      // Messages name the file the user dropped, not its staging copy.
+      if (err instanceof Error) err.message = err.message.replaceAll(staged, input.file)
+      throw err
     })
+    const count = tokenizer === null ? approximateTokenCounter : await tokenCounterOf(tokenizer)
     return {
       file: input.file,
-      chunks: chunks.slice(0, input.limit ?? 20).map((c) => ({
+      chunks: prepared.chunks.slice(0, input.limit ?? 20).map((c) => ({
         index: c.index,
         text: c.text,
-        tokens: c.tokens,
-        ...(c.page !== undefined ? { page: c.page } : {})
+        tokens: count(c.text),
+        ...(c.page !== undefined ? { page: c.page } : {}),
+        ...(c.id !== undefined ? { id: c.id } : {}),
+        ...(c.metadata !== undefined ? { metadata: c.metadata as Record<string, string | number | boolean> } : {})
       })),
-      total: chunks.length
+      total: prepared.chunks.length,
+      ...(prepared.table && prepared.mapping
+        ? {
+            table: {
+              fields: prepared.table.fields.map(({ name, type, unique, sample }) => ({ name, type, unique, sample })),
+              mapping: prepared.mapping,
+              rows: prepared.table.rows
+            }
+          }
+        : {})
     }
   }
 
@@ -201,6 +258,7 @@ export class IngestManager {
     collectionId: string
     chunkSize?: number
     overlap?: number
+    fields?: Record<string, FieldMapping>
   }): Promise<IngestStatus> {
     const upload = this.upload_(input.uploadId)
     // The upload is this start's from here on: taken out before anything is awaited, so a second
@@ -221,64 +279,82 @@ export class IngestManager {
     const { collection, embeddingFunction } = target
     const nameOf = new Map([...upload.files].map(([name, staged]) => [staged, name]))
     const staged = [...upload.files.values()]
-    // The ingest job needs only get/upsert/delete, which local and remote collections share.
-    const job = startIngest(collection as unknown as Collection, staged, {
-      embeddingFunction,
-      ...(input.chunkSize !== undefined ? { chunkSize: input.chunkSize } : {}),
-      ...(input.overlap !== undefined ? { overlap: input.overlap } : {}),
-      sourceOf: (p) => nameOf.get(p) ?? path.basename(p)
-    })
-    const jobId = randomUUID()
+    const names = [...upload.files.keys()]
     const status: IngestStatus = {
-      jobId,
+      jobId: '',
       collectionId: collection.id,
-      files: [...upload.files.keys()].map((name) => ({ name, state: 'queued' })),
+      files: names.map((name) => ({ name, state: 'queued' })),
       counts: { filesTotal: staged.length, filesDone: 0, chunks: 0, embeddings: 0, chunksWritten: 0 },
       summary: null,
       error: null
     }
     const entry: Job = {
-      job,
       status,
       index: new Map(staged.map((p, i) => [p, i])),
       finished: null,
       stagedBytes: upload.bytes
     }
-    this.jobs.set(jobId, entry)
-
-    let lastPush = 0
-    job.events.on('event', (event: IngestEvent) => {
-      this.apply(entry, event)
-      // Progress is pushed at most every 100 ms; file boundaries always.
-      const now = Date.now()
-      if (event.type !== 'embed-progress' || now - lastPush > 100) {
-        lastPush = now
-        this.push(entry)
+    // The app's jobs registry runs it: listed by jobs.list, cancelled by jobs.cancel, shown in the
+    // header's Jobs panel from any tab or window; this manager keeps the per-file detail beside it.
+    const title = `Add ${names.length === 1 ? names[0] : `${names.length} files`} to ${collection.name}`
+    const started: JobStatus = this.ctx.jobs.start({
+      kind: 'ingest',
+      title,
+      unit: 'bytes',
+      collectionId: collection.id,
+      run: async ({ signal, progress }): Promise<Record<string, unknown>> => {
+        try {
+          // The ingest job needs only get/upsert/delete, which local and remote collections share.
+          const job = startIngest(collection as unknown as Collection, staged, {
+            embeddingFunction,
+            ...(input.chunkSize !== undefined ? { chunkSize: input.chunkSize } : {}),
+            ...(input.overlap !== undefined ? { overlap: input.overlap } : {}),
+            ...(input.fields !== undefined ? { fields: fieldsByPath(input.fields, upload.files) } : {}),
+            maxBytes: INGEST_MAX_FILE_BYTES,
+            signal,
+            sourceOf: (p) => nameOf.get(p) ?? path.basename(p)
+          })
+          let lastPush = 0
+          job.events.on('event', (event: IngestEvent) => {
+            this.apply(entry, event)
+            reportPhase(event, names[entry.index.get(event.path) ?? -1] ?? '', progress)
+            // Detail is pushed at most every 100 ms; file boundaries always.
+            const now = Date.now()
+            if (!PROGRESS_EVENTS.has(event.type) || now - lastPush > 100) {
+              lastPush = now
+              this.push(entry)
+            }
+            if (event.type === 'file-written')
+              this.ctx.events.emit({ type: 'records-changed', collectionId: collection.id })
+          })
+          const summary = await job.done
+          status.summary = {
+            ingested: summary.ingested.length,
+            unchanged: summary.unchanged.length,
+            skipped: summary.skipped.length,
+            failed: summary.failed.length,
+            chunksWritten: summary.chunksWritten,
+            chunksDeleted: summary.chunksDeleted,
+            cancelled: summary.cancelled,
+            // The job's whole duration, from the moment it was listed to now.
+            seconds: (Date.now() - started.startedAt) / 1000
+          }
+          if (summary.cancelled) {
+            for (const f of status.files)
+              if (f.state === 'queued' || f.state === 'working') Object.assign(f, cancelled())
+            throw new Error(`${title}: cancelled`)
+          }
+          return { ...status.summary }
+        } catch (error) {
+          if (status.summary === null) status.error = error instanceof Error ? error.message : String(error)
+          throw error
+        } finally {
+          this.finish(entry, upload.dir)
+        }
       }
-      if (event.type === 'file-written') this.ctx.events.emit({ type: 'records-changed', collectionId: collection.id })
     })
-    job.done.then(
-      (summary) => {
-        status.summary = {
-          ingested: summary.ingested.length,
-          unchanged: summary.unchanged.length,
-          skipped: summary.skipped.length,
-          failed: summary.failed.length,
-          chunksWritten: summary.chunksWritten,
-          chunksDeleted: summary.chunksDeleted,
-          cancelled: summary.cancelled,
-          seconds: summary.seconds
-        }
-        if (summary.cancelled) {
-          for (const f of status.files) if (f.state === 'queued' || f.state === 'working') Object.assign(f, cancelled())
-        }
-        this.finish(entry, upload.dir)
-      },
-      (error: unknown) => {
-        status.error = error instanceof Error ? error.message : String(error)
-        this.finish(entry, upload.dir)
-      }
-    )
+    status.jobId = started.jobId
+    this.jobs.set(started.jobId, entry)
     return structuredClone(status)
   }
 
@@ -288,16 +364,16 @@ export class IngestManager {
 
   cancel(jobId: string): IngestStatus {
     const entry = this.job_(jobId)
-    entry.job.cancel()
+    this.ctx.jobs.cancel(jobId)
     return structuredClone(entry.status)
   }
 
   /** Cancels running jobs and removes every staged file. */
   async close(): Promise<void> {
     clearInterval(this.sweeper)
-    const running = [...this.jobs.values()].filter((j) => j.finished === null)
-    for (const j of running) j.job.cancel()
-    await Promise.allSettled(running.map((j) => j.job.done))
+    const running = [...this.jobs.entries()].filter(([, j]) => j.finished === null).map(([id]) => id)
+    for (const id of running) this.ctx.jobs.cancel(id)
+    await Promise.allSettled(running.map((id) => this.ctx.jobs.settled(id)))
     if (this.rootDir) rmSync(this.rootDir, { recursive: true, force: true })
     this.rootDir = null
     this.uploads.clear()
@@ -319,8 +395,14 @@ export class IngestManager {
       case 'file-started':
         set({ state: 'working', step: 'parsing', done: 0, total: 0 })
         break
+      case 'parse-progress':
+        set({ state: 'working', step: 'parsing', done: event.done, total: event.total })
+        break
+      case 'chunk-progress':
+        set({ state: 'working', step: 'chunking', done: event.done, total: event.total })
+        break
       case 'file-parsed':
-        set({ state: 'working', step: 'chunking', done: 0, total: 0 })
+        set({ state: 'working', step: 'chunking', done: 1, total: 1 })
         break
       case 'file-chunked':
         set({ state: 'working', step: 'embedding', done: 0, total: event.chunks })
@@ -329,7 +411,10 @@ export class IngestManager {
         set({ state: 'working', step: 'embedding', done: event.done, total: event.total })
         break
       case 'file-embedded':
-        set({ state: 'working', step: 'writing', done: event.chunks, total: event.chunks })
+        set({ state: 'working', step: 'writing', done: 0, total: event.chunks })
+        break
+      case 'write-progress':
+        set({ state: 'working', step: 'writing', done: event.done, total: event.total })
         break
       case 'file-written':
         set({ state: 'written', chunks: event.chunks, replaced: event.replaced })
@@ -396,6 +481,41 @@ export class IngestManager {
     const now = this.now()
     for (const [id, u] of this.uploads) if (now - u.touched > KEEP_MS) this.remove(id, u)
     for (const [id, j] of this.jobs) if (j.finished !== null && now - j.finished > KEEP_MS) this.jobs.delete(id)
+  }
+}
+
+/** Events that only move a bar; the rest change a file's state and are pushed at once. */
+const PROGRESS_EVENTS = new Set<IngestEvent['type']>([
+  'parse-progress',
+  'chunk-progress',
+  'embed-progress',
+  'write-progress'
+])
+
+/**
+ * The registry's one-line progress for an ingest event: each phase in its own unit (bytes read and
+ * parsed, text chunked, chunks embedded, chunks written), named with the file it works on.
+ */
+function reportPhase(event: IngestEvent, name: string, progress: JobControl['progress']): void {
+  const files = `file ${event.counts.filesDone + 1}/${event.counts.filesTotal}`
+  switch (event.type) {
+    case 'parse-progress':
+      progress(event.done, event.total, `reading ${name} (${files})`, 'bytes')
+      break
+    case 'chunk-progress':
+      progress(event.done, event.total, `chunking ${name}: ${event.chunks.toLocaleString()} chunks`, 'bytes')
+      break
+    case 'embed-progress':
+      progress(event.done, event.total, `embedding ${name} (${files})`, 'chunks')
+      break
+    case 'file-embedded':
+      progress(0, event.chunks, `writing ${name} (${files})`, 'chunks')
+      break
+    case 'write-progress':
+      progress(event.done, event.total, `writing ${name} (${files})`, 'chunks')
+      break
+    default:
+      break
   }
 }
 

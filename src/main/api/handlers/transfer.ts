@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { privateTempDir } from '../../engine/private-temp.js'
 import { exportFileName, type ExportFormat } from '../../../shared/file-names.js'
+import type { ImportResult } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import type { Scope } from '../connections.js'
@@ -90,22 +91,39 @@ export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.i
     'collections.import': async ({ connection, uploadId, file, name, onConflict }) => {
       const staged = ctx.ingest.stagedFile(uploadId, file)
       const target = ctx.connections.portable(connection)
-      try {
-        const report = await importFile(target, staged, {
-          ...(name ? { collection: name } : {}),
-          onConflict: onConflict ?? 'fail'
-        })
-        ctx.ingest.discard(uploadId)
-        ctx.events.emit({ type: 'collections-changed' })
-        const { collection, created, records, imported, skipped, overwritten } = report
-        return { collection, created, records, imported, skipped, overwritten }
-      } catch (err) {
-        // Messages name the file the user chose, not its staging copy.
-        if (err instanceof Error) err.message = err.message.replaceAll(staged, file)
-        throw err
-      } finally {
-        await target.close()
-      }
+      // An app job ('import'): the Jobs panel shows its progress and Cancel while this call waits for it.
+      let failure: unknown = null
+      const job = ctx.jobs.start({
+        kind: 'import',
+        title: `Import ${file}`,
+        unit: 'records',
+        run: async ({ signal, progress }) => {
+          try {
+            const report = await importFile(target, staged, {
+              ...(name ? { collection: name } : {}),
+              onConflict: onConflict ?? 'fail',
+              conflictAdvice: 'Choose “Skip them” or “Overwrite them” to import the rest.',
+              signal,
+              onProgress: ({ done, total }) => progress(done, total, 'importing')
+            })
+            ctx.ingest.discard(uploadId)
+            ctx.events.emit({ type: 'collections-changed' })
+            const { collection, created, records, imported, skipped, overwritten } = report
+            return { collection, created, records, imported, skipped, overwritten }
+          } catch (err) {
+            // Messages name the file the user chose, not its staging copy.
+            if (err instanceof Error) err.message = err.message.replaceAll(staged, file)
+            failure = err
+            throw err
+          } finally {
+            await target.close()
+          }
+        }
+      })
+      const done = await ctx.jobs.settled(job.jobId)
+      if (done.state === 'done' && done.result !== null) return done.result as unknown as ImportResult
+      // The error as thrown (its class keeps its status for the caller), or the job's own message.
+      throw failure ?? new Error(done.error ?? 'The import did not finish')
     },
     'collections.export': async ({ connection, collectionId, format = 'jsonl' }) => {
       if (!ctx.dialogs) throw new DialogUnavailableError()

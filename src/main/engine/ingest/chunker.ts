@@ -38,7 +38,18 @@ export interface ChunkOptions {
   overlap?: number
   /** How tokens are counted; see tokenCounterFor(). */
   countTokens?: TokenCounter
+  /** Checked between blocks of text (BLOCK_CHARS): chunking a large file stops within moments. */
+  signal?: AbortSignal
+  /** Characters of the sections chunked so far, of all of them, and the chunks made. */
+  onProgress?: (done: number, total: number, chunks: number) => void
 }
+
+/**
+ * Long texts are split in blocks of about this many characters (cut at a paragraph, line or word
+ * boundary), so progress and cancellation are seen between blocks and no single split call runs long.
+ * The overlap still runs across block boundaries (splitText joins the pieces first).
+ */
+export const BLOCK_CHARS = 64 * 1024
 
 export interface Chunk {
   /** 0-based position in the file, over all its sections. */
@@ -84,18 +95,32 @@ async function loadTokenizer(folder: string): Promise<Tokenizer> {
 }
 
 /**
+ * The folder holding the tokenizer of a transformers.js function (the model is loaded first if it is a
+ * hub model not yet in the cache), or null for other functions (they count with approximateTokenCounter).
+ */
+export async function tokenizerFolderFor(ef: EmbeddingFunction | null | undefined): Promise<string | null> {
+  if (!(ef instanceof TransformersEmbeddingFunction)) return null
+  // source() refuses a model the function may not load before any file is read.
+  const source = ef.source()
+  const folder = source.kind === 'local' ? source.folder : source.cachedFolder
+  if (!existsSync(path.join(folder, 'tokenizer.json'))) await ef.load()
+  return folder
+}
+
+/**
  * The token counter of an embedding function: the model's own tokenizer for transformers.js
  * functions (loading the model first if it is a hub model not yet in the cache), otherwise
  * approximateTokenCounter.
  */
 export async function tokenCounterFor(ef: EmbeddingFunction | null | undefined): Promise<TokenCounter> {
-  if (!(ef instanceof TransformersEmbeddingFunction)) return approximateTokenCounter
-  // source() refuses a model the function may not load before any file is read.
-  const source = ef.source()
-  const folder = source.kind === 'local' ? source.folder : source.cachedFolder
+  const folder = await tokenizerFolderFor(ef)
+  return folder === null ? approximateTokenCounter : tokenCounterOf(folder)
+}
+
+/** The token counter of a tokenizer folder (tokenizer.json), loaded once per folder. */
+export async function tokenCounterOf(folder: string): Promise<TokenCounter> {
   let tokenizer = tokenizerCache.get(folder)
   if (tokenizer === undefined) {
-    if (!existsSync(path.join(folder, 'tokenizer.json'))) await ef.load()
     tokenizer = loadTokenizer(folder)
     tokenizerCache.set(folder, tokenizer)
     tokenizer.catch(() => tokenizerCache.delete(folder))
@@ -131,19 +156,56 @@ export async function splitText(
   text: string,
   chunkSize: number,
   overlap: number,
-  count: TokenCounter
+  count: TokenCounter,
+  onBlock?: (charsDone: number, piecesSoFar: number) => void
 ): Promise<string[]> {
   checkOptions(chunkSize, overlap)
-  const pieces = reattachPunctuation(await splitWithin(text, chunkSize - overlap, count), chunkSize, count)
-  if (overlap === 0) return pieces
+  // Block by block, each step final once the next block has been split: the last piece of a block waits
+  // for the next one's first (which may hand it its closing mark), and each piece's overlap comes from
+  // the final piece before it. Progress is reported per block, whatever the file's size.
   const out: string[] = []
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i] as string
-    const prev = i > 0 ? (pieces[i - 1] as string) : ''
-    const tail = overlapTail(prev, piece, chunkSize, overlap, count)
+  let previous = ''
+  let pending: string | null = null
+  const finish = (piece: string): void => {
+    const tail = overlap === 0 || previous === '' ? '' : overlapTail(previous, piece, chunkSize, overlap, count)
     out.push(tail === '' ? piece : `${tail} ${piece}`)
+    previous = piece
   }
+  let done = 0
+  for (const block of textBlocks(text, BLOCK_CHARS)) {
+    const split = await splitWithin(block, chunkSize - overlap, count)
+    const pieces = reattachPunctuation(pending === null ? split : [pending, ...split], chunkSize, count)
+    pending = pieces.pop() ?? null
+    for (const piece of pieces) finish(piece)
+    done += block.length
+    onBlock?.(done, out.length)
+  }
+  if (pending !== null) finish(pending)
   return out
+}
+
+/** `text` cut into blocks of at most about `size` characters, at the last paragraph, line or space before. */
+export function textBlocks(text: string, size: number): string[] {
+  if (text.length <= size) return [text]
+  const blocks: string[] = []
+  let start = 0
+  while (text.length - start > size) {
+    const window = text.slice(start, start + size)
+    let cut = -1
+    for (const sep of ['\n\n', '\n', ' ']) {
+      const at = window.lastIndexOf(sep)
+      // A cut in the block's first half would make blocks small; look for a weaker separator instead.
+      if (at > size / 2) {
+        cut = at + sep.length
+        break
+      }
+    }
+    if (cut <= 0) cut = size
+    blocks.push(text.slice(start, start + cut))
+    start += cut
+  }
+  blocks.push(text.slice(start))
+  return blocks
 }
 
 /**
@@ -239,12 +301,21 @@ export async function chunkSections(sections: ParsedFile['sections'], opts: Chun
   const overlap = opts.overlap ?? Math.min(DEFAULT_CHUNK_OVERLAP, Math.floor(chunkSize / 2))
   const count = opts.countTokens ?? approximateTokenCounter
   const chunks: Chunk[] = []
+  const total = sections.reduce((n, s) => n + s.text.length, 0)
+  let before = 0
   for (const section of sections) {
-    for (const text of await splitText(section.text, chunkSize, overlap, count)) {
+    opts.signal?.throwIfAborted()
+    const onBlock = (done: number, pieces: number): void => {
+      opts.signal?.throwIfAborted()
+      opts.onProgress?.(before + done, total, chunks.length + pieces)
+    }
+    for (const text of await splitText(section.text, chunkSize, overlap, count, onBlock)) {
       const chunk: Chunk = { index: chunks.length, text, tokens: count(text) }
       if (section.page !== undefined) chunk.page = section.page
       chunks.push(chunk)
     }
+    before += section.text.length
+    opts.onProgress?.(before, total, chunks.length)
   }
   return chunks
 }

@@ -9,6 +9,8 @@ export {
   previewChunks,
   splitText,
   tokenCounterFor,
+  tokenCounterOf,
+  tokenizerFolderFor,
   type Chunk,
   type ChunkOptions,
   type PreviewOptions,
@@ -23,3 +25,19 @@ export {
   type IngestOptions,
   type IngestSummary
 } from './job.js'
+export {
+  prepareFile,
+  prepareFileOffThread,
+  type PreparedChunk,
+  type PreparedFile,
+  type PrepareTask
+} from './prepare.js'
+export {
+  checkMapping,
+  describeTable,
+  guessMapping,
+  tableRecords,
+  type FieldMapping,
+  type Table,
+  type TableField
+} from './structured.js'

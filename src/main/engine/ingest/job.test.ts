@@ -270,3 +270,55 @@ describe('startIngest', () => {
     ])
   })
 })
+
+describe('large files', () => {
+  it('reports reading and chunking progress and cancels within a second while chunking', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'large.txt')
+    // About 6 MB: chunking it takes seconds, so the cancel lands in that phase.
+    writeFileSync(file, Array.from({ length: 4000 }, (_, i) => text(i, 12)).join('\n\n'))
+    const col = await freshCollection()
+    const job = startIngest(col, [file], OPTS)
+    const seen: IngestEvent['type'][] = []
+    let cancelledAt = 0
+    job.events.on('event', (event: IngestEvent) => {
+      seen.push(event.type)
+      if (event.type === 'chunk-progress' && cancelledAt === 0 && event.chunks > 0) {
+        cancelledAt = performance.now()
+        job.cancel()
+      }
+    })
+    const summary = await job.done
+    expect(performance.now() - cancelledAt).toBeLessThan(1000)
+    expect(summary.cancelled).toBe(true)
+    expect(seen).toContain('parse-progress')
+    expect(seen).not.toContain('file-chunked')
+    expect(await col.count()).toBe(0)
+  })
+})
+
+describe('batched writes', () => {
+  it('writes in batches with progress, and ingests again a file a crash left half written', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'long.txt')
+    writeFileSync(file, text(3, 200))
+    const col = await freshCollection()
+    const progress: number[] = []
+    const job = startIngest(col, [file], { ...OPTS, writeBatch: 10 })
+    job.events.on('write-progress', (e: Extract<IngestEvent, { type: 'write-progress' }>) => progress.push(e.done))
+    const first = await job.done
+    const total = first.chunksWritten
+    expect(total).toBeGreaterThan(20)
+    expect(progress.at(-1)).toBe(total)
+    expect(progress.length).toBe(Math.ceil(total / 10))
+    const ids = await sourceIds(col, file)
+    // A crash after some batches: part of the file's chunks are missing.
+    await col.delete({ ids: ids.slice(0, 7) })
+    const again = await startIngest(col, [file], OPTS).done
+    expect(again.unchanged).toEqual([])
+    expect(again.ingested).toEqual([file])
+    expect(await col.count()).toBe(total)
+    // Whole again: the next run skips it.
+    expect((await startIngest(col, [file], OPTS).done).unchanged).toEqual([file])
+  })
+})

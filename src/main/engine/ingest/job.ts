@@ -11,20 +11,24 @@
 //   shared with another path, cannot fail on existing ids.
 // - Cancelling stops before the next write: a file is either fully written or not at all.
 // - A file that cannot be read or parsed is reported (`file-failed`) and the job goes on.
+// - Reading, parsing and chunking run in a worker thread (prepare.ts) with progress; a structured
+//   file (CSV, JSON or JSON Lines of objects) gives one record per row (structured.ts): its id field's
+//   value as id when the mapping names one, its chosen fields as typed metadata.
 import { EventEmitter } from 'node:events'
 import type { Collection } from '../client.js'
 import type { EmbeddingFunction } from '../embedding/index.js'
 import { embedCancellable } from '../embedding/index.js'
 import {
-  chunkSections,
   DEFAULT_CHUNK_OVERLAP,
   DEFAULT_CHUNK_SIZE,
   maxChunkTokensFor,
-  tokenCounterFor,
+  tokenizerFolderFor,
   type TokenCounter
 } from './chunker.js'
 import { InvalidArgumentError } from '../errors.js'
-import { IngestFileError, listFiles, parseFile } from './parse.js'
+import { IngestFileError, listFiles } from './parse.js'
+import { FilePreparer } from './prepare.js'
+import type { FieldMapping } from './structured.js'
 
 export interface IngestOptions {
   /** Embeds the chunks; default: the collection's embedding function. */
@@ -37,6 +41,8 @@ export interface IngestOptions {
   maxBytes?: number
   /** Chunks per embedding call, so progress and cancellation are seen within a file. Default 256. */
   embedBatch?: number
+  /** Chunks per write (one transaction each). Default 500. */
+  writeBatch?: number
   /** Aborting it is the same as job.cancel(). */
   signal?: AbortSignal
   /**
@@ -44,6 +50,8 @@ export interface IngestOptions {
    * temporary folder; their source is the name the user knows, not the staging path.
    */
   sourceOf?: (path: string) => string
+  /** The field mapping of a structured file (default: guessMapping's). */
+  fields?: (path: string) => FieldMapping | undefined
 }
 
 export interface IngestCounts {
@@ -69,6 +77,12 @@ export type IngestEvent =
   | { type: 'file-skipped'; path: string; reason: string; counts: IngestCounts }
   | { type: 'file-failed'; path: string; error: string; reason?: string; counts: IngestCounts }
   | { type: 'embed-progress'; path: string; done: number; total: number; counts: IngestCounts }
+  /** Bytes of the file read so far. */
+  | { type: 'parse-progress'; path: string; done: number; total: number; counts: IngestCounts }
+  /** Characters of the file's text chunked so far, and the chunks made. */
+  | { type: 'chunk-progress'; path: string; done: number; total: number; chunks: number; counts: IngestCounts }
+  /** Chunks of the file written so far (in batches of writeBatch). */
+  | { type: 'write-progress'; path: string; done: number; total: number; counts: IngestCounts }
 
 export type IngestEventType = IngestEvent['type']
 
@@ -97,6 +111,8 @@ export interface IngestJob {
 }
 
 const DEFAULT_EMBED_BATCH = 256
+/** 500 records: a short transaction, and in memory mode (HNSW inserted inline) well under a second. */
+const DEFAULT_WRITE_BATCH = 500
 
 class Cancelled extends Error {}
 
@@ -156,7 +172,9 @@ async function run(
     throw new InvalidArgumentError(`chunkSize ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
   }
   const embedBatch = opts.embedBatch ?? DEFAULT_EMBED_BATCH
-  const countTokens = opts.countTokens ?? (await tokenCounterFor(ef))
+  const writeBatch = opts.writeBatch ?? DEFAULT_WRITE_BATCH
+  // The worker loads the tokenizer from its folder; a custom counter keeps the work on this thread.
+  const tokenizer = opts.countTokens === undefined ? await tokenizerFolderFor(ef) : null
 
   const summary: IngestSummary = {
     ingested: [],
@@ -186,94 +204,161 @@ async function run(
   counts.filesTotal = listed.files.length
   for (const skipped of listed.skipped) emit({ type: 'file-skipped', ...skipped, counts: snapshot() })
 
-  for (const file of listed.files) {
-    if (signal.aborted) break
-    emit({ type: 'file-started', path: file, counts: snapshot() })
-    try {
-      const parsed = await parseFile(file, { maxBytes: opts.maxBytes, signal })
-      emit({
-        type: 'file-parsed',
-        path: file,
-        sections: parsed.sections.length,
-        bytes: parsed.bytes,
-        counts: snapshot()
-      })
-
-      const source = opts.sourceOf?.(parsed.path) ?? parsed.path
-      const existing = await collection.get({ where: { source }, include: ['metadatas'] })
-      const existingIds = existing.ids
-      const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
-      if (existingIds.some((_, i) => shaOf(i) === parsed.sha256)) {
-        summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => shaOf(i) !== parsed.sha256)
-        summary.unchanged.push(file)
-        counts.filesDone++
-        emit({ type: 'file-skipped', path: file, reason: 'unchanged', counts: snapshot() })
-        continue
-      }
-
-      const chunks = await chunkSections(parsed.sections, { chunkSize, overlap, countTokens })
-      if (chunks.length === 0) throw new IngestFileError(file, 'empty', `${parsed.fileName}: no text found in the file`)
-      counts.chunks += chunks.length
-      emit({ type: 'file-chunked', path: file, chunks: chunks.length, counts: snapshot() })
-      const ids = chunks.map((chunk) => `${parsed.sha256}:${chunk.index}`)
-
-      // Same content already stored under another path: the ids are taken; keep that copy.
-      const owner = await collection.get({ ids: ids.slice(0, 1), include: ['metadatas'] })
-      const ownerSource = owner.metadatas?.[0]?.source
-      if (typeof ownerSource === 'string' && ownerSource !== source) {
-        summary.chunksDeleted += await cleanStale(collection, existingIds, () => true)
-        const reason = `same content as ${ownerSource}`
-        summary.skipped.push({ path: file, reason })
-        counts.filesDone++
-        emit({ type: 'file-skipped', path: file, reason, counts: snapshot() })
-        continue
-      }
-
-      const embeddings: number[][] = []
-      for (let start = 0; start < chunks.length; start += embedBatch) {
-        if (signal.aborted) throw new Cancelled()
-        const texts = chunks.slice(start, start + embedBatch).map((chunk) => chunk.text)
-        const vectors = await embedCancellable(ef, texts, signal)
-        embeddings.push(...vectors)
-        counts.embeddings += vectors.length
-        emit({ type: 'embed-progress', path: file, done: embeddings.length, total: chunks.length, counts: snapshot() })
-      }
-      emit({ type: 'file-embedded', path: file, chunks: chunks.length, counts: snapshot() })
-
-      if (signal.aborted) throw new Cancelled()
-      const ingestedAt = new Date().toISOString()
-      await collection.upsert({
-        ids,
-        embeddings,
-        documents: chunks.map((chunk) => chunk.text),
-        metadatas: chunks.map((chunk) => ({
-          source,
-          file_name: parsed.fileName,
-          chunk_index: chunk.index,
-          ...(chunk.page !== undefined ? { page: chunk.page } : {}),
-          ingested_at: ingestedAt,
-          file_sha256: parsed.sha256
-        }))
-      })
-      const fresh = new Set(ids)
-      const replaced = await cleanStale(collection, existingIds, (i) => !fresh.has(existingIds[i] as string))
-      summary.chunksDeleted += replaced
-      summary.chunksWritten += chunks.length
-      summary.ingested.push(file)
-      counts.chunksWritten += chunks.length
-      counts.filesWritten++
-      counts.filesDone++
-      emit({ type: 'file-written', path: file, chunks: chunks.length, replaced, counts: snapshot() })
-    } catch (error) {
-      if (error instanceof Cancelled || signal.aborted) break
-      const reason = error instanceof IngestFileError ? error.reason : undefined
-      const failure = { path: file, error: message(error), ...(reason !== undefined ? { reason } : {}) }
-      summary.failed.push(failure)
-      counts.filesDone++
-      emit({ type: 'file-failed', ...failure, counts: snapshot() })
-    }
+  const embedder: EmbeddingFunction = ef
+  const preparer = new FilePreparer(opts.countTokens)
+  try {
+    await ingestFiles()
+  } finally {
+    await preparer.close()
   }
   return finish()
+
+  async function ingestFiles(): Promise<void> {
+    for (const file of listed.files) {
+      if (signal.aborted) break
+      emit({ type: 'file-started', path: file, counts: snapshot() })
+      try {
+        const parsed = await preparer.prepare(
+          {
+            path: file,
+            chunkSize,
+            overlap,
+            tokenizer,
+            ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+            ...(opts.fields?.(file) !== undefined ? { fields: opts.fields(file) } : {})
+          },
+          (p) =>
+            emit(
+              p.phase === 'reading'
+                ? { type: 'parse-progress', path: file, done: p.done, total: p.total, counts: snapshot() }
+                : {
+                    type: 'chunk-progress',
+                    path: file,
+                    done: p.done,
+                    total: p.total,
+                    chunks: p.chunks,
+                    counts: snapshot()
+                  }
+            ),
+          signal
+        )
+        const { chunks } = parsed
+        emit({
+          type: 'file-parsed',
+          path: file,
+          sections: chunks.length,
+          bytes: parsed.bytes,
+          counts: snapshot()
+        })
+
+        const source = opts.sourceOf?.(parsed.path) ?? parsed.path
+        const existing = await collection.get({ where: { source }, include: ['metadatas'] })
+        const existingIds = existing.ids
+        const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
+        // Unchanged: this content is stored whole under this path (a crash mid-write leaves fewer
+        // chunks than their chunk_count; chunks written before chunk_count existed were written whole).
+        const same = existingIds.filter((_, i) => shaOf(i) === parsed.sha256).length
+        const expected = existing.metadatas?.find((_, i) => shaOf(i) === parsed.sha256)?.chunk_count
+        if (same > 0 && (typeof expected !== 'number' || same >= expected)) {
+          summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => shaOf(i) !== parsed.sha256)
+          summary.unchanged.push(file)
+          counts.filesDone++
+          emit({ type: 'file-skipped', path: file, reason: 'unchanged', counts: snapshot() })
+          continue
+        }
+
+        if (chunks.length === 0)
+          throw new IngestFileError(file, 'empty', `${parsed.fileName}: no text found in the file`)
+        counts.chunks += chunks.length
+        emit({ type: 'file-chunked', path: file, chunks: chunks.length, counts: snapshot() })
+        const ids = chunks.map((chunk) => chunk.id ?? `${parsed.sha256}:${chunk.index}`)
+
+        // Same content already stored under another path: the ids are taken; keep that copy.
+        const owner = await collection.get({ ids: ids.slice(0, 1), include: ['metadatas'] })
+        const ownerSource = owner.metadatas?.[0]?.source
+        if (typeof ownerSource === 'string' && ownerSource !== source) {
+          summary.chunksDeleted += await cleanStale(collection, existingIds, () => true)
+          const reason = `same content as ${ownerSource}`
+          summary.skipped.push({ path: file, reason })
+          counts.filesDone++
+          emit({ type: 'file-skipped', path: file, reason, counts: snapshot() })
+          continue
+        }
+
+        const embeddings: number[][] = []
+        for (let start = 0; start < chunks.length; start += embedBatch) {
+          if (signal.aborted) throw new Cancelled()
+          const texts = chunks.slice(start, start + embedBatch).map((chunk) => chunk.text)
+          const vectors = await embedCancellable(embedder, texts, signal)
+          embeddings.push(...vectors)
+          counts.embeddings += vectors.length
+          emit({
+            type: 'embed-progress',
+            path: file,
+            done: embeddings.length,
+            total: chunks.length,
+            counts: snapshot()
+          })
+        }
+        emit({ type: 'file-embedded', path: file, chunks: chunks.length, counts: snapshot() })
+
+        if (signal.aborted) throw new Cancelled()
+        const ingestedAt = new Date().toISOString()
+        // Written in batches, so a large file reports progress and no single write holds the main
+        // thread (or the index's backlog) long; a file stays whole or absent: an error or a cancel
+        // removes what this file wrote so far, and `chunk_count` lets the next run see a file a crash
+        // left half written (it is then ingested again, not skipped as unchanged).
+        const written: string[] = []
+        try {
+          for (let start = 0; start < chunks.length; start += writeBatch) {
+            if (signal.aborted) throw new Cancelled()
+            const part = chunks.slice(start, start + writeBatch)
+            const partIds = ids.slice(start, start + part.length)
+            await collection.upsert({
+              ids: partIds,
+              embeddings: embeddings.slice(start, start + part.length),
+              documents: part.map((chunk) => chunk.text),
+              metadatas: part.map((chunk) => ({
+                ...chunk.metadata,
+                ...(parsed.mapping !== null ? { row: chunk.index + 1 } : {}),
+                source,
+                file_name: parsed.fileName,
+                chunk_index: chunk.index,
+                chunk_count: chunks.length,
+                ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+                ingested_at: ingestedAt,
+                file_sha256: parsed.sha256
+              }))
+            })
+            written.push(...partIds)
+            emit({ type: 'write-progress', path: file, done: written.length, total: chunks.length, counts: snapshot() })
+            // A write that needs no wait resolves at once: without this turn of the event loop a large
+            // file's batches would run back to back and starve every request meanwhile.
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+        } catch (error) {
+          if (written.length > 0) await collection.delete({ ids: written })
+          throw error
+        }
+        const fresh = new Set(ids)
+        const replaced = await cleanStale(collection, existingIds, (i) => !fresh.has(existingIds[i] as string))
+        summary.chunksDeleted += replaced
+        summary.chunksWritten += chunks.length
+        summary.ingested.push(file)
+        counts.chunksWritten += chunks.length
+        counts.filesWritten++
+        counts.filesDone++
+        emit({ type: 'file-written', path: file, chunks: chunks.length, replaced, counts: snapshot() })
+      } catch (error) {
+        if (error instanceof Cancelled || signal.aborted) break
+        const reason = error instanceof IngestFileError ? error.reason : undefined
+        const failure = { path: file, error: message(error), ...(reason !== undefined ? { reason } : {}) }
+        summary.failed.push(failure)
+        counts.filesDone++
+        emit({ type: 'file-failed', ...failure, counts: snapshot() })
+      }
+    }
+  }
 }
 
 /** Deletes the existing chunks selected by index; returns how many. */

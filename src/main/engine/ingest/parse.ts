@@ -9,10 +9,12 @@
 // - json: an array gives one section per element; any other value gives one section. See
 //   `renderJsonValue` for how a value becomes text.
 // - jsonl: one section per non-blank line, rendered like a JSON value.
+// CSV, and JSON / JSON Lines whose items are all objects, also come back as a `table` of typed rows:
+// the ingest job maps its fields to records (structured.ts) rather than chunking the sections.
 // Sections with no visible text are dropped; a file left with none is an `empty` error.
 
 import { createHash } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 
 import { parse as parseCsv } from 'csv-parse/sync'
@@ -20,6 +22,7 @@ import { convert as htmlToText } from 'html-to-text'
 import mammoth from 'mammoth'
 import { formatBytes } from '../../../shared/format-bytes.js'
 import { detectKind, type FileKind } from './file-kinds.js'
+import { describeTable, typeCsvColumns, type Table } from './structured.js'
 
 export { detectKind, SUPPORTED_EXTENSIONS, type FileKind } from './file-kinds.js'
 export { listFiles } from './parse-list.js'
@@ -40,6 +43,8 @@ export interface ParsedFile {
   bytes: number
   /** Hex sha256 of the raw bytes: stable chunk ids and unchanged-file skipping. */
   sha256: string
+  /** Rows and fields of a structured file (CSV, JSON or JSON Lines of objects). */
+  table?: Table
 }
 
 export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large'
@@ -63,10 +68,40 @@ export interface ParseFileOptions {
   /** Files larger than this are refused with `too-large` before being read. Default 50 MB. */
   maxBytes?: number
   signal?: AbortSignal
+  /** Bytes read so far of the file's size, as it is read (in READ_BLOCK steps). */
+  onProgress?: (done: number, total: number) => void
+}
+
+/** Reads are made in blocks this big, so a large file reports progress and cancels between them. */
+const READ_BLOCK = 4 * 1024 * 1024
+
+async function readWithProgress(
+  path: string,
+  size: number,
+  signal: AbortSignal | undefined,
+  onProgress: (done: number, total: number) => void
+): Promise<Buffer> {
+  const handle = await open(path, 'r')
+  try {
+    const parts: Buffer[] = []
+    let done = 0
+    for (;;) {
+      signal?.throwIfAborted()
+      const block = Buffer.allocUnsafe(READ_BLOCK)
+      const { bytesRead } = await handle.read(block, 0, READ_BLOCK, null)
+      if (bytesRead === 0) break
+      parts.push(block.subarray(0, bytesRead))
+      done += bytesRead
+      onProgress(done, Math.max(size, done))
+    }
+    return Buffer.concat(parts, done)
+  } finally {
+    await handle.close()
+  }
 }
 
 export async function parseFile(path: string, opts: ParseFileOptions = {}): Promise<ParsedFile> {
-  const { maxBytes = DEFAULT_MAX_BYTES, signal } = opts
+  const { maxBytes = DEFAULT_MAX_BYTES, signal, onProgress } = opts
   const fileName = basename(path)
   signal?.throwIfAborted()
 
@@ -90,7 +125,9 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
       `${fileName}: ${formatBytes(info.size)} exceeds the ${formatBytes(maxBytes)} limit`
     )
   }
-  const bytes = await readFile(path, { signal })
+  const bytes = onProgress
+    ? await readWithProgress(path, info.size, signal, onProgress)
+    : await readFile(path, { signal })
   // The file may have grown between stat and read.
   if (bytes.length > maxBytes) {
     throw new IngestFileError(
@@ -103,8 +140,9 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
   const sha256 = createHash('sha256').update(bytes).digest('hex')
 
   let sections: ParsedSection[]
+  let table: Table | undefined
   try {
-    sections = await parseBytes(kind, bytes, path, signal)
+    ;({ sections, table } = await parseBytes(kind, bytes, path, signal))
   } catch (err) {
     if (err instanceof IngestFileError) throw err
     if (signal?.aborted) throw signal.reason
@@ -119,7 +157,7 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
   if (sections.length === 0) {
     throw new IngestFileError(path, 'empty', `${fileName}: no text found in the file`)
   }
-  return { path, fileName, kind, sections, bytes: bytes.length, sha256 }
+  return { path, fileName, kind, sections, bytes: bytes.length, sha256, ...(table ? { table } : {}) }
 }
 
 const KIND_LABEL: Record<FileKind, string> = {
@@ -138,24 +176,31 @@ async function parseBytes(
   bytes: Buffer,
   path: string,
   signal: AbortSignal | undefined
-): Promise<ParsedSection[]> {
+): Promise<{ sections: ParsedSection[]; table?: Table | undefined }> {
   switch (kind) {
     case 'pdf':
-      return parsePdf(bytes, signal)
+      return { sections: await parsePdf(bytes, signal) }
     case 'docx':
-      return parseDocx(bytes)
+      return { sections: await parseDocx(bytes) }
     case 'text':
     case 'markdown':
-      return [{ text: decodeText(bytes, path) }]
+      return { sections: [{ text: decodeText(bytes, path) }] }
     case 'html':
-      return [{ text: parseHtml(decodeText(bytes, path)) }]
+      return { sections: [{ text: parseHtml(decodeText(bytes, path)) }] }
     case 'csv':
       return parseCsvText(decodeText(bytes, path))
     case 'json':
-      return parseJsonText(decodeText(bytes, path))
+      return withTable(parseJsonItems(decodeText(bytes, path)))
     case 'jsonl':
-      return parseJsonlText(decodeText(bytes, path), path)
+      return withTable(parseJsonlItems(decodeText(bytes, path), path))
   }
+}
+
+/** JSON items as sections, and as a table when every item is an object. */
+function withTable(items: unknown[]): { sections: ParsedSection[]; table?: Table } {
+  const sections = items.map((item) => ({ text: renderJsonValue(item) }))
+  const objects = items.length > 0 && items.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i))
+  return objects ? { sections, table: describeTable(items as Record<string, unknown>[]) } : { sections }
 }
 
 /** Strict UTF-8: a NUL byte or an invalid sequence means the "text" file is really binary. */
@@ -237,7 +282,7 @@ function parseHtml(html: string): string {
   return tidyLines(text)
 }
 
-function parseCsvText(text: string): ParsedSection[] {
+function parseCsvText(text: string): { sections: ParsedSection[]; table?: Table } {
   // Raw rows rather than `columns: true`, so duplicate or blank header cells do not abort the file.
   const rows = parseCsv(text, {
     bom: true,
@@ -245,25 +290,28 @@ function parseCsvText(text: string): ParsedSection[] {
     relax_column_count: true
   }) as string[][]
   const [header, ...records] = rows
-  if (!header) return []
+  if (!header) return { sections: [] }
   const names = header.map((h, i) => h.trim() || `column ${i + 1}`)
-  return records.map((record) => ({
+  // A repeated header name gets its position, so no column hides another in the table.
+  const fieldNames = names.map((n, i) => (names.indexOf(n) === i ? n : `${n} (column ${i + 1})`))
+  const table = records.length > 0 ? describeTable(typeCsvColumns(fieldNames, records)) : undefined
+  const sections = records.map((record) => ({
     text: record
       .map((value, i) => [names[i] ?? `column ${i + 1}`, value.trim()] as const)
       .filter(([, value]) => value.length > 0)
       .map(([name, value]) => `${name}: ${value}`)
       .join('\n')
   }))
+  return table ? { sections, table } : { sections }
 }
 
-function parseJsonText(text: string): ParsedSection[] {
+function parseJsonItems(text: string): unknown[] {
   const value: unknown = JSON.parse(text)
-  const items = Array.isArray(value) ? value : [value]
-  return items.map((item) => ({ text: renderJsonValue(item) }))
+  return Array.isArray(value) ? value : [value]
 }
 
-function parseJsonlText(text: string, path: string): ParsedSection[] {
-  const sections: ParsedSection[] = []
+function parseJsonlItems(text: string, path: string): unknown[] {
+  const items: unknown[] = []
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim()
@@ -277,9 +325,9 @@ function parseJsonlText(text: string, path: string): ParsedSection[] {
         cause: err
       })
     }
-    sections.push({ text: renderJsonValue(value) })
+    items.push(value)
   }
-  return sections
+  return items
 }
 
 /** Fields that hold the document text itself, checked in this order. */

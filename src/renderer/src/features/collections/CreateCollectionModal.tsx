@@ -146,7 +146,12 @@ export function CreateCollectionModal({
             errorTestId="create-collection-error"
             onCancel={onClose}
           >
-            <Button type="submit" loading={create.isPending} data-testid="create-collection-submit">
+            <Button
+              type="submit"
+              loading={create.isPending}
+              disabled={name !== '' && collectionNameError(name) !== null}
+              data-testid="create-collection-submit"
+            >
               Create
             </Button>
           </DialogFooter>

@@ -7,9 +7,9 @@ const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\
  */
 export function collectionNameError(name: string): string | null {
   if (!NAME_RE.test(name)) {
-    return 'Expected a name containing 3-512 characters from [a-zA-Z0-9._-], starting and ending with a character in [a-zA-Z0-9].'
+    return '3-512 characters: letters, digits, . _ -; starts and ends with a letter or digit'
   }
-  if (name.includes('..')) return 'Expected a name that does not contain two consecutive periods (..).'
-  if (IPV4_RE.test(name)) return 'Expected a name that is not a valid IP address.'
+  if (name.includes('..')) return 'No two periods in a row (..)'
+  if (IPV4_RE.test(name)) return 'Not an IP address'
   return null
 }

@@ -20,7 +20,9 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
   const [token, setToken] = useState('')
   const [tenant, setTenant] = useState('default_tenant')
   const [database, setDatabase] = useState('default_database')
-  const target = { url, tenant, database, ...(token ? { token } : {}) }
+  // "localhost:8000" means http://localhost:8000, as in a browser's address bar.
+  const fullUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim()) ? url.trim() : `http://${url.trim()}`
+  const target = { url: fullUrl, tenant, database, ...(token ? { token } : {}) }
   const check = useMutation({ mutationFn: () => transport.call('connections.check', target) })
   const add = useMutation({
     mutationFn: () => transport.call('connections.add', { name, ...target }),
@@ -33,7 +35,11 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
         <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
         <TextInput
           label="Server URL"
-          description="A Chroma 0.6+ server (v2 API), e.g. http://localhost:8000"
+          description={
+            fullUrl === url.trim()
+              ? 'A Chroma 0.6+ server (v2 API), e.g. http://localhost:8000'
+              : `Connects to ${fullUrl}`
+          }
           value={url}
           onChange={(e) => setUrl(e.currentTarget.value)}
           data-testid="connection-url"

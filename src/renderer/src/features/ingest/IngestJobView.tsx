@@ -3,20 +3,30 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { IngestStatus } from '../../../../shared/contract'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
+import { formatBytes } from '../../../../shared/format-bytes'
 
 type FileStatus = IngestStatus['files'][number]
 
-const STEP_SHARE = { parsing: 5, chunking: 10, embedding: 10, writing: 95 } as const
+/** Where each step starts on a file's bar, and how much of it the step fills as it goes. */
+const STEP_SHARE = { parsing: [0, 5], chunking: [5, 10], embedding: [15, 80], writing: [95, 5] } as const
 
-/** A file's bar: parsing and chunking are quick, embedding is most of the work, writing the end. */
+/** A step's own numbers: bytes read, share of the text chunked, chunks embedded. */
+function stepLabel(f: Extract<FileStatus, { state: 'working' }>): string {
+  if (f.total <= 0) return f.step
+  if (f.step === 'parsing') return `reading ${formatBytes(f.done)} of ${formatBytes(f.total)}`
+  if (f.step === 'chunking') return `chunking ${Math.floor((100 * f.done) / f.total)}%`
+  return `${f.step} ${f.done}/${f.total}`
+}
+
+/** A file's bar: reading and chunking are quick, embedding is most of the work, writing the end. */
 function fileProgress(f: FileStatus): { value: number; color: string; label: string; animated: boolean } {
   switch (f.state) {
     case 'queued':
       return { value: 0, color: 'gray', label: 'queued', animated: false }
     case 'working': {
-      const embedded = f.step === 'embedding' && f.total > 0 ? (80 * f.done) / f.total : 0
-      const label = f.total > 0 ? `${f.step} ${f.done}/${f.total}` : f.step
-      return { value: STEP_SHARE[f.step] + embedded, color: 'blue', label, animated: true }
+      const [start, share] = STEP_SHARE[f.step]
+      const within = f.total > 0 ? (share * f.done) / f.total : 0
+      return { value: start + within, color: 'blue', label: stepLabel(f), animated: true }
     }
     case 'written':
       return {

@@ -15,14 +15,15 @@ import {
   Text
 } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
-import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query'
 import { useDropzone } from 'react-dropzone'
-import type { ChunkPreview } from '../../../../shared/contract'
-import { useTransport } from '../../lib/data'
+import type { ChunkPreview, FieldMapping } from '../../../../shared/contract'
+import { useJobs, useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { formatBytes } from '../../../../shared/format-bytes'
 import { base64Length, isSupported, planBatches, relativeName, SUPPORTED_EXTENSIONS } from './files'
 import { IngestJobView } from './IngestJobView'
+import { FieldMappingEditor } from './FieldMappingEditor'
 import { MAX_CALL_BYTES, readBase64, uploadFile } from '../../lib/read-file'
 
 type PickedState = 'pending' | 'uploading' | 'uploaded' | 'failed' | 'unsupported'
@@ -71,6 +72,16 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
     },
     [collectionId]
   )
+  // Structured files' field choices, by file name; a file not here gets the server's guess.
+  const [mappings, setMappings] = useState<Record<string, FieldMapping>>({})
+  const jobs = useJobs()
+  // Jobs belong to the app: after a reload (or from another window) a running ingest into this
+  // collection is found in the main side's job list and shown again, with its progress and Cancel.
+  // Adopted while rendering (React's way to adjust state to new data), not in an effect.
+  const running = jobs.data?.find(
+    (j) => j.kind === 'ingest' && j.collectionId === collectionId && j.state === 'running'
+  )
+  if (jobId === null && picked.length === 0 && running) setJobId(running.jobId)
   // Uploads run one after another so every call after the first reuses the same upload id.
   const queue = useRef<Promise<void>>(Promise.resolve())
   const uploadIdRef = useRef<string | null>(null)
@@ -143,6 +154,7 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
     setUploadId(null)
     setPicked([])
     setPreviewFile(null)
+    setMappings({})
     setJobId(null)
   }
 
@@ -167,7 +179,15 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
 
   const size = typeof chunkSize === 'number' && chunkSize >= 1 ? chunkSize : null
   const over = typeof overlap === 'number' && overlap >= 0 ? overlap : null
-  const [previewParams] = useDebouncedValue({ file: previewFile, chunkSize: size, overlap: over }, 300)
+  const [previewParams] = useDebouncedValue(
+    {
+      file: previewFile,
+      chunkSize: size,
+      overlap: over,
+      fields: previewFile !== null ? (mappings[previewFile] ?? null) : null
+    },
+    300
+  )
   const uploaded = picked.filter((p) => p.state === 'uploaded')
   const previewReady =
     uploadId !== null &&
@@ -185,16 +205,24 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
         file: previewParams.file as string,
         chunkSize: previewParams.chunkSize as number,
         overlap: previewParams.overlap as number,
-        limit: PREVIEW_CHUNKS
+        limit: PREVIEW_CHUNKS,
+        ...(previewParams.fields && previewParams.fields.document.length > 0 ? { fields: previewParams.fields } : {})
       }),
     enabled: previewReady && jobId === null,
+    // The field pickers stay on screen while a new choice is previewed.
+    placeholderData: keepPreviousData,
     retry: false,
     staleTime: Infinity
   })
 
   const start = useMutation({
     mutationFn: (chunking: { chunkSize: number; overlap: number }) =>
-      transport.call('ingest.start', { uploadId: uploadId as string, collectionId, ...chunking }),
+      transport.call('ingest.start', {
+        uploadId: uploadId as string,
+        collectionId,
+        ...chunking,
+        ...(Object.keys(mappings).length > 0 ? { fields: mappings } : {})
+      }),
     onSuccess: (status) => {
       queryClient.setQueryData(queryKeys.ingest(status.jobId), status)
       // The server hands the staged files to the job; later drops start a new upload.
@@ -205,7 +233,9 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
   })
 
   const uploading = picked.some((p) => p.state === 'pending' || p.state === 'uploading')
-  const canStart = uploadId !== null && uploaded.length > 0 && !uploading && size !== null && over !== null
+  const mappingsValid = Object.values(mappings).every((m) => m.document.length > 0)
+  const canStart =
+    uploadId !== null && uploaded.length > 0 && !uploading && size !== null && over !== null && mappingsValid
 
   const hidden = (
     <>
@@ -329,6 +359,13 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
                 data-testid="ingest-overlap"
               />
             </Group>
+            {preview.data?.table && previewFile !== null && preview.data.file === previewFile && (
+              <FieldMappingEditor
+                table={preview.data.table}
+                value={mappings[previewFile] ?? preview.data.table.mapping}
+                onChange={(m) => setMappings((all) => ({ ...all, [previewFile]: m }))}
+              />
+            )}
             <ChunkPreviewView preview={preview} />
           </Stack>
         </Card>
@@ -393,7 +430,8 @@ function ChunkPreviewView({ preview }: { preview: UseQueryResult<ChunkPreview> }
   return (
     <Stack gap="xs" data-testid="ingest-preview" data-total={total} style={{ opacity: preview.isFetching ? 0.6 : 1 }}>
       <Text size="sm">
-        <b>{file}</b> gives {total} chunk{total === 1 ? '' : 's'}
+        <b>{file}</b> gives {total} {preview.data.table ? 'record' : 'chunk'}
+        {total === 1 ? '' : 's'}
         {total > chunks.length ? ` (showing the first ${chunks.length})` : ''}
       </Text>
       {total === 0 && (
@@ -407,12 +445,26 @@ function ChunkPreviewView({ preview }: { preview: UseQueryResult<ChunkPreview> }
             <Paper key={c.index} withBorder p="xs" data-testid="ingest-chunk" data-tokens={c.tokens}>
               <Group gap="xs" mb={4}>
                 <Badge size="sm" variant="light" tt="none">
-                  #{c.index}
+                  {preview.data.table ? `row ${c.index + 1}` : `#${c.index}`}
                 </Badge>
+                {c.id !== undefined && (
+                  <Badge size="sm" variant="outline" tt="none" data-testid="ingest-chunk-id">
+                    id {c.id}
+                  </Badge>
+                )}
                 <Text size="xs" c="dimmed">
                   {c.tokens} tokens{c.page !== undefined ? ` · page ${c.page}` : ''}
                 </Text>
               </Group>
+              {c.metadata && Object.keys(c.metadata).length > 0 && (
+                <Group gap={4} mb={4} data-testid="ingest-chunk-metadata">
+                  {Object.entries(c.metadata).map(([k, v]) => (
+                    <Badge key={k} size="xs" color="gray" variant="light" tt="none">
+                      {k}: {JSON.stringify(v)}
+                    </Badge>
+                  ))}
+                </Group>
+              )}
               <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
                 {c.text}
               </Text>

@@ -25,7 +25,7 @@ export function JobsButton() {
             jobs.data.slice(0, 10).map((job) => <JobRow key={job.jobId} job={job} />)
           ) : (
             <Text size="sm" c="dimmed">
-              No jobs yet. Backups, restores, index rebuilds and clones appear here.
+              No jobs yet. Ingests, copies, imports, backups, restores, index rebuilds and clones appear here.
             </Text>
           )}
         </Stack>

@@ -1,4 +1,4 @@
-import { useEffect, useState, type KeyboardEvent } from 'react'
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import {
   Alert,
   Badge,
@@ -10,14 +10,14 @@ import {
   SegmentedControl,
   Stack,
   Text,
-  Textarea,
-  TextInput
+  Textarea
 } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { LOCAL_CONNECTION } from '../../../../shared/constants'
 import type { CallInput, RecordRow } from '../../../../shared/contract'
 import { queryKeys } from '../../lib/query-keys'
 import { RecordTable } from '../records/RecordTable'
+import { RecordPicker } from './RecordPicker'
 import { useCollection } from '../collections/CollectionHeader'
 import { RecordDrawer } from '../records/RecordDrawer'
 import { useConnection, useTransport } from '../../lib/data'
@@ -113,7 +113,8 @@ function toParams(
       return { submit: { query: { ...base, embedding: vector.value } } }
     }
     case 'similar':
-      if (form.similarTo.trim() === '') return { field: 'similar', error: 'Give the id of a record' }
+      if (form.similarTo.trim() === '')
+        return { field: 'similar', error: 'Choose a record: type words of its document' }
       return { submit: { query: { ...base, similarTo: form.similarTo.trim() } } }
     case 'hybrid': {
       if (form.text.trim() === '') return { field: 'text', error: 'Type the text to search for' }
@@ -134,7 +135,14 @@ function toParams(
  * Nearest-neighbour queries against one collection: by text (embedded by the collection's model), by a
  * pasted vector or by an existing record, narrowed by `where` and `where_document` filters.
  */
-export function QueryPanel({ collectionId }: { collectionId: string }) {
+export function QueryPanel({
+  collectionId,
+  similarRequest
+}: {
+  collectionId: string
+  /** "Find similar" asked from another tab: runs once per request. */
+  similarRequest?: { id: string; at: number } | null
+}) {
   const transport = useTransport()
   const [state, setState] = useState<PanelState>(() => saved.get(collectionId) ?? initialState())
   const [fieldError, setFieldError] = useState<{ field: string; error: string } | null>(null)
@@ -184,6 +192,15 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
     setOpenId(null)
     run({ mode: 'similar', similarTo: id })
   }
+
+  const handledRequest = useRef<number | null>(null)
+  useEffect(() => {
+    if (!similarRequest || handledRequest.current === similarRequest.at) return
+    handledRequest.current = similarRequest.at
+    findSimilar(similarRequest.id)
+    // findSimilar is a plain function of this render; the request alone decides when to run.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [similarRequest])
 
   const hasModel = collection.data ? collection.data.embeddingModel !== null : true
   const { connection } = useConnection()
@@ -300,15 +317,12 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
             />
           )}
           {form.mode === 'similar' && (
-            <TextInput
-              label="Record id"
-              description="Finds the records nearest to this record's stored embedding"
-              placeholder="record id"
+            <RecordPicker
+              collectionId={collectionId}
               value={form.similarTo}
-              onChange={(e) => setForm({ similarTo: e.currentTarget.value })}
-              onKeyDown={(e) => e.key === 'Enter' && run()}
+              onChange={(similarTo) => setForm({ similarTo })}
+              onSubmit={() => run()}
               error={errorOf('similar')}
-              data-testid="query-similar-id"
             />
           )}
 
@@ -389,6 +403,7 @@ export function QueryPanel({ collectionId }: { collectionId: string }) {
               showDistance
               scoreColumn={hybridShown ? HYBRID_SCORE_COLUMN : undefined}
               onOpen={setOpenId}
+              onFindSimilar={findSimilar}
               height={Math.max(160, Math.min(520, 36 * (rows.length + 1) + 8))}
             />
           </Stack>

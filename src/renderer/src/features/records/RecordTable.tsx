@@ -12,6 +12,7 @@ import { Center, Checkbox, Loader, Text } from '@mantine/core'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { Metadata, RecordRow } from '../../../../shared/contract'
 import { formatValue } from './metadata'
+import { recordLabel } from './record-label'
 import './RecordTable.css'
 
 const ROW_HEIGHT = 36
@@ -29,6 +30,8 @@ export interface RecordTableProps {
   /** A score column of the caller's own (hybrid results); takes the place of the distance column. */
   scoreColumn?: ScoreColumn
   onOpen: (id: string) => void
+  /** Shows "Find similar" on every row. */
+  onFindSimilar?: (id: string) => void
   selection?: Set<string>
   onSelectionChange?: (s: Set<string>) => void
   height?: number | string
@@ -70,6 +73,7 @@ interface RowViewProps {
   score: ScoreColumn | null
   onOpen: (id: string) => void
   onToggle: (id: string, on: boolean) => void
+  onFindSimilar: ((id: string) => void) | undefined
 }
 
 /** One loaded row; memoized so scrolling renders only the rows that come into view. */
@@ -81,7 +85,8 @@ const RowView = memo(function RowView({
   selected,
   score,
   onOpen,
-  onToggle
+  onToggle,
+  onFindSimilar
 }: RowViewProps) {
   return (
     <div
@@ -112,8 +117,8 @@ const RowView = memo(function RowView({
           />
         </div>
       )}
-      <div className="cd-rt-cell cd-rt-id" role="cell" title={row.id}>
-        {row.id}
+      <div className="cd-rt-cell cd-rt-id" role="cell" title={row.id} data-testid="record-cell-id">
+        {recordLabel(row.id, row.metadata)}
       </div>
       {score && (
         <div className="cd-rt-cell" role="cell" data-testid="record-cell-distance">
@@ -126,6 +131,22 @@ const RowView = memo(function RowView({
       <div className="cd-rt-cell" role="cell" data-testid="record-cell-metadata">
         <MetadataChips metadata={row.metadata} />
       </div>
+      {onFindSimilar && (
+        <div className="cd-rt-cell" role="cell">
+          <button
+            type="button"
+            className="cd-rt-similar"
+            title="Find records similar to this one"
+            onClick={(e) => {
+              e.stopPropagation()
+              onFindSimilar(row.id)
+            }}
+            data-testid="record-row-similar"
+          >
+            Similar
+          </button>
+        </div>
+      )}
     </div>
   )
 })
@@ -142,6 +163,7 @@ export function RecordTable({
   showDistance = false,
   scoreColumn,
   onOpen,
+  onFindSimilar,
   selection,
   onSelectionChange,
   height = 500
@@ -173,7 +195,8 @@ export function RecordTable({
     'minmax(100px, 1.2fr)',
     score ? score.width : null,
     'minmax(160px, 3fr)',
-    'minmax(140px, 2fr)'
+    'minmax(140px, 2fr)',
+    onFindSimilar ? '72px' : null
   ]
     .filter(Boolean)
     .join(' ')
@@ -187,9 +210,9 @@ export function RecordTable({
   )
 
   // Stable callbacks reading the latest props, so memoized rows do not re-render with the parent.
-  const latest = useRef({ selection, onSelectionChange, onOpen })
+  const latest = useRef({ selection, onSelectionChange, onOpen, onFindSimilar })
   useLayoutEffect(() => {
-    latest.current = { selection, onSelectionChange, onOpen }
+    latest.current = { selection, onSelectionChange, onOpen, onFindSimilar }
   })
   const toggle = useCallback((id: string, on: boolean): void => {
     const { selection: current, onSelectionChange: change } = latest.current
@@ -200,6 +223,7 @@ export function RecordTable({
     change(next)
   }, [])
   const open = useCallback((id: string) => latest.current.onOpen(id), [])
+  const similar = useCallback((id: string) => latest.current.onFindSimilar?.(id), [])
 
   return (
     <div
@@ -243,6 +267,7 @@ export function RecordTable({
         <div className="cd-rt-cell" role="columnheader">
           Metadata
         </div>
+        {onFindSimilar && <div role="columnheader" aria-label="Actions" />}
       </div>
       {count === 0 && (
         <Center h={ROW_HEIGHT * 3} data-testid={loading ? 'record-table-loading' : 'record-table-empty'}>
@@ -267,6 +292,7 @@ export function RecordTable({
                 {score && <span className="cd-rt-skeleton" style={{ width: '60%' }} />}
                 <span className="cd-rt-skeleton" style={{ width: '90%' }} />
                 <span className="cd-rt-skeleton" style={{ width: '50%' }} />
+                {onFindSimilar && <span />}
               </div>
             )
           }
@@ -281,6 +307,7 @@ export function RecordTable({
               score={score}
               onOpen={open}
               onToggle={toggle}
+              onFindSimilar={onFindSimilar ? similar : undefined}
             />
           )
         })}

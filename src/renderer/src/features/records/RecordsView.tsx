@@ -62,7 +62,16 @@ function describeFilters(f: Filters): string {
  * Every record of a collection in a virtualized table, fetched a page of 200 at a time as the
  * visible rows need them, with document search, a where filter, adding and deleting.
  */
-export function RecordsView({ collectionId, subset }: { collectionId: string; subset?: RecordSubset }) {
+export function RecordsView({
+  collectionId,
+  subset,
+  onFindSimilar
+}: {
+  collectionId: string
+  subset?: RecordSubset
+  /** "Find similar" on every row and in the record's drawer (the Query tab runs it). */
+  onFindSimilar?: (id: string) => void
+}) {
   const transport = useTransport()
   const searchRef = useRef<HTMLInputElement>(null)
   const [search, setSearch] = useState('')
@@ -184,6 +193,7 @@ export function RecordsView({ collectionId, subset }: { collectionId: string; su
         loadRange={loadRange}
         loading={loading}
         onOpen={setOpenId}
+        {...(onFindSimilar ? { onFindSimilar } : {})}
         selection={selection}
         onSelectionChange={setSelection}
         height="max(320px, calc(100vh - 300px))"
@@ -267,7 +277,19 @@ export function RecordsView({ collectionId, subset }: { collectionId: string; su
           onToggle={toggleFacetValue}
         />
       </Group>
-      <RecordDrawer collectionId={collectionId} recordId={openId} onClose={() => setOpenId(null)} />
+      <RecordDrawer
+        collectionId={collectionId}
+        recordId={openId}
+        onClose={() => setOpenId(null)}
+        {...(onFindSimilar
+          ? {
+              onFindSimilar: (id: string) => {
+                setOpenId(null)
+                onFindSimilar(id)
+              }
+            }
+          : {})}
+      />
       {dialog === 'add' && <AddRecordModal collectionId={collectionId} onClose={() => setDialog(null)} />}
       {dialog === 'delete-selected' && (
         <DeleteRecordsModal

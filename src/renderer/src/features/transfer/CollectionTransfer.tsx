@@ -30,11 +30,13 @@ export function CollectionTransfer({ collectionId }: { collectionId: string }) {
       const blob = await (transport.download as (p: string) => Promise<Blob>)(
         `${EXPORT_PATH}/${collectionId}?${query.toString()}`
       )
-      saveBlob(blob, exportFileName(collection.data?.name, format))
-      return null
+      const fileName = exportFileName(collection.data?.name, format)
+      saveBlob(blob, fileName)
+      return { downloaded: fileName }
     },
     onSuccess: (result) => {
-      if (result) notifications.show({ message: `Exported ${result.records} records to ${result.file}` })
+      if (result && 'downloaded' in result) notifications.show({ message: `Exported: ${result.downloaded} downloaded` })
+      else if (result) notifications.show({ message: `Exported ${result.records} records to ${result.file}` })
     },
     onError: (err) => notifications.show({ color: 'red', title: 'Export failed', message: err.message })
   })

@@ -43,7 +43,9 @@ export function ImportCollection() {
         <Stack data-testid="import-dialog">
           <FileInput
             label="Export file"
-            description="A .jsonl or .parquet file written by Chromadesk's export (docs/export-format.md)"
+            placeholder="Click to choose a .jsonl or .parquet file…"
+            clearable
+            description="A file written by Chromadesk's Export (JSONL or Parquet)"
             accept=".jsonl,.parquet,application/x-ndjson,application/vnd.apache.parquet"
             value={file}
             onChange={setFile}
