@@ -369,6 +369,42 @@ describe('ingest', () => {
     ).toMatchObject({ message: 'pets.csv: no field named "nope"' })
   })
 
+  it('a CSV whose ids belong to other records fails before any write, and those records stay as they were', async () => {
+    const c = await call('collections.create', { name: 'kept', embeddingModel: modelDir })
+    await call('records.add', {
+      collectionId: c.id,
+      records: [
+        { id: '2', document: 'typed by hand', metadata: { owner: 'me' } },
+        { id: 'x', document: 'another by hand' }
+      ]
+    })
+    const csv = 'id,story,$type,chunk_count\n1,A first story,a,7\n2,A second story,b,8\n3,A third story,c,9\n'
+    const { uploadId } = await call('ingest.upload', { files: [{ name: 'rows.csv', data: b64(csv) }] })
+    const started = await call('ingest.start', { uploadId, collectionId: c.id })
+    await ctx.jobs.settled(started.jobId)
+    const status = await call('ingest.status', { jobId: started.jobId })
+    expect(status.summary?.failed).toBe(1)
+    expect(status.files[0]).toMatchObject({
+      name: 'rows.csv',
+      state: 'failed',
+      error: expect.stringMatching(/id "2" already belongs to a record not ingested from a file/)
+    })
+    expect(await call('records.count', { collectionId: c.id })).toBe(2)
+    expect((await call('records.get', { collectionId: c.id, ids: ['2'] }))[0]).toMatchObject({
+      document: 'typed by hand',
+      metadata: { owner: 'me' }
+    })
+    // Without the taken ids, names the engine refuses or ingest writes itself are kept under field_.
+    const free = 'id,story,$type,chunk_count\n10,A first story,a,7\n'
+    const next = await call('ingest.upload', { files: [{ name: 'free.csv', data: b64(free) }] })
+    await ctx.jobs.settled((await call('ingest.start', { uploadId: next.uploadId, collectionId: c.id })).jobId)
+    expect((await call('records.get', { collectionId: c.id, ids: ['10'] }))[0]?.metadata).toMatchObject({
+      field_$type: 'a',
+      field_chunk_count: 7,
+      chunk_count: 1
+    })
+  })
+
   it('keeps dropped names inside the staging folder', () => {
     expect(safeRelativeName('../../etc/passwd')).toBe('etc/passwd')
     expect(safeRelativeName('/abs/dir/file.md')).toBe('abs/dir/file.md')

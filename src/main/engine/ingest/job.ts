@@ -3,13 +3,13 @@
 // Write rules, per file:
 // - Chunk ids are `${sha256 of the file}:${chunk index}`, so the same content always gets the same ids.
 // - A file whose source path already has chunks with the same sha256 is skipped as unchanged.
-// - All chunks of a file are embedded before anything is written, then written with ONE upsert call
-//   (one SQLite transaction), then the source's chunks from an older version (other ids) are deleted.
-//   A crash between the two leaves the new version complete plus stale chunks of the old one, never
-//   half a file; the next ingest of that path sees its current sha already present and removes the
-//   stale chunks (see `cleanStale`). Upsert rather than add so a retry after such a crash, or content
-//   shared with another path, cannot fail on existing ids.
-// - Cancelling stops before the next write: a file is either fully written or not at all.
+// - All chunks of a file are embedded before anything is written, then upserted in batches of 500,
+//   then the source's chunks from an older version (other ids) are deleted. An error or cancel
+//   mid-write deletes the records this run created (never a record the file had stored before);
+//   a crash leaves fewer chunks than their `chunk_count`, so the next ingest writes the file again.
+//   The next ingest of a path whose current sha is present removes stale chunks (`cleanStale`).
+// - Rows of a structured file may carry their own ids (a mapped id field): an id held by a record
+//   from another source, or by one not ingested from a file, fails the file before any write.
 // - A file that cannot be read or parsed is reported (`file-failed`) and the job goes on.
 // - Reading, parsing and chunking run in a worker thread (prepare.ts) with progress; a structured
 //   file (CSV, JSON or JSON Lines of objects) gives one record per row (structured.ts): its id field's
@@ -285,6 +285,28 @@ async function run(
           continue
         }
 
+        // Ids mapped from the file's own field may name records this file does not own: refused
+        // before anything is written. Those this file wrote before stay out of a rollback's delete.
+        const preexisting = new Set<string>()
+        if (parsed.mapping !== null) {
+          for (let start = 0; start < ids.length; start += 1000) {
+            const found = await collection.get({ ids: ids.slice(start, start + 1000), include: ['metadatas'] })
+            found.ids.forEach((id, i) => {
+              const owner = found.metadatas?.[i]?.source
+              if (owner !== source) {
+                throw new IngestFileError(
+                  file,
+                  'ids-taken',
+                  `${parsed.fileName}: id ${JSON.stringify(id)} already belongs to ${
+                    typeof owner === 'string' ? owner : 'a record not ingested from a file'
+                  }; map another id field, or none`
+                )
+              }
+              preexisting.add(id)
+            })
+          }
+        }
+
         const embeddings: number[][] = []
         for (let start = 0; start < chunks.length; start += embedBatch) {
           if (signal.aborted) throw new Cancelled()
@@ -337,7 +359,9 @@ async function run(
             await new Promise((resolve) => setImmediate(resolve))
           }
         } catch (error) {
-          if (written.length > 0) await collection.delete({ ids: written })
+          // Only what this run created: a row this file had stored before keeps its newer version.
+          const created = written.filter((id) => !preexisting.has(id))
+          if (created.length > 0) await collection.delete({ ids: created })
           throw error
         }
         const fresh = new Set(ids)

@@ -47,7 +47,7 @@ export interface ParsedFile {
   table?: Table
 }
 
-export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large'
+export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large' | 'ids-taken'
 
 export class IngestFileError extends Error {
   /** The file cannot be read as what it claims to be: the message says which file and why. */
@@ -189,8 +189,12 @@ async function parseBytes(
       return { sections: [{ text: parseHtml(decodeText(bytes, path)) }] }
     case 'csv':
       return parseCsvText(decodeText(bytes, path))
-    case 'json':
-      return withTable(parseJsonItems(decodeText(bytes, path)))
+    case 'json': {
+      // An array of objects is a table (a record per item); a single document stays one text, nested
+      // parts included.
+      const value: unknown = JSON.parse(decodeText(bytes, path))
+      return Array.isArray(value) ? withTable(value) : { sections: [{ text: renderJsonValue(value) }] }
+    }
     case 'jsonl':
       return withTable(parseJsonlItems(decodeText(bytes, path), path))
   }
@@ -303,11 +307,6 @@ function parseCsvText(text: string): { sections: ParsedSection[]; table?: Table 
       .join('\n')
   }))
   return table ? { sections, table } : { sections }
-}
-
-function parseJsonItems(text: string): unknown[] {
-  const value: unknown = JSON.parse(text)
-  return Array.isArray(value) ? value : [value]
 }
 
 function parseJsonlItems(text: string, path: string): unknown[] {

@@ -154,11 +154,12 @@ export class FilePreparer {
       return prepareFile(task, onProgress, signal, count)
     }
     signal?.throwIfAborted()
-    const worker = (this.worker ??= startWorker(entry))
+    const worker = (this.worker ??= this.start(entry))
     const chunks: PreparedChunk[] = []
     let listener: ((msg: WorkerMessage) => void) | null = null
     let onAbort: (() => void) | null = null
     let onExit: ((code: number) => void) | null = null
+    let onError: ((error: Error) => void) | null = null
     try {
       return await new Promise<PreparedFile>((resolve, reject) => {
         onAbort = () => {
@@ -171,6 +172,9 @@ export class FilePreparer {
           reject(new Error(`the ingest worker stopped (code ${code})`))
         }
         worker.once('exit', onExit)
+        // A worker's uncaught error (out of memory on a huge file, say) fails this file, not the app.
+        onError = (error) => reject(new Error(`the ingest worker failed: ${error.message}`, { cause: error }))
+        worker.on('error', onError)
         listener = (msg) => {
           if (msg.type === 'progress') onProgress(msg.progress)
           else if (msg.type === 'chunks') for (const c of msg.chunks) chunks.push(c)
@@ -190,8 +194,22 @@ export class FilePreparer {
     } finally {
       if (listener) worker.off('message', listener)
       if (onExit) worker.off('exit', onExit)
+      if (onError) worker.off('error', onError)
       if (onAbort) signal?.removeEventListener('abort', onAbort)
     }
+  }
+
+  /**
+   * A new worker that forgets itself when it ends, and whose errors between files are absorbed (an
+   * unlistened worker error would end the whole process); the next file starts another.
+   */
+  private start(entry: Parameters<typeof startWorker>[0]): Worker {
+    const worker = startWorker(entry)
+    worker.on('error', () => undefined)
+    worker.once('exit', () => {
+      if (this.worker === worker) this.worker = null
+    })
+    return worker
   }
 
   /** Ends the worker (the job is over or cancelled). */

@@ -49,7 +49,8 @@ export const RESERVED_KEYS = new Set([
   'page',
   'row',
   'ingested_at',
-  'file_sha256'
+  'file_sha256',
+  'chunk_count'
 ])
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
@@ -184,7 +185,8 @@ export function tableRecords(table: Table, mapping: FieldMapping): TableRecord[]
     for (const name of mapping.metadata) {
       const value = row[name]
       if (isEmpty(value)) continue
-      const key = RESERVED_KEYS.has(name) ? `field_${name}` : name
+      // Ingest's own keys, and names the engine refuses ($ and # lead Chroma's operators and system keys).
+      const key = RESERVED_KEYS.has(name) || /^[$#]/.test(name) ? `field_${name}` : name
       metadata[key] = typeof value === 'number' || typeof value === 'boolean' ? value : asText(value)
     }
     const record: TableRecord = { row: i, text, metadata }
