@@ -132,8 +132,14 @@ export async function reembedCollection(
   const model = db.getCollectionById(collectionId)
   const records = db.count(collectionId)
   if (records > 0) {
-    db.createIndex(collectionId)
-    await db.settleIndexes()
+    // The switch has committed: an index that cannot be built now (the worker busy, say) is built by
+    // the first query instead, and the job still reports the switch it made.
+    try {
+      db.createIndex(collectionId)
+      await db.settleIndexes()
+    } catch {
+      /* the index is a cache */
+    }
   }
   return {
     collectionId,

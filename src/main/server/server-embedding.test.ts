@@ -84,9 +84,15 @@ describe('documents without embeddings over REST v2', () => {
 
   it('refuses what it cannot embed, clearly', async () => {
     const c = await uiCollection('scripts-none', null)
+    // Without a function the server answers as Chroma does: the add lacks its embeddings (422), and
+    // an update's documents replace the text and keep the embedding.
     const noFunction = await server.raw('POST', `${V2}/${c.id}/add`, { ids: ['a'], documents: ['x'] })
-    expect(noFunction).toMatchObject({ status: 400, json: { error: 'InvalidArgumentError' } })
-    expect((noFunction.json as { message: string }).message).toMatch(/has no embedding function.*send embeddings/)
+    expect(noFunction.status).toBe(422)
+    expect((noFunction.json as { message: string }).message).toMatch(/missing field `embeddings`/)
+    await server.raw('POST', `${V2}/${c.id}/add`, { ids: ['a'], documents: ['x'], embeddings: [[1, 2]] })
+    expect((await server.raw('POST', `${V2}/${c.id}/update`, { ids: ['a'], documents: ['y'] })).status).toBe(200)
+    const kept = await server.raw('POST', `${V2}/${c.id}/get`, { ids: ['a'], include: ['documents', 'embeddings'] })
+    expect(kept.json).toMatchObject({ documents: ['y'], embeddings: [[1, 2]] })
     const noQueryFunction = await server.raw('POST', `${V2}/${c.id}/query`, { query_texts: ['x'] })
     expect(noQueryFunction.status).toBe(400)
 

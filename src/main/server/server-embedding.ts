@@ -5,6 +5,7 @@
 // never read: a request cannot make the server open a file or a URL.
 import type { EngineClient } from '../api/context.js'
 import { InvalidArgumentError, type Collection, type EmbeddingInput } from '../engine/index.js'
+import { missingEmbeddings } from './v2/decode.js'
 
 /** A write's fields this step reads: embeddings absent (null) or given, and the documents. */
 interface DocumentsWrite {
@@ -36,6 +37,12 @@ export async function withServerEmbeddings<R extends DocumentsWrite>(
 ): Promise<R & { embeddings: EmbeddingInput[] }> {
   if (write.embeddings != null || write.documents == null) return write as R & { embeddings: EmbeddingInput[] }
   const documents = write.documents
+  if ((await client.getCollectionById(collectionId)).embeddingFunction === null) {
+    // As Chroma answers: an update's documents replace the text and keep the embedding; an add or
+    // upsert without embeddings is its deserializer's 422.
+    if (!partial) throw missingEmbeddings()
+    return write as R & { embeddings: EmbeddingInput[] }
+  }
   if (!partial) {
     const missing = documents.findIndex((d) => typeof d !== 'string')
     if (missing >= 0) {
@@ -43,10 +50,6 @@ export async function withServerEmbeddings<R extends DocumentsWrite>(
         `documents[${missing}] is null: without embeddings every record needs a document for the server to embed`
       )
     }
-  }
-  if (partial && (await client.getCollectionById(collectionId)).embeddingFunction === null) {
-    // As Chroma: an update's documents replace the text and keep the embedding.
-    return write as R & { embeddings: EmbeddingInput[] }
   }
   const collection = await embedder(client, collectionId)
   const embeddings = await collection.embedDocuments(documents, partial)

@@ -272,6 +272,15 @@ export class IngestManager {
           `Collection "${target.collection.name}" has no embedding model; documents can only be added to a collection created with one`
         )
       }
+      // Its vectors would come from the model being replaced (decision 0122).
+      const reembedding = this.ctx.jobs
+        .list()
+        .some((j) => j.kind === 'reembed' && j.collectionId === target.collection.id && j.state === 'running')
+      if (reembedding) {
+        throw new InvalidArgumentError(
+          `Collection "${target.collection.name}" is being re-embedded with another model: add documents once that job has finished`
+        )
+      }
     } catch (err) {
       this.uploads.set(input.uploadId, upload)
       throw err

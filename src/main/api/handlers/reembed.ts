@@ -13,11 +13,14 @@ import { prepareReembed, reembedCollection } from '../../engine/reembed.js'
 
 /** Starts the job for a model the user chose (now, or when the re-embedding began before a restart). */
 function startReembed(ctx: AppContext, collectionId: string, model: string): JobStatus {
-  const running = ctx.jobs
-    .list()
-    .some((j) => j.kind === 'reembed' && j.collectionId === collectionId && j.state === 'running')
+  const running = (kind: string): boolean =>
+    ctx.jobs.list().some((j) => j.kind === kind && j.collectionId === collectionId && j.state === 'running')
   const name = ctx.client.db.getCollectionById(collectionId).name
-  if (running) throw new InvalidArgumentError(`Collection [${name}] is already being re-embedded`)
+  if (running('reembed')) throw new InvalidArgumentError(`Collection [${name}] is already being re-embedded`)
+  // An ingest embeds with the current model for its whole run: its vectors would land after the switch.
+  if (running('ingest')) {
+    throw new InvalidArgumentError(`Collection [${name}] has an ingest running: re-embed once it has finished`)
+  }
   const prepared = prepareReembed(
     ctx.client.db,
     collectionId,

@@ -99,7 +99,8 @@ export function removeCachedModel(cacheDir: string, model: string): void {
   const ref = parseModelRef(model)
   const folder = ref.kind === 'hub' ? path.join(cacheDir, ref.id) : ref.folder
   const localRoot = path.join(cacheDir, LOCAL_MODELS) + path.sep
-  if (ref.kind === 'local' && !folder.startsWith(localRoot)) {
+  // Only a whole added model: a folder directly under the cache's local models, never a part of one.
+  if (ref.kind === 'local' && (!folder.startsWith(localRoot) || path.dirname(folder) + path.sep !== localRoot)) {
     throw new InvalidArgumentError(`${model} is not in the model cache; its files stay where they are`)
   }
   if (!existsSync(folder)) throw new InvalidArgumentError(`${model} is not in the model cache`)

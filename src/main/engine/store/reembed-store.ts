@@ -67,10 +67,12 @@ export class ReembedStore {
   }
 
   stage(cid: number, rows: { rid: number; document: string; embedding: Float32Array }[]): void {
+    // A record deleted while its batch was being embedded is simply not staged.
     const put = this.db.prepare(
-      'INSERT OR REPLACE INTO reembed_vectors (rid, cid, document, embedding) VALUES (?, ?, ?, ?)'
+      `INSERT OR REPLACE INTO reembed_vectors (rid, cid, document, embedding)
+       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE rid = ? AND cid = ?)`
     )
-    for (const r of rows) put.run(r.rid, cid, r.document, encodeEmbedding(r.embedding))
+    for (const r of rows) put.run(r.rid, cid, r.document, encodeEmbedding(r.embedding), r.rid, cid)
   }
 
   /** Dimensions of the staged vectors (one, unless something went wrong). */

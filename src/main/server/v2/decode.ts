@@ -101,6 +101,11 @@ function seq(v: unknown, path: string): unknown[] {
   return v
 }
 
+/** Chroma's answer to an add or upsert without embeddings (its deserializer's). */
+export function missingEmbeddings(): UnprocessableEntityError {
+  return fail('', 'missing field `embeddings`')
+}
+
 function required(o: Record<string, unknown>, key: string, path = ''): unknown {
   if (!(key in o) || o[key] === undefined) throw fail(path, `missing field \`${key}\``)
   return o[key]
