@@ -1,22 +1,16 @@
 // `clone` on the command line as a real process: new space and parameters, a new model (re-embedded),
 // refusals with their exit codes.
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTinyModel } from '../engine/embedding/testing/tiny-model.js'
 import { PersistentClient } from '../engine/index.js'
+import { cli } from './testing/run-cli.js'
 
-const CLI = resolve('src/main/cli/cli.ts')
 let root: string
 let dir: string
 let modelB: string
-
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 60_000 })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
 
 const docs = ['the river runs to the sea', 'a dog and a cat play', 'the farm grows food', 'music in the school']
 

@@ -4,22 +4,11 @@
 // directly. Decisions 0100-0103.
 
 import { HierarchicalNSW } from '../engine/vector-index/hnswlib.js'
+import { seededRandom } from '../engine/seeded-random.js'
 
 /** Rows drawn to find the principal axes; projecting every row is cheap, finding axes is not. */
 export const PCA_SAMPLE = 3_000
 const PCA_ITERATIONS = 12
-
-/** A deterministic generator, so the same data gives the same layout (mulberry32). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Column means of the rows. */
 function means(data: Float32Array, n: number, dim: number): Float64Array {
@@ -41,7 +30,7 @@ export function principalAxes(
   mean: Float64Array,
   k: number
 ): Float64Array[] {
-  const rand = seeded(1)
+  const rand = seededRandom(1) // seeded: the same data gives the same layout
   const sample = n <= PCA_SAMPLE ? Array.from({ length: n }, (_, i) => i) : drawSample(n, PCA_SAMPLE, rand)
   // The sample, centred, copied once: the iterations then read one contiguous array.
   const rows = new Float64Array(sample.length * dim)

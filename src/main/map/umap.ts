@@ -2,7 +2,8 @@
 // fuzzy graph from a precomputed kNN graph, then stochastic gradient descent with negative sampling.
 // umap-js does the same on nested arrays and a string-keyed sparse matrix, and took 51 s for 10,000
 // points here (17 s before the first epoch); this one is meant for 100,000 (decision 0101).
-import { seeded, type KnnGraph } from './projection.js'
+import { seededRandom } from '../engine/seeded-random.js'
+import type { KnnGraph } from './projection.js'
 
 /** Curve parameters for min_dist 0.1 and spread 1 (UMAP's defaults, fitted once). */
 const A = 1.577
@@ -106,7 +107,7 @@ export function optimiseLayout(
   onEpoch: (done: number, total: number) => boolean | void = () => {}
 ): Float32Array {
   const n = coords.length / 2
-  const rand = seeded(11)
+  const rand = seededRandom(11)
   const edges = graph.weight.length
   let maxWeight = 0
   for (let e = 0; e < edges; e++) maxWeight = Math.max(maxWeight, graph.weight[e]!)

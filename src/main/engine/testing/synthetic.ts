@@ -2,17 +2,9 @@
 // every run and machine. Not part of the published library (tsconfig.lib.json excludes testing/).
 // Changing a generator's draws changes test data and documented benchmark numbers: add new ones instead.
 
-/** mulberry32: small, fast and exact (integer arithmetic only), uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../seeded-random.js'
+
+export { seededRandom }
 
 /** `count` vectors uniform in [-1, 1)^dim. */
 export function randomVectors(count: number, dim: number, seed: number): Float32Array[] {

@@ -106,32 +106,27 @@ export function HybridControls({
   return (
     <Stack gap={4}>
       <Group align="flex-start" gap="sm">
-        <NumberInput
-          label="Dense weight"
-          description={hasModel ? 'by meaning' : 'no model: set 0'}
-          value={value.denseWeight}
-          onChange={(v) => onChange({ denseWeight: v })}
-          min={0}
-          max={100}
-          step={0.1}
-          decimalScale={3}
-          error={errors.dense}
-          w={130}
-          data-testid="hybrid-dense-weight"
-        />
-        <NumberInput
-          label="Keyword weight"
-          description={`BM25 on "${keywordKey}"`}
-          value={value.keywordWeight}
-          onChange={(v) => onChange({ keywordWeight: v })}
-          min={0}
-          max={100}
-          step={0.1}
-          decimalScale={3}
-          error={errors.keyword}
-          w={130}
-          data-testid="hybrid-keyword-weight"
-        />
+        {(
+          [
+            ['denseWeight', 'Dense weight', hasModel ? 'by meaning' : 'no model: set 0', errors.dense, 'dense'],
+            ['keywordWeight', 'Keyword weight', `BM25 on "${keywordKey}"`, errors.keyword, 'keyword']
+          ] as const
+        ).map(([field, label, description, error, id]) => (
+          <NumberInput
+            key={field}
+            label={label}
+            description={description}
+            value={value[field]}
+            onChange={(v) => onChange({ [field]: v })}
+            min={0}
+            max={100}
+            step={0.1}
+            decimalScale={3}
+            error={error}
+            w={130}
+            data-testid={`hybrid-${id}-weight`}
+          />
+        ))}
         <NumberInput
           label="Rrf k"
           description="flattens rank gaps"
