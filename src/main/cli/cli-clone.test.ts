@@ -1,34 +1,17 @@
 // `clone` on the command line as a real process: new space and parameters, a new model (re-embedded),
 // refusals with their exit codes.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTinyModel } from '../engine/embedding/testing/tiny-model.js'
 import { PersistentClient } from '../engine/index.js'
-import { cli } from './testing/run-cli.js'
+import { cli, NOTES as docs, notesFixture } from './testing/run-cli.js'
 
 let root: string
 let dir: string
 let modelB: string
 
-const docs = ['the river runs to the sea', 'a dog and a cat play', 'the farm grows food', 'music in the school']
-
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'clone-cli-'))
-  const modelA = await createTinyModel(join(root, 'models'))
-  modelB = await createTinyModel(join(root, 'models'), { name: 'tiny-bert-40', layers: 1, hiddenSize: 40, heads: 2 })
-  dir = join(root, 'data')
-  const client = new PersistentClient({
-    path: dir,
-    embeddingOptions: { trust: { allows: () => true, howToAllow: '' } }
-  })
-  const col = await client.createCollection({
-    name: 'notes',
-    configuration: { embedding_function: { type: 'known', name: 'transformers', config: { model: modelA } } }
-  })
-  await col.add({ ids: docs.map((_, i) => `n${i}`), documents: docs })
-  await client.close()
+  ;({ root, dir, modelB } = await notesFixture('clone-cli-'))
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
