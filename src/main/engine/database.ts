@@ -1685,6 +1685,33 @@ export class ChromaDatabase {
     })
   }
 
+  /**
+   * Writes each record whole, in one transaction: an id already stored loses its old document,
+   * metadata, uri and embedding; a new id is added. (Import's overwrite: upsert would merge metadata,
+   * and a delete then an add could lose the old records if the add failed.) Repeats in the batch:
+   * the first wins, as in add.
+   */
+  replace(collectionId: string, req: AddRequest): void {
+    this.writeRecords(collectionId, req, false, validateMetadata, (batch, c, seq, changes) => {
+      const seen = new Set<string>()
+      for (let i = 0; i < batch.ids.length; i++) {
+        const id = batch.ids[i] as string
+        if (seen.has(id)) continue
+        seen.add(id)
+        const old = this.store.findRid(c.cid, id)
+        if (old !== undefined) {
+          this.store.delete(old)
+          changes.removes.add(old)
+        }
+        const vec = batch.vectors?.[i] as Float32Array
+        const rid = this.store.insert(c.cid, id, batch.documents?.[i] ?? null, batch.uris?.[i] ?? null, vec, seq)
+        const md = batch.metadatas?.[i]
+        if (md) this.writeMetadata(rid, c.cid, md, false)
+        changes.upserts.set(rid, vec)
+      }
+    })
+  }
+
   /** Updates existing ids (missing ids ignored). null entries leave the field unchanged;
    * metadata is merged, a null value deleting its key. */
   update(collectionId: string, req: UpdateRequest): void {

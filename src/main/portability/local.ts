@@ -2,6 +2,7 @@
 // client API, so no embedding function is ever built: records move with their stored embeddings.
 import {
   EphemeralClient,
+  type AddRequest,
   NotFoundError,
   PersistentClient,
   type ChromaDatabase,
@@ -23,6 +24,17 @@ function specOf(model: CollectionModel): CollectionSpec {
     configuration: { hnsw: { ...cfg.hnsw }, embedding_function: cfg.embedding_function },
     dimension: model.dimension,
     schema: model.schema
+  }
+}
+
+/** A batch as the engine's write request; an empty metadata map is none. */
+function request(batch: RecordBatch): AddRequest {
+  return {
+    ids: batch.ids,
+    embeddings: batch.embeddings,
+    documents: batch.documents,
+    metadatas: batch.metadatas.map((m) => (m && Object.keys(m).length > 0 ? m : null)) as (Metadata | null)[],
+    uris: batch.uris
   }
 }
 
@@ -71,15 +83,11 @@ class LocalCollection implements CollectionEndpoint {
   async add(batch: RecordBatch): Promise<void> {
     // One call = one SQLite transaction: a batch is written whole or not at all. Written once the
     // index has room, so a long import waits for the index worker instead of being refused as busy.
-    await this.db.writeWhenRoom(this.id, () =>
-      this.db.add(this.id, {
-        ids: batch.ids,
-        embeddings: batch.embeddings,
-        documents: batch.documents,
-        metadatas: batch.metadatas.map((m) => (m && Object.keys(m).length > 0 ? m : null)) as (Metadata | null)[],
-        uris: batch.uris
-      })
-    )
+    await this.db.writeWhenRoom(this.id, () => this.db.add(this.id, request(batch)))
+  }
+
+  async replace(batch: RecordBatch): Promise<void> {
+    await this.db.writeWhenRoom(this.id, () => this.db.replace(this.id, request(batch)))
   }
 
   async remove(ids: string[]): Promise<void> {

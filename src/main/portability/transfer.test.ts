@@ -1,4 +1,5 @@
 // Export -> import round trips and bad inputs, against our engine in temporary data directories.
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -330,6 +331,37 @@ describe('conflicts', () => {
       uris: [...records.uris, ...mine.uris.slice(10)]
     }
     expectSameRecords(all, expected)
+  })
+})
+
+describe('overwrite never loses what the target held', () => {
+  it('a batch the target refuses leaves the records it would have replaced', async () => {
+    const a = connect('src')
+    const { col, records } = await seed(a, 'docs', 6)
+    const file = join(root, 'docs.jsonl')
+    await exportCollection(col, file)
+    // The file's first record gets metadata the engine refuses (keys may not start with $), and the
+    // footer's checksum follows, so only the write can refuse it.
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n')
+    const first = JSON.parse(lines[1] as string) as { metadata: Record<string, unknown> | null }
+    first.metadata = { ...first.metadata, $bad: 1 }
+    lines[1] = JSON.stringify(first)
+    const body = lines.slice(1, -1)
+    const sha256 = createHash('sha256')
+      .update(body.map((l) => l + '\n').join(''))
+      .digest('hex')
+    writeFileSync(
+      file,
+      [lines[0], ...body, JSON.stringify({ end: true, count: body.length, sha256 })].join('\n') + '\n'
+    )
+
+    const target = connect('t')
+    const existing = await target.create({ name: 'docs', metadata: null, configuration: CONFIG, dimension: null })
+    const mine = makeRecords(6, 8, 77)
+    mine.ids = records.ids.slice()
+    await existing.add(batchOf(mine))
+    await rejects(importFile(target, file, { onConflict: 'overwrite' }), /stopped after 0 of 6 records/)
+    expectSameRecords(await readAll(existing), mine)
   })
 })
 

@@ -394,12 +394,13 @@ export async function importFile(target: Connection, file: string, opts: ImportO
           batch = filterBatch(batch, (id) => !found.has(id))
           report.skipped += found.size
         } else if (found.size > 0) {
-          // A record is replaced whole (upsert would merge metadata and keep a null document's old text).
-          await col.remove([...found])
+          // A record is replaced whole (upsert would merge metadata and keep a null document's old
+          // text), in one write where the target can: a refused batch then leaves the old records.
+          if (col.replace === undefined) await col.remove([...found])
           report.overwritten += found.size
         }
       }
-      if (batch.ids.length > 0) await col.add(batch)
+      if (batch.ids.length > 0) await (col.replace && !created ? col.replace(batch) : col.add(batch))
       report.imported += batch.ids.length
       report.integralFloats += (batch.integralFloats ?? []).reduce((n, k) => n + (k?.length ?? 0), 0)
       opts.onProgress?.({ done: report.imported + report.skipped, total: records })

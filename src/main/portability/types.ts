@@ -52,6 +52,11 @@ export interface CollectionEndpoint {
   add(batch: RecordBatch): Promise<void>
   remove(ids: string[]): Promise<void>
   /**
+   * Writes the batch's records whole in one write: stored ids replaced, new ones added. Optional: a
+   * target without it (a Chroma server) gets remove then add.
+   */
+  replace?(batch: RecordBatch): Promise<void>
+  /**
    * How many records have no document, and how many of those carry a URI. Optional: a source that
    * cannot count them cheaply is scanned with read().
    */
