@@ -9,18 +9,15 @@
  *   10,000 points until the table shows their count and first rows;
  * - the projection alone (PCA to 2-D, in this process) of BENCH_MAP_BIG (1,000,000) x 384.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS } from '../playwright.config.js'
-import { freePort } from '../src/main/engine/testing/free-port.js'
 import { seededRandom } from '../src/main/engine/testing/synthetic.js'
 import { pca2 } from '../src/main/map/projection.js'
 import { APP_KEY_HEADER, MAP_PATH } from '../src/shared/constants.js'
 import { decodeMapLayout } from '../src/shared/map-layout.js'
 import { INITIAL_CAMERA, normalise, pointsInPolygon } from '../src/shared/map-geometry.js'
+import { startBuiltApp } from './built-app.js'
 import { machine } from './rest-server.js'
 
 const ROWS = Number(process.env.BENCH_MAP_ROWS ?? 100_000)
@@ -28,7 +25,6 @@ const BIG = Number(process.env.BENCH_MAP_BIG ?? 1_000_000)
 const DIM = 384
 const CLUSTERS = 20
 const PAN_SECONDS = Number(process.env.BENCH_MAP_PAN_SECONDS ?? 10)
-const root = join(import.meta.dirname, '..')
 
 /** `count` x DIM clustered vectors in one array (seeded: the same data every run). */
 function clustered(count: number, seed: number): Float32Array {
@@ -42,38 +38,13 @@ function clustered(count: number, seed: number): Float32Array {
   return out
 }
 
-let appKey = ''
-async function rpc<T>(url: string, channel: string, input: unknown): Promise<T> {
-  const res = await fetch(`${url}/app/rpc/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', [APP_KEY_HEADER]: appKey },
-    body: JSON.stringify(input)
-  })
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
-  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`)
-  return body.value
-}
-
 async function main(): Promise<void> {
   console.log(`machine: ${machine()} (shared with other work while measured)`)
-  const port = await freePort()
-  const dataDir = mkdtempSync(join(tmpdir(), 'chromadesk-map-bench-'))
-  const child = spawn(process.execPath, [join(root, 'out/main/serve.js'), '--path', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()))
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()))
-  const url = `http://127.0.0.1:${port}`
-  let link: string | undefined
-  for (let i = 0; !(link = /^UI at (\S+)$/m.exec(output)?.[1]); i++) {
-    if (child.exitCode !== null || i > 300) throw new Error(`server did not start:\n${output}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  appKey = new URLSearchParams(new URL(link).hash.slice(1)).get('key') ?? ''
+  const app = await startBuiltApp('chromadesk-map-bench-')
+  const { url, link, appKey } = app
   try {
     // Seed: clustered vectors with a category (the cluster) through the app's own add call.
-    const { id } = await rpc<{ id: string }>(url, 'collections.create', { name: 'atlas', embeddingModel: null })
+    const { id } = await app.rpc<{ id: string }>('collections.create', { name: 'atlas', embeddingModel: null })
     const seedStart = performance.now()
     const rand = seededRandom(3)
     const centres = Array.from({ length: CLUSTERS }, () => Array.from({ length: DIM }, () => rand() * 2 - 1))
@@ -87,13 +58,13 @@ async function main(): Promise<void> {
           metadata: { cluster: `c${c}`, rank: (start + k) % 1000 }
         }
       })
-      await rpc(url, 'records.add', { collectionId: id, records })
+      await app.rpc('records.add', { collectionId: id, records })
     }
     console.log(`seeded ${ROWS} x ${DIM} in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
 
     // The layout: PCA picture, then UMAP.
     const t0 = performance.now()
-    const job = await rpc<{ jobId: string }>(url, 'collections.mapStart', { collectionId: id })
+    const job = await app.rpc<{ jobId: string }>('collections.mapStart', { collectionId: id })
     let firstPicture = 0
     for (;;) {
       const res = await fetch(`${url}${MAP_PATH}/${id}`, { headers: { [APP_KEY_HEADER]: appKey } })
@@ -107,7 +78,7 @@ async function main(): Promise<void> {
     let status: { state: string; phase: string | null }
     const phases: string[] = []
     for (;;) {
-      status = await rpc(url, 'jobs.status', { jobId: job.jobId })
+      status = await app.rpc('jobs.status', { jobId: job.jobId })
       if (status.state !== 'running') break
       const phase = status.phase
       if (phase && !phases.some((p) => p.startsWith(phase))) {
@@ -117,7 +88,7 @@ async function main(): Promise<void> {
     }
     console.log(`job phases: ${phases.join(', ')}`)
     const umap = performance.now() - t0
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${app.pid}/status`, 'utf8'))?.[1]
     console.log(`layout job: ${status.state}`)
     console.log(
       `first picture (PCA) after ${(firstPicture / 1000).toFixed(2)} s; UMAP layout after ${(umap / 1000).toFixed(1)} s`
@@ -217,10 +188,7 @@ async function main(): Promise<void> {
       await browser.close()
     }
   } finally {
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
-    await exited
-    rmSync(dataDir, { recursive: true, force: true })
+    await app.stop()
   }
 
   // The projection alone at 1,000,000 x 384.

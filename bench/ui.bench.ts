@@ -9,66 +9,18 @@
  *   frames at 60 Hz, is a visible stutter), and the time until rows show after jumps to 20 random
  *   positions (the page of rows is fetched on demand).
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS } from '../playwright.config.js'
-import { freePort } from '../src/main/engine/testing/free-port.js'
-import { APP_KEY_HEADER } from '../src/shared/constants.js'
+import { startBuiltApp, type BuiltApp } from './built-app.js'
 import { machine } from './rest-server.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000)
 const LOADS = Number(process.env.BENCH_LOADS ?? 5)
 const SCROLL_SECONDS = Number(process.env.BENCH_SCROLL_SECONDS ?? 10)
-const root = join(import.meta.dirname, '..')
-
-/** The app key of the running server (printed in its UI link); the contract's calls carry it. */
-let appKey = ''
-
-async function startServer(): Promise<{ url: string; link: string; stop: () => Promise<void> }> {
-  const port = await freePort()
-  const dataDir = mkdtempSync(join(tmpdir(), 'chromadesk-ui-bench-'))
-  const child = spawn(process.execPath, [join(root, 'out/main/serve.js'), '--path', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()))
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()))
-  const url = `http://127.0.0.1:${port}`
-  let link: string | undefined
-  for (let i = 0; !(link = /^UI at (\S+)$/m.exec(output)?.[1]); i++) {
-    if (child.exitCode !== null || i > 300) throw new Error(`server did not start:\n${output}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  appKey = new URLSearchParams(new URL(link).hash.slice(1)).get('key') ?? ''
-  return {
-    url,
-    link,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      await exited
-      rmSync(dataDir, { recursive: true, force: true })
-    }
-  }
-}
-
-async function rpc<T>(url: string, channel: string, input: unknown): Promise<T> {
-  const res = await fetch(`${url}/app/rpc/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', [APP_KEY_HEADER]: appKey },
-    body: JSON.stringify(input)
-  })
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } }
-  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`)
-  return body.value
-}
 
 /** ROWS records with short documents and two metadata keys, through the app's own add call. */
-async function seed(url: string): Promise<string> {
-  const { id } = await rpc<{ id: string }>(url, 'collections.create', { name: 'scroll', embeddingModel: null })
+async function seed(app: BuiltApp): Promise<string> {
+  const { id } = await app.rpc<{ id: string }>('collections.create', { name: 'scroll', embeddingModel: null })
   const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta']
   for (let start = 0; start < ROWS; start += 1000) {
     const records = Array.from({ length: Math.min(1000, ROWS - start) }, (_, k) => {
@@ -80,7 +32,7 @@ async function seed(url: string): Promise<string> {
         metadata: { bucket: i % 100, kind: words[i % 8] as string }
       }
     })
-    await rpc(url, 'records.add', { collectionId: id, records })
+    await app.rpc('records.add', { collectionId: id, records })
   }
   return id
 }
@@ -168,14 +120,14 @@ const median = (xs: number[]): number => {
 
 console.log(`UI benchmark: ${ROWS} records, ${LOADS} cold loads, ${SCROLL_SECONDS} s scroll`)
 console.log(`machine: ${machine()}`)
-const server = await startServer()
+const server = await startBuiltApp('chromadesk-ui-bench-')
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: CHROMIUM_ARGS
 })
 try {
   const t0 = performance.now()
-  await seed(server.url)
+  await seed(server)
   console.log(`seeded ${ROWS} records in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
   const paints: number[] = []
