@@ -6,7 +6,7 @@
 //   BENCH_N=20000 npx tsx bench/search.bench.ts
 //
 // Env: BENCH_N (records), BENCH_DIM (384), BENCH_QUERIES (200).
-import { bm25SchemaKey } from '../src/main/engine/collection-schema.js'
+import { keywordSchema } from '../src/main/engine/collection-schema.js'
 import { EphemeralClient } from '../src/main/engine/index.js'
 import { Bm25Encoder } from '../src/main/engine/search/bm25.js'
 import { clusteredVectors } from '../src/main/engine/testing/synthetic.js'
@@ -58,7 +58,7 @@ const client = new EphemeralClient()
 const c = await client.createCollection({
   name: 'search-bench',
   embeddingFunction: null,
-  schema: { defaults: {}, keys: { bm25: bm25SchemaKey() } }
+  schema: keywordSchema()
 })
 const t0 = performance.now()
 for (let i = 0; i < N; i += BATCH) {

@@ -382,6 +382,14 @@ export function withSparseEmbeddings<M extends Record<string, MetadataValue | nu
   return out
 }
 
+/** The metadata key the app gives a keyword index. */
+export const KEYWORD_KEY = 'bm25'
+
+/** A schema whose only entry is a keyword index on KEYWORD_KEY (a new collection with keyword search). */
+export function keywordSchema(): CollectionSchema {
+  return { defaults: {}, keys: { [KEYWORD_KEY]: bm25SchemaKey() } }
+}
+
 /** A schema key's entry for a keyword index: chroma_bm25 over #document with IDF (Chroma 1.5's shape). */
 export function bm25SchemaKey(): Record<string, unknown> {
   return {

@@ -1,5 +1,4 @@
-import { bm25SchemaKey, keywordKeyOf } from '../../engine/collection-schema.js'
-import { KEYWORD_KEY } from './hybrid.js'
+import { keywordKeyOf, keywordSchema } from '../../engine/collection-schema.js'
 import { localOnly } from './local-only.js'
 import type { CollectionSummary } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
@@ -95,7 +94,7 @@ export function collectionHandlers(
         name,
         ...(metadata ? { metadata } : {}),
         configuration: { ...(space ? { hnsw: { space } } : {}), embedding_function },
-        ...(keywordSearch ? { schema: { defaults: {}, keys: { [KEYWORD_KEY]: bm25SchemaKey() } } } : {})
+        ...(keywordSearch ? { schema: keywordSchema() } : {})
       })
       if (reference !== null) ctx.modelTrust.allow(reference)
       changed()

@@ -6,7 +6,7 @@
 // show where every hit came from.
 import type { HybridRow, Metadata } from '../../../shared/contract.js'
 import { hybridCandidates } from '../../../shared/hybrid.js'
-import { keywordKeyOf } from '../../engine/collection-schema.js'
+import { KEYWORD_KEY, keywordKeyOf } from '../../engine/collection-schema.js'
 import { InvalidArgumentError } from '../../engine/index.js'
 import { isPlainObject } from '../../engine/validation.js'
 import type { AppContext } from '../context.js'
@@ -14,8 +14,6 @@ import type { Handlers } from '../dispatch.js'
 import { localOnly } from './local-only.js'
 import { cut, embed } from './records.js'
 
-/** The metadata key a keyword index gets when the app adds one. */
-export const KEYWORD_KEY = 'bm25'
 /** Records written per transaction while a keyword index fills (a few ms each: cancel is heard at once). */
 const BACKFILL_BATCH = 500
 
