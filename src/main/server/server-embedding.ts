@@ -68,3 +68,17 @@ export async function queryTextEmbeddings(
   const collection = await embedder(client, collectionId)
   return collection.embedQueryTexts(texts)
 }
+
+/**
+ * The embed extension (`POST …/collections/{id}/chromadesk/embed`, decision 0140): texts as the
+ * collection's documents are embedded, for Chroma's `huggingface_server` function and for scripts.
+ * At most the pre-flight `max_batch_size` texts a call, as for a write.
+ */
+export async function embedTexts(client: EngineClient, collectionId: string, texts: string[]): Promise<number[][]> {
+  const limit = client.db.preflightChecks().max_batch_size
+  if (texts.length > limit) {
+    throw new InvalidArgumentError(`Cannot embed ${texts.length} texts in one call: at most ${limit} (max_batch_size)`)
+  }
+  const collection = await embedder(client, collectionId)
+  return (await collection.embedDocuments(texts)) as number[][]
+}

@@ -483,6 +483,20 @@ export function facetsBody(raw: unknown): FacetRequest {
   return { key: str(required(o, 'key'), 'key'), ...filters(o), limit: opt(o, 'limit', u32) }
 }
 
+/**
+ * The embed extension's body, as text-embeddings-inference's `/embed` takes it: `inputs` is one text
+ * or a list of them (the form Chroma's `huggingface_server` function sends). Other TEI fields
+ * (`truncate`, `normalize`) are ignored: texts are always truncated to the model's limit and embedded
+ * as the collection's writes are.
+ */
+export function embedBody(raw: unknown): string[] {
+  const o = body(raw, 'EmbedPayload')
+  const inputs = required(o, 'inputs')
+  const texts = typeof inputs === 'string' ? [inputs] : strings(inputs, 'inputs')
+  if (texts.length === 0) throw new InvalidArgumentError('inputs must hold at least one text')
+  return texts
+}
+
 export function resourceNameBody(raw: unknown): string {
   const o = body(raw, 'UpdateTenantPayload')
   return str(required(o, 'resource_name'), 'resource_name')

@@ -5,6 +5,7 @@ import {
   DEFAULT_TENANT,
   InvalidArgumentError,
   UnexpectedError,
+  type CollectionModel,
   type Scope
 } from '../../engine/index.js'
 import { declaredStatus, reportUnexpected } from '../../api/errors.js'
@@ -16,6 +17,7 @@ import {
   countWhereBody,
   createCollectionBody,
   deleteBody,
+  embedBody,
   facetsBody,
   forkBody,
   getBody,
@@ -32,7 +34,8 @@ import {
 } from './decode.js'
 import { encodeGetResult, encodeQueryResult, encodeSearchResult } from './encode.js'
 import { forkCollection } from '../../portability/fork.js'
-import { queryTextEmbeddings, withServerEmbeddings } from '../server-embedding.js'
+import { embedTexts, queryTextEmbeddings, withServerEmbeddings } from '../server-embedding.js'
+import { EMBED_ROUTE, presentForClients, withoutShownFunction } from './present-function.js'
 
 export interface V2Options {
   client: EngineClient
@@ -143,6 +146,8 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   const route = (method: HTTPMethods, url: string, handler: Handler, opts: RouteOptions = {}): void => {
     routes.push({ method, url, handler, status: opts.status, readsBody: opts.readsBody ?? BODY_METHODS.has(method) })
   }
+  // A collection as Chroma's clients are shown it (decision 0140), with the origin the client reached.
+  const shown = (req: Req, c: CollectionModel): CollectionModel => presentForClients(c, `${req.protocol}://${req.host}`)
   const scope = (req: Req): Scope => ({
     tenant: req.params.tenant ?? DEFAULT_TENANT,
     database: req.params.database ?? DEFAULT_DATABASE
@@ -185,23 +190,27 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
 
   // ---- collections ----------------------------------------------------------------------------
   const C = '/tenants/:tenant/databases/:database/collections'
-  route('GET', C, (req) => db.listCollections(scope(req), queryU32(req.query, 'limit'), queryU32(req.query, 'offset')))
+  route('GET', C, (req) =>
+    db
+      .listCollections(scope(req), queryU32(req.query, 'limit'), queryU32(req.query, 'offset'))
+      .map((c) => shown(req, c))
+  )
   route('GET', '/tenants/:tenant/databases/:database/collections_count', (req) => db.countCollections(scope(req)))
-  route('POST', C, (req) => db.createCollection(scope(req), createCollectionBody(req.body)))
+  route('POST', C, (req) => shown(req, db.createCollection(scope(req), createCollectionBody(req.body))))
   // The path segment is the collection *name* for GET and DELETE, its UUID for PUT and records.
-  route('GET', `${C}/:name`, (req) => db.getCollection(scope(req), req.params.name as string))
-  route('GET', `${C}/by-id/:id`, (req) => db.getCollectionById(collectionId(req.params.id as string)))
+  route('GET', `${C}/:name`, (req) => shown(req, db.getCollection(scope(req), req.params.name as string)))
+  route('GET', `${C}/by-id/:id`, (req) => shown(req, db.getCollectionById(collectionId(req.params.id as string))))
   route('GET', '/collections/:crn', (req) => {
     const parts = (req.params.crn as string).split(':')
     if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
       throw new InvalidArgumentError(`Invalid collection resource name: ${req.params.crn}`)
     }
     const [tenant, database, name] = parts as [string, string, string]
-    return db.getCollection({ tenant, database }, name)
+    return shown(req, db.getCollection({ tenant, database }, name))
   })
   route('PUT', `${C}/:id`, async (req) => {
     const id = collectionId(req.params.id as string)
-    const body = updateCollectionBody(req.body)
+    const body = withoutShownFunction(id, updateCollectionBody(req.body))
     await db.writeWhenRoom(id, () => db.updateCollection(id, body))
     return {}
   })
@@ -212,7 +221,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   // Chroma 1.5's fork, done as a batched copy (decision 0086); fork_count counts the lineage.
   route('POST', `${C}/:id/fork`, async (req) => {
     const id = collectionId(req.params.id as string)
-    return forkCollection(client, id, forkBody(req.body))
+    return shown(req, await forkCollection(client, id, forkBody(req.body)))
   })
   route('GET', `${C}/:id/fork_count`, (req) => ({ count: db.forkCount(collectionId(req.params.id as string)) }))
 
@@ -283,6 +292,9 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     { readsBody: false }
   )
   route('POST', `${R}/chromadesk/facets`, (req) => db.facets(cid(req), facetsBody(req.body)))
+  // Text-embeddings-inference's /embed with the collection's model: the route the `huggingface_server`
+  // function shown to clients calls (decision 0140).
+  route('POST', `${R}/${EMBED_ROUTE}`, (req) => embedTexts(client, cid(req), embedBody(req.body)))
 
   for (const r of routes) {
     app.route<{ Params: Params; Querystring: Query }>({
