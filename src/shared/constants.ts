@@ -48,3 +48,10 @@ export const BACKUP_PATH = '/app/backup'
  * (application/octet-stream; collections.mapLayout is the IPC way).
  */
 export const MAP_PATH = '/app/map'
+
+/**
+ * Sent by the app's own connections to a Chroma server: another Chromadesk then answers collections
+ * with their stored embedding function (the model named) instead of the form shown to Chroma's
+ * clients (decision 0140), so the app embeds with that model as it does for its own collections.
+ */
+export const STORED_FUNCTION_HEADER = 'x-chromadesk-stored-function'

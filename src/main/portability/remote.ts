@@ -6,6 +6,7 @@ import type { EmbeddingFunctionConfig, Metadata } from '../engine/index.js'
 import { isSparseVector } from '../engine/validation.js'
 import type { CollectionEndpoint, CollectionSpec, Connection, PortableHnsw, RecordBatch } from './types.js'
 import { PortabilityError } from './types.js'
+import { STORED_FUNCTION_HEADER } from '../../shared/constants.js'
 
 function refuseToEmbed(): Promise<number[][]> {
   return Promise.reject(new Error('Copying never embeds: every record carries its embedding'))
@@ -64,7 +65,7 @@ function serverArgs(url: string, token: string | undefined) {
     host: u.hostname,
     port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
     ssl: u.protocol === 'https:',
-    headers: tokenHeaders(token)
+    headers: { ...tokenHeaders(token), [STORED_FUNCTION_HEADER]: '1' }
   }
 }
 

@@ -13,6 +13,9 @@ import { createHandlers } from '../../api/handlers.js'
 import { contractCaller } from '../../api/testing/handlers.js'
 import { startOurServer, type RunningServer } from './test-server.js'
 import { presentForClients, withoutShownFunction } from './present-function.js'
+import { RemoteBackend } from '../../api/backends/remote.js'
+import { summarize } from '../../api/handlers/collections.js'
+import { STORED_FUNCTION_HEADER } from '../../../shared/constants.js'
 
 const V2 = '/api/v2/tenants/default_tenant/databases/default_database/collections'
 const TOKEN = 'present-function-token'
@@ -172,6 +175,23 @@ describe('a collection with another model, as Chroma clients see it', () => {
     expect(withoutShownFunction(c.id, { new_configuration: { embedding_function: other } })).toEqual({
       new_configuration: { embedding_function: other }
     })
+  })
+})
+
+describe("the app's own connection to this server", () => {
+  it('is answered with the stored function, so the app knows the model', async () => {
+    const c = await uiCollection(server, 'own-connection', tiny)
+    const res = await fetch(`${server.baseUrl}${V2}/own-connection`, { headers: { [STORED_FUNCTION_HEADER]: '1' } })
+    expect(((await res.json()) as CollectionModel).configuration_json.embedding_function).toEqual({
+      type: 'known',
+      name: 'transformers',
+      config: { model: tiny }
+    })
+    const backend = new RemoteBackend({ url: server.baseUrl })
+    const ref = (await backend.list()).find((x) => x.id === c.id)
+    expect(ref).toBeDefined()
+    expect((await summarize(backend, ref!)).embeddingModel).toBe(tiny)
+    await backend.close()
   })
 })
 

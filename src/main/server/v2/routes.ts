@@ -10,6 +10,7 @@ import {
 } from '../../engine/index.js'
 import { declaredStatus, reportUnexpected } from '../../api/errors.js'
 import { registerJsonBody } from '../json-body.js'
+import { STORED_FUNCTION_HEADER } from '../../../shared/constants.js'
 import {
   addBody,
   bodyParseError,
@@ -147,7 +148,9 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     routes.push({ method, url, handler, status: opts.status, readsBody: opts.readsBody ?? BODY_METHODS.has(method) })
   }
   // A collection as Chroma's clients are shown it (decision 0140), with the origin the client reached.
-  const shown = (req: Req, c: CollectionModel): CollectionModel => presentForClients(c, `${req.protocol}://${req.host}`)
+  // The app's own connections ask for the stored form (STORED_FUNCTION_HEADER).
+  const shown = (req: Req, c: CollectionModel): CollectionModel =>
+    req.headers[STORED_FUNCTION_HEADER] === undefined ? presentForClients(c, `${req.protocol}://${req.host}`) : c
   const scope = (req: Req): Scope => ({
     tenant: req.params.tenant ?? DEFAULT_TENANT,
     database: req.params.database ?? DEFAULT_DATABASE
