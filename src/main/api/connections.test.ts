@@ -73,6 +73,9 @@ describe('checkConnection', () => {
       })
       expect(await checkConnection({ url, token: 'wrong' })).toMatchObject({ problem: 'unauthorized' })
       expect(await checkConnection({ url, token: 'right-token-0123456789' })).toMatchObject({ ok: true })
+      // It is this app's own server, by any name that reaches it; a real Chroma is not.
+      expect(await checkConnection({ url: `http://localhost:${port}` })).toMatchObject({ ownServer: true })
+      expect(await checkConnection({ url: chroma.baseUrl })).not.toHaveProperty('ownServer')
     } finally {
       await server.close()
     }
