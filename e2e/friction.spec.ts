@@ -166,7 +166,9 @@ test('import dialog: a long id in the message wraps whole, nothing cut off', asy
   await expect(error).toContainText(JSON.stringify(LONG_ID))
   // No part of the alert is wider than its box: the id wraps instead of running out of sight.
   const overflowing = await error.evaluate((el) =>
-    [el, ...el.querySelectorAll('*')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.className)
+    [el, ...Array.from(el.querySelectorAll('*'))]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1)
+      .map((e) => e.className)
   )
   expect(overflowing).toEqual([])
   const [box, dialogBox] = [await error.boundingBox(), await dialog.boundingBox()]
