@@ -94,3 +94,18 @@ describe('nativeTargetProblem', () => {
     expect(nativeTargetProblem({ platform: process.platform, arch: process.arch })).toBeNull()
   })
 })
+
+describe('the app icon', () => {
+  it('every platform packages the 512 px PNG the window uses, drawn from the favicon artwork', () => {
+    const icons = [config.linux?.icon, config.mac?.icon, config.win?.icon]
+    expect(new Set(icons)).toEqual(new Set(['src/renderer/public/icon.png']))
+    const png = readFileSync(icons[0] as string)
+    expect(png.subarray(1, 4).toString()).toBe('PNG')
+    // IHDR: width and height, big-endian, at bytes 16 and 20. electron-builder wants 512 or more.
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([512, 512])
+    expect(readFileSync('src/renderer/public/icon.svg', 'utf8')).toMatch(/^<svg [^>]*viewBox="0 0 32 32"/)
+    expect(readFileSync('src/renderer/index.html', 'utf8')).toContain(
+      '<link rel="icon" type="image/svg+xml" href="./icon.svg" />'
+    )
+  })
+})

@@ -10,6 +10,9 @@ import {
   PACKAGE_NATIVE_DIR
 } from './electron-native.mjs'
 
+/** The app's icon, drawn by scripts/make-icon.mjs. */
+const APP_ICON = 'src/renderer/public/icon.png'
+
 type ElectronFuses = Required<Omit<NonNullable<Configuration['electronFuses']>, 'resetAdHocDarwinSignature'>>
 
 /**
@@ -98,9 +101,10 @@ const config: Configuration = {
   npmRebuild: false,
   beforePack: buildPackagedNative,
   electronFuses: { ...ELECTRON_FUSES, resetAdHocDarwinSignature: process.platform === 'darwin' },
-  linux: { target: ['AppImage', 'tar.gz'], category: 'Development' },
-  mac: { target: ['dmg'], category: 'public.app-category.developer-tools' },
-  win: { target: ['nsis'] }
+  // One 512 px PNG (scripts/make-icon.mjs); electron-builder makes the .icns and .ico from it.
+  linux: { target: ['AppImage', 'tar.gz'], category: 'Development', icon: APP_ICON },
+  mac: { target: ['dmg'], category: 'public.app-category.developer-tools', icon: APP_ICON },
+  win: { target: ['nsis'], icon: APP_ICON }
 }
 
 export default config

@@ -107,6 +107,8 @@ function createWindow(store: SettingsStore): BrowserWindow {
     minWidth: 800,
     minHeight: 560,
     title: 'Chromadesk',
+    // The taskbar's and window's icon (Linux, Windows in development); packages carry their own.
+    icon: join(rendererDir, 'icon.png'),
     show: false,
     webPreferences: windowWebPreferences(join(here, '../preload/index.cjs'), development.devTools)
   })

@@ -228,6 +228,8 @@ export interface ConnectionCheck {
   databases: string[]
   problem: 'unreachable' | 'unauthorized' | 'tenant' | 'database' | 'version' | null
   message: string | null
+  /** The URL is this app's own server (its collections are already the built-in database's). */
+  ownServer?: true
 }
 
 export interface ImportResult {

@@ -73,6 +73,9 @@ describe('checkConnection', () => {
       })
       expect(await checkConnection({ url, token: 'wrong' })).toMatchObject({ problem: 'unauthorized' })
       expect(await checkConnection({ url, token: 'right-token-0123456789' })).toMatchObject({ ok: true })
+      // It is this app's own server, by any name that reaches it; a real Chroma is not.
+      expect(await checkConnection({ url: `http://localhost:${port}` })).toMatchObject({ ownServer: true })
+      expect(await checkConnection({ url: chroma.baseUrl })).not.toHaveProperty('ownServer')
     } finally {
       await server.close()
     }
@@ -145,6 +148,14 @@ describe('a remote connection through the same calls as the local database', () 
       where: { kind: 'fruit' }
     })
     expect(filtered.map((r) => r.id).sort()).toEqual(['d0', 'd1'])
+    // The official client checks some filters itself; what the server refuses in Chroma's words
+    // alone, the app explains (docs/filters.md).
+    await expect(
+      call('records.page', { connection, collectionId: c.id, limit: 5, offset: 0, where: { i: { $gt: '1' } } })
+    ).rejects.toThrow('Expected operand value to be a number for $gt, but got string') // the client's own check
+    await expect(
+      call('records.count', { connection, collectionId: c.id, whereDocument: { $regex: 'ab(c' } })
+    ).rejects.toThrow('The pattern has an unclosed group "(" at position 3')
 
     expect(
       await call('records.update', { connection, collectionId: c.id, id: 'd0', metadata: { kind: 'fruit', i: 10 } })

@@ -39,6 +39,13 @@ export function memoryConnectionStore(): ConnectionStore {
   return { load: () => saved, save: (list) => void (saved = list) }
 }
 
+/**
+ * Chroma's probe routes of this app's own server carry this header with this run's id, so a check
+ * knows when a URL leads back to the app itself (any host name or address that reaches it).
+ */
+export const OWN_SERVER_HEADER = 'x-chromadesk-instance'
+export const OWN_SERVER_ID = randomUUID()
+
 /** Asks a server, step by step, whether it can be used: reachable, v2, token, tenant, database. */
 export async function checkConnection(target: RemoteTarget, timeoutMs = 5000): Promise<ConnectionCheck> {
   const base = target.url.replace(/\/+$/, '')
@@ -46,12 +53,14 @@ export async function checkConnection(target: RemoteTarget, timeoutMs = 5000): P
   const database = target.database ?? DEFAULT_DATABASE
   const get = (path: string): Promise<Response> =>
     fetch(`${base}${path}`, { headers: tokenHeaders(target.token), signal: AbortSignal.timeout(timeoutMs) })
+  let ownServer = false
   const result = (fields: Partial<ConnectionCheck>): ConnectionCheck => ({
     ok: false,
     version: null,
     databases: [],
     problem: null,
     message: null,
+    ...(ownServer ? { ownServer: true } : {}),
     ...fields
   })
 
@@ -62,6 +71,7 @@ export async function checkConnection(target: RemoteTarget, timeoutMs = 5000): P
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name
     return result({ problem: 'unreachable', message: `Cannot reach ${base} (${cause}). Is the server running?` })
   }
+  ownServer = heartbeat.headers.get(OWN_SERVER_HEADER) === OWN_SERVER_ID
   if (heartbeat.status === 404) {
     const v1 = await get('/api/v1/heartbeat').catch(() => null)
     return result({

@@ -1,5 +1,5 @@
 import { contract, isChannel, type CallOutput, type CallResult, type Channel } from '../../shared/contract.js'
-import { describeError } from './errors.js'
+import { describeForApp } from './errors.js'
 
 /** The main side's implementation of every contract call. */
 export type Handlers = {
@@ -38,6 +38,6 @@ export async function dispatch(
     const handler = handlers[channel] as (input: unknown) => Promise<unknown>
     return { ok: true, value: await handler(parsed.data) }
   } catch (err) {
-    return { ok: false, error: describeError(err, channel, opts.requestId, opts.revealUnexpected) }
+    return { ok: false, error: describeForApp(err, channel, opts.requestId, opts.revealUnexpected) }
   }
 }

@@ -16,7 +16,7 @@ import {
   InvalidArgumentError,
   InvalidCollectionError
 } from 'chromadb'
-import { UnexpectedError } from '../engine/index.js'
+import { InvalidFilterError, UnexpectedError } from '../engine/index.js'
 import { MODEL_MANAGER_HINT } from '../../shared/model-manager.js'
 
 export interface DescribedError {
@@ -78,4 +78,13 @@ export function describeError(err: unknown, context: string, requestId?: string,
     name: 'InternalError',
     message: reveal ? (detail instanceof Error ? detail.message : String(detail)) : generic
   }
+}
+
+/**
+ * A failure as the app's own UI sees it (dispatch): as describeError, but a refused filter says why in
+ * plain words; Chroma's API and clients keep Chroma's text ("Invalid where clause").
+ */
+export function describeForApp(err: unknown, context: string, requestId?: string, reveal = false): DescribedError {
+  const described = describeError(err, context, requestId, reveal)
+  return err instanceof InvalidFilterError ? { ...described, message: err.reason } : described
 }

@@ -206,7 +206,14 @@ describe('records', () => {
     expect(similar.map((r) => r.id)).toEqual(['d1'])
     expect(
       await failure('records.query', { collectionId: id, text: 'x', nResults: 1, where: { $bad: 1 } })
-    ).toMatchObject({ name: 'InvalidArgumentError', message: 'Invalid where clause' })
+    ).toMatchObject({
+      name: 'InvalidArgumentError',
+      message: 'Unknown operator $bad here: use $and, $or or a metadata key'
+    })
+    // The app's UI reads why, with what the key holds (Chroma's API keeps "Invalid where clause").
+    expect(
+      await failure('records.query', { collectionId: id, text: 'x', nResults: 1, where: { kind: { $gt: '2020' } } })
+    ).toMatchObject({ message: '$gt on "kind" needs a number, not the text "2020"; "kind" holds text' })
     expect(await failure('records.query', { collectionId: id, nResults: 1 })).toMatchObject({
       message: expect.stringContaining('exactly one of text, embedding or similarTo')
     })

@@ -29,6 +29,7 @@ import {
   ForbiddenError,
   InternalError,
   InvalidArgumentError,
+  InvalidFilterError,
   NotFoundError,
   ResourceExhaustedError,
   UniqueConstraintError,
@@ -159,6 +160,14 @@ const VTYPE_NAMES: Record<number, MetadataKeySummary['types'][number]> = {
   [VType.int]: 'int',
   [VType.float]: 'float',
   [VType.bool]: 'bool'
+}
+
+/** A metadata type as a filter error names it. */
+const TYPE_WORDS: Record<MetadataKeySummary['types'][number], string> = {
+  string: 'text',
+  int: 'integers',
+  float: 'decimal numbers',
+  bool: 'booleans'
 }
 
 export interface DatabaseOptions {
@@ -1821,12 +1830,39 @@ export class ChromaDatabase {
   /** where AND where_document as one tree, or null when neither is given. */
   private parseFilters(collectionId: string, where: unknown, whereDocument: unknown): FilterNode | null {
     const parts: FilterNode[] = []
-    if (where != null) parts.push(parseWhere(where))
+    try {
+      if (where != null) parts.push(parseWhere(where))
+    } catch (e) {
+      throw this.withKeyTypes(collectionId, e)
+    }
     if (whereDocument != null) parts.push(parseWhereDocument(whereDocument))
     if (parts.length === 0) return null
     const filter: FilterNode = parts.length === 1 ? (parts[0] as FilterNode) : { kind: 'and', children: parts }
     refuseDisabledIndexes(this.schemaOf(collectionId), filter)
     return filter
+  }
+
+  /**
+   * A filter refused for a value's type says what its key holds ("year" holds integers): one index
+   * probe per type on record_metadata_lookup, not a scan, so it costs nothing on a large collection.
+   */
+  private withKeyTypes(collectionId: string, e: unknown): unknown {
+    if (!(e instanceof InvalidFilterError) || e.key === undefined) return e
+    const key = e.key
+    let held: string[]
+    try {
+      held = this.tx(() => {
+        const c = this.collectionById(collectionId)
+        const probe = this.db.prepare('SELECT 1 FROM record_metadata WHERE cid = ? AND key = ? AND vtype = ? LIMIT 1')
+        return Object.entries(VTYPE_NAMES)
+          .filter(([vtype]) => probe.get(c.cid, key, Number(vtype)) !== undefined)
+          .map(([, name]) => TYPE_WORDS[name])
+      })
+    } catch {
+      return e // the collection's own error comes from the call itself
+    }
+    const holds = held.length === 0 ? 'no values in this collection' : held.join(' and ')
+    return new InvalidFilterError(e.message, `${e.reason}; "${key}" holds ${holds}`, key)
   }
 
   private buildSelect(

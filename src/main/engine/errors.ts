@@ -22,6 +22,22 @@ export class InvalidArgumentError extends ChromaError {
   }
 }
 
+/**
+ * 400 for a `where` / `where_document` that cannot be read. The message is Chroma's own text, which its
+ * API and clients expect; `reason` says what is wrong in plain words for the app's UI (api/dispatch.ts
+ * shows it there), and `key` names the metadata key it concerns, if one.
+ */
+export class InvalidFilterError extends InvalidArgumentError {
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly key?: string
+  ) {
+    super(message)
+    this.name = 'InvalidArgumentError'
+  }
+}
+
 /** 404: tenant, database or collection does not exist. */
 export class NotFoundError extends ChromaError {
   readonly httpStatus = 404

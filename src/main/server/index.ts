@@ -8,6 +8,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../shared/file-names.js'
 import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
 import type { AppEvent } from '../../shared/contract.js'
 import { describeError } from '../api/errors.js'
+import { OWN_SERVER_HEADER, OWN_SERVER_ID } from '../api/connections.js'
 import { InvalidArgumentError } from '../engine/index.js'
 import { attachmentDisposition, exportToTemp } from '../api/handlers/transfer.js'
 import { takeBackupDownload } from '../api/handlers/backup.js'
@@ -82,6 +83,8 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   app.addHook('onSend', async (req, reply) => {
     const surface = req.routeOptions.config.surface
     if (surface === 'app' || surface === 'ui') reply.headers(UI_HEADERS)
+    // Lets the connection check tell this app's own server from another (api/connections.ts).
+    if (surface === 'public') reply.header(OWN_SERVER_HEADER, OWN_SERVER_ID)
   })
   if (security.allowedOrigins.length) {
     await app.register(cors, {

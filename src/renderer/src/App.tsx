@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react'
 import { ActionIcon, AppShell, Center, Container, Group, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core'
 import { EngineStatus } from './features/status/EngineStatus'
+import { StatusDot } from './features/status/StatusDot'
 import { CollectionsSidebar } from './features/collections/CollectionsSidebar'
 import { CollectionHeader } from './features/collections/CollectionHeader'
 import { RecordsView } from './features/records/RecordsView'
@@ -60,13 +61,8 @@ export function App() {
             <ConnectionPicker onChange={() => select(null)} />
             <DatabaseSwitcher onChange={() => select(null)} />
             <Tooltip label="Engine status">
-              <ActionIcon
-                variant="subtle"
-                aria-label="Engine status"
-                onClick={() => select(null)}
-                color={status.isError ? 'red' : 'green'}
-              >
-                ●
+              <ActionIcon variant="subtle" color="gray" aria-label="Engine status" onClick={() => select(null)}>
+                <StatusDot ok={!status.isError} />
               </ActionIcon>
             </Tooltip>
             <JobsButton />

@@ -7,9 +7,9 @@ import { Notifications } from '@mantine/notifications'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { App } from './App'
 import { TransportProvider } from './lib/data'
-import { detectTransport } from './lib/transport'
+import { detectTransport, retryUnlessRefused } from './lib/transport'
 
-const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1 } } })
+const queryClient = new QueryClient({ defaultOptions: { queries: { retry: retryUnlessRefused } } })
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

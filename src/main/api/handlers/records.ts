@@ -2,7 +2,8 @@ import type { Metadata, RecordRow } from '../../../shared/contract.js'
 import type { Handlers } from '../dispatch.js'
 import type { AppContext } from '../context.js'
 import type { Backend, CollectionRef } from '../backends/types.js'
-import { InvalidArgumentError, NotFoundError } from '../../engine/index.js'
+import { InvalidArgumentError, InvalidFilterError, NotFoundError } from '../../engine/index.js'
+import { parseWhere, parseWhereDocument } from '../../engine/filters/index.js'
 
 export function cut(doc: string | null, chars: number | undefined): string | null {
   if (doc === null || chars === undefined || doc.length <= chars) return doc
@@ -48,6 +49,34 @@ async function countRecords(
   return found.ids.length
 }
 
+/**
+ * A Chroma server refuses a filter with Chroma's text only; the engine reads the same filter by the
+ * same rules and says why (docs/filters.md). A refusal the engine does not share is passed on as is.
+ */
+function withFilterReason<I extends { where?: Filter | null; whereDocument?: Filter | null }, O>(
+  handler: (input: I) => Promise<O>
+): (input: I) => Promise<O> {
+  return async (input) => {
+    try {
+      return await handler(input)
+    } catch (err) {
+      if (
+        !(err instanceof InvalidFilterError) &&
+        err instanceof Error &&
+        /Invalid where (document )?clause|Regex syntax errror/.test(err.message)
+      ) {
+        try {
+          if (input.where != null) parseWhere(input.where)
+          if (input.whereDocument != null) parseWhereDocument(input.whereDocument)
+        } catch (reason) {
+          if (reason instanceof InvalidFilterError) throw reason
+        }
+      }
+      throw err
+    }
+  }
+}
+
 export function recordHandlers(ctx: AppContext): RecordHandlers {
   const { events } = ctx
   const open = async (connection: string | undefined, id: string) => {
@@ -70,33 +99,35 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
   }
 
   return {
-    'records.page': async ({ connection, collectionId, limit, offset, where, whereDocument, ids, documentChars }) => {
-      const { backend, c } = await open(connection, collectionId)
-      // Never embeddings: a page of a list view stays small however wide the vectors are.
-      const res = await c.get({
-        ...(ids ? { ids } : {}),
-        where: orUndefined(where),
-        whereDocument: orUndefined(whereDocument),
-        limit,
-        offset,
-        include: ['documents', 'metadatas']
-      })
-      return {
-        rows: res.ids.map((id, i) => ({
-          id,
-          document: cut(res.documents?.[i] ?? null, documentChars),
-          metadata: (res.metadatas?.[i] ?? null) as Metadata | null
-        })),
-        total: await countRecords(backend, c, where, whereDocument, ids),
-        offset
+    'records.page': withFilterReason(
+      async ({ connection, collectionId, limit, offset, where, whereDocument, ids, documentChars }) => {
+        const { backend, c } = await open(connection, collectionId)
+        // Never embeddings: a page of a list view stays small however wide the vectors are.
+        const res = await c.get({
+          ...(ids ? { ids } : {}),
+          where: orUndefined(where),
+          whereDocument: orUndefined(whereDocument),
+          limit,
+          offset,
+          include: ['documents', 'metadatas']
+        })
+        return {
+          rows: res.ids.map((id, i) => ({
+            id,
+            document: cut(res.documents?.[i] ?? null, documentChars),
+            metadata: (res.metadatas?.[i] ?? null) as Metadata | null
+          })),
+          total: await countRecords(backend, c, where, whereDocument, ids),
+          offset
+        }
       }
-    },
+    ),
     'records.get': async ({ connection, collectionId, ids, embeddings }) =>
       readRows((await open(connection, collectionId)).c, ids, embeddings ?? false),
-    'records.count': async ({ connection, collectionId, where, whereDocument, ids }) => {
+    'records.count': withFilterReason(async ({ connection, collectionId, where, whereDocument, ids }) => {
       const { backend, c } = await open(connection, collectionId)
       return countRecords(backend, c, where, whereDocument, ids)
-    },
+    }),
     'records.add': async ({ connection, collectionId, records }) => {
       const { backend, c } = await open(connection, collectionId)
       const given = records.filter((r) => r.embedding != null).length
@@ -138,7 +169,7 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
       changed(collectionId)
       return (await readRows(c, [id], false))[0] as RecordRow
     },
-    'records.delete': async ({ connection, collectionId, ids, where, whereDocument }) => {
+    'records.delete': withFilterReason(async ({ connection, collectionId, ids, where, whereDocument }) => {
       if (ids == null && where == null && whereDocument == null) {
         throw new InvalidArgumentError('Choose records to delete: ids or a filter')
       }
@@ -147,8 +178,8 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
       const deleted = await backend.deleteRecords(c, filter)
       changed(collectionId)
       return { deleted }
-    },
-    'records.query': async (input) => {
+    }),
+    'records.query': withFilterReason(async (input) => {
       const { connection, collectionId, text, embedding, similarTo, nResults, where, whereDocument } = input
       const { backend, c } = await open(connection, collectionId)
       let vector = embedding
@@ -172,6 +203,6 @@ export function recordHandlers(ctx: AppContext): RecordHandlers {
         metadata: (res.metadatas?.[0]?.[i] ?? null) as Metadata | null,
         distance: res.distances?.[0]?.[i] as number
       }))
-    }
+    })
   }
 }

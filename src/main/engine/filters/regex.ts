@@ -6,7 +6,7 @@
 //  - JS accepts look-around and back-references, which Rust rejects (we accept more patterns).
 //  - `\A`/`\z` anchors and `(?x)` verbose mode are Rust-only and rejected here.
 // Patterns are compiled with the `u` flag (code-point semantics like Rust) when that parses, else without.
-import { InvalidArgumentError } from '../errors.js'
+import { InvalidFilterError } from '../errors.js'
 
 const cache = new Map<string, RegExp>()
 const CACHE_LIMIT = 256
@@ -63,15 +63,31 @@ function locateError(pattern: string): { at: number; what: string } | null {
   return null
 }
 
+/** What each error the scan finds is, in plain words. */
+const PLAIN: Record<string, string> = {
+  'unopened group': 'a ")" that closes no group',
+  'repetition operator missing expression': 'a repetition (*, + or ?) with nothing before it to repeat',
+  'unclosed character class': 'an unclosed character class "["',
+  'unclosed group': 'an unclosed group "("'
+}
+
 /**
- * Rust's regex error layout: the pattern, a caret under the error where the scan finds it, and the
- * reason in plain words (JS's reason, without its "Invalid regular expression: /…/flags:" prefix).
+ * Chroma's text in Rust's regex error layout (the pattern, a caret under the error where the scan
+ * finds it, the reason), and the same in plain words for the app's UI (positions counted from 1).
  */
-function describeSyntaxError(pattern: string, jsMessage: string): string {
+function describeSyntaxError(pattern: string, jsMessage: string): { chroma: string; plain: string } {
   const loc = pattern.includes('\n') ? null : locateError(pattern)
-  if (loc) return `regex parse error:\n    ${pattern}\n    ${' '.repeat(loc.at)}^\nerror: ${loc.what}`
+  if (loc) {
+    return {
+      chroma: `regex parse error:\n    ${pattern}\n    ${' '.repeat(loc.at)}^\nerror: ${loc.what}`,
+      plain: `The pattern has ${PLAIN[loc.what] ?? loc.what} at position ${loc.at + 1}`
+    }
+  }
   const reason = jsMessage.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '')
-  return `regex parse error:\n    ${pattern}\nerror: ${reason}`
+  return {
+    chroma: `regex parse error:\n    ${pattern}\nerror: ${reason}`,
+    plain: `The pattern is not a valid regular expression: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`
+  }
 }
 
 /** Compiles (cached) or throws Chroma's 400 "Regex syntax errror" (sic, Chroma's spelling). */
@@ -81,8 +97,8 @@ export function compileRegex(pattern: string): RegExp {
   try {
     re = translate(pattern)
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e)
-    throw new InvalidArgumentError(`Regex syntax errror: ${describeSyntaxError(pattern, message)}`)
+    const { chroma, plain } = describeSyntaxError(pattern, e instanceof Error ? e.message : String(e))
+    throw new InvalidFilterError(`Regex syntax errror: ${chroma}`, plain)
   }
   if (cache.size >= CACHE_LIMIT) cache.clear()
   cache.set(pattern, re)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChromaDatabase } from '../database.js'
-import { InvalidArgumentError } from '../errors.js'
+import { InvalidArgumentError, InvalidFilterError } from '../errors.js'
 import type { Metadata } from '../types.js'
 import { parseWhere, parseWhereDocument } from './where.js'
 
@@ -228,7 +228,8 @@ describe('invalid clauses', () => {
     []
   ]
   it.each(badWhere.map((w) => [JSON.stringify(w), w]))('where %s -> Invalid where clause', (_, w) => {
-    expect(() => parseWhere(w)).toThrowError(new InvalidArgumentError('Invalid where clause'))
+    expect(() => parseWhere(w)).toThrowError(InvalidArgumentError)
+    expect(() => parseWhere(w)).toThrowError(/^Invalid where clause$/)
     expect(() => db.get(cid, { where: w as never })).toThrowError('Invalid where clause')
   })
   const badDoc: unknown[] = [
@@ -240,7 +241,8 @@ describe('invalid clauses', () => {
     { $or: [{}] }
   ]
   it.each(badDoc.map((w) => [JSON.stringify(w), w]))('where_document %s -> Invalid where document clause', (_, w) => {
-    expect(() => parseWhereDocument(w)).toThrowError(new InvalidArgumentError('Invalid where document clause'))
+    expect(() => parseWhereDocument(w)).toThrowError(InvalidArgumentError)
+    expect(() => parseWhereDocument(w)).toThrowError(/^Invalid where document clause$/)
   })
   it("invalid regex reports Chroma's message", () => {
     expect(() => parseWhereDocument({ $regex: '(' })).toThrowError(
@@ -256,9 +258,7 @@ describe('invalid clauses', () => {
   })
   it('an invalid pattern the scan cannot place still reads plainly: the pattern and the reason', () => {
     expect(() => parseWhereDocument({ $regex: 'a{2,1}' })).toThrowError(
-      new InvalidArgumentError(
-        'Regex syntax errror: regex parse error:\n    a{2,1}\nerror: numbers out of order in {} quantifier'
-      )
+      'Regex syntax errror: regex parse error:\n    a{2,1}\nerror: numbers out of order in {} quantifier'
     )
     expect(() => parseWhereDocument({ $regex: 'a**' })).toThrowError(/\n {4}a\*\*\nerror: Nothing to repeat$/)
   })
@@ -266,6 +266,62 @@ describe('invalid clauses', () => {
     expect(() => parseWhereDocument({ $regex: '(?i)abc(' })).toThrowError(/\n {11}\^\nerror: unclosed group$/)
     expect(() => parseWhereDocument({ $regex: '(?<x' })).toThrowError(/\n {4}\^\nerror: unclosed group$/)
     expect(parseWhereDocument({ $regex: '(?i)ABC' })).toEqual({ kind: 'doc', op: 'regex', value: '(?i)ABC' })
+  })
+  it('each refusal says why in plain words (InvalidFilterError.reason), for the app', () => {
+    const reason = (f: () => unknown): string => {
+      try {
+        f()
+      } catch (e) {
+        expect(e).toBeInstanceOf(InvalidFilterError)
+        return (e as InvalidFilterError).reason
+      }
+      return expect.unreachable()
+    }
+    const where = (w: unknown): string => reason(() => parseWhere(w))
+    expect(where({ year: { $gt: '2020' } })).toBe('$gt on "year" needs a number, not the text "2020"')
+    expect(where({ a: 1, b: 2 })).toMatch(/^Give one key per object: combine .*\$and/)
+    expect(where({})).toMatch(/^An empty condition/)
+    expect(where([])).toBe('A where filter is a JSON object, like {"genre": "news"}, not a list')
+    expect(where({ $foo: 1 })).toBe('Unknown operator $foo here: use $and, $or or a metadata key')
+    expect(where({ $and: {} })).toMatch(/^\$and needs a list of conditions/)
+    expect(where({ a: [1, 2] })).toBe('"a" is given a list: to match any of several values write {"a": {"$in": [...]}}')
+    expect(where({ a: null })).toBe('"a" needs a text, number or boolean to match, not null')
+    expect(where({ a: { $eq: 1, $ne: 2 } })).toMatch(/^"a" needs exactly one operator/)
+    expect(where({ a: { $bogus: 1 } })).toMatch(/^Unknown operator \$bogus on "a": use \$eq, /)
+    expect(where({ a: { $in: 'x' } })).toBe('$in on "a" needs a list of values, not the text "x"')
+    expect(where({ a: { $nin: [] } })).toBe('$nin on "a" needs at least one value')
+    expect(where({ a: { $in: [1, 'x'] } })).toMatch(/one kind of value .*, not one holding the text "x"$/)
+    expect(where({ a: { $eq: { b: 1 } } })).toBe('$eq on "a" needs a text, number or boolean, not an object')
+    expect(where({ '#document': { $regex: 1 } })).toBe('$regex needs a text, not 1')
+    const doc = (w: unknown): string => reason(() => parseWhereDocument(w))
+    expect(doc({ $foo: 'x' })).toMatch(/^Unknown document operator \$foo: use \$contains/)
+    expect(doc({ $contains: 'a', $regex: 'b' })).toMatch(/^Give one operator per object/)
+    expect(doc({ $contains: 1 })).toBe('$contains needs a text, not 1')
+    expect(doc({ $regex: 'ab(c' })).toBe('The pattern has an unclosed group "(" at position 3')
+    expect(doc({ $regex: 'a)' })).toBe('The pattern has a ")" that closes no group at position 2')
+    expect(doc({ $regex: 'x[ab' })).toBe('The pattern has an unclosed character class "[" at position 2')
+    expect(doc({ $regex: '*a' })).toMatch(/^The pattern has a repetition .* at position 1$/)
+    expect(doc({ $regex: 'a{2,1}' })).toBe(
+      'The pattern is not a valid regular expression: numbers out of order in {} quantifier'
+    )
+  })
+  it('a type refusal through the database adds what the key holds, from the index, not a scan', () => {
+    const reasonOf = (w: unknown): string => {
+      try {
+        db.get(cid, { where: w as never })
+      } catch (e) {
+        expect((e as Error).message).toBe('Invalid where clause') // Chroma's text for its API
+        return (e as InvalidFilterError).reason
+      }
+      return expect.unreachable()
+    }
+    expect(reasonOf({ n: { $gt: '1' } })).toBe(
+      '$gt on "n" needs a number, not the text "1"; "n" holds integers and decimal numbers'
+    )
+    expect(reasonOf({ s: { $lte: true } })).toBe('$lte on "s" needs a number, not true; "s" holds text')
+    expect(reasonOf({ missing: { $in: [1, 'a'] } })).toMatch(/; "missing" holds no values in this collection$/)
+    // Rules that are not about the value's type leave the key's types out.
+    expect(reasonOf({ n: { $bogus: 1 } })).not.toMatch(/holds/)
   })
   it('errors carry status 400', () => {
     try {

@@ -12,7 +12,7 @@
 //    instr() confirms; needles under 3 characters use instr() alone); negations match records
 //    without a document.
 // JS numbers cannot carry int/float distinction: Number.isInteger(x) decides (2.0 is an int).
-import { InvalidArgumentError } from '../errors.js'
+import { InvalidFilterError } from '../errors.js'
 import { isPlainObject } from '../validation.js'
 import { compileRegex } from './regex.js'
 
@@ -30,18 +30,34 @@ export type FilterNode =
 const WHERE_ERR = 'Invalid where clause'
 const DOC_ERR = 'Invalid where document clause'
 
-const invalidWhere = (): InvalidArgumentError => new InvalidArgumentError(WHERE_ERR)
-const invalidDoc = (): InvalidArgumentError => new InvalidArgumentError(DOC_ERR)
+// Chroma's API answers every unreadable filter with one message; the reasons below, in plain words,
+// are what the app's own UI shows (InvalidFilterError.reason, docs/filters.md).
+type Fail = (reason: string, key?: string) => InvalidFilterError
+const invalidWhere: Fail = (reason, key) => new InvalidFilterError(WHERE_ERR, reason, key)
+const invalidDoc: Fail = (reason, key) => new InvalidFilterError(DOC_ERR, reason, key)
+
+const META_OPERATORS = '$eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $contains or $not_contains'
+const DOC_OPERATORS = '$contains, $not_contains, $regex or $not_regex'
 
 function isScalar(v: unknown): v is Scalar {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
 }
 
-function singleEntry(o: unknown, err: () => InvalidArgumentError): [string, unknown] {
-  if (!isPlainObject(o)) throw err()
+/** What a JSON value is, as a user would name it: `the text "2020"`, `a list`, `null`. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`
+  if (typeof v === 'boolean') return v ? 'true' : 'false'
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'a number JSON cannot hold'
+  if (v === null || v === undefined) return 'null'
+  if (Array.isArray(v)) return 'a list'
+  return 'an object'
+}
+
+function singleEntry(o: unknown, fail: () => InvalidFilterError): [string, unknown] {
+  if (!isPlainObject(o)) throw fail()
   const entries = Object.entries(o)
   const first = entries[0]
-  if (entries.length !== 1 || !first) throw err()
+  if (entries.length !== 1 || !first) throw fail()
   return first
 }
 
@@ -52,20 +68,33 @@ const DOC_OPS: Record<string, DocOp> = {
   $not_regex: 'not_regex'
 }
 
-function docLeaf(opKey: string, operand: unknown, err: () => InvalidArgumentError): FilterNode {
+function docLeaf(opKey: string, operand: unknown, fail: Fail): FilterNode {
   const op = DOC_OPS[opKey]
-  if (!op || typeof operand !== 'string') throw err()
+  if (!op) throw fail(`Unknown document operator ${opKey}: use ${DOC_OPERATORS}`)
+  if (typeof operand !== 'string') throw fail(`${opKey} needs a text, not ${describeValue(operand)}`)
   if (op === 'regex' || op === 'not_regex') compileRegex(operand)
   return { kind: 'doc', op, value: operand }
 }
 
+function children(op: string, value: unknown, fail: Fail, parse: (w: unknown) => FilterNode): FilterNode[] {
+  if (!Array.isArray(value)) throw fail(`${op} needs a list of conditions, like {"${op}": [{...}, {...}]}`)
+  return value.map(parse)
+}
+
 export function parseWhere(w: unknown): FilterNode {
-  const [key, value] = singleEntry(w, invalidWhere)
+  const [key, value] = singleEntry(w, () =>
+    invalidWhere(
+      isPlainObject(w) && Object.keys(w).length > 1
+        ? 'Give one key per object: combine several conditions with {"$and": [...]} or {"$or": [...]}'
+        : isPlainObject(w)
+          ? 'An empty condition {} matches nothing: give a key, like {"genre": "news"}'
+          : `A where filter is a JSON object, like {"genre": "news"}, not ${describeValue(w)}`
+    )
+  )
   if (key === '$and' || key === '$or') {
-    if (!Array.isArray(value)) throw invalidWhere()
-    return { kind: key === '$and' ? 'and' : 'or', children: value.map(parseWhere) }
+    return { kind: key === '$and' ? 'and' : 'or', children: children(key, value, invalidWhere, parseWhere) }
   }
-  if (key.startsWith('$')) throw invalidWhere()
+  if (key.startsWith('$')) throw invalidWhere(`Unknown operator ${key} here: use $and, $or or a metadata key`)
   // #document with a document operator is a document filter; anything else under a '#' key is
   // compared as an ordinary metadata key (it matches nothing: such keys cannot be stored).
   if (key === '#document' && isPlainObject(value)) {
@@ -74,40 +103,67 @@ export function parseWhere(w: unknown): FilterNode {
     if (entries.length === 1 && first && first[0] in DOC_OPS) return docLeaf(first[0], first[1], invalidWhere)
   }
   if (isScalar(value)) return { kind: 'meta', key, op: 'eq', value }
-  const [opKey, operand] = singleEntry(value, invalidWhere)
+  const [opKey, operand] = singleEntry(value, () =>
+    invalidWhere(
+      Array.isArray(value)
+        ? `"${key}" is given a list: to match any of several values write {"${key}": {"$in": [...]}}`
+        : isPlainObject(value)
+          ? `"${key}" needs exactly one operator, like {"${key}": {"$eq": ...}}; combine several with $and`
+          : `"${key}" needs a text, number or boolean to match, not ${describeValue(value)}`
+    )
+  )
+  // Type rules name the key, so the database can add what the key holds (ChromaDatabase.parseFilters).
+  const fail = (rule: string): InvalidFilterError =>
+    invalidWhere(`${opKey} on "${key}" ${rule}, not ${describeValue(operand)}`, key)
   switch (opKey) {
     case '$eq':
     case '$ne':
     case '$contains':
     case '$not_contains':
-      if (!isScalar(operand)) throw invalidWhere()
+      if (!isScalar(operand)) throw fail('needs a text, number or boolean')
       return { kind: 'meta', key, op: opKey.slice(1) as MetaOp, value: operand }
     case '$gt':
     case '$gte':
     case '$lt':
     case '$lte':
-      if (typeof operand !== 'number' || !Number.isFinite(operand)) throw invalidWhere()
+      if (typeof operand !== 'number' || !Number.isFinite(operand)) throw fail('needs a number')
       return { kind: 'meta', key, op: opKey.slice(1) as MetaOp, value: operand }
     case '$in':
     case '$nin': {
-      if (!Array.isArray(operand) || operand.length === 0) throw invalidWhere()
+      if (!Array.isArray(operand)) throw fail('needs a list of values')
+      if (operand.length === 0) throw invalidWhere(`${opKey} on "${key}" needs at least one value`)
       // One JSON type per list: strings, booleans or numbers. Numbers mix freely: a list with a
       // float in it is a float list (docs/decisions/0030). Chroma takes the first element's wire
       // type, so it accepts [2.5, 1] and [1.0, 2.5] but not [1, 2.5]; 1.0 and 1 are one JS number.
       const t = typeof operand[0]
-      for (const el of operand) if (!isScalar(el) || typeof el !== t) throw invalidWhere()
+      for (const el of operand) {
+        if (!isScalar(el) || typeof el !== t) {
+          throw invalidWhere(
+            `${opKey} on "${key}" needs a list of one kind of value (all texts, all numbers or all ` +
+              `booleans), not one holding ${describeValue(el)}`,
+            key
+          )
+        }
+      }
       return { kind: 'meta', key, op: opKey.slice(1) as MetaOp, value: operand as Scalar[] }
     }
     default:
-      throw invalidWhere()
+      throw invalidWhere(`Unknown operator ${opKey} on "${key}": use ${META_OPERATORS}`)
   }
 }
 
 export function parseWhereDocument(w: unknown): FilterNode {
-  const [key, value] = singleEntry(w, invalidDoc)
+  const [key, value] = singleEntry(w, () =>
+    invalidDoc(
+      isPlainObject(w) && Object.keys(w).length > 1
+        ? 'Give one operator per object: combine several with {"$and": [...]} or {"$or": [...]}'
+        : `A document filter is a JSON object with one operator, like {"$contains": "word"}, not ${
+            isPlainObject(w) ? 'an empty object' : describeValue(w)
+          }`
+    )
+  )
   if (key === '$and' || key === '$or') {
-    if (!Array.isArray(value)) throw invalidDoc()
-    return { kind: key === '$and' ? 'and' : 'or', children: value.map(parseWhereDocument) }
+    return { kind: key === '$and' ? 'and' : 'or', children: children(key, value, invalidDoc, parseWhereDocument) }
   }
   return docLeaf(key, value, invalidDoc)
 }

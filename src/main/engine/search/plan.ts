@@ -1,7 +1,7 @@
 // The search API's request (Chroma 1.5's `searches` payloads, docs/search-api.md) checked and turned
 // into plans the engine runs. Untrusted JSON in, clear 400s out: every message names the payload
 // and the field. Parts not supported (text queries reaching the server) are refused by name.
-import { InvalidArgumentError } from '../errors.js'
+import { InvalidArgumentError, InvalidFilterError } from '../errors.js'
 import { parseWhere, type FilterNode } from '../filters/index.js'
 import type { SparseVector } from '../types.js'
 import { isPlainObject, parseSparseVector } from '../validation.js'
@@ -184,7 +184,9 @@ export function parseSearchFilter(v: unknown, path: string): FilterNode | null {
     try {
       return parseWhere(w)
     } catch (e) {
-      if (e instanceof InvalidArgumentError) throw bad(path, `${e.message}: ${JSON.stringify(w)}`)
+      if (e instanceof InvalidFilterError) {
+        throw new InvalidFilterError(`${path}: ${e.message}: ${JSON.stringify(w)}`, e.reason, e.key)
+      }
       throw e
     }
   }

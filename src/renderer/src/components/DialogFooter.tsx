@@ -16,7 +16,13 @@ export function DialogFooter(props: {
   return (
     <>
       {props.error && (
-        <Alert color="red" title={props.errorTitle} data-testid={props.errorTestId}>
+        <Alert
+          color="red"
+          title={props.errorTitle}
+          data-testid={props.errorTestId}
+          // Long ids and names in a message wrap whole instead of being cut off.
+          style={{ overflowWrap: 'anywhere' }}
+        >
           {props.error.message}
           <ModelManagerLink message={props.error.message} onLeave={props.onCancel} />
         </Alert>

@@ -94,6 +94,8 @@ export function useAppEvents(): void {
           case 'collections-changed':
             void queryClient.invalidateQueries({ queryKey: queryKeys.collections.all })
             void queryClient.invalidateQueries({ queryKey: queryKeys.records.all })
+            // The engine card counts collections too: in step with the sidebar, not at the next heartbeat.
+            void queryClient.invalidateQueries({ queryKey: queryKeys.status() })
             break
           case 'records-changed':
             void queryClient.invalidateQueries({ queryKey: queryKeys.records.of(event.collectionId) })

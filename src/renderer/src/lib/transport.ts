@@ -19,7 +19,9 @@ export interface Transport {
 export class CallFailed extends Error {
   constructor(
     readonly errorName: string,
-    message: string
+    message: string,
+    /** The status main answered with, when the call reached it. */
+    readonly status?: number
   ) {
     super(message)
     this.name = errorName
@@ -28,7 +30,16 @@ export class CallFailed extends Error {
 
 function unwrap<T>(result: CallResult<T>): T {
   if (result.ok) return result.value
-  throw new CallFailed(result.error.name, result.error.message)
+  throw new CallFailed(result.error.name, result.error.message, result.error.status)
+}
+
+/**
+ * React Query's retry policy for every query: a call main refused (4xx: a bad filter, a missing
+ * collection) answers the same when asked again, so its message shows at once; others get one retry.
+ */
+export function retryUnlessRefused(failures: number, error: unknown): boolean {
+  const refused = error instanceof CallFailed && error.status !== undefined && error.status < 500
+  return !refused && failures < 1
 }
 
 export function ipcTransport(bridge: Bridge): Transport {

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { CreateCollectionModal } from './CreateCollectionModal'
+import './CollectionsSidebar.css'
 
 /** The sidebar's list: every collection with its exact count. */
 export function useCollectionList() {
@@ -69,6 +70,7 @@ export function CollectionsSidebar({
             styles={{ label: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } }}
             title={c.name}
             aria-current={c.id === selectedId ? 'page' : undefined}
+            className="cd-collection-item"
             data-testid="collection-item"
             data-name={c.name}
             data-selected={c.id === selectedId ? 'true' : 'false'}

@@ -12,7 +12,11 @@ const PROBLEM_TITLES: Record<NonNullable<ConnectionCheck['problem']>, string> = 
   version: 'Unsupported server'
 }
 
-/** Adds a Chroma server: checks it first (reachable, v2, token, tenant, database), then saves it. */
+/**
+ * Adds a Chroma server: checks it first (reachable, v2, token, tenant, database), then saves it. One
+ * outcome shows at a time: Test and Connect each clear the other's, and an edit clears both (they
+ * described what was typed before).
+ */
 export function AddConnectionModal(props: { opened: boolean; onClose: () => void; onAdded: (id: string) => void }) {
   const transport = useTransport()
   const [name, setName] = useState('Chroma server')
@@ -29,10 +33,17 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
     onSuccess: (info) => props.onAdded(info.id)
   })
   const result = check.data
+  const edited =
+    <T,>(set: (v: T) => void) =>
+    (v: T): void => {
+      set(v)
+      check.reset()
+      add.reset()
+    }
   return (
     <Modal opened={props.opened} onClose={props.onClose} title="Connect to a Chroma server" size="lg">
       <Stack data-testid="add-connection">
-        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput label="Name" value={name} onChange={(e) => edited(setName)(e.currentTarget.value)} />
         <TextInput
           label="Server URL"
           description={
@@ -41,26 +52,37 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
               : `Connects to ${fullUrl}`
           }
           value={url}
-          onChange={(e) => setUrl(e.currentTarget.value)}
+          onChange={(e) => edited(setUrl)(e.currentTarget.value)}
           data-testid="connection-url"
         />
         <PasswordInput
           label="Token (optional)"
           description="Sent as Authorization: Bearer and X-Chroma-Token; stored encrypted by the desktop app"
           value={token}
-          onChange={(e) => setToken(e.currentTarget.value)}
+          onChange={(e) => edited(setToken)(e.currentTarget.value)}
         />
         <Group grow>
-          <TextInput label="Tenant" value={tenant} onChange={(e) => setTenant(e.currentTarget.value)} />
+          <TextInput label="Tenant" value={tenant} onChange={(e) => edited(setTenant)(e.currentTarget.value)} />
           <Autocomplete
             label="Database"
             value={database}
-            onChange={setDatabase}
+            onChange={edited(setDatabase)}
             data={result?.databases ?? []}
             data-testid="connection-database"
           />
         </Group>
-        {check.isError && <Alert color="red">{check.error.message}</Alert>}
+        {check.isError && (
+          <Alert color="red" data-testid="connection-error">
+            {check.error.message}
+          </Alert>
+        )}
+        {result?.ownServer && (
+          <Alert color="blue" title="This is Chromadesk's own server" data-testid="connection-own-server">
+            <Text size="sm">
+              Its collections are already here, in the built-in database: no connection is needed to work on them.
+            </Text>
+          </Alert>
+        )}
         {result && (
           <Alert
             color={result.ok ? 'green' : 'red'}
@@ -84,13 +106,23 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
         <Group justify="flex-end">
           <Button
             variant="default"
-            onClick={() => check.mutate()}
+            onClick={() => {
+              add.reset()
+              check.mutate()
+            }}
             loading={check.isPending}
             data-testid="connection-test"
           >
             Test
           </Button>
-          <Button onClick={() => add.mutate()} loading={add.isPending} data-testid="connection-save">
+          <Button
+            onClick={() => {
+              check.reset()
+              add.mutate()
+            }}
+            loading={add.isPending}
+            data-testid="connection-save"
+          >
             Connect
           </Button>
         </Group>

@@ -77,7 +77,8 @@ function initialState(): PanelState {
   }
 }
 
-type Field = 'text' | 'vector' | 'similar' | 'where' | 'doc' | 'n' | 'dense' | 'keyword' | 'k'
+/** `whereJson` / `docJson`: JSON that does not parse, which its own field already reports (once). */
+type Field = 'text' | 'vector' | 'similar' | 'where' | 'whereJson' | 'doc' | 'docJson' | 'n' | 'dense' | 'keyword' | 'k'
 
 /** Builds the call from the form, or says what to fix first (nothing is sent then). */
 function toParams(
@@ -90,12 +91,12 @@ function toParams(
     return { field: 'n', error: '1 to 1000' }
   }
   const where = parseFilterText(form.where.text)
-  if (!where.ok) return { field: 'where', error: where.error }
+  if (!where.ok) return { field: 'whereJson', error: where.error }
   if (!form.where.overridden && Object.keys(builderToWhere(form.where.builder).errors).length > 0) {
     return { field: 'where', error: 'Complete or remove the conditions marked in red' }
   }
   const doc = parseFilterText(form.doc.text)
-  if (!doc.ok) return { field: 'doc', error: doc.error }
+  if (!doc.ok) return { field: 'docJson', error: doc.error }
   const base = {
     collectionId,
     nResults: n,

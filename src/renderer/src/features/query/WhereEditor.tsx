@@ -98,6 +98,9 @@ export function WhereEditor({
 }) {
   const errors = value.overridden ? {} : builderToWhere(value.builder).errors
   const parsed = parseFilterText(value.text)
+  // JSON that does not parse yet is reported once, by the JSON field; only valid JSON the builder
+  // cannot show is "overridden".
+  const overridden = value.overridden && parsed.ok
   const edit = (id: string, fn: (node: WhereNode) => WhereNode | null): void =>
     onChange(whereFromBuilder(updateNode(value.builder, id, fn)))
 
@@ -108,7 +111,7 @@ export function WhereEditor({
           <Text size="sm" fw={500}>
             Metadata filter (where)
           </Text>
-          {value.overridden && (
+          {overridden && (
             <Badge color="orange" variant="light" data-testid="where-overridden">
               overridden by the JSON
             </Badge>
@@ -131,7 +134,7 @@ export function WhereEditor({
         >
           <GroupEditor group={value.builder} root keys={keys} errors={errors} edit={edit} />
         </Box>
-        {value.overridden && (
+        {overridden && (
           <Alert color="orange" variant="light" p="xs">
             <Group justify="space-between" gap="xs">
               <Text size="xs">The builder cannot show this JSON, so the JSON is used as typed.</Text>
@@ -394,7 +397,7 @@ export function WhereDocumentEditor({ value, onChange }: { value: DocState; onCh
           <Text size="sm" fw={500}>
             Document filter (where_document)
           </Text>
-          {value.overridden && (
+          {value.overridden && parsed.ok && (
             <Badge color="orange" variant="light" data-testid="where-document-overridden">
               overridden by the JSON
             </Badge>

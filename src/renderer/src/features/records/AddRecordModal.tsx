@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { Button, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
@@ -28,7 +28,10 @@ function parseEmbedding(text: string): number[] | null | Error {
   return value as number[]
 }
 
-/** The "Add record" form; mounted only while open. Engine errors show inline and the input stays. */
+/**
+ * The "Add record" form; mounted only while open. Engine errors show inline and the input stays; a new
+ * attempt clears the last error. "Add another" keeps the dialog open, cleared for the next record.
+ */
 export function AddRecordModal({ collectionId, onClose }: { collectionId: string; onClose: () => void }) {
   const transport = useTransport()
   const queryClient = useQueryClient()
@@ -39,6 +42,7 @@ export function AddRecordModal({ collectionId, onClose }: { collectionId: string
   const [rows, setRows] = useState<MetadataRow[]>([])
   const [rowErrors, setRowErrors] = useState<Record<string, string>>({})
   const [submitted, setSubmitted] = useState(false)
+  const idRef = useRef<HTMLInputElement>(null)
 
   const add = useMutation({
     mutationFn: async (record: NewRecord) => {
@@ -51,9 +55,18 @@ export function AddRecordModal({ collectionId, onClose }: { collectionId: string
       void queryClient.invalidateQueries({ queryKey: queryKeys.records.of(collectionId) })
       void queryClient.invalidateQueries({ queryKey: queryKeys.collections.all })
       notifications.show({ color: 'green', title: 'Record added', message: record.id })
-      onClose()
     }
   })
+
+  const clear = (): void => {
+    setId('')
+    setDocument('')
+    setEmbeddingText('')
+    setRows([])
+    setRowErrors({})
+    setSubmitted(false)
+    idRef.current?.focus()
+  }
 
   const embedding = parseEmbedding(embeddingText)
   const idError = submitted && id.trim() === '' ? 'Give the record an id' : null
@@ -62,18 +75,22 @@ export function AddRecordModal({ collectionId, onClose }: { collectionId: string
   const embeddingError = embeddingText.trim() !== '' && embedding instanceof Error ? embedding.message : null
   const noModel = collection.data?.embeddingModel === null
 
-  const submit = (): void => {
+  const submit = (another: boolean): void => {
+    add.reset() // one error at a time: this attempt's, if any
     setSubmitted(true)
     const parsed = parseRows(rows)
     setRowErrors(parsed.errors)
     if (id.trim() === '' || embedding instanceof Error || (document.trim() === '' && embedding === null)) return
     if (Object.keys(parsed.errors).length > 0) return
-    add.mutate({
-      id: id.trim(),
-      ...(document !== '' ? { document } : {}),
-      ...(embedding !== null ? { embedding } : {}),
-      ...(rows.length > 0 ? { metadata: parsed.metadata } : {})
-    })
+    add.mutate(
+      {
+        id: id.trim(),
+        ...(document !== '' ? { document } : {}),
+        ...(embedding !== null ? { embedding } : {}),
+        ...(rows.length > 0 ? { metadata: parsed.metadata } : {})
+      },
+      { onSuccess: another ? clear : onClose }
+    )
   }
 
   return (
@@ -81,7 +98,7 @@ export function AddRecordModal({ collectionId, onClose }: { collectionId: string
       <form
         onSubmit={(e) => {
           e.preventDefault()
-          submit()
+          submit(false)
         }}
         data-testid="add-record-form"
       >
@@ -92,6 +109,7 @@ export function AddRecordModal({ collectionId, onClose }: { collectionId: string
             value={id}
             onChange={(e) => setId(e.currentTarget.value)}
             error={idError}
+            ref={idRef}
             data-autofocus
             data-testid="add-record-id"
           />
@@ -139,6 +157,14 @@ export function AddRecordModal({ collectionId, onClose }: { collectionId: string
             errorTestId="add-record-error"
             onCancel={onClose}
           >
+            <Button
+              variant="light"
+              disabled={add.isPending}
+              onClick={() => submit(true)}
+              data-testid="add-record-another"
+            >
+              Add and add another
+            </Button>
             <Button type="submit" loading={add.isPending} data-testid="add-record-submit">
               Add record
             </Button>

@@ -13,6 +13,7 @@ import { RecordTable } from './RecordTable'
 import { DialogFooter } from '../../components/DialogFooter'
 import { FacetPanel } from './FacetPanel'
 import { toggleFacet, type FacetValue } from './facet-filter'
+import { parseFilterText } from '../query/where-model'
 
 const PAGE = 200
 const DOCUMENT_CHARS = 200
@@ -35,17 +36,10 @@ function keyOf(f: Filters, subset: RecordSubset | undefined): unknown {
   return { where: f.where, whereDocument: f.whereDocument, subset: subset?.key ?? null }
 }
 
+/** The where field's text as a filter; the query panel's rule for filter JSON (where-model.ts). */
 function parseWhere(text: string): { where: Filter | null; error: string | null } {
-  if (text.trim() === '') return { where: null, error: null }
-  try {
-    const value: unknown = JSON.parse(text)
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { where: null, error: 'A where filter is a JSON object, like {"genre": "news"}' }
-    }
-    return { where: value as Filter, error: null }
-  } catch {
-    return { where: null, error: 'Not valid JSON yet' }
-  }
+  const parsed = parseFilterText(text)
+  return parsed.ok ? { where: parsed.value, error: null } : { where: null, error: parsed.error }
 }
 
 function describeFilters(f: Filters): string {

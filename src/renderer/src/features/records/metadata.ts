@@ -53,8 +53,12 @@ export function rowsFromMetadata(metadata: Metadata | null | undefined): Metadat
     })
 }
 
+/** An empty value is refused, never saved as "" unnoticed: the user types one or removes the row. */
+export const EMPTY_VALUE = 'Empty value: type one, or remove this entry'
+
 function parseScalar(kind: ScalarKind, text: string): MetadataScalar | Error {
   const t = text.trim()
+  if (t === '') return new Error(EMPTY_VALUE)
   switch (kind) {
     case 'string':
       return text
@@ -64,7 +68,7 @@ function parseScalar(kind: ScalarKind, text: string): MetadataScalar | Error {
         : new Error(`"${text}" is not an integer`)
     case 'float': {
       const n = Number(t)
-      return t !== '' && Number.isFinite(n) ? n : new Error(`"${text}" is not a number`)
+      return Number.isFinite(n) ? n : new Error(`"${text}" is not a number`)
     }
     case 'bool':
       return t === 'true' ? true : t === 'false' ? false : new Error('Choose true or false')

@@ -46,7 +46,7 @@ export function EngineStatus() {
             </Table.Tr>
             <Table.Tr>
               <Table.Th>Collections</Table.Th>
-              <Table.Td>{engine.collections}</Table.Td>
+              <Table.Td data-testid="engine-collections">{engine.collections}</Table.Td>
             </Table.Tr>
             <Table.Tr>
               <Table.Th>Heartbeat</Table.Th>

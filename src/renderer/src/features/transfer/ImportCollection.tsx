@@ -73,7 +73,8 @@ export function ImportCollection() {
             />
           </div>
           {run.isError && (
-            <Alert color="red" data-testid="import-error">
+            // Ids in the message (a file's sha256-based ids, say) wrap whole instead of being cut off.
+            <Alert color="red" data-testid="import-error" style={{ overflowWrap: 'anywhere' }}>
               {run.error.message}
             </Alert>
           )}
