@@ -7,6 +7,12 @@ describe('retryUnlessRefused', () => {
     expect(retryUnlessRefused(0, new CallFailed('NotFoundError', 'no such collection', 404))).toBe(false)
   })
 
+  it('retries a 429 once: the engine is busy (compacting, loading an index) and says "Retry shortly"', () => {
+    const busy = new CallFailed('ResourceExhaustedError', 'The database is being compacted; ... Retry shortly.', 429)
+    expect(retryUnlessRefused(0, busy)).toBe(true)
+    expect(retryUnlessRefused(1, busy)).toBe(false)
+  })
+
   it('retries other failures once: a 5xx, a call that did not reach main, any other error', () => {
     for (const error of [
       new CallFailed('InternalError', 'boom', 500),

@@ -36,9 +36,11 @@ function unwrap<T>(result: CallResult<T>): T {
 /**
  * React Query's retry policy for every query: a call main refused (4xx: a bad filter, a missing
  * collection) answers the same when asked again, so its message shows at once; others get one retry.
+ * 429 is not a refusal: the engine is busy for a moment (compacting, loading an index: "Retry shortly").
  */
 export function retryUnlessRefused(failures: number, error: unknown): boolean {
-  const refused = error instanceof CallFailed && error.status !== undefined && error.status < 500
+  const refused =
+    error instanceof CallFailed && error.status !== undefined && error.status < 500 && error.status !== 429
   return !refused && failures < 1
 }
 
