@@ -83,8 +83,9 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   app.addHook('onSend', async (req, reply) => {
     const surface = req.routeOptions.config.surface
     if (surface === 'app' || surface === 'ui') reply.headers(UI_HEADERS)
-    // Lets the connection check tell this app's own server from another (api/connections.ts).
-    if (surface === 'public') reply.header(OWN_SERVER_HEADER, OWN_SERVER_ID)
+    // Lets the connection check tell this app's own server from another (api/connections.ts); only on
+    // an answer, not on the guard's refusals (a DNS-rebound page reads its own origin's headers).
+    if (surface === 'public' && reply.statusCode < 400) reply.header(OWN_SERVER_HEADER, OWN_SERVER_ID)
   })
   if (security.allowedOrigins.length) {
     await app.register(cors, {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { APP_KEY_HEADER } from '../../shared/constants.js'
 import { closeAppContext, openAppContext, type AppContext } from '../api/context.js'
+import { OWN_SERVER_HEADER, OWN_SERVER_ID } from '../api/connections.js'
 import { createServer, MAX_EVENT_STREAMS } from './index.js'
 import { allowedHostHeaders, surfaceOf } from './security.js'
 
@@ -58,6 +59,10 @@ describe('server security', () => {
     })
     expect(response.statusCode).toBe(403)
     expect(response.json()).toEqual({ error: 'ChromaError', message: 'Host header not allowed: evil.example:8765' })
+    // A rebound page reads its own origin's response headers: a refusal does not tell it this run's id.
+    expect(response.headers[OWN_SERVER_HEADER]).toBeUndefined()
+    const admitted = await server.inject({ method: 'GET', url: '/api/v2/heartbeat', headers: { host: HOST } })
+    expect(admitted.headers[OWN_SERVER_HEADER]).toBe(OWN_SERVER_ID)
     expect((await status()).statusCode).toBe(200)
   })
 
