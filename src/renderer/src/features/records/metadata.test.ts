@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EMPTY_VALUE, emptyRow, parseRows, type MetadataRow } from './metadata'
+import { EMPTY_VALUE, emptyRow, parseRows, rowsFromMetadata, type MetadataRow } from './metadata'
 
 const row = (patch: Partial<MetadataRow>): MetadataRow => ({ ...emptyRow(), ...patch })
 
@@ -23,6 +23,20 @@ describe('parseRows', () => {
     const { metadata, errors } = parseRows(rows)
     expect(metadata).toEqual({})
     expect(Object.values(errors)).toEqual([EMPTY_VALUE, EMPTY_VALUE, EMPTY_VALUE, EMPTY_VALUE])
+  })
+
+  it('keeps an empty value a record already holds (a script wrote it) while its row is left as it was', () => {
+    // Saving the drawer to fix the document must not require changing metadata the user did not touch.
+    const stored = { note: '', pad: ' ', tags: ['a', ''], n: 1 }
+    expect(parseRows(rowsFromMetadata(stored))).toEqual({ metadata: stored, errors: {} })
+    // Emptied by the user, or a new empty item: refused as for a new row.
+    const [note, pad, tags] = rowsFromMetadata({ note: 'x', pad: '', tags: ['a', ''] }) as MetadataRow[]
+    const { errors } = parseRows([
+      { ...note!, value: '' },
+      { ...pad!, kind: 'int' },
+      { ...tags!, items: ['a', '', ''] }
+    ])
+    expect(errors).toEqual({ [note!.uid]: EMPTY_VALUE, [pad!.uid]: EMPTY_VALUE, [tags!.uid]: EMPTY_VALUE })
   })
 
   it('still reports keys and values that do not parse', () => {

@@ -14,6 +14,8 @@ export interface MetadataRow {
   value: string
   /** Array kinds, one entry per item. */
   items: string[]
+  /** The row as read from stored metadata (rowsFromMetadata): an empty value it held may stay. */
+  stored?: { kind: ValueKind; value: string; items: string[] }
 }
 
 let nextUid = 0
@@ -47,18 +49,36 @@ export function rowsFromMetadata(metadata: Metadata | null | undefined): Metadat
         const base: ScalarKind = kinds.has('float')
           ? 'float'
           : ((v[0] === undefined ? 'string' : kindOf(v[0])) as ScalarKind)
-        return { uid: uid(), key, kind: `${base}[]` as ValueKind, value: '', items: v.map(String) }
+        const row = { kind: `${base}[]` as ValueKind, value: '', items: v.map(String) }
+        return { uid: uid(), key, ...row, stored: { ...row, items: [...row.items] } }
       }
-      return { uid: uid(), key, kind: kindOf(v), value: String(v), items: [] }
+      const row = { kind: kindOf(v) as ValueKind, value: String(v), items: [] }
+      return { uid: uid(), key, ...row, stored: row }
     })
 }
 
-/** An empty value is refused, never saved as "" unnoticed: the user types one or removes the row. */
+/**
+ * An empty value is refused, never saved as "" unnoticed: the user types one or removes the row. A
+ * value a record already holds (a script wrote "") is kept while its row is left as it was, so saving
+ * a record's other fields does not require changing it (docs/decisions/0137).
+ */
 export const EMPTY_VALUE = 'Empty value: type one, or remove this entry'
 
-function parseScalar(kind: ScalarKind, text: string): MetadataScalar | Error {
+/** The row holds what rowsFromMetadata read, unedited. */
+function unchanged(row: MetadataRow): boolean {
+  const s = row.stored
+  return (
+    s !== undefined &&
+    s.kind === row.kind &&
+    s.value === row.value &&
+    s.items.length === row.items.length &&
+    s.items.every((item, i) => item === row.items[i])
+  )
+}
+
+function parseScalar(kind: ScalarKind, text: string, keepEmpty = false): MetadataScalar | Error {
   const t = text.trim()
-  if (t === '') return new Error(EMPTY_VALUE)
+  if (t === '' && !(keepEmpty && kind === 'string')) return new Error(EMPTY_VALUE)
   switch (kind) {
     case 'string':
       return text
@@ -98,15 +118,16 @@ export function parseRows(rows: MetadataRow[]): ParsedMetadata {
       errors[row.uid] = `Key "${key}" is repeated`
       continue
     }
+    const keepEmpty = unchanged(row)
     if (row.kind.endsWith('[]')) {
       const base = row.kind.slice(0, -2) as ScalarKind
-      const values = row.items.map((item) => parseScalar(base, item))
+      const values = row.items.map((item) => parseScalar(base, item, keepEmpty))
       const bad = values.find((v): v is Error => v instanceof Error)
       if (bad) errors[row.uid] = bad.message
       else if (values.length === 0) errors[row.uid] = 'Add at least one item'
       else metadata[key] = values as MetadataScalar[]
     } else {
-      const value = parseScalar(row.kind as ScalarKind, row.value)
+      const value = parseScalar(row.kind as ScalarKind, row.value, keepEmpty)
       if (value instanceof Error) errors[row.uid] = value.message
       else metadata[key] = value
     }
