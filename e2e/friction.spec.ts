@@ -146,6 +146,12 @@ test('connection dialog: one error at a time, none stale under "Ready"; this app
   await expect(dialog.getByTestId('connection-check')).toBeVisible()
   await expect(dialog.getByText(/Cannot reach/)).toHaveCount(0)
   await shot(page, 'friction-connection-own-server.png')
+  // The databases the check found stay suggestions while the Database field is typed in.
+  const databaseField = dialog.getByTestId('connection-database')
+  await databaseField.fill('default_d')
+  await expect(page.getByRole('option', { name: 'default_database' })).toBeVisible()
+  await page.getByRole('option', { name: 'default_database' }).click()
+  await expect(databaseField).toHaveValue('default_database')
 })
 
 test('import dialog: a long id in the message wraps whole, nothing cut off', async ({ page }) => {

@@ -27,6 +27,9 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
   // "localhost:8000" means http://localhost:8000, as in a browser's address bar.
   const fullUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim()) ? url.trim() : `http://${url.trim()}`
   const target = { url: fullUrl, tenant, database, ...(token ? { token } : {}) }
+  // The databases the last check found: suggestions for the Database field, kept while it is edited
+  // (typing filters them, picking one sets it) and dropped when the server, token or tenant change.
+  const [databases, setDatabases] = useState<string[]>([])
   const check = useMutation({ mutationFn: () => transport.call('connections.check', target) })
   const add = useMutation({
     mutationFn: () => transport.call('connections.add', { name, ...target }),
@@ -40,6 +43,13 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
       check.reset()
       add.reset()
     }
+  /** An edit that names another server (URL, token, tenant): its databases are not these. */
+  const retargeted =
+    <T,>(set: (v: T) => void) =>
+    (v: T): void => {
+      edited(set)(v)
+      setDatabases([])
+    }
   return (
     <Modal opened={props.opened} onClose={props.onClose} title="Connect to a Chroma server" size="lg">
       <Stack data-testid="add-connection">
@@ -52,22 +62,22 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
               : `Connects to ${fullUrl}`
           }
           value={url}
-          onChange={(e) => edited(setUrl)(e.currentTarget.value)}
+          onChange={(e) => retargeted(setUrl)(e.currentTarget.value)}
           data-testid="connection-url"
         />
         <PasswordInput
           label="Token (optional)"
           description="Sent as Authorization: Bearer and X-Chroma-Token; stored encrypted by the desktop app"
           value={token}
-          onChange={(e) => edited(setToken)(e.currentTarget.value)}
+          onChange={(e) => retargeted(setToken)(e.currentTarget.value)}
         />
         <Group grow>
-          <TextInput label="Tenant" value={tenant} onChange={(e) => edited(setTenant)(e.currentTarget.value)} />
+          <TextInput label="Tenant" value={tenant} onChange={(e) => retargeted(setTenant)(e.currentTarget.value)} />
           <Autocomplete
             label="Database"
             value={database}
             onChange={edited(setDatabase)}
-            data={result?.databases ?? []}
+            data={databases}
             data-testid="connection-database"
           />
         </Group>
@@ -108,7 +118,8 @@ export function AddConnectionModal(props: { opened: boolean; onClose: () => void
             variant="default"
             onClick={() => {
               add.reset()
-              check.mutate()
+              // On the call, not the mutation: a check an edit has reset since does not set them.
+              check.mutate(undefined, { onSuccess: (found) => setDatabases(found.databases) })
             }}
             loading={check.isPending}
             data-testid="connection-test"
