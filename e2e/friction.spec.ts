@@ -68,8 +68,10 @@ test('a filter the engine refuses says why at once; bad JSON is reported once; r
   await expect(page.getByTestId('where-error')).toHaveCount(0)
   await expect(page.getByTestId('query-error')).toHaveCount(0)
   // Valid JSON the builder cannot show is still marked.
-  await page.getByTestId('where-json').fill('{"$or": [{"year": 2019}, {"kind": {"$in": ["memo", "x"]}}]}')
+  await page.getByTestId('where-json').fill('{"year": {"$bad": 1}}')
+  await expect(page.getByTestId('where-overridden')).toBeVisible()
   await page.getByTestId('where-json').fill('')
+  await expect(page.getByTestId('where-overridden')).toHaveCount(0)
 
   // A pattern that does not compile: where it fails, in words.
   await page.getByTestId('where-document-json').fill('{"$regex": "ab(c"}')
