@@ -701,9 +701,10 @@ export const contract = {
   // ---- the Map tab (src/main/api/map.ts, docs/map.md; issue #15) ----------------------------------
   /**
    * Starts a 'map' job that brings the collection's layout up to date (PCA at once, then UMAP; or added
-   * records placed near their neighbours); `recompute` starts from scratch.
+   * records placed near their neighbours); `recompute` starts from scratch. Null: the layout is current
+   * (nothing written since), no job was needed.
    */
-  'collections.mapStart': call<JobStatus>()(
+  'collections.mapStart': call<JobStatus | null>()(
     z.object({ connection, collectionId, recompute: z.boolean().optional() }).strict()
   ),
   /** The layout as bytes (src/shared/map-layout.ts), null while none is ready. Browser: GET MAP_PATH/<id>. */

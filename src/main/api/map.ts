@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../engine/index.js'
 import { runLayout } from '../map/run-layout.js'
 import type { CollectionRef } from './backends/types.js'
 import type { AppContext } from './context.js'
-import type { Scope } from './connections.js'
+import { isLocal, type Scope } from './connections.js'
 import type { JobControl } from './jobs.js'
 
 /** Points drawn at most; above, an evenly spread sample of this many, said on screen (decision 0100). */
@@ -38,7 +38,7 @@ export class MapLayouts {
    * Starts the job that brings the collection's layout up to date: a new one (PCA, then UMAP) when
    * there is none or `recompute`, else the added records placed and the removed ones dropped.
    */
-  async start(connection: string | undefined, collectionId: string, recompute: boolean): Promise<JobStatus> {
+  async start(connection: string | undefined, collectionId: string, recompute: boolean): Promise<JobStatus | null> {
     const scope = this.ctx.connections.scope(connection)
     const c = await this.ctx.connections.backend(connection, scope).get(collectionId)
     const key = this.key(connection, scope, collectionId)
@@ -51,6 +51,12 @@ export class MapLayouts {
         await this.ctx.jobs.settled(entry.job)
       }
     }
+    // Nothing written since the layout was made: it is served as it is, no job (decision 0105).
+    const seq = this.seqOf(connection, collectionId)
+    if (!recompute && seq !== null) {
+      entry.layout ??= this.readCache(key, collectionId)
+      if (entry.layout?.header.seq === seq) return null
+    }
     const space = ((c.configuration as { hnsw?: { space?: string } } | null)?.hnsw?.space ?? 'l2') as
       'l2' | 'cosine' | 'ip'
     const status = this.ctx.jobs.start({
@@ -60,8 +66,8 @@ export class MapLayouts {
       collectionId,
       run: async (control) => {
         const cached = recompute ? null : (entry.layout ?? this.readCache(key, collectionId))
-        if (cached && (await this.update(c, key, entry, cached, control))) return { updated: true }
-        await this.compute(c, key, entry, space, control)
+        if (cached && (await this.update(c, key, entry, cached, seq, control))) return { updated: true }
+        await this.compute(c, key, entry, space, seq, control)
         return { updated: false }
       }
     })
@@ -154,6 +160,7 @@ export class MapLayouts {
     key: string,
     entry: Entry,
     space: 'l2' | 'cosine' | 'ip',
+    seq: number | null,
     control: JobControl
   ): Promise<void> {
     const total = await c.count()
@@ -187,7 +194,7 @@ export class MapLayouts {
     )
     if (ids.length === 0 || vectors === null) {
       this.store(key, entry, {
-        header: { collectionId: c.id, stage: 'umap', ids: [], total: 0, updatedAt: Date.now() },
+        header: { collectionId: c.id, stage: 'umap', ids: [], total: 0, updatedAt: Date.now(), ...seqField(seq) },
         coords: new Float32Array(0)
       })
       return
@@ -198,7 +205,10 @@ export class MapLayouts {
       {
         signal: control.signal,
         onLayout: (stage, coords) =>
-          this.store(key, entry, { header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now() }, coords }),
+          this.store(key, entry, {
+            header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
+            coords
+          }),
         onProgress: (phase, done, all) =>
           control.progress(Math.round((done / Math.max(1, all)) * n), n, phase === 'umap' ? 'UMAP' : 'neighbours')
       }
@@ -214,6 +224,7 @@ export class MapLayouts {
     key: string,
     entry: Entry,
     cached: MapLayout,
+    seq: number | null,
     control: JobControl
   ): Promise<boolean> {
     const total = await c.count()
@@ -225,7 +236,9 @@ export class MapLayouts {
     const added = current.filter((id) => !placed.has(id))
     const kept = cached.header.ids.filter((id) => now.has(id))
     if (added.length === 0 && kept.length === cached.header.ids.length) {
-      entry.layout = cached
+      // Stored with the sequence number it now matches, so the next opening needs no job.
+      if (seq !== null && cached.header.seq !== seq) this.store(key, entry, { ...cached, header: { ...cached.header, seq } })
+      else entry.layout = cached
       return true
     }
     if (added.length > Math.max(10, kept.length * INCREMENTAL_SHARE)) return false
@@ -265,10 +278,19 @@ export class MapLayouts {
       control.progress(Math.min(added.length, at + 100), added.length, 'placing added records')
     }
     this.store(key, entry, {
-      header: { collectionId: c.id, stage: cached.header.stage, ids, total, updatedAt: Date.now() },
+      header: { collectionId: c.id, stage: cached.header.stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
       coords: coords.slice(0, ids.length * 2)
     })
     return true
+  }
+
+  /**
+   * The collection's write sequence number (every add, update and delete raises it), read before the
+   * job reads records; null for a Chroma server, which has none: there a job compares the ids.
+   */
+  private seqOf(connection: string | undefined, collectionId: string): number | null {
+    if (!isLocal(connection)) return null
+    return this.ctx.client.db.indexingStatus(collectionId).total_ops
   }
 
   private store(key: string, entry: Entry, layout: MapLayout): void {
@@ -313,6 +335,8 @@ export class MapLayouts {
     return entry
   }
 }
+
+const seqField = (seq: number | null): { seq?: number } => (seq === null ? {} : { seq })
 
 function grow(vectors: Float32Array, dim: number): Float32Array {
   const next = new Float32Array(vectors.length * 2 + dim)
