@@ -513,7 +513,9 @@ export const contract = {
         /** Target connection id ('local' for the built-in database). */
         target: z.string().min(1),
         /** Name in the target; default the source's. */
-        name: z.string().optional()
+        name: z.string().optional(),
+        /** Only these records (the map's selection); default all. */
+        ids: z.array(id).min(1).max(MAP_SELECTION_LIMIT).optional()
       })
       .strict()
   ),
@@ -537,8 +539,17 @@ export const contract = {
       .strict()
   ),
   /** Desktop app: asks where to save, then writes the export file (JSONL unless `format`). Null when the user cancels. */
+  /** Browser mode: GET EXPORT_PATH/<id> downloads; with `ids` (the map's selection) POST it as JSON. */
   'collections.export': call<ExportResult | null>()(
-    z.object({ connection, collectionId, format: z.enum(EXPORT_FORMATS).optional() }).strict()
+    z
+      .object({
+        connection,
+        collectionId,
+        format: z.enum(EXPORT_FORMATS).optional(),
+        /** Only these records (the map's selection); default all. */
+        ids: z.array(id).min(1).max(MAP_SELECTION_LIMIT).optional()
+      })
+      .strict()
   ),
   // ---- app jobs (src/main/api/jobs.ts)
   'jobs.list': call<JobStatus[]>()(z.object({}).strict()),

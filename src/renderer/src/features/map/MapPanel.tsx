@@ -21,6 +21,7 @@ import { queryKeys } from '../../lib/query-keys'
 import { plural } from '../../lib/format'
 import { RecordDrawer } from '../records/RecordDrawer'
 import { RecordsView, type RecordSubset } from '../records/RecordsView'
+import { CollectionTransfer } from '../transfer/CollectionTransfer'
 import { normalise } from '../../../../shared/map-geometry'
 import { fetchLayout, pointColours, pointSizes, queryPoint } from './map-data'
 import { PointCanvas } from './point-canvas'
@@ -324,6 +325,7 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
             Recompute
           </Button>
         </Tooltip>
+        {subset && <CollectionTransfer collectionId={collectionId} ids={subset.ids} />}
         {selected.length > 0 && (
           <Button
             size="compact-sm"
