@@ -1,13 +1,14 @@
 // The Map tab (issue #15): a collection of a few thousand records with a category key is laid out,
 // coloured by the key with its legend, a lasso picks points and the table lists exactly those, the
-// selection exports exactly those records, and a text query draws its hits with lines to the query point.
+// selection exports exactly those records, and text, hybrid and vector queries draw their hits with lines
+// to the query point.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { APP_KEY_HEADER, MAP_PATH } from '../src/shared/constants.js'
 import { decodeMapLayout } from '../src/shared/map-layout.js'
 import { INITIAL_CAMERA, normalise, pointsInPolygon } from '../src/shared/map-geometry.js'
 import { expect, test, type Page } from './fixtures.js'
-import type { CollectionSummary } from '../src/shared/contract.js'
+import type { CollectionSummary, JobStatus, RecordRow } from '../src/shared/contract.js'
 import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 const shot = (page: Page, file: string): Promise<Buffer> =>
@@ -69,6 +70,15 @@ test.describe('the Map tab (browser mode)', () => {
           }
         })
       })
+    }
+  })
+  test.beforeAll(async () => {
+    // Keyword search on (an app job): the map then offers the hybrid query.
+    const job = await app.call<JobStatus>('collections.enableKeywordSearch', { id: collection.id })
+    for (let i = 0; i < 300; i++) {
+      const status = await app.call<JobStatus>('jobs.status', { jobId: job.jobId })
+      if (status.state !== 'running') break
+      await new Promise((r) => setTimeout(r, 200))
     }
   })
   test.afterAll(async () => {
@@ -142,5 +152,28 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
     await expect(page.getByTestId('record-row').first()).toContainText(/ocean|sea|ship/)
     await shot(page, 'map-query.png')
+
+    // A hybrid query (meaning and keywords, fused): its hits drawn the same way.
+    await page.getByTestId('map-query-kind').getByText('Hybrid').click()
+    await page.getByTestId('map-query').fill('galaxy comet')
+    await page.getByTestId('map-query-run').click()
+    await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
+    await expect(page.getByTestId('map-query-overlay').locator('line')).toHaveCount(10)
+    await expect(page.getByTestId('record-row').first()).toContainText(/galaxy|comet/)
+    await shot(page, 'map-hybrid.png')
+
+    // A vector query: a record's own embedding finds records with its very document (its twins: same words).
+    const [r7] = await app.call<RecordRow[]>('records.get', {
+      collectionId: collection.id,
+      ids: ['r7'],
+      embeddings: true
+    })
+    await page.getByTestId('map-query-kind').getByText('Vector').click()
+    await page.getByTestId('map-query-vector').fill(JSON.stringify(r7!.embedding))
+    await page.getByTestId('map-query-run').click()
+    await expect(page.getByTestId('map-query-overlay')).toHaveAttribute('data-hits', '10')
+    await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
+    await expect(page.getByTestId('record-row').first()).toContainText(r7!.document!)
+    await shot(page, 'map-vector.png')
   })
 })

@@ -237,7 +237,8 @@ export class MapLayouts {
     const kept = cached.header.ids.filter((id) => now.has(id))
     if (added.length === 0 && kept.length === cached.header.ids.length) {
       // Stored with the sequence number it now matches, so the next opening needs no job.
-      if (seq !== null && cached.header.seq !== seq) this.store(key, entry, { ...cached, header: { ...cached.header, seq } })
+      if (seq !== null && cached.header.seq !== seq)
+        this.store(key, entry, { ...cached, header: { ...cached.header, seq } })
       else entry.layout = cached
       return true
     }
