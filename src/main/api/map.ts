@@ -7,6 +7,7 @@ import path from 'node:path'
 import type { JobStatus, Metadata } from '../../shared/contract.js'
 import { decodeMapLayout, encodeMapLayout, type MapLayout, type MapValues } from '../../shared/map-layout.js'
 import { InvalidArgumentError } from '../engine/index.js'
+import { keepsRow } from '../map/read-rows.js'
 import { runLayout } from '../map/run-layout.js'
 import type { CollectionRef } from './backends/types.js'
 import type { AppContext } from './context.js'
@@ -67,7 +68,7 @@ export class MapLayouts {
       run: async (control) => {
         const cached = recompute ? null : (entry.layout ?? this.readCache(key, collectionId))
         if (cached && (await this.update(c, key, entry, cached, seq, control))) return { updated: true }
-        await this.compute(c, key, entry, space, seq, control)
+        await this.compute(c, key, entry, space, seq, connection, control)
         return { updated: false }
       }
     })
@@ -154,64 +155,60 @@ export class MapLayouts {
     return { c, layout: entry.layout }
   }
 
-  /** A new layout: every record's embedding read in pages, PCA at once, then UMAP. */
+  /**
+   * A new layout: PCA at once, then UMAP. This computer's database on disk: the layout worker reads
+   * the embeddings from the file itself (decision 0106); otherwise they are read here in pages.
+   */
   private async compute(
     c: CollectionRef,
     key: string,
     entry: Entry,
     space: 'l2' | 'cosine' | 'ip',
     seq: number | null,
+    connection: string | undefined,
     control: JobControl
   ): Promise<void> {
-    const total = await c.count()
-    // Above the limit every stride-th record is kept, spread over the whole collection.
-    const stride = Math.max(1, total / MAP_POINT_LIMIT)
-    const ids: string[] = []
-    let vectors: Float32Array | null = null
-    let dim = 0
-    let seen = 0
-    await readAll(
-      c,
-      ['embeddings'],
-      (pageIds, rows) => {
-        pageIds.forEach((id, i) => {
-          const keep = Math.floor(seen / stride) !== Math.floor((seen - 1) / stride) || seen === 0
-          seen++
-          const e = rows.embeddings?.[i]
-          if (!keep || !e) return
-          if (vectors === null) {
-            dim = e.length
-            vectors = new Float32Array(Math.min(total, MAP_POINT_LIMIT) * dim + dim)
-          }
-          if (ids.length * dim + dim > vectors.length) vectors = grow(vectors, dim)
-          vectors.set(e, ids.length * dim)
-          ids.push(id)
-        })
-        control.progress(seen, total, 'reading embeddings')
-      },
-      {},
-      control.signal
-    )
-    if (ids.length === 0 || vectors === null) {
+    const source = isLocal(connection) ? this.ctx.client.db.rowSource(c.id) : null
+    let ids: string[] = []
+    let total = 0
+    const store = (stage: 'pca' | 'umap', coords: Float32Array): void =>
       this.store(key, entry, {
-        header: { collectionId: c.id, stage: 'umap', ids: [], total: 0, updatedAt: Date.now(), ...seqField(seq) },
-        coords: new Float32Array(0)
+        header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
+        coords
       })
+    const progress = (phase: 'reading' | 'neighbours' | 'umap', done: number, all: number): void => {
+      if (phase === 'reading') control.progress(done, all, 'reading embeddings')
+      else {
+        const n = ids.length
+        control.progress(Math.round((done / Math.max(1, all)) * n), n, phase === 'umap' ? 'UMAP' : 'neighbours')
+      }
+    }
+    if (source !== null) {
+      await runLayout(
+        { rows: { dbFile: source.dbFile, cid: source.cid, limit: MAP_POINT_LIMIT }, space, umap: true },
+        {
+          signal: control.signal,
+          onRows: (read, count) => {
+            ids = read
+            total = count
+            if (read.length === 0) store('umap', new Float32Array(0))
+          },
+          onLayout: store,
+          onProgress: progress
+        }
+      )
       return
     }
-    const n = ids.length
+    const read = await readEmbeddings(c, control)
+    ids = read.ids
+    total = read.total
+    if (ids.length === 0) {
+      store('umap', new Float32Array(0))
+      return
+    }
     await runLayout(
-      { vectors: (vectors as Float32Array).slice(0, n * dim), n, dim, space, umap: true },
-      {
-        signal: control.signal,
-        onLayout: (stage, coords) =>
-          this.store(key, entry, {
-            header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
-            coords
-          }),
-        onProgress: (phase, done, all) =>
-          control.progress(Math.round((done / Math.max(1, all)) * n), n, phase === 'umap' ? 'UMAP' : 'neighbours')
-      }
+      { vectors: read.vectors, n: ids.length, dim: read.dim, space, umap: true },
+      { signal: control.signal, onLayout: store, onProgress: progress }
     )
   }
 
@@ -338,6 +335,41 @@ export class MapLayouts {
 }
 
 const seqField = (seq: number | null): { seq?: number } => (seq === null ? {} : { seq })
+
+/** Every record's embedding read in pages (a Chroma server, or a database in memory); sampled above the limit. */
+async function readEmbeddings(
+  c: CollectionRef,
+  control: JobControl
+): Promise<{ ids: string[]; vectors: Float32Array; dim: number; total: number }> {
+  const total = await c.count()
+  // Above the limit every stride-th record is kept, spread over the whole collection.
+  const stride = Math.max(1, total / MAP_POINT_LIMIT)
+  const ids: string[] = []
+  let vectors: Float32Array = new Float32Array(0)
+  let dim = 0
+  let seen = 0
+  await readAll(
+    c,
+    ['embeddings'],
+    (pageIds, rows) => {
+      pageIds.forEach((id, i) => {
+        const e = rows.embeddings?.[i]
+        if (!keepsRow(seen++, stride) || !e) return
+        if (dim === 0) {
+          dim = e.length
+          vectors = new Float32Array(Math.min(total, MAP_POINT_LIMIT) * dim + dim)
+        }
+        if (ids.length * dim + dim > vectors.length) vectors = grow(vectors, dim)
+        vectors.set(e, ids.length * dim)
+        ids.push(id)
+      })
+      control.progress(seen, total, 'reading embeddings')
+    },
+    {},
+    control.signal
+  )
+  return { ids, vectors: vectors.slice(0, ids.length * dim), dim, total }
+}
 
 function grow(vectors: Float32Array, dim: number): Float32Array {
   const next = new Float32Array(vectors.length * 2 + dim)
