@@ -18,25 +18,12 @@ import { APP_KEY_HEADER, MAP_PATH } from '../src/shared/constants.js'
 import { decodeMapLayout } from '../src/shared/map-layout.js'
 import { INITIAL_CAMERA, normalise, pointsInPolygon } from '../src/shared/map-geometry.js'
 import { startBuiltApp } from './built-app.js'
+import { clustered, CLUSTERS, DIM } from './map-data.js'
 import { machine } from './rest-server.js'
 
 const ROWS = Number(process.env.BENCH_MAP_ROWS ?? 100_000)
 const BIG = Number(process.env.BENCH_MAP_BIG ?? 1_000_000)
-const DIM = 384
-const CLUSTERS = 20
 const PAN_SECONDS = Number(process.env.BENCH_MAP_PAN_SECONDS ?? 10)
-
-/** `count` x DIM clustered vectors in one array (seeded: the same data every run). */
-function clustered(count: number, seed: number): Float32Array {
-  const rand = seededRandom(seed)
-  const centres = Float32Array.from({ length: CLUSTERS * DIM }, () => rand() * 2 - 1)
-  const out = new Float32Array(count * DIM)
-  for (let i = 0; i < count; i++) {
-    const c = Math.floor(rand() * CLUSTERS)
-    for (let j = 0; j < DIM; j++) out[i * DIM + j] = centres[c * DIM + j]! + (rand() + rand() + rand() - 1.5) * 0.3
-  }
-  return out
-}
 
 async function main(): Promise<void> {
   console.log(`machine: ${machine()} (shared with other work while measured)`)
