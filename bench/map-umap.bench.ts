@@ -4,8 +4,11 @@
  * of each step and the layout's quality as kNN preservation, the share of each sampled point's 15
  * neighbours in the kNN graph UMAP is given that are among its 14 nearest in the 2-D layout, and the share
  * of those nearest in its own cluster (1,000 points sampled; the PCA layout for comparison). Decision 0108.
+ * With BENCH_MAP_INDEX_ROWS=N (e.g. 20000), first: the kNN graph from searches of a 384-d HNSW index (as
+ * the collection's own) against the map's 24-d graph, on N points. Decision 0107.
  */
 import { seededRandom } from '../src/main/engine/testing/synthetic.js'
+import { HierarchicalNSW } from '../src/main/engine/vector-index/hnswlib.js'
 import { knnGraph, pca, pca2, KNN_DIMS, type KnnGraph } from '../src/main/map/projection.js'
 import { umap2, UMAP_NEIGHBORS } from '../src/main/map/umap.js'
 import { clustered, DIM } from './map-data.js'
@@ -57,6 +60,24 @@ function quality(coords: Float32Array, knn: KnnGraph, labels: Uint8Array, sample
 }
 
 console.log(`machine: ${machine()} (shared with other work while measured)`)
+const indexRows = Number(process.env.BENCH_MAP_INDEX_ROWS ?? 0)
+if (indexRows > 0) {
+  const data = clustered(indexRows, 5)
+  const index = new HierarchicalNSW('l2', DIM)
+  index.initIndex({ maxElements: indexRows, m: 16, efConstruction: 100, randomSeed: 7 })
+  const row = (i: number): number[] => Array.from(data.subarray(i * DIM, (i + 1) * DIM))
+  const built = cpu(() => {
+    for (let i = 0; i < indexRows; i++) index.addPoint(row(i), i)
+  })
+  index.setEf(32)
+  const searched = cpu(() => {
+    for (let i = 0; i < indexRows; i++) index.searchKnn(row(i), UMAP_NEIGHBORS + 1)
+  })
+  const ours = cpu(() => knnGraph(pca(data, indexRows, DIM, KNN_DIMS), indexRows, KNN_DIMS, UMAP_NEIGHBORS))
+  console.log(
+    `kNN graph of ${indexRows} points: searching a 384-d index ${searched.seconds.toFixed(1)} s CPU (its build ${built.seconds.toFixed(1)} s, done by the collection already); PCA to ${KNN_DIMS}-d and a graph there ${ours.seconds.toFixed(1)} s`
+  )
+}
 const labels = new Uint8Array(ROWS)
 const data = clustered(ROWS, 5, labels)
 const rand = seededRandom(17)
