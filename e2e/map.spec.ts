@@ -9,7 +9,7 @@ import { decodeMapLayout } from '../src/shared/map-layout.js'
 import { INITIAL_CAMERA, normalise, pointsInPolygon } from '../src/shared/map-geometry.js'
 import { expect, test, type Page } from './fixtures.js'
 import type { CollectionSummary, JobStatus, RecordRow } from '../src/shared/contract.js'
-import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
+import { downloadBy, freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 const shot = (page: Page, file: string): Promise<Buffer> =>
   page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true })
@@ -128,12 +128,7 @@ test.describe('the Map tab (browser mode)', () => {
     const inside = await lassoed(app, collection.id, box, path)
     expect(inside.size).toBe(selected)
     await page.getByTestId('export-selection').click()
-    const downloading = page.waitForEvent('download')
-    await page.getByTestId('export-jsonl').click()
-    const download = await downloading
-    expect(download.suggestedFilename()).toBe('atlas.jsonl')
-    const file = join(app.dataDir, 'selection.jsonl')
-    await download.saveAs(file)
+    const file = await downloadBy(page, 'export-jsonl', 'atlas.jsonl', join(app.dataDir, 'selection.jsonl'))
     const exported = readFileSync(file, 'utf8')
       .trim()
       .split('\n')

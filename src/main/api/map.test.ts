@@ -36,6 +36,13 @@ async function addRecords(collectionId: string, from: number, count: number): Pr
   }
 }
 
+/** A new collection of `count` records (three groups), without a map yet. */
+async function collectionOf(count: number): Promise<CollectionSummary> {
+  const c = await call<CollectionSummary>('collections.create', { name: 'points', embeddingModel: null })
+  await addRecords(c.id, 0, count)
+  return c
+}
+
 async function layoutOf(collectionId: string): Promise<MapLayout> {
   const bytes = await call<Uint8Array | null>('collections.mapLayout', { collectionId })
   expect(bytes).not.toBeNull()
@@ -141,8 +148,7 @@ describe('the map', () => {
   }, 120_000)
 
   it('serves a current layout without a job; any write since (even one that keeps the ids) brings one', async () => {
-    const c = await call<CollectionSummary>('collections.create', { name: 'points', embeddingModel: null })
-    await addRecords(c.id, 0, 200)
+    const c = await collectionOf(200)
     await mapped(c.id)
     const jobsBefore = ctx.jobs.list().length
     const layout = await layoutOf(c.id)
@@ -162,8 +168,7 @@ describe('the map', () => {
   }, 120_000)
 
   it('recomputes from scratch on request, rebuilds a damaged cache, and cancels within a second', async () => {
-    const c = await call<CollectionSummary>('collections.create', { name: 'points', embeddingModel: null })
-    await addRecords(c.id, 0, 300)
+    const c = await collectionOf(300)
     await mapped(c.id)
     const [file] = readdirSync(path.join(root, 'data', 'map-cache'))
     const cache = path.join(root, 'data', 'map-cache', file!)
