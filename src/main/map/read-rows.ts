@@ -38,20 +38,20 @@ export function readRows(source: RowSource, onProgress: (done: number, total: nu
       let vectors = new Float32Array(0)
       let dim = 0
       let seen = 0
+      // Raw rows ([id, embedding]): no object per row.
       const rows = db
-        .prepare<[number], { id: string; embedding: Buffer }>(
-          'SELECT id, embedding FROM records WHERE cid = ? ORDER BY rid'
-        )
+        .prepare<[number], [string, Buffer]>('SELECT id, embedding FROM records WHERE cid = ? ORDER BY rid')
+        .raw(true)
         .iterate(source.cid)
-      for (const row of rows) {
+      for (const [id, embedding] of rows) {
         if (keepsRow(seen++, stride) && (dim === 0 || (ids.length + 1) * dim <= vectors.length)) {
           if (dim === 0) {
-            dim = row.embedding.byteLength / 4
+            dim = embedding.byteLength / 4
             vectors = new Float32Array(Math.min(total, source.limit) * dim)
           }
           // The stored bytes are little-endian float32 (store/records.ts): copied as they are.
-          new Uint8Array(vectors.buffer, ids.length * dim * 4, dim * 4).set(row.embedding)
-          ids.push(row.id)
+          new Uint8Array(vectors.buffer, ids.length * dim * 4, dim * 4).set(embedding)
+          ids.push(id)
         }
         if (seen % 20_000 === 0) onProgress(seen, total)
       }
