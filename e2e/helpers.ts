@@ -170,3 +170,18 @@ async function startDesktop(args: (dataDir: string) => string[]): Promise<Runnin
     }
   }
 }
+
+/**
+ * Clicks what starts a browser download (`testId`), checks the suggested file name and saves the file
+ * as `file`; returns its path.
+ */
+export async function downloadBy(page: Page, testId: string, fileName: string, file: string): Promise<string> {
+  const downloading = page.waitForEvent('download')
+  await page.getByTestId(testId).click()
+  const download = await downloading
+  if (download.suggestedFilename() !== fileName) {
+    throw new Error(`Downloaded "${download.suggestedFilename()}", expected "${fileName}"`)
+  }
+  await download.saveAs(file)
+  return file
+}

@@ -1,10 +1,15 @@
 // The Map tab (issue #15): a collection of a few thousand records with a category key is laid out,
-// coloured by the key with its legend, a lasso picks points and the table lists exactly those, and a
-// text query draws its hits with lines to the query point.
+// coloured by the key with its legend, a lasso picks points and the table lists exactly those, the
+// selection exports exactly those records, and text, hybrid and vector queries draw their hits with lines
+// to the query point.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { APP_KEY_HEADER, MAP_PATH } from '../src/shared/constants.js'
+import { decodeMapLayout } from '../src/shared/map-layout.js'
+import { INITIAL_CAMERA, normalise, pointsInPolygon } from '../src/shared/map-geometry.js'
 import { expect, test, type Page } from './fixtures.js'
-import type { CollectionSummary } from '../src/shared/contract.js'
-import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
+import type { CollectionSummary, JobStatus, RecordRow } from '../src/shared/contract.js'
+import { downloadBy, freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 const shot = (page: Page, file: string): Promise<Buffer> =>
   page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true })
@@ -16,6 +21,22 @@ const TOPICS: Record<string, string[]> = {
   city: ['street', 'bus', 'tower', 'market', 'bridge', 'traffic', 'square', 'cafe']
 }
 const RECORDS = 3000
+
+/** The ids of the layout's points inside a lasso drawn through `path` (page pixels) over the canvas `box`. */
+async function lassoed(
+  app: RunningApp,
+  collectionId: string,
+  box: { x: number; y: number; width: number; height: number },
+  path: (readonly [number, number])[]
+): Promise<Set<string>> {
+  const key = new URLSearchParams(new URL(app.url).hash.slice(1)).get('key') ?? ''
+  const response = await fetch(`${app.origin}${MAP_PATH}/${collectionId}`, { headers: { [APP_KEY_HEADER]: key } })
+  const layout = decodeMapLayout(new Uint8Array(await response.arrayBuffer()))
+  const { x, y } = normalise(layout.coords)
+  const polygon = path.map(([px, py]) => [px - box.x, py - box.y] as [number, number])
+  const hits = pointsInPolygon(INITIAL_CAMERA, box.width, box.height, x, y, polygon)
+  return new Set(hits.map((i) => layout.header.ids[i]!))
+}
 
 /** A short document of its topic's words (a seeded pick, the same every run). */
 function documentFor(i: number, words: string[]): string {
@@ -51,6 +72,15 @@ test.describe('the Map tab (browser mode)', () => {
       })
     }
   })
+  test.beforeAll(async () => {
+    // Keyword search on (an app job): the map then offers the hybrid query.
+    const job = await app.call<JobStatus>('collections.enableKeywordSearch', { id: collection.id })
+    for (let i = 0; i < 300; i++) {
+      const status = await app.call<JobStatus>('jobs.status', { jobId: job.jobId })
+      if (status.state !== 'running') break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  })
   test.afterAll(async () => {
     await app?.stop()
   })
@@ -77,7 +107,9 @@ test.describe('the Map tab (browser mode)', () => {
     // A lasso around the left half of the map: the table lists exactly the selected records.
     await page.getByTestId('map-mode').getByText('Lasso').click()
     const box = (await page.getByTestId('map-canvas').boundingBox())!
-    const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const
+    // Whole pixels: the canvas then sees exactly these positions, and the test can redo the lasso's maths.
+    const at = (fx: number, fy: number) =>
+      [Math.round(box.x + box.width * fx), Math.round(box.y + box.height * fy)] as const
     const path = [at(0.02, 0.02), at(0.5, 0.02), at(0.5, 0.98), at(0.02, 0.98), at(0.02, 0.03)]
     await page.mouse.move(...path[0]!)
     await page.mouse.down()
@@ -91,6 +123,22 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', String(selected))
     await shot(page, 'map-lasso.png')
 
+    // Export the selection: the downloaded file holds exactly the records inside the lasso, as the
+    // test finds them itself from the layout's bytes and the lasso's path (the same geometry).
+    const inside = await lassoed(app, collection.id, box, path)
+    expect(inside.size).toBe(selected)
+    await page.getByTestId('export-selection').click()
+    const file = await downloadBy(page, 'export-jsonl', 'atlas.jsonl', join(app.dataDir, 'selection.jsonl'))
+    const exported = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .flatMap((line) => {
+        const row = JSON.parse(line) as { id?: string }
+        return row.id === undefined ? [] : [row.id]
+      })
+    expect(exported).toHaveLength(selected)
+    expect(new Set(exported)).toEqual(inside)
+
     // A text query: its top 10 become the selection, drawn with lines to the query point.
     await page.getByTestId('map-query').fill('ocean sea ship')
     await page.getByTestId('map-query-run').click()
@@ -99,5 +147,28 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
     await expect(page.getByTestId('record-row').first()).toContainText(/ocean|sea|ship/)
     await shot(page, 'map-query.png')
+
+    // A hybrid query (meaning and keywords, fused): its hits drawn the same way.
+    await page.getByTestId('map-query-kind').getByText('Hybrid').click()
+    await page.getByTestId('map-query').fill('galaxy comet')
+    await page.getByTestId('map-query-run').click()
+    await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
+    await expect(page.getByTestId('map-query-overlay').locator('line')).toHaveCount(10)
+    await expect(page.getByTestId('record-row').first()).toContainText(/galaxy|comet/)
+    await shot(page, 'map-hybrid.png')
+
+    // A vector query: a record's own embedding finds records with its very document (its twins: same words).
+    const [r7] = await app.call<RecordRow[]>('records.get', {
+      collectionId: collection.id,
+      ids: ['r7'],
+      embeddings: true
+    })
+    await page.getByTestId('map-query-kind').getByText('Vector').click()
+    await page.getByTestId('map-query-vector').fill(JSON.stringify(r7!.embedding))
+    await page.getByTestId('map-query-run').click()
+    await expect(page.getByTestId('map-query-overlay')).toHaveAttribute('data-hits', '10')
+    await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
+    await expect(page.getByTestId('record-row').first()).toContainText(r7!.document!)
+    await shot(page, 'map-vector.png')
   })
 })

@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from './fixtures.js'
-import { appTarget, freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { appTarget, downloadBy, freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
 
 interface Row {
   id: string
@@ -47,12 +47,12 @@ test.describe('Parquet export and import', () => {
     await page.getByTestId('export-collection').click()
     await expect(page.getByTestId('export-parquet')).toBeVisible()
     await page.screenshot({ path: join(SCREENSHOTS, 'parquet-export-menu.png') })
-    const downloading = page.waitForEvent('download')
-    await page.getByTestId('export-parquet').click()
-    const download = await downloading
-    expect(download.suggestedFilename()).toBe('measurements.parquet')
-    const file = join(app.dataDir, 'measurements.parquet')
-    await download.saveAs(file)
+    const file = await downloadBy(
+      page,
+      'export-parquet',
+      'measurements.parquet',
+      join(app.dataDir, 'measurements.parquet')
+    )
     expect(readFileSync(file).subarray(0, 4).toString()).toBe('PAR1')
 
     // An independent reader sees every record, in order, with a float list of 4 per record.

@@ -515,7 +515,9 @@ export const contract = {
         /** Target connection id ('local' for the built-in database). */
         target: z.string().min(1),
         /** Name in the target; default the source's. */
-        name: z.string().optional()
+        name: z.string().optional(),
+        /** Only these records (the map's selection); default all. */
+        ids: z.array(id).min(1).max(MAP_SELECTION_LIMIT).optional()
       })
       .strict()
   ),
@@ -539,8 +541,17 @@ export const contract = {
       .strict()
   ),
   /** Desktop app: asks where to save, then writes the export file (JSONL unless `format`). Null when the user cancels. */
+  /** Browser mode: GET EXPORT_PATH/<id> downloads; with `ids` (the map's selection) POST it as JSON. */
   'collections.export': call<ExportResult | null>()(
-    z.object({ connection, collectionId, format: z.enum(EXPORT_FORMATS).optional() }).strict()
+    z
+      .object({
+        connection,
+        collectionId,
+        format: z.enum(EXPORT_FORMATS).optional(),
+        /** Only these records (the map's selection); default all. */
+        ids: z.array(id).min(1).max(MAP_SELECTION_LIMIT).optional()
+      })
+      .strict()
   ),
   // ---- app jobs (src/main/api/jobs.ts)
   'jobs.list': call<JobStatus[]>()(z.object({}).strict()),
@@ -703,9 +714,10 @@ export const contract = {
   // ---- the Map tab (src/main/api/map.ts, docs/map.md; issue #15) ----------------------------------
   /**
    * Starts a 'map' job that brings the collection's layout up to date (PCA at once, then UMAP; or added
-   * records placed near their neighbours); `recompute` starts from scratch.
+   * records placed near their neighbours); `recompute` starts from scratch. Null: the layout is current
+   * (nothing written since), no job was needed.
    */
-  'collections.mapStart': call<JobStatus>()(
+  'collections.mapStart': call<JobStatus | null>()(
     z.object({ connection, collectionId, recompute: z.boolean().optional() }).strict()
   ),
   /** The layout as bytes (src/shared/map-layout.ts), null while none is ready. Browser: GET MAP_PATH/<id>. */

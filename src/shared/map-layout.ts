@@ -14,6 +14,11 @@ export interface MapLayoutHeader {
   /** Records in the collection when the layout was made; more than ids.length when it was sampled. */
   total: number
   updatedAt: number
+  /**
+   * The collection's write sequence number the layout reflects (this computer's database only): the
+   * same number later means nothing changed, so the layout is served without a job (decision 0105).
+   */
+  seq?: number
 }
 
 /** One metadata key's values in point order (code -1 / null: the record lacks the key). */

@@ -301,7 +301,7 @@ export class Connections {
   }
 }
 
-function isLocal(id: string | undefined): id is undefined | typeof LOCAL_CONNECTION {
+export function isLocal(id: string | undefined): id is undefined | typeof LOCAL_CONNECTION {
   return id === undefined || id === LOCAL_CONNECTION
 }
 

@@ -17,6 +17,11 @@ export interface DispatchOptions {
  * Validates a raw call against the contract and runs its handler. Both adapters (IPC and HTTP) come
  * through here, so validation and error shaping live in one place.
  */
+/** A failed input check as one line: each issue's path and message. */
+export function issuesText(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || 'input'}: ${i.message}`).join('; ')
+}
+
 export async function dispatch(
   handlers: Handlers,
   channel: unknown,
@@ -28,7 +33,7 @@ export async function dispatch(
   }
   const parsed = contract[channel].input.safeParse(rawInput ?? {})
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
+    const detail = issuesText(parsed.error.issues)
     return {
       ok: false,
       error: { name: 'InvalidArgumentError', message: `Invalid input for ${channel}: ${detail}`, status: 400 }

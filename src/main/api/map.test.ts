@@ -36,6 +36,13 @@ async function addRecords(collectionId: string, from: number, count: number): Pr
   }
 }
 
+/** A new collection of `count` records (three groups), without a map yet. */
+async function collectionOf(count: number): Promise<CollectionSummary> {
+  const c = await call<CollectionSummary>('collections.create', { name: 'points', embeddingModel: null })
+  await addRecords(c.id, 0, count)
+  return c
+}
+
 async function layoutOf(collectionId: string): Promise<MapLayout> {
   const bytes = await call<Uint8Array | null>('collections.mapLayout', { collectionId })
   expect(bytes).not.toBeNull()
@@ -43,9 +50,9 @@ async function layoutOf(collectionId: string): Promise<MapLayout> {
 }
 
 async function mapped(collectionId: string, recompute = false): Promise<JobStatus> {
-  const job = await call<JobStatus>('collections.mapStart', { collectionId, recompute })
-  expect(job.kind).toBe('map')
-  return ctx.jobs.settled(job.jobId)
+  const job = await call<JobStatus | null>('collections.mapStart', { collectionId, recompute })
+  expect(job?.kind).toBe('map')
+  return ctx.jobs.settled(job!.jobId)
 }
 
 /** Mean distance of each point to its group's centre, over the distance between group centres. */
@@ -137,12 +144,31 @@ describe('the map', () => {
     ctx = openAppContext({ path: path.join(root, 'data') })
     const reopened = await layoutOf(c.id)
     expect(reopened.header.ids).toEqual(updated.header.ids)
+    expect(await call('collections.mapStart', { collectionId: c.id })).toBeNull()
+  }, 120_000)
+
+  it('serves a current layout without a job; any write since (even one that keeps the ids) brings one', async () => {
+    const c = await collectionOf(200)
+    await mapped(c.id)
+    const jobsBefore = ctx.jobs.list().length
+    const layout = await layoutOf(c.id)
+    // Opening the tab again, twice: no job, the same layout.
+    expect(await call('collections.mapStart', { collectionId: c.id })).toBeNull()
+    expect(await call('collections.mapStart', { collectionId: c.id })).toBeNull()
+    expect(ctx.jobs.list()).toHaveLength(jobsBefore)
+    expect((await layoutOf(c.id)).header.updatedAt).toBe(layout.header.updatedAt)
+
+    // A metadata update keeps the ids and the count: a job checks them, and then the layout is current again.
+    await call('records.update', { collectionId: c.id, id: 'r1', metadata: { group: 'z', rank: 1 } })
     expect((await mapped(c.id)).result).toEqual({ updated: true })
+    expect(await call('collections.mapStart', { collectionId: c.id })).toBeNull()
+    // Recompute always starts one.
+    expect((await mapped(c.id, true)).result).toEqual({ updated: false })
+    expect(await call('collections.mapStart', { collectionId: c.id })).toBeNull()
   }, 120_000)
 
   it('recomputes from scratch on request, rebuilds a damaged cache, and cancels within a second', async () => {
-    const c = await call<CollectionSummary>('collections.create', { name: 'points', embeddingModel: null })
-    await addRecords(c.id, 0, 300)
+    const c = await collectionOf(300)
     await mapped(c.id)
     const [file] = readdirSync(path.join(root, 'data', 'map-cache'))
     const cache = path.join(root, 'data', 'map-cache', file!)
@@ -157,7 +183,7 @@ describe('the map', () => {
     expect(existsSync(cache)).toBe(true)
 
     await addRecords(c.id, 300, 3000)
-    const job = await call<JobStatus>('collections.mapStart', { collectionId: c.id, recompute: true })
+    const job = (await call<JobStatus | null>('collections.mapStart', { collectionId: c.id, recompute: true }))!
     await new Promise((r) => setTimeout(r, 300))
     const asked = Date.now()
     ctx.jobs.cancel(job.jobId)

@@ -7,10 +7,11 @@ import path from 'node:path'
 import type { JobStatus, Metadata } from '../../shared/contract.js'
 import { decodeMapLayout, encodeMapLayout, type MapLayout, type MapValues } from '../../shared/map-layout.js'
 import { InvalidArgumentError } from '../engine/index.js'
+import { keepsRow } from '../map/read-rows.js'
 import { runLayout } from '../map/run-layout.js'
 import type { CollectionRef } from './backends/types.js'
 import type { AppContext } from './context.js'
-import type { Scope } from './connections.js'
+import { isLocal, type Scope } from './connections.js'
 import type { JobControl } from './jobs.js'
 
 /** Points drawn at most; above, an evenly spread sample of this many, said on screen (decision 0100). */
@@ -38,7 +39,7 @@ export class MapLayouts {
    * Starts the job that brings the collection's layout up to date: a new one (PCA, then UMAP) when
    * there is none or `recompute`, else the added records placed and the removed ones dropped.
    */
-  async start(connection: string | undefined, collectionId: string, recompute: boolean): Promise<JobStatus> {
+  async start(connection: string | undefined, collectionId: string, recompute: boolean): Promise<JobStatus | null> {
     const scope = this.ctx.connections.scope(connection)
     const c = await this.ctx.connections.backend(connection, scope).get(collectionId)
     const key = this.key(connection, scope, collectionId)
@@ -51,6 +52,12 @@ export class MapLayouts {
         await this.ctx.jobs.settled(entry.job)
       }
     }
+    // Nothing written since the layout was made: it is served as it is, no job (decision 0105).
+    const seq = this.seqOf(connection, collectionId)
+    if (!recompute && seq !== null) {
+      entry.layout ??= this.readCache(key, collectionId)
+      if (entry.layout?.header.seq === seq) return null
+    }
     const space = ((c.configuration as { hnsw?: { space?: string } } | null)?.hnsw?.space ?? 'l2') as
       'l2' | 'cosine' | 'ip'
     const status = this.ctx.jobs.start({
@@ -60,8 +67,8 @@ export class MapLayouts {
       collectionId,
       run: async (control) => {
         const cached = recompute ? null : (entry.layout ?? this.readCache(key, collectionId))
-        if (cached && (await this.update(c, key, entry, cached, control))) return { updated: true }
-        await this.compute(c, key, entry, space, control)
+        if (cached && (await this.update(c, key, entry, cached, seq, control))) return { updated: true }
+        await this.compute(c, key, entry, space, seq, connection, control)
         return { updated: false }
       }
     })
@@ -148,60 +155,60 @@ export class MapLayouts {
     return { c, layout: entry.layout }
   }
 
-  /** A new layout: every record's embedding read in pages, PCA at once, then UMAP. */
+  /**
+   * A new layout: PCA at once, then UMAP. This computer's database on disk: the layout worker reads
+   * the embeddings from the file itself (decision 0106); otherwise they are read here in pages.
+   */
   private async compute(
     c: CollectionRef,
     key: string,
     entry: Entry,
     space: 'l2' | 'cosine' | 'ip',
+    seq: number | null,
+    connection: string | undefined,
     control: JobControl
   ): Promise<void> {
-    const total = await c.count()
-    // Above the limit every stride-th record is kept, spread over the whole collection.
-    const stride = Math.max(1, total / MAP_POINT_LIMIT)
-    const ids: string[] = []
-    let vectors: Float32Array | null = null
-    let dim = 0
-    let seen = 0
-    await readAll(
-      c,
-      ['embeddings'],
-      (pageIds, rows) => {
-        pageIds.forEach((id, i) => {
-          const keep = Math.floor(seen / stride) !== Math.floor((seen - 1) / stride) || seen === 0
-          seen++
-          const e = rows.embeddings?.[i]
-          if (!keep || !e) return
-          if (vectors === null) {
-            dim = e.length
-            vectors = new Float32Array(Math.min(total, MAP_POINT_LIMIT) * dim + dim)
-          }
-          if (ids.length * dim + dim > vectors.length) vectors = grow(vectors, dim)
-          vectors.set(e, ids.length * dim)
-          ids.push(id)
-        })
-        control.progress(seen, total, 'reading embeddings')
-      },
-      {},
-      control.signal
-    )
-    if (ids.length === 0 || vectors === null) {
+    const source = isLocal(connection) ? this.ctx.client.db.rowSource(c.id) : null
+    let ids: string[] = []
+    let total = 0
+    const store = (stage: 'pca' | 'umap', coords: Float32Array): void =>
       this.store(key, entry, {
-        header: { collectionId: c.id, stage: 'umap', ids: [], total: 0, updatedAt: Date.now() },
-        coords: new Float32Array(0)
+        header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
+        coords
       })
+    const progress = (phase: 'reading' | 'neighbours' | 'umap', done: number, all: number): void => {
+      if (phase === 'reading') control.progress(done, all, 'reading embeddings')
+      else {
+        const n = ids.length
+        control.progress(Math.round((done / Math.max(1, all)) * n), n, phase === 'umap' ? 'UMAP' : 'neighbours')
+      }
+    }
+    if (source !== null) {
+      await runLayout(
+        { rows: { dbFile: source.dbFile, cid: source.cid, limit: MAP_POINT_LIMIT }, space, umap: true },
+        {
+          signal: control.signal,
+          onRows: (read, count) => {
+            ids = read
+            total = count
+            if (read.length === 0) store('umap', new Float32Array(0))
+          },
+          onLayout: store,
+          onProgress: progress
+        }
+      )
       return
     }
-    const n = ids.length
+    const read = await readEmbeddings(c, control)
+    ids = read.ids
+    total = read.total
+    if (ids.length === 0) {
+      store('umap', new Float32Array(0))
+      return
+    }
     await runLayout(
-      { vectors: (vectors as Float32Array).slice(0, n * dim), n, dim, space, umap: true },
-      {
-        signal: control.signal,
-        onLayout: (stage, coords) =>
-          this.store(key, entry, { header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now() }, coords }),
-        onProgress: (phase, done, all) =>
-          control.progress(Math.round((done / Math.max(1, all)) * n), n, phase === 'umap' ? 'UMAP' : 'neighbours')
-      }
+      { vectors: read.vectors, n: ids.length, dim: read.dim, space, umap: true },
+      { signal: control.signal, onLayout: store, onProgress: progress }
     )
   }
 
@@ -214,6 +221,7 @@ export class MapLayouts {
     key: string,
     entry: Entry,
     cached: MapLayout,
+    seq: number | null,
     control: JobControl
   ): Promise<boolean> {
     const total = await c.count()
@@ -225,7 +233,10 @@ export class MapLayouts {
     const added = current.filter((id) => !placed.has(id))
     const kept = cached.header.ids.filter((id) => now.has(id))
     if (added.length === 0 && kept.length === cached.header.ids.length) {
-      entry.layout = cached
+      // Stored with the sequence number it now matches, so the next opening needs no job.
+      if (seq !== null && cached.header.seq !== seq)
+        this.store(key, entry, { ...cached, header: { ...cached.header, seq } })
+      else entry.layout = cached
       return true
     }
     if (added.length > Math.max(10, kept.length * INCREMENTAL_SHARE)) return false
@@ -265,10 +276,19 @@ export class MapLayouts {
       control.progress(Math.min(added.length, at + 100), added.length, 'placing added records')
     }
     this.store(key, entry, {
-      header: { collectionId: c.id, stage: cached.header.stage, ids, total, updatedAt: Date.now() },
+      header: { collectionId: c.id, stage: cached.header.stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
       coords: coords.slice(0, ids.length * 2)
     })
     return true
+  }
+
+  /**
+   * The collection's write sequence number (every add, update and delete raises it), read before the
+   * job reads records; null for a Chroma server, which has none: there a job compares the ids.
+   */
+  private seqOf(connection: string | undefined, collectionId: string): number | null {
+    if (!isLocal(connection)) return null
+    return this.ctx.client.db.indexingStatus(collectionId).total_ops
   }
 
   private store(key: string, entry: Entry, layout: MapLayout): void {
@@ -312,6 +332,43 @@ export class MapLayouts {
     }
     return entry
   }
+}
+
+const seqField = (seq: number | null): { seq?: number } => (seq === null ? {} : { seq })
+
+/** Every record's embedding read in pages (a Chroma server, or a database in memory); sampled above the limit. */
+async function readEmbeddings(
+  c: CollectionRef,
+  control: JobControl
+): Promise<{ ids: string[]; vectors: Float32Array; dim: number; total: number }> {
+  const total = await c.count()
+  // Above the limit every stride-th record is kept, spread over the whole collection.
+  const stride = Math.max(1, total / MAP_POINT_LIMIT)
+  const ids: string[] = []
+  let vectors: Float32Array = new Float32Array(0)
+  let dim = 0
+  let seen = 0
+  await readAll(
+    c,
+    ['embeddings'],
+    (pageIds, rows) => {
+      pageIds.forEach((id, i) => {
+        const e = rows.embeddings?.[i]
+        if (!keepsRow(seen++, stride) || !e) return
+        if (dim === 0) {
+          dim = e.length
+          vectors = new Float32Array(Math.min(total, MAP_POINT_LIMIT) * dim + dim)
+        }
+        if (ids.length * dim + dim > vectors.length) vectors = grow(vectors, dim)
+        vectors.set(e, ids.length * dim)
+        ids.push(id)
+      })
+      control.progress(seen, total, 'reading embeddings')
+    },
+    {},
+    control.signal
+  )
+  return { ids, vectors: vectors.slice(0, ids.length * dim), dim, total }
 }
 
 function grow(vectors: Float32Array, dim: number): Float32Array {

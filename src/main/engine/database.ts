@@ -689,6 +689,17 @@ export class ChromaDatabase {
    * index covers. Writes index behind (decision 0015), so the newest may be pending in the worker; an
    * index not loaded covers what its snapshot covers (the rest is replayed when it loads).
    */
+  /**
+   * Where another thread can read the collection's rows itself (a read-only connection to the database
+   * file, as the index worker does): the file, the collection's key in it and its write sequence number.
+   * Null in memory. The map's layout worker reads embeddings this way (docs/map.md).
+   */
+  rowSource(collectionId: string): { dbFile: string; cid: number; seq: number } | null {
+    if (this.path === null) return null
+    const c = this.read(() => this.collectionById(collectionId))
+    return { dbFile: join(this.path, DATABASE_FILE), cid: c.cid, seq: c.last_seq }
+  }
+
   indexingStatus(collectionId: string): IndexingStatus {
     const c = this.read(() => this.collectionById(collectionId))
     const total = c.last_seq

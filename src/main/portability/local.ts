@@ -59,20 +59,25 @@ class LocalCollection implements CollectionEndpoint {
       // event loop run between the two, so the thread is never held for both at once.
       await new Promise((resolve) => setImmediate(resolve))
       if (signal?.aborted) return
-      const r = this.db.get(this.id, {
-        limit: batchSize,
-        offset,
-        include: ['embeddings', 'documents', 'metadatas', 'uris']
-      })
-      if (r.ids.length === 0) return
-      yield {
-        ids: r.ids,
-        embeddings: (r.embeddings ?? []).map((e) => Float32Array.from(e)),
-        documents: r.documents ?? r.ids.map(() => null),
-        metadatas: r.metadatas ?? r.ids.map(() => null),
-        uris: r.uris ?? r.ids.map(() => null)
-      }
-      if (r.ids.length < batchSize) return
+      const batch = this.batch({ limit: batchSize, offset })
+      if (batch.ids.length === 0) return
+      yield batch
+      if (batch.ids.length < batchSize) return
+    }
+  }
+
+  async readIds(ids: string[]): Promise<RecordBatch> {
+    return this.batch({ ids })
+  }
+
+  private batch(which: { ids: string[] } | { limit: number; offset: number }): RecordBatch {
+    const r = this.db.get(this.id, { ...which, include: ['embeddings', 'documents', 'metadatas', 'uris'] })
+    return {
+      ids: r.ids,
+      embeddings: (r.embeddings ?? []).map((e) => Float32Array.from(e)),
+      documents: r.documents ?? r.ids.map(() => null),
+      metadatas: r.metadatas ?? r.ids.map(() => null),
+      uris: r.uris ?? r.ids.map(() => null)
     }
   }
 

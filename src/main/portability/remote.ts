@@ -116,22 +116,31 @@ class RemoteCollection implements CollectionEndpoint {
   async *read(batchSize: number, signal?: AbortSignal): AsyncIterable<RecordBatch> {
     for (let offset = 0; ; offset += batchSize) {
       if (signal?.aborted) return
-      const r = await this.call(() =>
-        this.col.get({ limit: batchSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] as never })
-      )
-      if (r.ids.length === 0) return
-      yield {
-        ids: r.ids,
-        // Chroma sends float32 values in their shortest form, which parse back to the same float32.
-        embeddings: r.ids.map((_, i) => Float32Array.from((r.embeddings[i] ?? []) as number[])),
-        documents: r.ids.map((_, i) => r.documents[i] ?? null),
-        metadatas: r.ids.map((_, i) => {
-          const m = r.metadatas[i] as Metadata | null | undefined
-          return m && Object.keys(m).length > 0 ? m : null
-        }),
-        uris: r.ids.map((_, i) => r.uris[i] ?? null)
-      }
-      if (r.ids.length < batchSize) return
+      const batch = await this.batch({ limit: batchSize, offset })
+      if (batch.ids.length === 0) return
+      yield batch
+      if (batch.ids.length < batchSize) return
+    }
+  }
+
+  readIds(ids: string[]): Promise<RecordBatch> {
+    return this.batch({ ids })
+  }
+
+  private async batch(which: { ids: string[] } | { limit: number; offset: number }): Promise<RecordBatch> {
+    const r = await this.call(() =>
+      this.col.get({ ...which, include: ['embeddings', 'documents', 'metadatas', 'uris'] as never })
+    )
+    return {
+      ids: r.ids,
+      // Chroma sends float32 values in their shortest form, which parse back to the same float32.
+      embeddings: r.ids.map((_, i) => Float32Array.from((r.embeddings[i] ?? []) as number[])),
+      documents: r.ids.map((_, i) => r.documents[i] ?? null),
+      metadatas: r.ids.map((_, i) => {
+        const m = r.metadatas[i] as Metadata | null | undefined
+        return m && Object.keys(m).length > 0 ? m : null
+      }),
+      uris: r.ids.map((_, i) => r.uris[i] ?? null)
     }
   }
 

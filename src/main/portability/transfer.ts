@@ -16,6 +16,7 @@ import {
   type RecordBatchEntry
 } from './format.js'
 import { isParquet, openParquetExport, ParquetExportWriter } from './parquet.js'
+import { onlyRecords } from './selection.js'
 import { exportFormatOf, type ExportFormat } from '../../shared/file-names.js'
 import {
   PortabilityError,
@@ -55,6 +56,8 @@ export interface ExportReport {
 export interface ExportOptions extends CommonOptions {
   /** Default: from the file name (`.parquet`), else JSONL. */
   format?: ExportFormat
+  /** Only these records (the map's selection); default every record. */
+  ids?: string[]
 }
 
 /** Where an export's batches go: the JSONL text, or Parquet row groups. */
@@ -107,10 +110,11 @@ async function parquetSink(file: string): Promise<ExportSink> {
  * its name only when complete: it is written as `<file>.partial` and renamed at the end.
  */
 export async function exportCollection(
-  source: CollectionEndpoint,
+  whole: CollectionEndpoint,
   file: string,
   opts: ExportOptions = {}
 ): Promise<ExportReport> {
+  const source = opts.ids ? onlyRecords(whole, opts.ids) : whole
   const batchSize = batchSizeOf(opts)
   const format = opts.format ?? exportFormatOf(file)
   const total = await source.count()
@@ -458,6 +462,8 @@ export interface CopyOptions extends CommonOptions {
   removeOnFailure?: boolean
   /** For messages: 'Copy' (default) or 'Clone'. */
   operation?: string
+  /** Only these records (the map's selection); default every record. */
+  ids?: string[]
 }
 
 export interface CopyReport {
@@ -488,8 +494,9 @@ export async function copyCollection(
   const started = performance.now()
   const operation = opts.operation ?? 'Copy'
   const targetName = opts.as ?? name
-  const source = await from.open(name)
-  if (!source) throw new PortabilityError(`Collection "${name}" does not exist at ${from.label}`)
+  const whole = await from.open(name)
+  if (!whole) throw new PortabilityError(`Collection "${name}" does not exist at ${from.label}`)
+  const source = opts.ids ? onlyRecords(whole, opts.ids) : whole
   if (to.readOnly) throw new PortabilityError(`${to.label} is read-only`)
   if (await to.open(targetName)) {
     throw new PortabilityError(`Collection "${targetName}" already exists at ${to.label}; nothing was copied`)

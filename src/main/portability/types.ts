@@ -46,6 +46,11 @@ export interface CollectionEndpoint {
   count(): Promise<number>
   /** Every record in insertion order, `batchSize` at a time; stops between batches when aborted. */
   read(batchSize: number, signal?: AbortSignal): AsyncIterable<RecordBatch>
+  /**
+   * The records of these ids that the collection holds (at most a batch of them). Optional: a source
+   * without it is read whole and filtered (selection.ts).
+   */
+  readIds?(ids: string[]): Promise<RecordBatch>
   /** Which of these ids the collection holds. */
   existing(ids: string[]): Promise<Set<string>>
   /** Writes one batch as a unit (one transaction or one request). Ids must be new. */

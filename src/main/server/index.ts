@@ -6,14 +6,14 @@ import fastifyStatic from '@fastify/static'
 import { BACKUP_PATH, EVENTS_PATH, EXPORT_PATH, IPC_ONLY_CHANNELS, MAP_PATH, RPC_PATH } from '../../shared/constants.js'
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/file-names.js'
 import { UI_CONTENT_SECURITY_POLICY } from '../../shared/ui-policy.js'
-import type { AppEvent } from '../../shared/contract.js'
+import { contract, type AppEvent } from '../../shared/contract.js'
 import { describeError } from '../api/errors.js'
 import { OWN_SERVER_HEADER, OWN_SERVER_ID } from '../api/connections.js'
 import { InvalidArgumentError } from '../engine/index.js'
 import { attachmentDisposition, exportToTemp } from '../api/handlers/transfer.js'
 import { takeBackupDownload } from '../api/handlers/backup.js'
 import type { AppContext } from '../api/context.js'
-import { dispatch, type Handlers } from '../api/dispatch.js'
+import { dispatch, issuesText, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
 import { checkSecurityOptions, createGuard, surfaceOf, type Surface } from './security.js'
 import { registerChromaRoutes } from './chroma-routes.js'
@@ -180,30 +180,50 @@ async function registerAppSurface(
   })
 
   // The export is written to a private temp folder, sent, then removed.
+  const sendExport = async (
+    reply: FastifyReply,
+    requestId: string,
+    collectionId: string,
+    input: () => { connection?: string | undefined; format: ExportFormat; ids?: string[] | undefined }
+  ) => {
+    try {
+      const { connection, format, ids } = input()
+      const { file, fileName, done } = await exportToTemp(ctx, connection, collectionId, format, ids)
+      const stream = createReadStream(file)
+      stream.once('close', done)
+      return reply
+        .type(format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/x-ndjson')
+        .header('Content-Disposition', attachmentDisposition(fileName))
+        .send(stream)
+    } catch (err) {
+      return sendCallError(reply, describeError(err, `export ${collectionId}`, requestId))
+    }
+  }
   app.get<{ Params: { collectionId: string }; Querystring: { connection?: string; format?: string } }>(
     `${EXPORT_PATH}/:collectionId`,
-    async (req, reply) => {
-      try {
+    (req, reply) =>
+      sendExport(reply, req.id, req.params.collectionId, () => {
         const format = req.query.format ?? 'jsonl'
         if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
           throw new InvalidArgumentError(`Unknown export format "${format}" (${EXPORT_FORMATS.join(' or ')})`)
         }
-        const { file, fileName, done } = await exportToTemp(
-          ctx,
-          req.query.connection,
-          req.params.collectionId,
-          format as ExportFormat
-        )
-        const stream = createReadStream(file)
-        stream.once('close', done)
-        return reply
-          .type(format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/x-ndjson')
-          .header('Content-Disposition', attachmentDisposition(fileName))
-          .send(stream)
-      } catch (err) {
-        return sendCallError(reply, describeError(err, `export ${req.params.collectionId}`, req.id))
+        return { connection: req.query.connection, format: format as ExportFormat }
+      })
+  )
+  // Some records only (the map's selection): too many ids for a URL, so they come as a JSON body,
+  // checked by the contract's own schema for collections.export.
+  app.post<{ Params: { collectionId: string } }>(`${EXPORT_PATH}/:collectionId`, (req, reply) =>
+    sendExport(reply, req.id, req.params.collectionId, () => {
+      const body = typeof req.body === 'object' && req.body !== null ? req.body : {}
+      const parsed = contract['collections.export'].input.safeParse({
+        ...body,
+        collectionId: req.params.collectionId
+      })
+      if (!parsed.success) {
+        throw new InvalidArgumentError(`Invalid export: ${issuesText(parsed.error.issues)}`)
       }
-    }
+      return { connection: parsed.data.connection, format: parsed.data.format ?? 'jsonl', ids: parsed.data.ids }
+    })
   )
 
   // The map's layout bytes (collections.mapLayout over IPC); 204 while none is ready.

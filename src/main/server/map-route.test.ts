@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { MAP_PATH, RPC_PATH } from '../../shared/constants.js'
+import { EXPORT_PATH, MAP_PATH, RPC_PATH } from '../../shared/constants.js'
 import type { CollectionSummary, JobStatus } from '../../shared/contract.js'
 import { decodeMapLayout } from '../../shared/map-layout.js'
 import { startOurServer, type RunningServer } from './v2/test-server.js'
@@ -41,5 +41,35 @@ describe('the map route (browser mode)', () => {
     const layout = decodeMapLayout(new Uint8Array(await response.arrayBuffer()))
     expect(layout.header.ids).toHaveLength(40)
     expect(layout.coords).toHaveLength(80)
+  }, 60_000)
+
+  it('downloads an export of chosen ids posted as JSON, with the app key only', async () => {
+    const { value: c } = await rpc<CollectionSummary>('collections.create', { name: 'picked', embeddingModel: null })
+    const records = Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, embedding: [i, 1, 0] }))
+    await rpc('records.add', { collectionId: c.id, records })
+    const url = `${server.baseUrl}${EXPORT_PATH}/${c.id}`
+    const post = (body: unknown, headers: Record<string, string> = server.appHeaders) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify(body)
+      })
+
+    expect([401, 403]).toContain((await post({ ids: ['r1'] }, {})).status)
+    const bad = await post({ ids: [] })
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(await bad.json())).toMatch(/ids/)
+
+    const response = await post({ ids: ['r2', 'r29', 'r5'], format: 'jsonl' })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-disposition')).toMatch(/picked\.jsonl/)
+    const ids = (await response.text())
+      .trim()
+      .split('\n')
+      .flatMap((line) => {
+        const row = JSON.parse(line) as { id?: string }
+        return row.id === undefined ? [] : [row.id]
+      })
+    expect(ids.sort()).toEqual(['r2', 'r29', 'r5'])
   }, 60_000)
 })

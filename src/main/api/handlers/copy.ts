@@ -19,6 +19,8 @@ export class CopyManager {
     collectionId: string
     target: string
     name?: string
+    /** Only these records (the map's selection). */
+    ids?: string[]
   }): Promise<CopyStatus> {
     const { connections, events } = this.ctx
     // Both databases are fixed first: a switch while the source is looked up must not copy a namesake.
@@ -33,7 +35,7 @@ export class CopyManager {
       target: { connection: input.target, collection: input.name || source.name },
       state: 'running',
       copied: 0,
-      total: await source.count(),
+      total: input.ids ? new Set(input.ids).size : await source.count(),
       error: null
     }
     const push = (): void => events.emit({ type: 'copy', status: structuredClone(status) })
@@ -46,6 +48,7 @@ export class CopyManager {
         try {
           const report = await copyCollection(from, to, source.name, {
             as: status.target.collection,
+            ...(input.ids ? { ids: input.ids } : {}),
             signal,
             onProgress: ({ done, total }) => {
               status.copied = done

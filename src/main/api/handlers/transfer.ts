@@ -31,13 +31,14 @@ async function exportToFile(
   scope: Scope,
   name: string,
   file: string,
-  format: ExportFormat
+  format: ExportFormat,
+  ids: string[] | undefined
 ) {
   const from = ctx.connections.portable(connection, scope)
   try {
     const endpoint = await from.open(name)
     if (!endpoint) throw new NotFoundError(`Collection ${name} disappeared`)
-    return await exportCollection(endpoint, file, { format })
+    return await exportCollection(endpoint, file, { format, ...(ids ? { ids } : {}) })
   } finally {
     await from.close()
   }
@@ -52,7 +53,8 @@ export async function exportToTemp(
   ctx: AppContext,
   connection: string | undefined,
   collectionId: string,
-  format: ExportFormat = 'jsonl'
+  format: ExportFormat = 'jsonl',
+  ids?: string[]
 ) {
   const dir = privateTempDir('export')
   try {
@@ -60,7 +62,7 @@ export async function exportToTemp(
     const scope = ctx.connections.scope(connection)
     const collection = await ctx.connections.backend(connection, scope).get(collectionId)
     const file = path.join(dir, `export.${format}`)
-    const report = await exportToFile(ctx, connection, scope, collection.name, file, format)
+    const report = await exportToFile(ctx, connection, scope, collection.name, file, format, ids)
     return {
       file,
       fileName: exportFileName(collection.name, format),
@@ -125,14 +127,14 @@ export function transferHandlers(ctx: AppContext): Pick<Handlers, 'collections.i
       // The error as thrown (its class keeps its status for the caller), or the job's own message.
       throw failure ?? new Error(done.error ?? 'The import did not finish')
     },
-    'collections.export': async ({ connection, collectionId, format = 'jsonl' }) => {
+    'collections.export': async ({ connection, collectionId, format = 'jsonl', ids }) => {
       if (!ctx.dialogs) throw new DialogUnavailableError()
       // The database is fixed before the dialog opens: another window may switch it meanwhile.
       const scope = ctx.connections.scope(connection)
       const collection = await ctx.connections.backend(connection, scope).get(collectionId)
       const file = await ctx.dialogs.saveFile(exportFileName(collection.name, format))
       if (file === null) return null
-      const report = await exportToFile(ctx, connection, scope, collection.name, file, format)
+      const report = await exportToFile(ctx, connection, scope, collection.name, file, format, ids)
       return { collection: report.collection, file: report.file, records: report.records, bytes: report.bytes }
     }
   }

@@ -11,8 +11,8 @@ export interface Transport {
   call<C extends Channel>(channel: C, input: CallInput<C>): Promise<CallOutput<C>>
   /** Main's push events; returns the unsubscribe function. */
   subscribe(listener: (event: AppEvent) => void): () => void
-  /** Browser mode: fetches a file the server produces (an export), with the app key. */
-  download?(path: string): Promise<Blob>
+  /** Browser mode: fetches a file the server produces (an export), with the app key; a body is POSTed as JSON. */
+  download?(path: string, body?: unknown): Promise<Blob>
 }
 
 /** A failed call, carrying the engine's error name and message unchanged. */
@@ -81,8 +81,17 @@ export function httpTransport(baseUrl = '', appKey?: string): Transport {
     subscribe(listener) {
       return subscribeToEvents(`${baseUrl}${EVENTS_PATH}`, appKey, listener)
     },
-    async download(path) {
-      const response = await fetch(`${baseUrl}${path}`, { headers: keyHeaders(appKey) })
+    async download(path, body) {
+      const response = await fetch(
+        `${baseUrl}${path}`,
+        body === undefined
+          ? { headers: keyHeaders(appKey) }
+          : {
+              method: 'POST',
+              headers: { ...keyHeaders(appKey), 'Content-Type': 'application/json' },
+              body: JSON.stringify(body)
+            }
+      )
       if (!response.ok) {
         // A failed call ({ ok: false, error }) or a refusal by the server's guard ({ error, message }).
         const body = (await response.json().catch(() => null)) as {

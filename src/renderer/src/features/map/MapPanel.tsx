@@ -5,7 +5,6 @@ import {
   Button,
   Group,
   Loader,
-  NumberInput,
   SegmentedControl,
   Select,
   Stack,
@@ -21,8 +20,10 @@ import { queryKeys } from '../../lib/query-keys'
 import { plural } from '../../lib/format'
 import { RecordDrawer } from '../records/RecordDrawer'
 import { RecordsView, type RecordSubset } from '../records/RecordsView'
+import { CollectionTransfer } from '../transfer/CollectionTransfer'
 import { normalise } from '../../../../shared/map-geometry'
-import { fetchLayout, pointColours, pointSizes, queryPoint } from './map-data'
+import { fetchLayout, pointColours, pointSizes, fetchQueryHits, queryPoint } from './map-data'
+import { MapQuery, type MapQueryInput } from './MapQuery'
 import { PointCanvas } from './point-canvas'
 
 type Hit = { index: number; distance: number }
@@ -63,7 +64,6 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
   const [picked, setPicked] = useState<{ stamp: number; indices: number[] }>({ stamp: 0, indices: [] })
   const [hover, setHover] = useState<{ index: number; x: number; y: number } | null>(null)
   const [openId, setOpenId] = useState<string | null>(null)
-  const [queryText, setQueryText] = useState('')
   const [k, setK] = useState(10)
   const [queryHits, setQueryHits] = useState<{ stamp: number; hits: Hit[] }>({ stamp: 0, hits: [] })
   const [view, setView] = useState(0)
@@ -193,13 +193,12 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
   })
 
   const runQuery = useMutation({
-    mutationFn: (input: { text: string } | { similarTo: string }) =>
-      transport.call('records.query', { collectionId, nResults: k, ...input }),
+    mutationFn: (input: MapQueryInput) => fetchQueryHits(transport, collectionId, k, input),
     onSuccess: (rows) => {
       if (!ids) return
       const index = new Map(ids.map((id, i) => [id, i]))
       const found = rows
-        .map((r) => ({ index: index.get(r.id) ?? -1, distance: r.distance ?? 0 }))
+        .map((r) => ({ index: index.get(r.id) ?? -1, distance: r.distance }))
         .filter((h) => h.index >= 0)
       setQueryHits({ stamp, hits: found })
       // The hits become the selection, so the table shows them.
@@ -209,7 +208,7 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
   })
   const findSimilar = (id: string): void => {
     setOpenId(null)
-    runQuery.mutate({ similarTo: id })
+    runQuery.mutate({ kind: 'similar', similarTo: id })
   }
 
   // Screen positions of the query's hits (and its point), kept in step with pan and zoom.
@@ -271,28 +270,14 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
           ]}
           data-testid="map-mode"
         />
-        <Group gap={4} align="flex-end" ml="auto">
-          <TextInput
-            label="Query"
-            placeholder="Text to search for"
-            value={queryText}
-            onChange={(e) => setQueryText(e.currentTarget.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && queryText.trim()) runQuery.mutate({ text: queryText })
-            }}
-            w={200}
-            data-testid="map-query"
-          />
-          <NumberInput label="Top k" value={k} min={1} max={1000} onChange={(v) => setK(Number(v) || 10)} w={80} />
-          <Button
-            onClick={() => runQuery.mutate({ text: queryText })}
-            disabled={!queryText.trim() || !data}
-            loading={runQuery.isPending}
-            data-testid="map-query-run"
-          >
-            Query
-          </Button>
-        </Group>
+        <MapQuery
+          collectionId={collectionId}
+          k={k}
+          onK={setK}
+          onRun={(input) => runQuery.mutate(input)}
+          running={runQuery.isPending}
+          disabled={!data}
+        />
       </Group>
       <Group gap="xs" h={24}>
         <Text size="sm" c="dimmed" data-testid="map-status" data-points={n} data-stage={stage ?? ''}>
@@ -324,6 +309,7 @@ export function MapPanel({ collectionId }: { collectionId: string }) {
             Recompute
           </Button>
         </Tooltip>
+        {subset && <CollectionTransfer collectionId={collectionId} ids={subset.ids} />}
         {selected.length > 0 && (
           <Button
             size="compact-sm"

@@ -3,6 +3,8 @@
 import { MAP_PATH, LOCAL_CONNECTION } from '../../../../shared/constants'
 import { decodeMapLayout, type MapLayout, type MapValues } from '../../../../shared/map-layout'
 import type { Transport } from '../../lib/transport'
+import { DEFAULT_WEIGHTS } from '../query/HybridControls'
+import type { MapQueryInput } from './MapQuery'
 
 export async function fetchLayout(
   transport: Transport,
@@ -114,4 +116,36 @@ export function queryPoint(hits: { x: number; y: number; distance: number }[]): 
     total += w
   }
   return { x: wx / total, y: wy / total }
+}
+
+/**
+ * A map query's hits with a distance for placing the query point. A hybrid hit has no distance: its
+ * fused Rrf score (higher is nearer) stands in as 1 / |score|.
+ */
+export async function fetchQueryHits(
+  transport: Transport,
+  collectionId: string,
+  k: number,
+  input: MapQueryInput
+): Promise<{ id: string; distance: number }[]> {
+  if (input.kind === 'hybrid') {
+    const rows = await transport.call('records.hybrid', {
+      collectionId,
+      text: input.text,
+      nResults: k,
+      // A collection without a model has no dense ranking: keywords only.
+      denseWeight: input.dense ? Number(DEFAULT_WEIGHTS.denseWeight) : 0,
+      keywordWeight: Number(DEFAULT_WEIGHTS.keywordWeight),
+      rrfK: Number(DEFAULT_WEIGHTS.rrfK)
+    })
+    return rows.map((r) => ({ id: r.id, distance: 1 / Math.max(1e-9, Math.abs(r.score)) }))
+  }
+  const query =
+    input.kind === 'text'
+      ? { text: input.text }
+      : input.kind === 'vector'
+        ? { embedding: input.embedding }
+        : { similarTo: input.similarTo }
+  const rows = await transport.call('records.query', { collectionId, nResults: k, ...query })
+  return rows.map((r) => ({ id: r.id, distance: r.distance ?? 0 }))
 }

@@ -52,6 +52,8 @@ void main() {
  * SETTLE_MS (decision 0104).
  */
 const INTERACTIVE_POINTS = 20_000
+/** Still too slow with the sample: it halves, down to this many (decision 0109). */
+const MIN_INTERACTIVE_POINTS = 2_500
 const SETTLE_MS = 150
 /** Frames of a moving view that take longer than this (a visible stutter) make the view "slow". */
 const SLOW_FRAME_MS = 25
@@ -86,6 +88,8 @@ export class PointCanvas {
   /** Draw slot -> point index: a shuffled order, so the first k slots are a random sample. */
   private order: Uint32Array = new Uint32Array(0)
   private slow = false
+  /** Points a moving view draws while slow. */
+  private interactive = INTERACTIVE_POINTS
   private slowFrames = 0
   private lastDrawAt = 0
   private movedAt = 0
@@ -237,13 +241,19 @@ export class PointCanvas {
     this.attribute('selected', 1)
     const n = points.x.length
     const moving = performance.now() - this.movedAt < SETTLE_MS
-    const count = moving && this.slow ? Math.min(n, INTERACTIVE_POINTS) : n
+    const count = moving && this.slow ? Math.min(n, this.interactive) : n
     gl.drawArrays(gl.POINTS, 0, count)
     // The time between frames of a moving view is what the user sees (a GPU's work is not timed by JS).
     const now = performance.now()
-    if (moving && count === n && count > INTERACTIVE_POINTS) {
+    // A gap since a draw before the move began says nothing about the frame rate.
+    if (moving && count > MIN_INTERACTIVE_POINTS && now - this.lastDrawAt < SETTLE_MS) {
       this.slowFrames = now - this.lastDrawAt > SLOW_FRAME_MS ? this.slowFrames + 1 : 0
-      if (this.slowFrames >= SLOW_FRAMES) this.slow = true
+      if (this.slowFrames >= SLOW_FRAMES) {
+        this.slowFrames = 0
+        // First the sample; while even that stutters, a smaller one.
+        if (!this.slow) this.slow = true
+        else this.interactive = Math.max(MIN_INTERACTIVE_POINTS, this.interactive >> 1)
+      }
     }
     this.lastDrawAt = now
   }

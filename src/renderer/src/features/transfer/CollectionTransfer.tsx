@@ -9,6 +9,7 @@ import { queryKeys } from '../../lib/query-keys'
 import { useCollection } from '../collections/CollectionHeader'
 import { connectionLabel, useConnections } from '../connections/ConnectionPicker'
 import { saveBlob } from '../../lib/read-file'
+import { plural } from '../../lib/format'
 import { exportFileName, type ExportFormat } from '../../../../shared/file-names'
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
@@ -16,20 +17,28 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
   parquet: 'Parquet (.parquet): for pandas, Polars, DuckDB'
 }
 
-/** "Copy to…" and "Export" (JSONL or Parquet) for the selected collection. */
-export function CollectionTransfer({ collectionId }: { collectionId: string }) {
+/**
+ * "Copy to…" and "Export" (JSONL or Parquet) for the selected collection, or with `ids` for those
+ * records only (the map's selection).
+ */
+export function CollectionTransfer({ collectionId, ids }: { collectionId: string; ids?: string[] }) {
   const transport = useTransport()
   const { connection } = useConnection()
   const [copying, setCopying] = useState(false)
   const collection = useCollection(collectionId)
+  const what = ids ? 'selection' : 'collection'
   const exportFile = useMutation({
     mutationFn: async (format: ExportFormat) => {
-      if (transport.kind === 'ipc') return transport.call('collections.export', { collectionId, format })
-      const query = new URLSearchParams({ format })
-      if (connection !== LOCAL_CONNECTION) query.set('connection', connection)
-      const blob = await (transport.download as (p: string) => Promise<Blob>)(
-        `${EXPORT_PATH}/${collectionId}?${query.toString()}`
-      )
+      if (transport.kind === 'ipc') {
+        return transport.call('collections.export', { collectionId, format, ...(ids ? { ids } : {}) })
+      }
+      const download = transport.download as NonNullable<typeof transport.download>
+      const connectionPart: Record<string, string> = connection !== LOCAL_CONNECTION ? { connection } : {}
+      const query = new URLSearchParams({ format, ...connectionPart })
+      // Ids are too many for a URL: a selection is POSTed (same route, same file).
+      const blob = await (ids
+        ? download(`${EXPORT_PATH}/${collectionId}`, { format, ids, ...connectionPart })
+        : download(`${EXPORT_PATH}/${collectionId}?${query.toString()}`))
       const fileName = exportFileName(collection.data?.name, format)
       saveBlob(blob, fileName)
       return { downloaded: fileName }
@@ -42,13 +51,13 @@ export function CollectionTransfer({ collectionId }: { collectionId: string }) {
   })
   return (
     <Group gap="xs">
-      <Button size="xs" variant="default" onClick={() => setCopying(true)} data-testid="copy-collection">
-        Copy to…
+      <Button size="xs" variant="default" onClick={() => setCopying(true)} data-testid={`copy-${what}`}>
+        {ids ? 'Copy selection to…' : 'Copy to…'}
       </Button>
       <Menu position="bottom-end" withinPortal>
         <Menu.Target>
-          <Button size="xs" variant="default" loading={exportFile.isPending} data-testid="export-collection">
-            Export
+          <Button size="xs" variant="default" loading={exportFile.isPending} data-testid={`export-${what}`}>
+            {ids ? 'Export selection' : 'Export'}
           </Button>
         </Menu.Target>
         <Menu.Dropdown data-testid="export-formats">
@@ -60,13 +69,18 @@ export function CollectionTransfer({ collectionId }: { collectionId: string }) {
         </Menu.Dropdown>
       </Menu>
       {copying && collection.data && (
-        <CopyModal collectionId={collectionId} sourceName={collection.data.name} onClose={() => setCopying(false)} />
+        <CopyModal
+          collectionId={collectionId}
+          sourceName={collection.data.name}
+          {...(ids ? { ids } : {})}
+          onClose={() => setCopying(false)}
+        />
       )}
     </Group>
   )
 }
 
-function CopyModal(props: { collectionId: string; sourceName: string; onClose: () => void }) {
+function CopyModal(props: { collectionId: string; sourceName: string; ids?: string[]; onClose: () => void }) {
   const transport = useTransport()
   const { connection } = useConnection()
   const [target, setTarget] = useState<string | null>(null)
@@ -75,7 +89,12 @@ function CopyModal(props: { collectionId: string; sourceName: string; onClose: (
   const connections = useConnections()
   const start = useMutation({
     mutationFn: () =>
-      transport.call('collections.copy', { collectionId: props.collectionId, target: target as string, name }),
+      transport.call('collections.copy', {
+        collectionId: props.collectionId,
+        target: target as string,
+        name,
+        ...(props.ids ? { ids: props.ids } : {})
+      }),
     onSuccess: (status) => setJobId(status.jobId)
   })
   const job = useQuery<CopyStatus>({
@@ -89,7 +108,12 @@ function CopyModal(props: { collectionId: string; sourceName: string; onClose: (
     .filter((c) => c.id !== connection)
     .map((c) => ({ value: c.id, label: connectionLabel(c) }))
   return (
-    <Modal opened onClose={props.onClose} title={`Copy ${props.sourceName}`} size="lg">
+    <Modal
+      opened
+      onClose={props.onClose}
+      title={props.ids ? `Copy ${plural(props.ids.length)} of ${props.sourceName}` : `Copy ${props.sourceName}`}
+      size="lg"
+    >
       <Stack data-testid="copy-dialog">
         <Text size="sm" c="dimmed">
           Records are copied with their embeddings as stored (nothing is embedded again), in batches; the new collection
