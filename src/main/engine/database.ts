@@ -47,6 +47,7 @@ import {
 } from './health.js'
 import { fileSizes, vacuumFile } from './store/compact.js'
 import { openSqlite } from './store/connection.js'
+import { GroupCommit } from './store/group-commit.js'
 import { RecordStore, decodeEmbedding, readRowsAfter } from './store/records.js'
 import { ReembedStore, type ReembedTodo } from './store/reembed-store.js'
 import { parseEmbeddingConfig } from './embedding/model-ref.js'
@@ -302,6 +303,8 @@ export class ChromaDatabase {
   private readonly db: BetterSqlite3.Database
   private readonly store: RecordStore
   private readonly reembeds: ReembedStore
+  /** Persistent mode: the asynchronous writes' shared fsync (decision 0110). */
+  private readonly commits: GroupCommit | null
   private readonly indexDir: string | null
   private readonly indexes = new Map<number, LoadedIndex>()
   private closed = false
@@ -337,6 +340,7 @@ export class ChromaDatabase {
       this.indexDir = null
     }
     this.db = openSqlite(this.path ? join(this.path, DATABASE_FILE) : null)
+    this.commits = this.path ? new GroupCommit(this.db, join(this.path, DATABASE_FILE)) : null
     this.store = new RecordStore(this.db)
     this.reembeds = new ReembedStore(this.db)
     this.ensureDefaults()
@@ -531,7 +535,9 @@ export class ChromaDatabase {
     for (;;) {
       await this.waitForIndexRoom(collectionId)
       try {
-        return write()
+        // Resolves once the commit is on disk; its fsync runs off this thread, shared with the
+        // writes that commit meanwhile (group commit, decision 0110).
+        return await (this.commits ? this.commits.run(write) : write())
       } catch (e) {
         if (!(e instanceof ResourceExhaustedError)) throw e
       }

@@ -1,0 +1,104 @@
+// Group commit (decision 0110): a write is acknowledged only after an fsync that started after its
+// commit; writes committed during one fsync share the next; other writes keep synchronous=FULL.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openSqlite } from './connection.js'
+import { GroupCommit, type SyncFile } from './group-commit.js'
+
+let dir: string
+let db: BetterSqlite3.Database
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'chromadesk-gc-'))
+  db = openSqlite(join(dir, 'db.sqlite'))
+  db.exec('CREATE TABLE t (v INTEGER)')
+})
+afterEach(() => {
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** A sync function whose calls stay pending until the test releases them, one by one. */
+function heldSync(): { sync: SyncFile; calls: string[]; release: () => void; pending: () => number } {
+  const calls: string[] = []
+  const gates: (() => void)[] = []
+  const sync: SyncFile = (path) => {
+    calls.push(path)
+    return new Promise((resolve) => gates.push(() => resolve(path.endsWith('-wal') ? 1 : null)))
+  }
+  return { sync, calls, release: () => gates.shift()?.(), pending: () => gates.length }
+}
+
+const insert = (v: number) => (): number => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).changes
+const flush = (): Promise<void> => new Promise((r) => setImmediate(r))
+const synchronous = (): unknown => db.pragma('synchronous', { simple: true })
+
+describe('GroupCommit', () => {
+  it('acknowledges a write only after an fsync that began after its commit, sharing rounds', async () => {
+    const held = heldSync()
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'), held.sync)
+    const acked: number[] = []
+    const first = commits.run(insert(1)).then(() => acked.push(1))
+    await flush()
+    expect(held.calls).toEqual([join(dir, 'db.sqlite-wal')])
+    // Two more commits while the first fsync is in flight: it does not cover them.
+    const second = commits.run(insert(2)).then(() => acked.push(2))
+    const third = commits.run(insert(3)).then(() => acked.push(3))
+    await flush()
+    expect(acked).toEqual([])
+    held.release() // WAL fsync of round 1; a new WAL file, so its directory is synced next
+    await flush()
+    expect(held.calls[1]).toBe(dir)
+    expect(acked).toEqual([])
+    held.release()
+    await first
+    expect(acked).toEqual([1])
+    await flush()
+    // One round for both later writes (same WAL inode: no directory sync).
+    expect(held.pending()).toBe(1)
+    held.release()
+    await Promise.all([second, third])
+    expect(acked).toEqual([1, 2, 3])
+    expect(commits.rounds).toBe(2)
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 3 })
+  })
+
+  it('runs the write without fsync at commit and restores synchronous=FULL, also when it throws', async () => {
+    let during: unknown
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'), async () => null)
+    await commits.run(() => {
+      during = synchronous()
+      return insert(1)()
+    })
+    expect(during).toBe(1) // NORMAL
+    expect(synchronous()).toBe(2) // FULL
+    await expect(
+      commits.run(() => {
+        throw new Error('refused')
+      })
+    ).rejects.toThrow('refused')
+    expect(synchronous()).toBe(2)
+  })
+
+  it('refuses the writes of a round whose fsync failed, and the next round succeeds', async () => {
+    let fail = true
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'), async () => {
+      if (fail) throw new Error('EIO')
+      return null
+    })
+    await expect(commits.run(insert(1))).rejects.toThrow('EIO')
+    fail = false
+    await expect(commits.run(insert(2))).resolves.toBe(1)
+  })
+
+  it('syncs the real WAL file through the thread pool', async () => {
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'))
+    const results = await Promise.all([1, 2, 3, 4].map((v) => commits.run(insert(v))))
+    expect(results).toEqual([1, 1, 1, 1])
+    expect(commits.rounds).toBeGreaterThanOrEqual(1)
+    expect(commits.rounds).toBeLessThanOrEqual(4)
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 4 })
+  })
+})
