@@ -16,6 +16,7 @@ import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
 import { checkSecurityOptions, createGuard, surfaceOf, type Surface } from './security.js'
 import { registerChromaRoutes } from './chroma-routes.js'
+import { stopJsonWorker } from './json-offload.js'
 
 export interface ServerOptions {
   ctx: AppContext
@@ -109,6 +110,9 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       opts.ctx.events.emit({ type: 'collections-changed' })
     }
   })
+
+  // The JSON worker (decision 0111) ends with the server.
+  app.addHook('onClose', async () => stopJsonWorker())
 
   await registerChromaRoutes(app, opts.ctx)
   if (opts.app) await registerAppSurface(app, opts.ctx, opts.app.staticDir, opts.maxEventStreams ?? MAX_EVENT_STREAMS)

@@ -2,7 +2,7 @@
 // value, the same syntax error detail, "__proto__" keys dropped; and a server answers them the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseJson } from './json-body.js'
-import { OFF_THREAD_BYTES, parseOffThread } from './json-offload.js'
+import { OFF_THREAD_BYTES, parseOffThread, stopJsonWorker } from './json-offload.js'
 import { startOurServer, type RunningServer } from './v2/test-server.js'
 
 const big = (extra: string): string =>
@@ -39,6 +39,15 @@ describe('parseOffThread', () => {
     const backing = Buffer.from(`garbage${text}garbage`)
     const view = backing.subarray(7, 7 + Buffer.byteLength(text))
     expect(await parseOffThread(view)).toEqual({ kind: 'value', value: JSON.parse(text) })
+  })
+
+  it('rejects what is in flight when stopped (the caller parses in place), then starts a new worker', async () => {
+    const text = big('')
+    const inFlight = parseOffThread(Buffer.from(text))
+    stopJsonWorker()
+    await expect(inFlight).rejects.toThrow('stopped')
+    expect(await parseOffThread(Buffer.from(text))).toEqual({ kind: 'value', value: JSON.parse(text) })
+    stopJsonWorker()
   })
 })
 

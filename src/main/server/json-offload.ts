@@ -34,13 +34,30 @@ function parser(): Worker | null {
     p?.resolve(reply.outcome)
   })
   const fail = (reason: string): void => {
+    if (worker !== w) return // stopped on purpose
     worker = null
-    for (const p of pending.values()) p.reject(new Error(reason))
-    pending.clear()
+    rejectPending(reason)
   }
   w.on('error', (e) => fail(e.message))
   w.on('exit', () => fail('the JSON worker exited'))
   return (worker = w)
+}
+
+function rejectPending(reason: string): void {
+  for (const p of pending.values()) p.reject(new Error(reason))
+  pending.clear()
+}
+
+/**
+ * Stops the worker (when a server closes; a thread started through tsx's loader would otherwise keep
+ * the process alive). Bodies in flight are parsed in place; the next large one starts a new worker.
+ */
+export function stopJsonWorker(): void {
+  const w = worker
+  if (w === undefined || w === null) return
+  worker = undefined
+  rejectPending('the JSON worker was stopped')
+  void w.terminate()
 }
 
 /**
