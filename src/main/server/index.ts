@@ -16,7 +16,7 @@ import { dispatch, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
 import { checkSecurityOptions, createGuard, surfaceOf, type Surface } from './security.js'
 import { registerChromaRoutes } from './chroma-routes.js'
-import { stopJsonWorker } from './json-offload.js'
+import { stopJsonWorker, trackRequests } from './json-offload.js'
 
 export interface ServerOptions {
   ctx: AppContext
@@ -111,7 +111,8 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     }
   })
 
-  // The JSON worker (decision 0111) ends with the server.
+  // The JSON worker (decision 0111) takes large bodies while other requests wait; it ends with the server.
+  trackRequests(app)
   app.addHook('onClose', async () => stopJsonWorker())
 
   await registerChromaRoutes(app, opts.ctx)

@@ -9,13 +9,15 @@ const big = (extra: string): string =>
   `{"ids":["a"],"pad":${JSON.stringify('x'.repeat(OFF_THREAD_BYTES))},"embeddings":[[1.5,-0,3e-7]]${extra}}`
 
 describe('parseOffThread', () => {
-  it('leaves small bodies to the request thread', () => {
-    expect(parseOffThread(Buffer.from('{"a":1}'))).toBeNull()
+  it('leaves small bodies, and large ones while no other request waits, to the request thread', () => {
+    expect(parseOffThread(Buffer.from('{"a":1}'), true)).toBeNull()
+    expect(parseOffThread(Buffer.from(big('')), false)).toBeNull()
+    expect(parseOffThread(Buffer.from(big('')))).toBeNull() // no server is handling requests here
   })
 
   it('parses a large body as parsing in place does', async () => {
     const text = big(',"metadatas":[{"k":"\\u00e9","n":1}]')
-    const off = await parseOffThread(Buffer.from(text))
+    const off = await parseOffThread(Buffer.from(text), true)
     expect(off).toEqual(parseJson(text))
     expect(off).toEqual({ kind: 'value', value: JSON.parse(text) })
     if (off?.kind !== 'value') throw new Error('no value')
@@ -24,10 +26,10 @@ describe('parseOffThread', () => {
 
   it('reports the same syntax error detail, and drops __proto__ keys', async () => {
     const broken = big(',"oops":}')
-    const off = await parseOffThread(Buffer.from(broken))
+    const off = await parseOffThread(Buffer.from(broken), true)
     expect(off?.kind).toBe('error')
     expect(off).toEqual(parseJson(broken))
-    const proto = await parseOffThread(Buffer.from(big(',"m":{"__proto__":{"polluted":true},"k":1}')))
+    const proto = await parseOffThread(Buffer.from(big(',"m":{"__proto__":{"polluted":true},"k":1}')), true)
     expect(proto?.kind).toBe('value')
     const m = (proto as { value: { m: object } }).value.m
     expect(Object.keys(m)).toEqual(['k'])
@@ -38,15 +40,15 @@ describe('parseOffThread', () => {
     const text = big('')
     const backing = Buffer.from(`garbage${text}garbage`)
     const view = backing.subarray(7, 7 + Buffer.byteLength(text))
-    expect(await parseOffThread(view)).toEqual({ kind: 'value', value: JSON.parse(text) })
+    expect(await parseOffThread(view, true)).toEqual({ kind: 'value', value: JSON.parse(text) })
   })
 
   it('rejects what is in flight when stopped (the caller parses in place), then starts a new worker', async () => {
     const text = big('')
-    const inFlight = parseOffThread(Buffer.from(text))
+    const inFlight = parseOffThread(Buffer.from(text), true)
     stopJsonWorker()
     await expect(inFlight).rejects.toThrow('stopped')
-    expect(await parseOffThread(Buffer.from(text))).toEqual({ kind: 'value', value: JSON.parse(text) })
+    expect(await parseOffThread(Buffer.from(text), true)).toEqual({ kind: 'value', value: JSON.parse(text) })
     stopJsonWorker()
   })
 })
@@ -69,8 +71,16 @@ describe('large bodies through the v2 API', () => {
     const n = 200
     const ids = Array.from({ length: n }, (_, i) => `r${i}`)
     const embeddings = ids.map((_, i) => Array.from({ length: 64 }, (_, j) => Math.sin(i * 64 + j)))
-    expect(JSON.stringify({ ids, embeddings }).length).toBeGreaterThan(OFF_THREAD_BYTES)
-    expect((await server.raw('POST', `${base}/add`, { ids, embeddings })).status).toBe(201)
+    const half = n / 2
+    const first = { ids: ids.slice(0, half), embeddings: embeddings.slice(0, half) }
+    const second = { ids: ids.slice(half), embeddings: embeddings.slice(half) }
+    expect(JSON.stringify(first).length).toBeGreaterThan(OFF_THREAD_BYTES)
+    // Two at once: while one is in flight the other's body goes to the worker.
+    const added = await Promise.all([
+      server.raw('POST', `${base}/add`, first),
+      server.raw('POST', `${base}/add`, second)
+    ])
+    expect(added.map((r) => r.status)).toEqual([201, 201])
     expect((await server.raw('GET', `${base}/count`)).json).toBe(n)
 
     const send = async (text: string): Promise<{ status: number; json: unknown }> => {

@@ -4,6 +4,7 @@
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { findWorkerScript, startWorker } from '../engine/worker-entry.js'
 import type { JsonOutcome } from './json-body.js'
 
@@ -15,6 +16,22 @@ const moduleDir = dirname(fileURLToPath(import.meta.url))
 interface Reply {
   id: number
   outcome: JsonOutcome
+}
+
+/** Requests the servers of this process are handling (trackRequests). */
+let inFlight = 0
+
+/** Counts a server's requests in flight: a large body goes to the worker only when others are waiting. */
+export function trackRequests(app: FastifyInstance): void {
+  app.addHook('onRequest', async () => {
+    inFlight += 1
+  })
+  // A count that drifts only changes where bodies are parsed, never what they parse to.
+  const done = (): void => {
+    inFlight = Math.max(0, inFlight - 1)
+  }
+  app.addHook('onResponse', async () => done())
+  app.addHook('onRequestAbort', async (_req: FastifyRequest) => done())
 }
 
 /** undefined: not started yet; null: unavailable (no script, or it failed): parse in place. */
@@ -61,11 +78,13 @@ export function stopJsonWorker(): void {
 }
 
 /**
- * The body parsed by the worker, or null when it is small or no worker is available. A rejected
+ * The body parsed by the worker, or null when it is small, no other request is in flight, or no
+ * worker is available. A rejected
  * promise (the worker failed) means: parse it in place.
  */
-export function parseOffThread(raw: Buffer): Promise<JsonOutcome> | null {
-  if (raw.length < OFF_THREAD_BYTES) return null
+export function parseOffThread(raw: Buffer, othersWaiting = inFlight > 1): Promise<JsonOutcome> | null {
+  // Alone, the request would only wait longer for the hand-over (a client adding batch after batch).
+  if (raw.length < OFF_THREAD_BYTES || !othersWaiting) return null
   const w = parser()
   if (w === null) return null
   const id = nextId++
