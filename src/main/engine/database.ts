@@ -423,6 +423,7 @@ export class ChromaDatabase {
       this.closed = true
       this.stopWorker()
       this.indexes.clear()
+      this.commits?.close()
       this.db.close()
     }
   }
@@ -545,13 +546,25 @@ export class ChromaDatabase {
   }
 
   /**
+   * Runs a read and answers once every commit it could have seen is on disk: a write is visible as
+   * soon as it commits, before its shared fsync returns (group commit, decision 0110), and an answer
+   * must not show a row that a power loss could still take back. Immediate when nothing is pending.
+   */
+  async readDurable<T>(read: () => T): Promise<T> {
+    const result = read()
+    const pending = this.commits?.settled()
+    if (pending) await pending
+    return result
+  }
+
+  /**
    * Runs a read (a query), awaiting the index worker without blocking while it is too busy to answer
    * and the collection too large to scan exactly: the asynchronous callers' way to query.
    */
   async readWhenAnswerable<T>(read: () => T): Promise<T> {
     for (;;) {
       try {
-        return read()
+        return await this.readDurable(read)
       } catch (e) {
         if (!(e instanceof ResourceExhaustedError)) throw e
         await this.waitForIndexWorker()

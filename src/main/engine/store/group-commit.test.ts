@@ -1,12 +1,12 @@
 // Group commit (decision 0110): a write is acknowledged only after an fsync that started after its
 // commit; writes committed during one fsync share the next; other writes keep synchronous=FULL.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqlite } from './connection.js'
-import { GroupCommit, type SyncFile } from './group-commit.js'
+import { GroupCommit, walSyncer, type SyncFile } from './group-commit.js'
 
 let dir: string
 let db: BetterSqlite3.Database
@@ -16,7 +16,7 @@ beforeEach(() => {
   db.exec('CREATE TABLE t (v INTEGER)')
 })
 afterEach(() => {
-  db.close()
+  if (db.open) db.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -91,6 +91,56 @@ describe('GroupCommit', () => {
     await expect(commits.run(insert(1))).rejects.toThrow('EIO')
     fail = false
     await expect(commits.run(insert(2))).resolves.toBe(1)
+  })
+
+  it('holds a reader until the commits it could see are on disk (settled)', async () => {
+    const held = heldSync()
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'), held.sync)
+    expect(commits.settled()).toBeNull() // nothing committed: answer at once
+    const write = commits.run(insert(1))
+    await flush()
+    // The row is committed and visible, its fsync still in flight: a reader waits for it.
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 })
+    let answered = false
+    const reader = commits.settled()?.then(() => (answered = true))
+    expect(reader).toBeDefined()
+    await flush()
+    expect(answered).toBe(false)
+    held.release() // the WAL
+    await flush()
+    held.release() // its directory (a new WAL file)
+    await Promise.all([write, reader])
+    expect(answered).toBe(true)
+    expect(commits.settled()).toBeNull()
+  })
+
+  it('releases a reader also when the fsync failed (the writers are refused)', async () => {
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'), async () => {
+      throw new Error('EIO')
+    })
+    const write = commits.run(insert(1))
+    const reader = commits.settled()
+    await expect(write).rejects.toThrow('EIO')
+    await expect(reader).resolves.toBeUndefined()
+  })
+
+  it('keeps the WAL open between rounds and reopens it when SQLite starts a new file', async () => {
+    const syncer = walSyncer()
+    const wal = join(dir, 'db.sqlite-wal')
+    db.prepare('INSERT INTO t (v) VALUES (1)').run()
+    const first = await syncer.sync(wal)
+    expect(first).toBe(statSync(wal).ino)
+    expect(await syncer.sync(wal)).toBe(first)
+    // A checkpoint that truncates keeps the file (same inode); closing deletes it: no WAL, nothing to sync.
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    expect(await syncer.sync(wal)).toBe(first)
+    db.close()
+    expect(await syncer.sync(wal)).toBeNull()
+    db = openSqlite(join(dir, 'db.sqlite'))
+    db.prepare('INSERT INTO t (v) VALUES (2)').run()
+    expect(await syncer.sync(wal)).toBe(statSync(wal).ino)
+    expect(await syncer.sync(dir)).toBeNull() // a directory: synced, no inode to track
+    syncer.close()
   })
 
   it('syncs the real WAL file through the thread pool', async () => {
