@@ -464,6 +464,7 @@ export class ChromaDatabase {
         .prepare<[number], { id: string; last_seq: number }>('SELECT id, last_seq FROM collections WHERE cid = ?')
         .get(cid)
       if (!row) continue
+      if (!this.durableForSnapshot()) continue
       try {
         loaded.index.snapshot(this.indexDir, row.id, row.last_seq)
       } catch (e) {
@@ -864,7 +865,7 @@ export class ChromaDatabase {
       }
       opts.signal?.throwIfAborted()
       if (result.cancelled) throw new InternalError('The rebuild was cancelled; the old index stays in use')
-      if (this.indexDir && this.indexes.get(c.cid)?.index === handle) {
+      if (this.indexDir && this.indexes.get(c.cid)?.index === handle && this.durableForSnapshot()) {
         handle.snapshot(this.indexDir, c.id)
         await this.settleIndexes()
       }
@@ -900,7 +901,7 @@ export class ChromaDatabase {
     const loaded = { index: new InlineIndex(build.index), dirty: true, pending: 0 }
     this.indexes.set(c.cid, loaded)
     opts.onProgress?.(build.index.size, build.index.size)
-    if (this.indexDir) {
+    if (this.indexDir && this.durableForSnapshot()) {
       loaded.index.snapshot(this.indexDir, c.id, now.last_seq)
       loaded.dirty = false
     }
@@ -1558,6 +1559,22 @@ export class ChromaDatabase {
     return top.sorted()
   }
 
+  /**
+   * Whether a snapshot may be written now: it records a sequence number of SQLite and is made durable
+   * on its own, so every commit it may cover must be on disk first, also those of asynchronous writes
+   * whose group-commit fsync is still in flight (decision 0110); else a crash could leave a snapshot
+   * ahead of SQLite, whose next writes reuse the lost sequence numbers and rids. Syncs the WAL on this
+   * thread when needed (once per snapshot); false when that sync failed (no snapshot: it is a cache).
+   */
+  private durableForSnapshot(): boolean {
+    try {
+      this.commits?.syncNow()
+      return true
+    } catch {
+      return false
+    }
+  }
+
   /** Applies a committed call's changes to the collection's index (loading it first if needed); on
    * failure the index is dropped and rebuilt from SQLite on next use (SQLite is the source of truth). */
   private applyIndexChanges(c: CollectionRow, changes: IndexChanges): void {
@@ -1583,7 +1600,7 @@ export class ChromaDatabase {
       loaded.index.release(null, null)
       return
     }
-    if (this.indexDir && loaded.pending >= this.snapshotAfterChanges) {
+    if (this.indexDir && loaded.pending >= this.snapshotAfterChanges && this.durableForSnapshot()) {
       try {
         loaded.index.snapshot(this.indexDir, c.id, c.last_seq)
         loaded.dirty = false
@@ -1606,7 +1623,7 @@ export class ChromaDatabase {
     })
     if (c.dimension === null) return
     const index = this.loadIndex(c)
-    if (this.indexDir) {
+    if (this.indexDir && this.durableForSnapshot()) {
       index.snapshot(this.indexDir, c.id, c.last_seq)
       this.waitForWorker()
       const loaded = this.indexes.get(c.cid)

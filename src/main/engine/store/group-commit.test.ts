@@ -82,7 +82,9 @@ describe('GroupCommit', () => {
     expect(synchronous()).toBe(2)
   })
 
-  it('refuses the writes of a round whose fsync failed, and the next round succeeds', async () => {
+  it('after a failed fsync, acknowledges no later write (fail-stop: a later fsync may succeed without the lost frames)', async () => {
+    // Linux may drop the dirty pages of a failed fsync and report success on the next one; the WAL's
+    // chained checksums then end recovery at the lost frames, taking the later commits with them.
     let fail = true
     const commits = new GroupCommit(db, join(dir, 'db.sqlite'), async () => {
       if (fail) throw new Error('EIO')
@@ -90,7 +92,23 @@ describe('GroupCommit', () => {
     })
     await expect(commits.run(insert(1))).rejects.toThrow('EIO')
     fail = false
-    await expect(commits.run(insert(2))).resolves.toBe(1)
+    await expect(commits.run(insert(2))).rejects.toThrow('EIO')
+  })
+
+  it('syncs the directory again for a WAL file that reappears after it was gone, even with the same inode', async () => {
+    const calls: string[] = []
+    let wal: number | null = 7
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'), async (path) => {
+      calls.push(path)
+      return path.endsWith('-wal') ? wal : null
+    })
+    await commits.run(insert(1))
+    wal = null // the WAL file was deleted
+    await commits.run(insert(2))
+    wal = 7 // a new WAL file (the freed inode number reused)
+    calls.length = 0
+    await commits.run(insert(3))
+    expect(calls).toEqual([join(dir, 'db.sqlite-wal'), dir])
   })
 
   it('holds a reader until the commits it could see are on disk (settled)', async () => {

@@ -4,7 +4,7 @@
 // is acknowledged only after the sync that covers its commit frame has returned, so an acknowledged
 // write is as durable as with synchronous=FULL; readers wait for it too before answering (settled).
 import type BetterSqlite3 from 'better-sqlite3'
-import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, openSync, statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
@@ -37,6 +37,15 @@ export class GroupCommit {
   private readonly syncFile: SyncFile
   private readonly closeFiles: () => void
   private closing = false
+  /** Inside `run`'s write: commits are being made with synchronous=NORMAL. */
+  private writing = false
+  /**
+   * The first fsync failure, kept: after one, Linux may have dropped the dirty pages it could not
+   * write and report success on the next fsync, and the WAL's chained checksums end recovery at the
+   * first lost frame, taking every later commit with it. So no later write is acknowledged (fail-stop,
+   * as PostgreSQL does); the database must be reopened.
+   */
+  private failure: unknown = null
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -61,11 +70,14 @@ export class GroupCommit {
    */
   async run<T>(write: () => T): Promise<T> {
     if (!this.db.open) return write() // it reports the closed database
+    if (this.failure !== null) throw this.failure
     this.db.prepare('PRAGMA synchronous = NORMAL').run()
     let result: T
+    this.writing = true
     try {
       result = write()
     } finally {
+      this.writing = false
       // Every other (synchronous) write of the connection keeps its fsync at commit.
       this.db.prepare('PRAGMA synchronous = FULL').run()
     }
@@ -79,13 +91,51 @@ export class GroupCommit {
    * could still take back (decision 0110).
    */
   settled(): Promise<void> | null {
-    if (this.synced >= this.committed) return null
+    if (this.synced >= this.committed || this.failure !== null) return null
     const commit = this.committed
     return new Promise<void>((resolve) => this.waiters.push({ commit, resolve, reject: () => resolve() }))
   }
 
+  /**
+   * Makes every commit so far durable now, on this thread (an fdatasync of the WAL, and of its
+   * directory for a file not synced yet), if any may not be: before something else that is made
+   * durable records a sequence number of the database (an index snapshot), so it never gets ahead of
+   * what a crash leaves in SQLite. Rare (once per snapshot); throws the fsync's failure.
+   */
+  syncNow(): void {
+    if (this.failure !== null) throw this.failure
+    if (!this.writing && this.synced >= this.committed) return
+    if (!this.db.open) return
+    let fd: number
+    try {
+      fd = openSync(this.walPath, 'r+')
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT') return // closed: checkpointed with an fsync
+      throw e
+    }
+    try {
+      fdatasyncSync(fd)
+      const inode = fstatSync(fd).ino
+      if (inode !== this.walInode && process.platform !== 'win32') {
+        const d = openSync(dirname(this.walPath), 'r')
+        try {
+          fsyncSync(d)
+        } finally {
+          closeSync(d)
+        }
+      }
+    } catch (e) {
+      this.failure ??= e
+      throw e
+    } finally {
+      closeSync(fd)
+    }
+  }
+
   /** Resolves once every commit made before the call is on disk. */
   durable(): Promise<void> {
+    // Failed (fail-stop): no round will run again, so none is counted that a reader would wait for.
+    if (this.failure !== null) return Promise.reject(this.failure)
     const commit = ++this.committed
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ commit, resolve, reject }))
     if (!this.running) void this.loop()
@@ -101,7 +151,10 @@ export class GroupCommit {
         let failure: unknown = null
         try {
           this.rounds += 1
+          if (this.failure !== null) throw this.failure
           const inode = await this.syncFile(this.walPath)
+          // No WAL file (deleted at close): a file that appears later is new, whatever its inode number.
+          if (inode === null) this.walInode = null
           if (inode !== null && inode !== this.walInode) {
             // A new WAL file: its directory entry must be durable too (SQLite syncs it on first use).
             await this.syncFile(dirname(this.walPath))
@@ -109,6 +162,7 @@ export class GroupCommit {
           }
         } catch (e) {
           failure = e
+          this.failure ??= e
         }
         this.synced = upTo
         const settled = this.waiters.filter((w) => w.commit <= upTo)
