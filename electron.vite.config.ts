@@ -22,7 +22,9 @@ export default defineConfig({
           // The Map tab's layouts (map/run-layout.ts finds it the same way).
           'layout-worker': resolve('src/main/map/layout-worker.ts'),
           // Ingest reads, parses and chunks files here (engine/ingest/prepare.ts finds it the same way).
-          'ingest-worker': resolve('src/main/engine/ingest/ingest-worker.ts')
+          'ingest-worker': resolve('src/main/engine/ingest/ingest-worker.ts'),
+          // Large JSON request bodies are parsed here (server/json-offload.ts finds it the same way).
+          'json-worker': resolve('src/main/server/json-worker.ts')
         },
         // One flat folder, so shared chunks and the worker entry sit side by side.
         output: { chunkFileNames: '[name]-[hash].js' }

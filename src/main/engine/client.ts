@@ -209,7 +209,7 @@ export class Collection {
   }
 
   async count(): Promise<number> {
-    return this.db.count(this.id)
+    return this.db.readDurable(() => this.db.count(this.id))
   }
 
   /**
@@ -280,18 +280,20 @@ export class Collection {
    */
   async get(idsOrArgs?: unknown, ...rest: unknown[]): Promise<GetResult> {
     const a = getArgs(idsOrArgs, rest)
-    return this.db.get(this.id, {
-      ...recordFilter(a),
-      limit: pick(a, 'limit') as number | undefined,
-      offset: pick(a, 'offset') as number | undefined,
-      include: pick(a, 'include') as IncludeField[] | undefined
-    })
+    return this.db.readDurable(() =>
+      this.db.get(this.id, {
+        ...recordFilter(a),
+        limit: pick(a, 'limit') as number | undefined,
+        offset: pick(a, 'offset') as number | undefined,
+        include: pick(a, 'include') as IncludeField[] | undefined
+      })
+    )
   }
 
   /** peek({ limit }) or peek(limit): the first records in insertion order (default 10). */
   async peek(limitOrArgs?: unknown): Promise<GetResult> {
     const limit = peekLimit(limitOrArgs)
-    return this.db.get(this.id, { limit: (limit ?? 10) as number })
+    return this.db.readDurable(() => this.db.get(this.id, { limit: (limit ?? 10) as number }))
   }
 
   /**

@@ -48,6 +48,7 @@ import {
 } from './health.js'
 import { fileSizes, vacuumFile } from './store/compact.js'
 import { openSqlite } from './store/connection.js'
+import { GroupCommit } from './store/group-commit.js'
 import { RecordStore, decodeEmbedding, readRowsAfter } from './store/records.js'
 import { ReembedStore, type ReembedTodo } from './store/reembed-store.js'
 import { parseEmbeddingConfig } from './embedding/model-ref.js'
@@ -311,6 +312,8 @@ export class ChromaDatabase {
   private readonly db: BetterSqlite3.Database
   private readonly store: RecordStore
   private readonly reembeds: ReembedStore
+  /** Persistent mode: the asynchronous writes' shared fsync (decision 0110). */
+  private readonly commits: GroupCommit | null
   private readonly indexDir: string | null
   private readonly indexes = new Map<number, LoadedIndex>()
   private closed = false
@@ -346,6 +349,7 @@ export class ChromaDatabase {
       this.indexDir = null
     }
     this.db = openSqlite(this.path ? join(this.path, DATABASE_FILE) : null)
+    this.commits = this.path ? new GroupCommit(this.db, join(this.path, DATABASE_FILE)) : null
     this.store = new RecordStore(this.db)
     this.reembeds = new ReembedStore(this.db)
     this.ensureDefaults()
@@ -428,6 +432,7 @@ export class ChromaDatabase {
       this.closed = true
       this.stopWorker()
       this.indexes.clear()
+      this.commits?.close()
       this.db.close()
     }
   }
@@ -468,6 +473,7 @@ export class ChromaDatabase {
         .prepare<[number], { id: string; last_seq: number }>('SELECT id, last_seq FROM collections WHERE cid = ?')
         .get(cid)
       if (!row) continue
+      if (!this.durableForSnapshot()) continue
       try {
         loaded.index.snapshot(this.indexDir, row.id, row.last_seq)
       } catch (e) {
@@ -540,11 +546,25 @@ export class ChromaDatabase {
     for (;;) {
       await this.waitForIndexRoom(collectionId)
       try {
-        return write()
+        // Resolves once the commit is on disk; its fsync runs off this thread, shared with the
+        // writes that commit meanwhile (group commit, decision 0110).
+        return await (this.commits ? this.commits.run(write) : write())
       } catch (e) {
         if (!(e instanceof ResourceExhaustedError)) throw e
       }
     }
+  }
+
+  /**
+   * Runs a read and answers once every commit it could have seen is on disk: a write is visible as
+   * soon as it commits, before its shared fsync returns (group commit, decision 0110), and an answer
+   * must not show a row that a power loss could still take back. Immediate when nothing is pending.
+   */
+  async readDurable<T>(read: () => T): Promise<T> {
+    const result = read()
+    const pending = this.commits?.settled()
+    if (pending) await pending
+    return result
   }
 
   /**
@@ -554,7 +574,7 @@ export class ChromaDatabase {
   async readWhenAnswerable<T>(read: () => T): Promise<T> {
     for (;;) {
       try {
-        return read()
+        return await this.readDurable(read)
       } catch (e) {
         if (!(e instanceof ResourceExhaustedError)) throw e
         await this.waitForIndexWorker()
@@ -865,7 +885,7 @@ export class ChromaDatabase {
       }
       opts.signal?.throwIfAborted()
       if (result.cancelled) throw new InternalError('The rebuild was cancelled; the old index stays in use')
-      if (this.indexDir && this.indexes.get(c.cid)?.index === handle) {
+      if (this.indexDir && this.indexes.get(c.cid)?.index === handle && this.durableForSnapshot()) {
         handle.snapshot(this.indexDir, c.id)
         await this.settleIndexes()
       }
@@ -901,7 +921,7 @@ export class ChromaDatabase {
     const loaded = { index: new InlineIndex(build.index), dirty: true, pending: 0 }
     this.indexes.set(c.cid, loaded)
     opts.onProgress?.(build.index.size, build.index.size)
-    if (this.indexDir) {
+    if (this.indexDir && this.durableForSnapshot()) {
       loaded.index.snapshot(this.indexDir, c.id, now.last_seq)
       loaded.dirty = false
     }
@@ -1559,6 +1579,22 @@ export class ChromaDatabase {
     return top.sorted()
   }
 
+  /**
+   * Whether a snapshot may be written now: it records a sequence number of SQLite and is made durable
+   * on its own, so every commit it may cover must be on disk first, also those of asynchronous writes
+   * whose group-commit fsync is still in flight (decision 0110); else a crash could leave a snapshot
+   * ahead of SQLite, whose next writes reuse the lost sequence numbers and rids. Syncs the WAL on this
+   * thread when needed (once per snapshot); false when that sync failed (no snapshot: it is a cache).
+   */
+  private durableForSnapshot(): boolean {
+    try {
+      this.commits?.syncNow()
+      return true
+    } catch {
+      return false
+    }
+  }
+
   /** Applies a committed call's changes to the collection's index (loading it first if needed); on
    * failure the index is dropped and rebuilt from SQLite on next use (SQLite is the source of truth). */
   private applyIndexChanges(c: CollectionRow, changes: IndexChanges): void {
@@ -1584,7 +1620,7 @@ export class ChromaDatabase {
       loaded.index.release(null, null)
       return
     }
-    if (this.indexDir && loaded.pending >= this.snapshotAfterChanges) {
+    if (this.indexDir && loaded.pending >= this.snapshotAfterChanges && this.durableForSnapshot()) {
       try {
         loaded.index.snapshot(this.indexDir, c.id, c.last_seq)
         loaded.dirty = false
@@ -1607,7 +1643,7 @@ export class ChromaDatabase {
     })
     if (c.dimension === null) return
     const index = this.loadIndex(c)
-    if (this.indexDir) {
+    if (this.indexDir && this.durableForSnapshot()) {
       index.snapshot(this.indexDir, c.id, c.last_seq)
       this.waitForWorker()
       const loaded = this.indexes.get(c.cid)

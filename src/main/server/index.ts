@@ -17,6 +17,7 @@ import { dispatch, issuesText, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
 import { checkSecurityOptions, createGuard, surfaceOf, type Surface } from './security.js'
 import { registerChromaRoutes } from './chroma-routes.js'
+import { stopJsonWorker, trackRequests } from './json-offload.js'
 
 export interface ServerOptions {
   ctx: AppContext
@@ -113,6 +114,10 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       opts.ctx.events.emit({ type: 'collections-changed' })
     }
   })
+
+  // The JSON worker (decision 0111) takes large bodies while other requests wait; it ends with the server.
+  trackRequests(app)
+  app.addHook('onClose', async () => stopJsonWorker())
 
   await registerChromaRoutes(app, opts.ctx)
   if (opts.app) await registerAppSurface(app, opts.ctx, opts.app.staticDir, opts.maxEventStreams ?? MAX_EVENT_STREAMS)

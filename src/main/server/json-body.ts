@@ -7,6 +7,7 @@
 // Fastify parses before routing to a handler, so a parse failure is kept as an UnparsedBody value and
 // thrown by the route when, and only if, it reads the body.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { parseOffThread } from './json-offload.js'
 
 /** A body that did not parse as JSON; `error` is what a route that reads its body answers. */
 export class UnparsedBody {
@@ -17,6 +18,29 @@ export class UnparsedBody {
 export function eofDetail(text = ''): string {
   const lines = text.split('\n')
   return `EOF while parsing a value at line ${lines.length} column ${(lines[lines.length - 1] ?? '').length}`
+}
+
+/** What a request body holds: nothing, a JSON value, or a syntax error's detail. */
+export type JsonOutcome = { kind: 'none' } | { kind: 'value'; value: unknown } | { kind: 'error'; detail: string }
+
+/** Parses a body (on the request thread or in json-worker.ts: the same rules either way). */
+export function parseJson(raw: string | Uint8Array): JsonOutcome {
+  // Collected as one Buffer and decoded once: faster for multi-megabyte adds than string chunks.
+  const source =
+    typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')
+  if (source.length === 0) return { kind: 'none' }
+  if (source.trim().length === 0) return { kind: 'error', detail: eofDetail(source) }
+  try {
+    // A "__proto__" key is dropped so it can never become a prototype when copied into another
+    // object; the key may also arrive \u-escaped, hence the second test (rare in practice).
+    const value: unknown =
+      source.includes('__proto__') || source.includes('\\u')
+        ? JSON.parse(source, (k, v: unknown) => (k === '__proto__' ? undefined : v))
+        : JSON.parse(source)
+    return { kind: 'value', value }
+  } catch (e) {
+    return { kind: 'error', detail: (e as Error).message }
+  }
 }
 
 /**
@@ -34,21 +58,16 @@ export function registerJsonBody(
     raw: string | Buffer,
     done: (err: Error | null, body?: unknown) => void
   ): void => {
-    // Collected as one Buffer and decoded once: faster for multi-megabyte adds than string chunks.
-    const source = raw.toString('utf8')
-    if (source.length === 0) return done(null, undefined)
-    if (source.trim().length === 0) return done(null, new UnparsedBody(parseError(eofDetail(source))))
-    try {
-      // A "__proto__" key is dropped so it can never become a prototype when copied into another
-      // object; the key may also arrive \u-escaped, hence the second test (rare in practice).
-      const parsed: unknown =
-        source.includes('__proto__') || source.includes('\\u')
-          ? JSON.parse(source, (k, v: unknown) => (k === '__proto__' ? undefined : v))
-          : JSON.parse(source)
-      done(null, parsed)
-    } catch (e) {
-      done(null, new UnparsedBody(parseError((e as Error).message)))
+    const finish = (o: JsonOutcome): void => {
+      if (o.kind === 'none') done(null, undefined)
+      else if (o.kind === 'error') done(null, new UnparsedBody(parseError(o.detail)))
+      else done(null, o.value)
     }
+    // A large body (an add of many vectors) is parsed off this thread, so the small requests that
+    // arrive meanwhile (queries) are not held up by it (decision 0111).
+    const offThread = typeof raw === 'string' ? null : parseOffThread(raw)
+    if (offThread === null) finish(parseJson(raw))
+    else offThread.then(finish, () => finish(parseJson(raw)))
   }
   for (const type of contentTypes) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type)

@@ -10,7 +10,6 @@
 // Where the worker script comes from: index-worker.js/.mjs next to this module (a bundle must emit
 // src/main/engine/vector-index/index-worker.ts as its own entry there), or index-worker.ts started
 // through tsx's loader (sources under vitest/tsx). Without either, indexes stay on the main thread.
-import { availableParallelism } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads'
@@ -32,6 +31,7 @@ import {
   type WorkerReply
 } from './worker-protocol.js'
 import { inspectRange, type InspectReply } from './maintenance.js'
+import { ReplySpin } from './reply-spin.js'
 
 /** What the database needs from a loaded collection index, wherever its graph lives. */
 export interface IndexHandle {
@@ -80,10 +80,6 @@ export class InlineIndex implements IndexHandle {
 
   release(): void {}
 }
-
-/** How long a synchronous call polls for the worker's reply before blocking. */
-// Not on a single core, where spinning would only delay the worker it waits for.
-const REPLY_SPIN_MS = availableParallelism() > 1 ? 0.5 : 0
 
 /**
  * The longest any main-thread wait on the index worker lasts (decision 0050). A healthy worker answers
@@ -137,6 +133,7 @@ export class IndexWorker {
   private readonly worker: Worker
   private readonly ctrl: Int32Array
   private readonly replies: MessagePort
+  private readonly spin = new ReplySpin()
   private nextTicket = 1
   private nextCall = 1
   private nextKey = 1
@@ -415,14 +412,20 @@ export class IndexWorker {
     this.unanswered = call
     this.worker.postMessage({ ...op, call })
     const end = Math.min(deadline, performance.now() + INDEX_WAIT_MS)
+    let spinning = true // once per call
     for (;;) {
       const reply = this.takeReply()
       if (reply !== undefined) return reply
-      // A search takes a fraction of a millisecond: spin for a reply that close before sleeping, since
-      // waking a thread from a futex costs about as much again on a VM (measured ~0.09 ms).
-      const spinUntil = Math.min(end, performance.now() + REPLY_SPIN_MS)
-      while (Atomics.load(this.ctrl, CTRL_REPLIES) === seen && performance.now() < spinUntil) {
-        // spin
+      // A search takes a fraction of a millisecond: spin for a reply that close before sleeping, while
+      // spinning pays (reply-spin.ts).
+      const budget = spinning ? this.spin.budget() : 0
+      spinning = false
+      if (budget > 0) {
+        const spinUntil = Math.min(end, performance.now() + budget)
+        while (Atomics.load(this.ctrl, CTRL_REPLIES) === seen && performance.now() < spinUntil) {
+          // spin
+        }
+        this.spin.record(Atomics.load(this.ctrl, CTRL_REPLIES) !== seen)
       }
       const left = end - performance.now()
       if (left <= 0) {

@@ -338,7 +338,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
       offset: b.offset as number | null | undefined,
       include: engine as IncludeField[]
     }
-    return sendJson(reply, getResultJson(db.get(c.id, get), included))
+    return sendJson(reply, getResultJson(await db.readDurable(() => db.get(c.id, get)), included))
   })
 
   route('POST', '/collections/:collection/query', async (req, reply) => {
@@ -379,7 +379,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
   })
 
   route('GET', '/collections/:collection/count', async (req, reply) =>
-    sendJson(reply, db.count(resolveCollection(req).id))
+    sendJson(reply, await db.readDurable(() => db.count(resolveCollection(req).id)))
   )
 
   route('POST', '/collections/:collection/create_index', async (req, reply) => {

@@ -265,11 +265,11 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
   route('GET', `${R}/count`, (req) => {
     const id = cid(req)
     readLevel(req.query)
-    return db.count(id)
+    return db.readDurable(() => db.count(id))
   })
-  route('POST', `${R}/get`, (req) => {
+  route('POST', `${R}/get`, async (req) => {
     const id = cid(req)
-    return encodeGetResult(db.get(id, getBody(req.body)))
+    return encodeGetResult(await db.readDurable(() => db.get(id, getBody(req.body))))
   })
   route('POST', `${R}/query`, async (req) => {
     const id = cid(req)
