@@ -17,7 +17,7 @@ import { dispatch, issuesText, type Handlers } from '../api/dispatch.js'
 import { createHandlers } from '../api/handlers.js'
 import { checkSecurityOptions, createGuard, surfaceOf, type Surface } from './security.js'
 import { registerChromaRoutes } from './chroma-routes.js'
-import { stopJsonWorker, trackRequests } from './json-offload.js'
+import { stopJsonWorker, trackRequests, untrackRequest } from './json-offload.js'
 
 export interface ServerOptions {
   ctx: AppContext
@@ -154,6 +154,7 @@ async function registerAppSurface(
     }
     streams++
     reply.hijack()
+    untrackRequest(req)
     const res = reply.raw
     res.writeHead(200, {
       ...UI_HEADERS,

@@ -2,7 +2,8 @@
 // value, the same syntax error detail, "__proto__" keys dropped; and a server answers them the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseJson } from './json-body.js'
-import { OFF_THREAD_BYTES, parseOffThread, stopJsonWorker } from './json-offload.js'
+import { OFF_THREAD_BYTES, parseOffThread, requestsInFlight, stopJsonWorker } from './json-offload.js'
+import { EVENTS_PATH } from '../../shared/constants.js'
 import { startOurServer, type RunningServer } from './v2/test-server.js'
 
 const big = (extra: string): string =>
@@ -98,5 +99,17 @@ describe('large bodies through the v2 API', () => {
       `Failed to parse the request body as JSON: ${(parseJson(`{"ids":["x"],"pad":"${'y'.repeat(OFF_THREAD_BYTES)}",}`) as { detail: string }).detail}`
     )
     expect((await server.raw('GET', `${base}/count`)).json).toBe(n)
+  })
+
+  it("the app's open event stream is not a request in flight, and each request is counted once", async () => {
+    const controller = new AbortController()
+    const stream = await fetch(`${server.baseUrl}${EVENTS_PATH}`, {
+      headers: server.appHeaders,
+      signal: controller.signal
+    })
+    expect(stream.status).toBe(200)
+    await server.raw('GET', '/api/v2/heartbeat')
+    expect(requestsInFlight()).toBe(0)
+    controller.abort()
   })
 })

@@ -18,20 +18,33 @@ interface Reply {
   outcome: JsonOutcome
 }
 
-/** Requests the servers of this process are handling (trackRequests). */
-let inFlight = 0
+/** Requests the servers of this process are handling (trackRequests), each counted once. */
+const inFlight = new Set<FastifyRequest>()
 
 /** Counts a server's requests in flight: a large body goes to the worker only when others are waiting. */
 export function trackRequests(app: FastifyInstance): void {
-  app.addHook('onRequest', async () => {
-    inFlight += 1
+  app.addHook('onRequest', async (req) => {
+    inFlight.add(req)
   })
-  // A count that drifts only changes where bodies are parsed, never what they parse to.
-  const done = (): void => {
-    inFlight = Math.max(0, inFlight - 1)
-  }
-  app.addHook('onResponse', async () => done())
-  app.addHook('onRequestAbort', async (_req: FastifyRequest) => done())
+  app.addHook('onResponse', async (req) => {
+    inFlight.delete(req)
+  })
+  app.addHook('onRequestAbort', async (req) => {
+    inFlight.delete(req)
+  })
+}
+
+/**
+ * A hijacked reply (the app's event stream, open for the page's life) never reaches onResponse and
+ * waits for nothing: it must not count as a request in flight.
+ */
+export function untrackRequest(req: FastifyRequest): void {
+  inFlight.delete(req)
+}
+
+/** How many requests are in flight now (what parseOffThread weighs). */
+export function requestsInFlight(): number {
+  return inFlight.size
 }
 
 /** undefined: not started yet; null: unavailable (no script, or it failed): parse in place. */
@@ -82,7 +95,7 @@ export function stopJsonWorker(): void {
  * worker is available. A rejected
  * promise (the worker failed) means: parse it in place.
  */
-export function parseOffThread(raw: Buffer, othersWaiting = inFlight > 1): Promise<JsonOutcome> | null {
+export function parseOffThread(raw: Buffer, othersWaiting = inFlight.size > 1): Promise<JsonOutcome> | null {
   // Alone, the request would only wait longer for the hand-over (a client adding batch after batch).
   if (raw.length < OFF_THREAD_BYTES || !othersWaiting) return null
   const w = parser()
