@@ -16,6 +16,7 @@
 //   value as id when the mapping names one, its chosen fields as typed metadata.
 import { EventEmitter } from 'node:events'
 import type { Collection } from '../client.js'
+import type { Metadata, UpdateMetadata } from '../types.js'
 import type { EmbeddingFunction } from '../embedding/index.js'
 import { embedCancellable } from '../embedding/index.js'
 import {
@@ -28,7 +29,7 @@ import {
 import { InvalidArgumentError } from '../errors.js'
 import { IngestFileError, listFiles } from './parse.js'
 import { FilePreparer } from './prepare.js'
-import type { FieldMapping } from './structured.js'
+import { SETTINGS_KEY, type FieldMapping } from './structured.js'
 
 export interface IngestOptions {
   /** Embeds the chunks; default: the collection's embedding function. */
@@ -255,12 +256,16 @@ async function run(
         const existing = await collection.get({ where: { source }, include: ['metadatas'] })
         const existingIds = existing.ids
         const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
-        // Unchanged: this content is stored whole under this path (a crash mid-write leaves fewer
-        // chunks than their chunk_count; chunks written before chunk_count existed were written whole).
-        const same = existingIds.filter((_, i) => shaOf(i) === parsed.sha256).length
-        const expected = existing.metadatas?.find((_, i) => shaOf(i) === parsed.sha256)?.chunk_count
+        const settings = ingestSettings(parsed.mapping, chunkSize, overlap)
+        // Unchanged: this content is stored whole under this path with the same chunking or field
+        // mapping (a crash mid-write leaves fewer chunks than their chunk_count; records from before
+        // ingest_settings existed count as changed, so they are made again once).
+        const current = (i: number): boolean =>
+          shaOf(i) === parsed.sha256 && existing.metadatas?.[i]?.[SETTINGS_KEY] === settings
+        const same = existingIds.filter((_, i) => current(i)).length
+        const expected = existing.metadatas?.find((_, i) => current(i))?.chunk_count
         if (same > 0 && (typeof expected !== 'number' || same >= expected)) {
-          summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => shaOf(i) !== parsed.sha256)
+          summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => !current(i))
           summary.unchanged.push(file)
           counts.filesDone++
           emit({ type: 'file-skipped', path: file, reason: 'unchanged', counts: snapshot() })
@@ -286,8 +291,7 @@ async function run(
         }
 
         // Ids mapped from the file's own field may name records this file does not own: refused
-        // before anything is written. Those this file wrote before stay out of a rollback's delete.
-        const preexisting = new Set<string>()
+        // before anything is written.
         if (parsed.mapping !== null) {
           for (let start = 0; start < ids.length; start += 1000) {
             const found = await collection.get({ ids: ids.slice(start, start + 1000), include: ['metadatas'] })
@@ -302,7 +306,6 @@ async function run(
                   }; map another id field, or none`
                 )
               }
-              preexisting.add(id)
             })
           }
         }
@@ -326,31 +329,40 @@ async function run(
 
         if (signal.aborted) throw new Cancelled()
         const ingestedAt = new Date().toISOString()
+        // This source's records before the run, by id: a record the new run makes again under the same
+        // id (a mapped id, or a chunk of the same content chunked anew) is replaced whole, not merged.
+        const before = new Map(existingIds.map((id, i) => [id, existing.metadatas?.[i] ?? null]))
         // Written in batches, so a large file reports progress and no single write holds the main
-        // thread (or the index's backlog) long; a file stays whole or absent: an error or a cancel
-        // removes what this file wrote so far, and `chunk_count` lets the next run see a file a crash
-        // left half written (it is then ingested again, not skipped as unchanged).
+        // thread (or the index's backlog) long; a file stays as it was or is written whole: an error or
+        // a cancel removes what this run created and puts back the records it overwrote, and
+        // `chunk_count` lets the next run see a file a crash left half written (it is then ingested
+        // again, not skipped as unchanged).
         const written: string[] = []
+        const overwritten: OldRecords[] = []
         try {
           for (let start = 0; start < chunks.length; start += writeBatch) {
             if (signal.aborted) throw new Cancelled()
             const part = chunks.slice(start, start + writeBatch)
             const partIds = ids.slice(start, start + part.length)
+            const metadatas = part.map((chunk): Metadata => ({
+              ...chunk.metadata,
+              ...(parsed.mapping !== null ? { row: chunk.index + 1 } : {}),
+              source,
+              file_name: parsed.fileName,
+              chunk_index: chunk.index,
+              chunk_count: chunks.length,
+              ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+              ingested_at: ingestedAt,
+              file_sha256: parsed.sha256,
+              [SETTINGS_KEY]: settings
+            }))
+            const old = await oldVersions(collection, partIds, metadatas, before)
+            if (old !== null) overwritten.push(old)
             await collection.upsert({
               ids: partIds,
               embeddings: embeddings.slice(start, start + part.length),
               documents: part.map((chunk) => chunk.text),
-              metadatas: part.map((chunk) => ({
-                ...chunk.metadata,
-                ...(parsed.mapping !== null ? { row: chunk.index + 1 } : {}),
-                source,
-                file_name: parsed.fileName,
-                chunk_index: chunk.index,
-                chunk_count: chunks.length,
-                ...(chunk.page !== undefined ? { page: chunk.page } : {}),
-                ingested_at: ingestedAt,
-                file_sha256: parsed.sha256
-              }))
+              metadatas: metadatas.map((m, i) => replacing(before.get(partIds[i] as string), m))
             })
             written.push(...partIds)
             emit({ type: 'write-progress', path: file, done: written.length, total: chunks.length, counts: snapshot() })
@@ -359,9 +371,7 @@ async function run(
             await new Promise((resolve) => setImmediate(resolve))
           }
         } catch (error) {
-          // Only what this run created: a row this file had stored before keeps its newer version.
-          const created = written.filter((id) => !preexisting.has(id))
-          if (created.length > 0) await collection.delete({ ids: created })
+          await rollBack(collection, written, before, overwritten)
           throw error
         }
         const fresh = new Set(ids)
@@ -383,6 +393,71 @@ async function run(
       }
     }
   }
+}
+
+/**
+ * How a file was made into records, stored on each of them: a file read again with other settings is
+ * ingested again, not skipped as unchanged. Text: the chunk size and overlap in tokens; a structured
+ * file: its field mapping (chunking does not apply to rows).
+ */
+export function ingestSettings(mapping: FieldMapping | null, chunkSize: number, overlap: number): string {
+  if (mapping === null) return `chunks of ${chunkSize} tokens, overlap ${overlap}`
+  const { document, id, metadata } = mapping
+  return `fields ${JSON.stringify({ document, id, metadata })}`
+}
+
+/**
+ * New metadata for a record that may already exist: upsert merges metadata, so every key the old
+ * version had and the new one lacks is deleted (null), leaving the record exactly as the new run makes it.
+ */
+function replacing(old: Metadata | null | undefined, next: Metadata): UpdateMetadata {
+  if (old === undefined || old === null) return next
+  const out: UpdateMetadata = { ...next }
+  for (const key of Object.keys(old)) if (!(key in next)) out[key] = null
+  return out
+}
+
+interface OldRecords {
+  ids: string[]
+  embeddings: number[][]
+  documents: string[]
+  /** Each old version as the rollback writes it back: the keys the new version added deleted again. */
+  metadatas: UpdateMetadata[]
+}
+
+/** The stored versions of the batch's ids that this source held before the run, for a rollback. */
+async function oldVersions(
+  collection: Collection,
+  ids: string[],
+  next: Metadata[],
+  before: Map<string, Metadata | null>
+): Promise<OldRecords | null> {
+  const held = ids.filter((id) => before.has(id))
+  if (held.length === 0) return null
+  const nextOf = new Map(ids.map((id, i) => [id, next[i] as Metadata]))
+  const got = await collection.get({ ids: held, include: ['embeddings', 'documents', 'metadatas'] })
+  return {
+    ids: got.ids,
+    embeddings: (got.embeddings ?? []) as number[][],
+    // Ingested records always carry a document.
+    documents: (got.documents ?? []).map((d) => d ?? ''),
+    metadatas: got.ids.map((id, i) => replacing(nextOf.get(id), got.metadatas?.[i] ?? {}))
+  }
+}
+
+/**
+ * Undoes a file's partial write: removes the records the run created and puts back, whole, the ones it
+ * overwrote; the source is then as it was before the run.
+ */
+async function rollBack(
+  collection: Collection,
+  written: string[],
+  before: Map<string, Metadata | null>,
+  overwritten: OldRecords[]
+): Promise<void> {
+  const created = written.filter((id) => !before.has(id))
+  if (created.length > 0) await collection.delete({ ids: created })
+  for (const old of overwritten) await collection.upsert(old)
 }
 
 /** Deletes the existing chunks selected by index; returns how many. */
