@@ -43,6 +43,12 @@ export const STAGING_LIMITS = { perUpload: 1 * GiB, total: 4 * GiB }
  */
 export const INGEST_MAX_FILE_BYTES = 512 * 1024 * 1024
 
+/**
+ * The preview reads this much of a text, CSV or JSON Lines file (far more than the chunks it shows),
+ * so a large file previews at once in bounded memory; see ParseFileOptions.headBytes for the rest.
+ */
+export const PREVIEW_HEAD_BYTES = 256 * 1024
+
 /** Structured files' mappings by dropped name -> by staged path, for the engine's job. */
 function fieldsByPath(
   fields: Record<string, FieldMapping>,
@@ -220,6 +226,7 @@ export class IngestManager {
         overlap,
         tokenizer,
         maxBytes: INGEST_MAX_FILE_BYTES,
+        headBytes: PREVIEW_HEAD_BYTES,
         ...(input.fields ? { fields: input.fields } : {})
       },
       () => undefined
@@ -240,6 +247,7 @@ export class IngestManager {
         ...(c.metadata !== undefined ? { metadata: c.metadata as Record<string, string | number | boolean> } : {})
       })),
       total: prepared.chunks.length,
+      ...(prepared.truncatedFrom !== undefined ? { head: { bytes: prepared.bytes, of: prepared.truncatedFrom } } : {}),
       ...(prepared.table && prepared.mapping
         ? {
             table: {

@@ -38,6 +38,8 @@ export interface PrepareTask {
   chunkSize: number
   overlap: number
   maxBytes?: number
+  /** Only the file's head (the preview): see ParseFileOptions.headBytes. */
+  headBytes?: number
   /** For a structured file: the fields to use; absent: guessMapping's defaults. */
   fields?: FieldMapping
   /** Folder of the model's tokenizer; null: approximateTokenCounter. */
@@ -65,6 +67,7 @@ export async function prepareFile(
   }
   const parsed = await parseFile(task.path, {
     ...(task.maxBytes !== undefined ? { maxBytes: task.maxBytes } : {}),
+    ...(task.headBytes !== undefined ? { headBytes: task.headBytes } : {}),
     ...(signal ? { signal } : {}),
     onProgress: (done, total) => throttled({ phase: 'reading', done, total }, done === total)
   })
