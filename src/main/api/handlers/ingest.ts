@@ -431,7 +431,9 @@ export class IngestManager {
         set({ state: 'working', step: 'writing', done: 0, total: event.chunks })
         break
       case 'write-progress':
-        set({ state: 'working', step: 'writing', done: event.done, total: event.total })
+        // Writes run a batch behind embedding; the file shows embedding until every chunk is embedded.
+        if (file.state === 'working' && file.step === 'writing')
+          set({ state: 'working', step: 'writing', done: event.done, total: event.total })
         break
       case 'file-written':
         set({ state: 'written', chunks: event.chunks, replaced: event.replaced })
@@ -511,7 +513,7 @@ const PROGRESS_EVENTS = new Set<IngestEvent['type']>([
 
 /**
  * The registry's one-line progress for an ingest event: each phase in its own unit (bytes read and
- * parsed, text chunked, chunks embedded, chunks written), named with the file it works on.
+ * parsed, text chunked, chunks embedded and written), named with the file it works on.
  */
 function reportPhase(event: IngestEvent, name: string, progress: JobControl['progress']): void {
   const files = `file ${event.counts.filesDone + 1}/${event.counts.filesTotal}`
@@ -522,14 +524,10 @@ function reportPhase(event: IngestEvent, name: string, progress: JobControl['pro
     case 'chunk-progress':
       progress(event.done, event.total, `chunking ${name}: ${event.chunks.toLocaleString()} chunks`, 'bytes')
       break
+    // Each batch is written while the next one embeds, a batch behind at most: the bar follows the
+    // chunks embedded, which only grows (the written count is in the file's own detail).
     case 'embed-progress':
-      progress(event.done, event.total, `embedding ${name} (${files})`, 'chunks')
-      break
-    case 'file-embedded':
-      progress(0, event.chunks, `writing ${name} (${files})`, 'chunks')
-      break
-    case 'write-progress':
-      progress(event.done, event.total, `writing ${name} (${files})`, 'chunks')
+      progress(event.done, event.total, `embedding and writing ${name} (${files})`, 'chunks')
       break
     default:
       break

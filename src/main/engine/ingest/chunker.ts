@@ -295,6 +295,17 @@ async function splitWithin(text: string, size: number, countRaw: TokenCounter): 
   return out
 }
 
+/**
+ * A chunk whose `tokens` is counted when first read: ingest never reads it, and counting every chunk
+ * after a section's last block was a silent pause at the end of chunking (seconds on 100 MB).
+ */
+function withTokens(index: number, text: string, page: number | undefined, count: TokenCounter): Chunk {
+  let tokens: number | undefined
+  const chunk = { index, text, ...(page !== undefined ? { page } : {}) } as Chunk
+  Object.defineProperty(chunk, 'tokens', { enumerable: true, get: () => (tokens ??= count(text)) })
+  return chunk
+}
+
 /** The chunks of a parsed file, section by section; each chunk keeps its section's page. */
 export async function chunkSections(sections: ParsedFile['sections'], opts: ChunkOptions = {}): Promise<Chunk[]> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE
@@ -310,9 +321,7 @@ export async function chunkSections(sections: ParsedFile['sections'], opts: Chun
       opts.onProgress?.(before + done, total, chunks.length + pieces)
     }
     for (const text of await splitText(section.text, chunkSize, overlap, count, onBlock)) {
-      const chunk: Chunk = { index: chunks.length, text, tokens: count(text) }
-      if (section.page !== undefined) chunk.page = section.page
-      chunks.push(chunk)
+      chunks.push(withTokens(chunks.length, text, section.page, count))
     }
     before += section.text.length
     opts.onProgress?.(before, total, chunks.length)

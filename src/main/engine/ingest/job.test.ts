@@ -6,7 +6,7 @@ import { EphemeralClient, type Collection } from '../client.js'
 import { TransformersEmbeddingFunction } from '../embedding/index.js'
 import { createTinyModel } from '../embedding/testing/tiny-model.js'
 import { previewChunks, tokenCounterFor } from './chunker.js'
-import { startIngest, type IngestEvent, type IngestOptions } from './job.js'
+import { nextWriteBatch, startIngest, type IngestEvent, type IngestOptions } from './job.js'
 import { parseFile } from './parse.js'
 
 let root = ''
@@ -408,5 +408,16 @@ describe('re-ingest with other settings', () => {
     const failed = await startIngest(failing, [file], { ...OPTS, writeBatch: 8, fields: () => other }).done
     expect(failed.failed.map((f) => f.error)).toEqual(['disk full'])
     expect(await full(col, file)).toEqual(before)
+  })
+})
+
+describe('nextWriteBatch', () => {
+  it('scales the write batch toward 100 ms, by at most 2x a step, within 10..1000', () => {
+    expect(nextWriteBatch(100, 100)).toBe(100)
+    expect(nextWriteBatch(100, 400)).toBe(50)
+    expect(nextWriteBatch(100, 125)).toBe(80)
+    expect(nextWriteBatch(100, 10)).toBe(200)
+    expect(nextWriteBatch(800, 1)).toBe(1000)
+    expect(nextWriteBatch(12, 5000)).toBe(10)
   })
 })

@@ -3,11 +3,13 @@
 // Write rules, per file:
 // - Chunk ids are `${sha256 of the file}:${chunk index}`, so the same content always gets the same ids.
 // - A file whose source path already has chunks with the same sha256 is skipped as unchanged.
-// - All chunks of a file are embedded before anything is written, then upserted in batches of 500,
+// - A file's chunks are embedded and upserted batch by batch (writes sized by time, decision 0126),
 //   then the source's chunks from an older version (other ids) are deleted. An error or cancel
-//   mid-write deletes the records this run created (never a record the file had stored before);
+//   mid-write deletes the records this run created and puts back those it overwrote;
 //   a crash leaves fewer chunks than their `chunk_count`, so the next ingest writes the file again.
 //   The next ingest of a path whose current sha is present removes stale chunks (`cleanStale`).
+// - A file made again with other settings (chunk size, overlap, field mapping: `ingest_settings`)
+//   is not unchanged; a record it makes again is replaced whole (keys it no longer has deleted).
 // - Rows of a structured file may carry their own ids (a mapped id field): an id held by a record
 //   from another source, or by one not ingested from a file, fails the file before any write.
 // - A file that cannot be read or parsed is reported (`file-failed`) and the job goes on.
@@ -42,7 +44,7 @@ export interface IngestOptions {
   maxBytes?: number
   /** Chunks per embedding call, so progress and cancellation are seen within a file. Default 256. */
   embedBatch?: number
-  /** Chunks per write (one transaction each). Default 500. */
+  /** Chunks per write (one transaction each). Default: sized to take about WRITE_TARGET_MS each. */
   writeBatch?: number
   /** Aborting it is the same as job.cancel(). */
   signal?: AbortSignal
@@ -112,8 +114,20 @@ export interface IngestJob {
 }
 
 const DEFAULT_EMBED_BATCH = 256
-/** 500 records: a short transaction, and in memory mode (HNSW inserted inline) well under a second. */
-const DEFAULT_WRITE_BATCH = 500
+/**
+ * Writes aim at this long each (one SQLite transaction on the main thread: the trigram index of the
+ * documents is most of it); the batch size follows the last write's time (decision 0126).
+ */
+const WRITE_TARGET_MS = 100
+const FIRST_WRITE_BATCH = 100
+const WRITE_BATCH_RANGE = { min: 10, max: 1000 }
+
+/** The next write's size: scaled toward WRITE_TARGET_MS, by at most a factor of 2 either way. */
+export function nextWriteBatch(size: number, ms: number): number {
+  const scaled = Math.round((size * WRITE_TARGET_MS) / Math.max(ms, 1))
+  const bounded = Math.min(size * 2, Math.max(Math.ceil(size / 2), scaled))
+  return Math.min(WRITE_BATCH_RANGE.max, Math.max(WRITE_BATCH_RANGE.min, bounded))
+}
 
 class Cancelled extends Error {}
 
@@ -173,7 +187,6 @@ async function run(
     throw new InvalidArgumentError(`chunkSize ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
   }
   const embedBatch = opts.embedBatch ?? DEFAULT_EMBED_BATCH
-  const writeBatch = opts.writeBatch ?? DEFAULT_WRITE_BATCH
   // The worker loads the tokenizer from its folder; a custom counter keeps the work on this thread.
   const tokenizer = opts.countTokens === undefined ? await tokenizerFolderFor(ef) : null
 
@@ -310,39 +323,48 @@ async function run(
           }
         }
 
-        const embeddings: number[][] = []
-        for (let start = 0; start < chunks.length; start += embedBatch) {
-          if (signal.aborted) throw new Cancelled()
-          const texts = chunks.slice(start, start + embedBatch).map((chunk) => chunk.text)
-          const vectors = await embedCancellable(embedder, texts, signal)
-          embeddings.push(...vectors)
-          counts.embeddings += vectors.length
-          emit({
-            type: 'embed-progress',
-            path: file,
-            done: embeddings.length,
-            total: chunks.length,
-            counts: snapshot()
-          })
-        }
-        emit({ type: 'file-embedded', path: file, chunks: chunks.length, counts: snapshot() })
-
         if (signal.aborted) throw new Cancelled()
         const ingestedAt = new Date().toISOString()
         // This source's records before the run, by id: a record the new run makes again under the same
         // id (a mapped id, or a chunk of the same content chunked anew) is replaced whole, not merged.
         const before = new Map(existingIds.map((id, i) => [id, existing.metadatas?.[i] ?? null]))
-        // Written in batches, so a large file reports progress and no single write holds the main
-        // thread (or the index's backlog) long; a file stays as it was or is written whole: an error or
-        // a cancel removes what this run created and puts back the records it overwrote, and
-        // `chunk_count` lets the next run see a file a crash left half written (it is then ingested
-        // again, not skipped as unchanged).
+        // Embedded and written batch by batch, the next batch embedding (in the embedding worker) while
+        // this one is written: only a batch's vectors are held, never a whole file's. Writes are sized
+        // to take about WRITE_TARGET_MS each (decision 0126), so no write holds the main thread long.
+        // A file stays as it was or is written whole: an error or a cancel removes what this run
+        // created and puts back the records it overwrote, and `chunk_count` lets the next run see a
+        // file a crash left half written (it is then ingested again, not skipped as unchanged).
         const written: string[] = []
         const overwritten: OldRecords[] = []
+        const ready: number[][] = []
+        let embedded = 0
+        const embedNext = (): Promise<number[][]> | null => {
+          if (embedded >= chunks.length) return null
+          const texts = chunks.slice(embedded, embedded + embedBatch).map((chunk) => chunk.text)
+          embedded += texts.length
+          const vectors = embedCancellable(embedder, texts, signal)
+          // Awaited below; a rejection while a write fails first must not go unhandled.
+          vectors.catch(() => undefined)
+          return vectors
+        }
+        let embedding = embedNext()
+        let batch = opts.writeBatch ?? FIRST_WRITE_BATCH
         try {
-          for (let start = 0; start < chunks.length; start += writeBatch) {
+          while (written.length < chunks.length) {
             if (signal.aborted) throw new Cancelled()
-            const part = chunks.slice(start, start + writeBatch)
+            if (ready.length < batch && embedding !== null) {
+              const vectors = await embedding
+              embedding = embedNext()
+              for (const v of vectors) ready.push(v)
+              counts.embeddings += vectors.length
+              const done = written.length + ready.length
+              emit({ type: 'embed-progress', path: file, done, total: chunks.length, counts: snapshot() })
+              if (done === chunks.length)
+                emit({ type: 'file-embedded', path: file, chunks: chunks.length, counts: snapshot() })
+              continue
+            }
+            const start = written.length
+            const part = chunks.slice(start, start + Math.min(batch, ready.length))
             const partIds = ids.slice(start, start + part.length)
             const metadatas = part.map((chunk): Metadata => ({
               ...chunk.metadata,
@@ -356,14 +378,16 @@ async function run(
               file_sha256: parsed.sha256,
               [SETTINGS_KEY]: settings
             }))
+            const began = performance.now()
             const old = await oldVersions(collection, partIds, metadatas, before)
             if (old !== null) overwritten.push(old)
             await collection.upsert({
               ids: partIds,
-              embeddings: embeddings.slice(start, start + part.length),
+              embeddings: ready.splice(0, part.length),
               documents: part.map((chunk) => chunk.text),
               metadatas: metadatas.map((m, i) => replacing(before.get(partIds[i] as string), m))
             })
+            if (opts.writeBatch === undefined) batch = nextWriteBatch(batch, performance.now() - began)
             written.push(...partIds)
             emit({ type: 'write-progress', path: file, done: written.length, total: chunks.length, counts: snapshot() })
             // A write that needs no wait resolves at once: without this turn of the event loop a large
