@@ -2,7 +2,7 @@
 //
 // Write rules, per file:
 // - Chunk ids are `${sha256 of the file}:${chunk index}`, so the same content always gets the same ids.
-// - A file whose source path already has chunks with the same sha256 is skipped as unchanged.
+// - A file whose source path already has chunks with the same sha256 and settings is skipped as unchanged.
 // - A file's chunks are embedded and upserted batch by batch (writes sized by time, decision 0126),
 //   then the source's chunks from an older version (other ids) are deleted. An error or cancel
 //   mid-write deletes the records this run created and puts back those it overwrote;
