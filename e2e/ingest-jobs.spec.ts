@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from './fixtures.js'
 import type { CollectionSummary, RecordRow } from '../src/shared/contract.js'
+import { APP_KEY_HEADER } from '../src/shared/constants.js'
 import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -99,6 +100,10 @@ test.describe('ingest jobs (browser mode)', () => {
     await page.getByTestId('jobs-button').click()
     const row = page.locator('[data-testid="job"][data-job-kind="ingest"][data-job-state="running"]')
     await expect(row).toContainText('Add big.txt to library')
+    // Its phase in words, with the file's name and the amounts in their unit.
+    await expect(row).toContainText(
+      /(reading big\.txt \(file 1\/1\)|chunking big\.txt: [\d,]+ chunks): [\d.]+ [KM]?i?B of [\d.]+ MiB|embedding and writing big\.txt \(file 1\/1\): [\d,]+ chunks of [\d,]+ chunks/
+    )
     await expect(row.getByRole('button', { name: 'Cancel' })).toBeVisible()
     await shot(page, 'ingest-jobs-panel.png')
     await page.keyboard.press('Escape')
@@ -116,6 +121,51 @@ test.describe('ingest jobs (browser mode)', () => {
     expect(await app.call<number>('records.count', { collectionId: library.id })).toBe(0)
   })
 
+  test('the Jobs panel names copy and import jobs in words, with their outcome', async ({ page }) => {
+    const notes = await app.call<CollectionSummary>('collections.create', {
+      name: 'notes',
+      embeddingModel: await tinyModelDir()
+    })
+    await app.call('records.add', {
+      collectionId: notes.id,
+      records: ['a river by the city', 'a song of the sea', 'the school on the hill'].map((document, i) => ({
+        id: `n${i}`,
+        document
+      }))
+    })
+    const copy = await app.call<{ jobId: string }>('collections.copy', {
+      collectionId: notes.id,
+      target: 'local',
+      name: 'notes-copy'
+    })
+    // The export the browser downloads, imported back under another name.
+    const key = new URLSearchParams(new URL(app.url).hash.slice(1)).get('key') ?? ''
+    const exported = await (
+      await fetch(`${app.origin}/app/export/${notes.id}`, { headers: { [APP_KEY_HEADER]: key } })
+    ).text()
+    const { uploadId } = await app.call<{ uploadId: string }>('ingest.upload', {
+      files: [{ name: 'notes.jsonl', data: Buffer.from(exported).toString('base64') }]
+    })
+    await app.call('collections.import', { uploadId, file: 'notes.jsonl', name: 'notes-imported' })
+
+    await page.goto(app.url)
+    await page.getByTestId('jobs-button').click()
+    const copied = page.locator(`[data-testid="job"][data-job-kind="copy"]`).filter({ hasText: 'notes-copy' })
+    await expect(copied).toHaveAttribute('data-job-state', 'done', { timeout: 30_000 })
+    await expect(copied).toContainText('Copy notes to notes-copy')
+    await expect(copied).toContainText(/Finished in \d+\.\d s/)
+    const imported = page.locator(`[data-testid="job"][data-job-kind="import"]`).first()
+    await expect(imported).toHaveAttribute('data-job-state', 'done')
+    await expect(imported).toContainText('Import notes.jsonl')
+    await expect(imported).toContainText(/Finished in \d+\.\d s/)
+    // The cancelled ingest of the first test keeps its readable title and says it was cancelled.
+    const ingest = page.locator('[data-testid="job"][data-job-kind="ingest"]').filter({ hasText: 'big.txt' })
+    await expect(ingest).toHaveAttribute('data-job-state', 'cancelled')
+    await expect(ingest).toContainText('Add big.txt to library')
+    await shot(page, 'jobs-panel-labels.png')
+    expect(copy.jobId).not.toBe('')
+  })
+
   test('a CSV maps to records: document, id and typed metadata fields chosen in the preview', async ({ page }) => {
     await page.goto(app.url)
     await openTab(page, 'pets', 'Add documents')
@@ -131,7 +181,7 @@ test.describe('ingest jobs (browser mode)', () => {
     await expect(page.getByTestId('ingest-chunk-metadata').first()).toContainText('age: 3')
     // Leave "kind" out of the metadata: the preview follows.
     await mapping.locator('.mantine-Pill-root', { hasText: 'kind (string)' }).locator('.mantine-Pill-remove').click()
-    await expect(page.getByTestId('ingest-chunk-metadata').first()).not.toContainText('kind')
+    await expect(page.getByTestId('ingest-chunk-metadata').first()).not.toContainText('kind', { timeout: 15_000 })
     await shot(page, 'ingest-csv-mapping.png')
     await page.getByTestId('ingest-start').click()
     await expect(page.getByTestId('ingest-summary-ingested')).toHaveText('1', { timeout: 60_000 })

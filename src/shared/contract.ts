@@ -130,6 +130,8 @@ export interface ChunkPreview {
   }[]
   /** Chunks the file would give in all (the preview shows the first few); rows for a structured file. */
   total: number
+  /** Only the file's head was read (a large text, CSV or JSON Lines file): total and rows count that part. */
+  head?: { bytes: number; of: number }
   /** A structured file (CSV, JSON or JSON Lines of objects): its fields and the mapping shown. */
   table?: {
     fields: {

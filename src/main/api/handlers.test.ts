@@ -335,6 +335,20 @@ describe('ingest', () => {
     expect(phases.some((p) => /^(reading|chunking) big\.txt/.test(p.phase ?? '') && p.unit === 'bytes')).toBe(true)
   })
 
+  it('previews only the head of a large file and says so', async () => {
+    const c = await call('collections.create', { name: 'head-preview', embeddingModel: modelDir })
+    const line = 'A river runs through the old city past the school and the market.\n'
+    const text = line.repeat(Math.ceil((1024 * 1024) / line.length))
+    const { uploadId } = await call('ingest.upload', { files: [{ name: 'long.txt', data: b64(text) }] })
+    const preview = await call('ingest.preview', { uploadId, file: 'long.txt', collectionId: c.id, limit: 3 })
+    expect(preview.head).toEqual({ bytes: expect.any(Number), of: Buffer.byteLength(text) })
+    expect(preview.head?.bytes).toBeLessThanOrEqual(256 * 1024)
+    expect(preview.chunks).toHaveLength(3)
+    const small = await call('ingest.upload', { files: [{ name: 'short.txt', data: b64(line) }] })
+    const whole = await call('ingest.preview', { uploadId: small.uploadId, file: 'short.txt', collectionId: c.id })
+    expect(whole.head).toBeUndefined()
+  })
+
   it('maps a CSV to records: the preview guesses the fields; ids, documents and typed metadata as chosen', async () => {
     const c = await call('collections.create', { name: 'pets', embeddingModel: modelDir })
     const csv =

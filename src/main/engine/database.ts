@@ -1381,6 +1381,22 @@ export class ChromaDatabase {
     )
   }
 
+  /**
+   * While a collection is re-embedded, a record written without a document (or left without one) is
+   * refused, and the whole write with it: the new model could not embed it, and the switch would keep
+   * its old model's vector beside the new ones (decision 0127).
+   */
+  private refuseUndocumentedDuringReembed(c: CollectionRow, ids: readonly string[]): void {
+    if (this.reembeds.target(c.cid) === null) return
+    const missing = this.reembeds.withoutDocumentAmong(c.cid, ids)
+    if (missing.length === 0) return
+    const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ', …' : '')
+    throw new InvalidArgumentError(
+      `Collection [${c.name}] is being re-embedded with another model: every record needs a document the new ` +
+        `model can embed, and ${shown} would have none. Write it with a document, or once the re-embedding has finished`
+    )
+  }
+
   /** The target of the collection's unfinished re-embedding, or null. */
   reembedTarget(collectionId: string): EmbeddingFunctionConfig | null {
     const target = this.read(() => this.reembeds.target(this.collectionById(collectionId).cid))
@@ -1716,6 +1732,7 @@ export class ChromaDatabase {
       const seq = this.nextSeq(c)
       const changes: IndexChanges = { upserts: new Map(), removes: new Set() }
       write({ ids, vectors, metadatas: mds, documents, uris }, c, seq, changes)
+      this.refuseUndocumentedDuringReembed(c, ids)
       if (changes.upserts.size > 0) this.setDimensionIfUnset(c, dim)
       return { changes, c }
     })

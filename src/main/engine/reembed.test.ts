@@ -125,6 +125,57 @@ describe('reembedCollection', () => {
     expect(late.embeddings![0]).toHaveLength(48)
   })
 
+  it('refuses, during the run, a write that would leave a record without a document; the switch then completes', async () => {
+    const c = await collectionOnA(100)
+    const { target, ef } = targetB()
+    const vector = Array.from({ length: 32 }, () => 0.1)
+    const refusals: string[] = []
+    let tried = false
+    const writing: EmbeddingFunction = {
+      name: ef.name,
+      getConfig: () => ef.getConfig(),
+      generate: async (texts) => {
+        if (!tried) {
+          tried = true
+          for (const write of [
+            () =>
+              c.add({ ids: ['bare', 'fine'], embeddings: [vector, vector], documents: [null, 'a river'] as string[] }),
+            () => c.upsert({ ids: ['r1', 'bare2'], embeddings: [vector, vector] }),
+            // A null document in an update keeps the stored one: accepted, re-embedded from it.
+            () => c.update({ ids: ['r2'], embeddings: [vector], documents: [null] as unknown as string[] })
+          ]) {
+            await write().then(
+              () => refusals.push('written'),
+              (e: Error) => refusals.push(e.message)
+            )
+          }
+          // With a document it goes through, and is embedded with the new model before the switch.
+          await c.add({ ids: ['late'], embeddings: [vector], documents: ['computer data model'] })
+        }
+        return ef.generate(texts)
+      }
+    }
+    await reembedCollection(client.db, c.id, writing, target, { batch: 30 })
+    expect(refusals).toEqual([
+      expect.stringMatching(/being re-embedded with another model.* bare would have none/),
+      expect.stringMatching(/being re-embedded with another model.* bare2 would have none/),
+      'written'
+    ])
+    const after = await (
+      await client.getCollectionById(c.id)
+    ).get({
+      ids: ['bare', 'bare2', 'fine', 'r1', 'r2', 'late'],
+      include: ['embeddings', 'documents']
+    })
+    // The refused writes wrote none of their records; r1 and r2 kept their documents.
+    expect(after.ids.sort()).toEqual(['late', 'r1', 'r2'])
+    expect(after.documents?.every((d) => typeof d === 'string')).toBe(true)
+    for (const e of after.embeddings ?? []) expect(e).toHaveLength(48)
+    // Outside a re-embedding a record without a document is written as before.
+    await c.add({ ids: ['bare'], embeddings: [Array.from({ length: 48 }, () => 0.1)] })
+    expect(await c.count()).toBe(102)
+  })
+
   it('cancel leaves the collection as it was, and nothing staged', async () => {
     const c = await collectionOnA(200)
     const before = await c.get({ ids: ['r5'], include: ['embeddings'] })

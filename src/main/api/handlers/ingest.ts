@@ -43,6 +43,12 @@ export const STAGING_LIMITS = { perUpload: 1 * GiB, total: 4 * GiB }
  */
 export const INGEST_MAX_FILE_BYTES = 512 * 1024 * 1024
 
+/**
+ * The preview reads this much of a text, CSV or JSON Lines file (far more than the chunks it shows),
+ * so a large file previews at once in bounded memory; see ParseFileOptions.headBytes for the rest.
+ */
+export const PREVIEW_HEAD_BYTES = 256 * 1024
+
 /** Structured files' mappings by dropped name -> by staged path, for the engine's job. */
 function fieldsByPath(
   fields: Record<string, FieldMapping>,
@@ -220,6 +226,7 @@ export class IngestManager {
         overlap,
         tokenizer,
         maxBytes: INGEST_MAX_FILE_BYTES,
+        headBytes: PREVIEW_HEAD_BYTES,
         ...(input.fields ? { fields: input.fields } : {})
       },
       () => undefined
@@ -240,6 +247,7 @@ export class IngestManager {
         ...(c.metadata !== undefined ? { metadata: c.metadata as Record<string, string | number | boolean> } : {})
       })),
       total: prepared.chunks.length,
+      ...(prepared.truncatedFrom !== undefined ? { head: { bytes: prepared.bytes, of: prepared.truncatedFrom } } : {}),
       ...(prepared.table && prepared.mapping
         ? {
             table: {
@@ -423,7 +431,9 @@ export class IngestManager {
         set({ state: 'working', step: 'writing', done: 0, total: event.chunks })
         break
       case 'write-progress':
-        set({ state: 'working', step: 'writing', done: event.done, total: event.total })
+        // Writes run a batch behind embedding; the file shows embedding until every chunk is embedded.
+        if (file.state === 'working' && file.step === 'writing')
+          set({ state: 'working', step: 'writing', done: event.done, total: event.total })
         break
       case 'file-written':
         set({ state: 'written', chunks: event.chunks, replaced: event.replaced })
@@ -503,7 +513,7 @@ const PROGRESS_EVENTS = new Set<IngestEvent['type']>([
 
 /**
  * The registry's one-line progress for an ingest event: each phase in its own unit (bytes read and
- * parsed, text chunked, chunks embedded, chunks written), named with the file it works on.
+ * parsed, text chunked, chunks embedded and written), named with the file it works on.
  */
 function reportPhase(event: IngestEvent, name: string, progress: JobControl['progress']): void {
   const files = `file ${event.counts.filesDone + 1}/${event.counts.filesTotal}`
@@ -514,14 +524,10 @@ function reportPhase(event: IngestEvent, name: string, progress: JobControl['pro
     case 'chunk-progress':
       progress(event.done, event.total, `chunking ${name}: ${event.chunks.toLocaleString()} chunks`, 'bytes')
       break
+    // Each batch is written while the next one embeds, a batch behind at most: the bar follows the
+    // chunks embedded, which only grows (the written count is in the file's own detail).
     case 'embed-progress':
-      progress(event.done, event.total, `embedding ${name} (${files})`, 'chunks')
-      break
-    case 'file-embedded':
-      progress(0, event.chunks, `writing ${name} (${files})`, 'chunks')
-      break
-    case 'write-progress':
-      progress(event.done, event.total, `writing ${name} (${files})`, 'chunks')
+      progress(event.done, event.total, `embedding and writing ${name} (${files})`, 'chunks')
       break
     default:
       break

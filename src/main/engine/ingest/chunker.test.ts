@@ -13,6 +13,7 @@ import {
   previewChunks,
   splitText,
   tokenCounterFor,
+  type Chunk,
   type TokenCounter
 } from './chunker.js'
 import type { ParsedFile } from './parse.js'
@@ -172,5 +173,31 @@ describe('sentence marks', () => {
       }
       expect(chunks.filter((c) => c.endsWith('here.')).length).toBeGreaterThan(0)
     }
+  })
+})
+
+describe('chunkSections with onChunk', () => {
+  it('hands over the same chunks one by one, each before the progress that counts it, and keeps none', async () => {
+    const words = 'river city school paper mountain family number house people ocean'.split(' ')
+    const text = Array.from({ length: 3000 }, (_, i) => `${words[i % words.length]} ${words[(i * 7) % words.length]}.`)
+      .join(' ')
+      .repeat(20)
+    const sections = [{ text }, { text: text.slice(0, 5000), page: 2 }]
+    const opts = { chunkSize: 40, overlap: 8 }
+    const whole = await chunkSections(sections, opts)
+    const streamed: Chunk[] = []
+    const progress: number[] = []
+    const kept = await chunkSections(sections, {
+      ...opts,
+      onChunk: (c) => streamed.push(c),
+      onProgress: (_done, _total, made) => {
+        progress.push(made)
+        expect(streamed.length).toBeGreaterThanOrEqual(made)
+      }
+    })
+    expect(kept).toEqual([])
+    expect(streamed).toEqual(whole)
+    expect(progress.length).toBeGreaterThan(2)
+    expect(progress.at(-1)).toBe(whole.length)
   })
 })

@@ -42,6 +42,11 @@ export interface ChunkOptions {
   signal?: AbortSignal
   /** Characters of the sections chunked so far, of all of them, and the chunks made. */
   onProgress?: (done: number, total: number, chunks: number) => void
+  /**
+   * Each chunk as soon as it is final (before the next progress call); with it, chunkSections keeps
+   * none and returns an empty list, so a large file's chunks need not all be held at once.
+   */
+  onChunk?: (chunk: Chunk) => void
 }
 
 /**
@@ -157,18 +162,24 @@ export async function splitText(
   chunkSize: number,
   overlap: number,
   count: TokenCounter,
-  onBlock?: (charsDone: number, piecesSoFar: number) => void
+  onBlock?: (charsDone: number, piecesSoFar: number) => void,
+  onPiece?: (piece: string) => void
 ): Promise<string[]> {
   checkOptions(chunkSize, overlap)
   // Block by block, each step final once the next block has been split: the last piece of a block waits
   // for the next one's first (which may hand it its closing mark), and each piece's overlap comes from
   // the final piece before it. Progress is reported per block, whatever the file's size.
+  // With onPiece each piece goes there as soon as it is final, and none is kept.
   const out: string[] = []
+  let made = 0
   let previous = ''
   let pending: string | null = null
   const finish = (piece: string): void => {
     const tail = overlap === 0 || previous === '' ? '' : overlapTail(previous, piece, chunkSize, overlap, count)
-    out.push(tail === '' ? piece : `${tail} ${piece}`)
+    const final = tail === '' ? piece : `${tail} ${piece}`
+    if (onPiece) onPiece(final)
+    else out.push(final)
+    made++
     previous = piece
   }
   let done = 0
@@ -178,7 +189,7 @@ export async function splitText(
     pending = pieces.pop() ?? null
     for (const piece of pieces) finish(piece)
     done += block.length
-    onBlock?.(done, out.length)
+    onBlock?.(done, made)
   }
   if (pending !== null) finish(pending)
   return out
@@ -295,27 +306,42 @@ async function splitWithin(text: string, size: number, countRaw: TokenCounter): 
   return out
 }
 
+/**
+ * A chunk whose `tokens` is counted when first read: ingest never reads it, and counting every chunk
+ * after a section's last block was a silent pause at the end of chunking (seconds on 100 MB).
+ */
+function withTokens(index: number, text: string, page: number | undefined, count: TokenCounter): Chunk {
+  let tokens: number | undefined
+  const chunk = { index, text, ...(page !== undefined ? { page } : {}) } as Chunk
+  Object.defineProperty(chunk, 'tokens', { enumerable: true, get: () => (tokens ??= count(text)) })
+  return chunk
+}
+
 /** The chunks of a parsed file, section by section; each chunk keeps its section's page. */
 export async function chunkSections(sections: ParsedFile['sections'], opts: ChunkOptions = {}): Promise<Chunk[]> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE
   const overlap = opts.overlap ?? Math.min(DEFAULT_CHUNK_OVERLAP, Math.floor(chunkSize / 2))
   const count = opts.countTokens ?? approximateTokenCounter
   const chunks: Chunk[] = []
+  let made = 0
   const total = sections.reduce((n, s) => n + s.text.length, 0)
   let before = 0
   for (const section of sections) {
     opts.signal?.throwIfAborted()
+    const first = made
     const onBlock = (done: number, pieces: number): void => {
       opts.signal?.throwIfAborted()
-      opts.onProgress?.(before + done, total, chunks.length + pieces)
+      opts.onProgress?.(before + done, total, first + pieces)
     }
-    for (const text of await splitText(section.text, chunkSize, overlap, count, onBlock)) {
-      const chunk: Chunk = { index: chunks.length, text, tokens: count(text) }
-      if (section.page !== undefined) chunk.page = section.page
-      chunks.push(chunk)
+    const add = (text: string): void => {
+      const chunk = withTokens(made++, text, section.page, count)
+      if (opts.onChunk) opts.onChunk(chunk)
+      else chunks.push(chunk)
     }
+    const onPiece = opts.onChunk ? add : undefined
+    for (const text of await splitText(section.text, chunkSize, overlap, count, onBlock, onPiece)) add(text)
     before += section.text.length
-    opts.onProgress?.(before, total, chunks.length)
+    opts.onProgress?.(before, total, made)
   }
   return chunks
 }

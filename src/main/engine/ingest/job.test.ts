@@ -6,7 +6,7 @@ import { EphemeralClient, type Collection } from '../client.js'
 import { TransformersEmbeddingFunction } from '../embedding/index.js'
 import { createTinyModel } from '../embedding/testing/tiny-model.js'
 import { previewChunks, tokenCounterFor } from './chunker.js'
-import { startIngest, type IngestEvent, type IngestOptions } from './job.js'
+import { nextWriteBatch, startIngest, type IngestEvent, type IngestOptions } from './job.js'
 import { parseFile } from './parse.js'
 
 let root = ''
@@ -320,5 +320,104 @@ describe('batched writes', () => {
     expect(await col.count()).toBe(total)
     // Whole again: the next run skips it.
     expect((await startIngest(col, [file], OPTS).done).unchanged).toEqual([file])
+  })
+})
+
+describe('re-ingest with other settings', () => {
+  const csv = (rows: number): string =>
+    ['id,name,kind,age', ...Array.from({ length: rows }, (_, i) => `a${i},${text(i, 2)},kind${i % 3},${i}`)].join('\n')
+  const full = (col: Collection, source: string) =>
+    col.get({ where: { source }, include: ['metadatas', 'documents', 'embeddings'] })
+
+  it('ingests a file again when its chunking changes', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'notes.txt')
+    writeFileSync(file, text(8, 60))
+    const col = await freshCollection()
+    const first = await startIngest(col, [file], OPTS).done
+    expect((await startIngest(col, [file], OPTS).done).unchanged).toEqual([file])
+    const again = await startIngest(col, [file], { chunkSize: 30, overlap: 5 }).done
+    expect(again.ingested).toEqual([file])
+    expect(again.chunksWritten).toBeGreaterThan(first.chunksWritten)
+    const got = await full(col, file)
+    expect(got.ids).toHaveLength(again.chunksWritten)
+    expect(new Set(got.metadatas?.map((m) => m?.ingest_settings))).toEqual(new Set(['chunks of 30 tokens, overlap 5']))
+    expect(new Set(got.metadatas?.map((m) => m?.chunk_count))).toEqual(new Set([again.chunksWritten]))
+  })
+
+  it('a changed field mapping re-ingests and leaves each row exactly as the new mapping makes it', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'pets.csv')
+    writeFileSync(file, csv(12))
+    const col = await freshCollection()
+    const mapping = { document: ['name'], id: 'id', metadata: ['kind', 'age'] }
+    await startIngest(col, [file], { ...OPTS, fields: () => mapping }).done
+    expect((await full(col, file)).metadatas?.[0]).toMatchObject({ kind: 'kind0', age: 0 })
+    expect((await startIngest(col, [file], { ...OPTS, fields: () => mapping }).done).unchanged).toEqual([file])
+
+    const narrower = { document: ['name'], id: 'id', metadata: ['kind'] }
+    const again = await startIngest(col, [file], { ...OPTS, fields: () => narrower }).done
+    expect(again.ingested).toEqual([file])
+    const got = await full(col, file)
+    expect(got.ids.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `a${i}`).sort())
+    for (const m of got.metadatas ?? []) {
+      expect(m).not.toHaveProperty('age')
+      expect(m).toHaveProperty('kind')
+    }
+
+    // Rows the new run no longer produces are removed: the file now has 5 rows.
+    writeFileSync(file, csv(5))
+    const fewer = await startIngest(col, [file], { ...OPTS, fields: () => narrower }).done
+    expect(fewer.chunksDeleted).toBe(7)
+    expect((await sourceIds(col, file)).sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'a4'])
+  })
+
+  it('a cancel or failure midway leaves the old records exactly as they were', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'pets.csv')
+    writeFileSync(file, csv(30))
+    const col = await freshCollection()
+    await startIngest(col, [file], { ...OPTS, fields: () => ({ document: ['name'], id: 'id', metadata: ['age'] }) })
+      .done
+    const before = await full(col, file)
+    const other = { document: ['name', 'kind'], id: 'id', metadata: ['kind'] }
+
+    // Cancelled after two of the batches were written: those are put back.
+    const job = startIngest(col, [file], { ...OPTS, writeBatch: 4, fields: () => other })
+    let writes = 0
+    job.events.on('write-progress', () => {
+      if (++writes === 2) job.cancel()
+    })
+    const cancelled = await job.done
+    expect(cancelled.cancelled).toBe(true)
+    expect(writes).toBe(2)
+    expect(await full(col, file)).toEqual(before)
+
+    // A write that fails midway (one row refused by the collection) rolls back the same way.
+    writeFileSync(file, `${csv(30)}\na30,${text(30, 2)},kind0,30`)
+    const failing = new Proxy(col, {
+      get(target, key, receiver) {
+        if (key !== 'upsert') return Reflect.get(target, key, receiver) as unknown
+        let calls = 0
+        return async (req: { ids: string[] }) => {
+          if (req.ids.includes('a30') && ++calls === 1) throw new Error('disk full')
+          return target.upsert(req)
+        }
+      }
+    })
+    const failed = await startIngest(failing, [file], { ...OPTS, writeBatch: 8, fields: () => other }).done
+    expect(failed.failed.map((f) => f.error)).toEqual(['disk full'])
+    expect(await full(col, file)).toEqual(before)
+  })
+})
+
+describe('nextWriteBatch', () => {
+  it('scales the write batch toward 100 ms, by at most 2x a step, within 10..1000', () => {
+    expect(nextWriteBatch(100, 100)).toBe(100)
+    expect(nextWriteBatch(100, 400)).toBe(50)
+    expect(nextWriteBatch(100, 125)).toBe(80)
+    expect(nextWriteBatch(100, 10)).toBe(200)
+    expect(nextWriteBatch(800, 1)).toBe(1000)
+    expect(nextWriteBatch(12, 5000)).toBe(10)
   })
 })

@@ -2,12 +2,14 @@
 //
 // Write rules, per file:
 // - Chunk ids are `${sha256 of the file}:${chunk index}`, so the same content always gets the same ids.
-// - A file whose source path already has chunks with the same sha256 is skipped as unchanged.
-// - All chunks of a file are embedded before anything is written, then upserted in batches of 500,
+// - A file whose source path already has chunks with the same sha256 and settings is skipped as unchanged.
+// - A file's chunks are embedded and upserted batch by batch (writes sized by time, decision 0126),
 //   then the source's chunks from an older version (other ids) are deleted. An error or cancel
-//   mid-write deletes the records this run created (never a record the file had stored before);
+//   mid-write deletes the records this run created and puts back those it overwrote;
 //   a crash leaves fewer chunks than their `chunk_count`, so the next ingest writes the file again.
 //   The next ingest of a path whose current sha is present removes stale chunks (`cleanStale`).
+// - A file made again with other settings (chunk size, overlap, field mapping: `ingest_settings`)
+//   is not unchanged; a record it makes again is replaced whole (keys it no longer has deleted).
 // - Rows of a structured file may carry their own ids (a mapped id field): an id held by a record
 //   from another source, or by one not ingested from a file, fails the file before any write.
 // - A file that cannot be read or parsed is reported (`file-failed`) and the job goes on.
@@ -16,6 +18,7 @@
 //   value as id when the mapping names one, its chosen fields as typed metadata.
 import { EventEmitter } from 'node:events'
 import type { Collection } from '../client.js'
+import type { Metadata, UpdateMetadata } from '../types.js'
 import type { EmbeddingFunction } from '../embedding/index.js'
 import { embedCancellable } from '../embedding/index.js'
 import {
@@ -28,7 +31,7 @@ import {
 import { InvalidArgumentError } from '../errors.js'
 import { IngestFileError, listFiles } from './parse.js'
 import { FilePreparer } from './prepare.js'
-import type { FieldMapping } from './structured.js'
+import { SETTINGS_KEY, type FieldMapping } from './structured.js'
 
 export interface IngestOptions {
   /** Embeds the chunks; default: the collection's embedding function. */
@@ -41,7 +44,7 @@ export interface IngestOptions {
   maxBytes?: number
   /** Chunks per embedding call, so progress and cancellation are seen within a file. Default 256. */
   embedBatch?: number
-  /** Chunks per write (one transaction each). Default 500. */
+  /** Chunks per write (one transaction each). Default: sized to take about WRITE_TARGET_MS each. */
   writeBatch?: number
   /** Aborting it is the same as job.cancel(). */
   signal?: AbortSignal
@@ -111,8 +114,20 @@ export interface IngestJob {
 }
 
 const DEFAULT_EMBED_BATCH = 256
-/** 500 records: a short transaction, and in memory mode (HNSW inserted inline) well under a second. */
-const DEFAULT_WRITE_BATCH = 500
+/**
+ * Writes aim at this long each (one SQLite transaction on the main thread: the trigram index of the
+ * documents is most of it); the batch size follows the last write's time (decision 0126).
+ */
+const WRITE_TARGET_MS = 100
+const FIRST_WRITE_BATCH = 100
+const WRITE_BATCH_RANGE = { min: 10, max: 1000 }
+
+/** The next write's size: scaled toward WRITE_TARGET_MS, by at most a factor of 2 either way. */
+export function nextWriteBatch(size: number, ms: number): number {
+  const scaled = Math.round((size * WRITE_TARGET_MS) / Math.max(ms, 1))
+  const bounded = Math.min(size * 2, Math.max(Math.ceil(size / 2), scaled))
+  return Math.min(WRITE_BATCH_RANGE.max, Math.max(WRITE_BATCH_RANGE.min, bounded))
+}
 
 class Cancelled extends Error {}
 
@@ -172,7 +187,6 @@ async function run(
     throw new InvalidArgumentError(`chunkSize ${chunkSize} exceeds the ${limit} tokens the embedding model reads`)
   }
   const embedBatch = opts.embedBatch ?? DEFAULT_EMBED_BATCH
-  const writeBatch = opts.writeBatch ?? DEFAULT_WRITE_BATCH
   // The worker loads the tokenizer from its folder; a custom counter keeps the work on this thread.
   const tokenizer = opts.countTokens === undefined ? await tokenizerFolderFor(ef) : null
 
@@ -255,12 +269,16 @@ async function run(
         const existing = await collection.get({ where: { source }, include: ['metadatas'] })
         const existingIds = existing.ids
         const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
-        // Unchanged: this content is stored whole under this path (a crash mid-write leaves fewer
-        // chunks than their chunk_count; chunks written before chunk_count existed were written whole).
-        const same = existingIds.filter((_, i) => shaOf(i) === parsed.sha256).length
-        const expected = existing.metadatas?.find((_, i) => shaOf(i) === parsed.sha256)?.chunk_count
+        const settings = ingestSettings(parsed.mapping, chunkSize, overlap)
+        // Unchanged: this content is stored whole under this path with the same chunking or field
+        // mapping (a crash mid-write leaves fewer chunks than their chunk_count; records from before
+        // ingest_settings existed count as changed, so they are made again once).
+        const current = (i: number): boolean =>
+          shaOf(i) === parsed.sha256 && existing.metadatas?.[i]?.[SETTINGS_KEY] === settings
+        const same = existingIds.filter((_, i) => current(i)).length
+        const expected = existing.metadatas?.find((_, i) => current(i))?.chunk_count
         if (same > 0 && (typeof expected !== 'number' || same >= expected)) {
-          summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => shaOf(i) !== parsed.sha256)
+          summary.chunksDeleted += await cleanStale(collection, existingIds, (i) => !current(i))
           summary.unchanged.push(file)
           counts.filesDone++
           emit({ type: 'file-skipped', path: file, reason: 'unchanged', counts: snapshot() })
@@ -286,8 +304,7 @@ async function run(
         }
 
         // Ids mapped from the file's own field may name records this file does not own: refused
-        // before anything is written. Those this file wrote before stay out of a rollback's delete.
-        const preexisting = new Set<string>()
+        // before anything is written.
         if (parsed.mapping !== null) {
           for (let start = 0; start < ids.length; start += 1000) {
             const found = await collection.get({ ids: ids.slice(start, start + 1000), include: ['metadatas'] })
@@ -302,56 +319,75 @@ async function run(
                   }; map another id field, or none`
                 )
               }
-              preexisting.add(id)
             })
           }
         }
 
-        const embeddings: number[][] = []
-        for (let start = 0; start < chunks.length; start += embedBatch) {
-          if (signal.aborted) throw new Cancelled()
-          const texts = chunks.slice(start, start + embedBatch).map((chunk) => chunk.text)
-          const vectors = await embedCancellable(embedder, texts, signal)
-          embeddings.push(...vectors)
-          counts.embeddings += vectors.length
-          emit({
-            type: 'embed-progress',
-            path: file,
-            done: embeddings.length,
-            total: chunks.length,
-            counts: snapshot()
-          })
-        }
-        emit({ type: 'file-embedded', path: file, chunks: chunks.length, counts: snapshot() })
-
         if (signal.aborted) throw new Cancelled()
         const ingestedAt = new Date().toISOString()
-        // Written in batches, so a large file reports progress and no single write holds the main
-        // thread (or the index's backlog) long; a file stays whole or absent: an error or a cancel
-        // removes what this file wrote so far, and `chunk_count` lets the next run see a file a crash
-        // left half written (it is then ingested again, not skipped as unchanged).
+        // This source's records before the run, by id: a record the new run makes again under the same
+        // id (a mapped id, or a chunk of the same content chunked anew) is replaced whole, not merged.
+        const before = new Map(existingIds.map((id, i) => [id, existing.metadatas?.[i] ?? null]))
+        // Embedded and written batch by batch, the next batch embedding (in the embedding worker) while
+        // this one is written: only a batch's vectors are held, never a whole file's. Writes are sized
+        // to take about WRITE_TARGET_MS each (decision 0126), so no write holds the main thread long.
+        // A file stays as it was or is written whole: an error or a cancel removes what this run
+        // created and puts back the records it overwrote, and `chunk_count` lets the next run see a
+        // file a crash left half written (it is then ingested again, not skipped as unchanged).
         const written: string[] = []
+        const overwritten: OldRecords[] = []
+        const ready: number[][] = []
+        let embedded = 0
+        const embedNext = (): Promise<number[][]> | null => {
+          if (embedded >= chunks.length) return null
+          const texts = chunks.slice(embedded, embedded + embedBatch).map((chunk) => chunk.text)
+          embedded += texts.length
+          const vectors = embedCancellable(embedder, texts, signal)
+          // Awaited below; a rejection while a write fails first must not go unhandled.
+          vectors.catch(() => undefined)
+          return vectors
+        }
+        let embedding = embedNext()
+        let batch = opts.writeBatch ?? FIRST_WRITE_BATCH
         try {
-          for (let start = 0; start < chunks.length; start += writeBatch) {
+          while (written.length < chunks.length) {
             if (signal.aborted) throw new Cancelled()
-            const part = chunks.slice(start, start + writeBatch)
+            if (ready.length < batch && embedding !== null) {
+              const vectors = await embedding
+              embedding = embedNext()
+              for (const v of vectors) ready.push(v)
+              counts.embeddings += vectors.length
+              const done = written.length + ready.length
+              emit({ type: 'embed-progress', path: file, done, total: chunks.length, counts: snapshot() })
+              if (done === chunks.length)
+                emit({ type: 'file-embedded', path: file, chunks: chunks.length, counts: snapshot() })
+              continue
+            }
+            const start = written.length
+            const part = chunks.slice(start, start + Math.min(batch, ready.length))
             const partIds = ids.slice(start, start + part.length)
+            const metadatas = part.map((chunk): Metadata => ({
+              ...chunk.metadata,
+              ...(parsed.mapping !== null ? { row: chunk.index + 1 } : {}),
+              source,
+              file_name: parsed.fileName,
+              chunk_index: chunk.index,
+              chunk_count: chunks.length,
+              ...(chunk.page !== undefined ? { page: chunk.page } : {}),
+              ingested_at: ingestedAt,
+              file_sha256: parsed.sha256,
+              [SETTINGS_KEY]: settings
+            }))
+            const began = performance.now()
+            const old = await oldVersions(collection, partIds, metadatas, before)
+            if (old !== null) overwritten.push(old)
             await collection.upsert({
               ids: partIds,
-              embeddings: embeddings.slice(start, start + part.length),
+              embeddings: ready.splice(0, part.length),
               documents: part.map((chunk) => chunk.text),
-              metadatas: part.map((chunk) => ({
-                ...chunk.metadata,
-                ...(parsed.mapping !== null ? { row: chunk.index + 1 } : {}),
-                source,
-                file_name: parsed.fileName,
-                chunk_index: chunk.index,
-                chunk_count: chunks.length,
-                ...(chunk.page !== undefined ? { page: chunk.page } : {}),
-                ingested_at: ingestedAt,
-                file_sha256: parsed.sha256
-              }))
+              metadatas: metadatas.map((m, i) => replacing(before.get(partIds[i] as string), m))
             })
+            if (opts.writeBatch === undefined) batch = nextWriteBatch(batch, performance.now() - began)
             written.push(...partIds)
             emit({ type: 'write-progress', path: file, done: written.length, total: chunks.length, counts: snapshot() })
             // A write that needs no wait resolves at once: without this turn of the event loop a large
@@ -359,9 +395,7 @@ async function run(
             await new Promise((resolve) => setImmediate(resolve))
           }
         } catch (error) {
-          // Only what this run created: a row this file had stored before keeps its newer version.
-          const created = written.filter((id) => !preexisting.has(id))
-          if (created.length > 0) await collection.delete({ ids: created })
+          await rollBack(collection, written, before, overwritten)
           throw error
         }
         const fresh = new Set(ids)
@@ -383,6 +417,71 @@ async function run(
       }
     }
   }
+}
+
+/**
+ * How a file was made into records, stored on each of them: a file read again with other settings is
+ * ingested again, not skipped as unchanged. Text: the chunk size and overlap in tokens; a structured
+ * file: its field mapping (chunking does not apply to rows).
+ */
+export function ingestSettings(mapping: FieldMapping | null, chunkSize: number, overlap: number): string {
+  if (mapping === null) return `chunks of ${chunkSize} tokens, overlap ${overlap}`
+  const { document, id, metadata } = mapping
+  return `fields ${JSON.stringify({ document, id, metadata })}`
+}
+
+/**
+ * New metadata for a record that may already exist: upsert merges metadata, so every key the old
+ * version had and the new one lacks is deleted (null), leaving the record exactly as the new run makes it.
+ */
+function replacing(old: Metadata | null | undefined, next: Metadata): UpdateMetadata {
+  if (old === undefined || old === null) return next
+  const out: UpdateMetadata = { ...next }
+  for (const key of Object.keys(old)) if (!(key in next)) out[key] = null
+  return out
+}
+
+interface OldRecords {
+  ids: string[]
+  embeddings: number[][]
+  documents: string[]
+  /** Each old version as the rollback writes it back: the keys the new version added deleted again. */
+  metadatas: UpdateMetadata[]
+}
+
+/** The stored versions of the batch's ids that this source held before the run, for a rollback. */
+async function oldVersions(
+  collection: Collection,
+  ids: string[],
+  next: Metadata[],
+  before: Map<string, Metadata | null>
+): Promise<OldRecords | null> {
+  const held = ids.filter((id) => before.has(id))
+  if (held.length === 0) return null
+  const nextOf = new Map(ids.map((id, i) => [id, next[i] as Metadata]))
+  const got = await collection.get({ ids: held, include: ['embeddings', 'documents', 'metadatas'] })
+  return {
+    ids: got.ids,
+    embeddings: (got.embeddings ?? []) as number[][],
+    // Ingested records always carry a document.
+    documents: (got.documents ?? []).map((d) => d ?? ''),
+    metadatas: got.ids.map((id, i) => replacing(nextOf.get(id), got.metadatas?.[i] ?? {}))
+  }
+}
+
+/**
+ * Undoes a file's partial write: removes the records the run created and puts back, whole, the ones it
+ * overwrote; the source is then as it was before the run.
+ */
+async function rollBack(
+  collection: Collection,
+  written: string[],
+  before: Map<string, Metadata | null>,
+  overwritten: OldRecords[]
+): Promise<void> {
+  const created = written.filter((id) => !before.has(id))
+  if (created.length > 0) await collection.delete({ ids: created })
+  for (const old of overwritten) await collection.upsert(old)
 }
 
 /** Deletes the existing chunks selected by index; returns how many. */

@@ -320,3 +320,69 @@ describe('listFiles', () => {
     expect((await listFiles([path])).files).toEqual([path])
   })
 })
+
+describe('parseFile with headBytes (the preview)', () => {
+  const HEAD = 256 * 1024
+  const BIG = 200 * 1024 * 1024
+  /** `head` followed by zero bytes up to 200 MB (a sparse file: no disk taken). Reading it whole
+   * would fail as binary (NUL bytes), so a success shows only the head was read. */
+  async function sparse(name: string, head: string): Promise<string> {
+    const path = await fixture(name, head)
+    const { truncate } = await import('node:fs/promises')
+    await truncate(path, BIG)
+    return path
+  }
+  const lines = (n: number, line: (i: number) => string): string =>
+    Array.from({ length: n }, (_, i) => line(i)).join('\n')
+
+  it('reads a bounded head of a 200 MB text file, cut after a whole line', async () => {
+    const path = await sparse(
+      'huge.txt',
+      lines(20000, (i) => `line ${i} of a long file about rivers and cities`)
+    )
+    const rss = process.memoryUsage().rss
+    const parsed = await parseFile(path, { headBytes: HEAD, maxBytes: BIG })
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 1024 * 1024)
+    expect(parsed.truncatedFrom).toBe(BIG)
+    expect(parsed.bytes).toBeLessThanOrEqual(HEAD)
+    expect(parsed.bytes).toBeGreaterThan(HEAD - 100)
+    const text = parsed.sections.map((s) => s.text).join('\n')
+    expect(text.startsWith('line 0 of')).toBe(true)
+    expect(text).toMatch(/line \d+ of a long file about rivers and cities$/)
+    // Without headBytes the whole file is read, and its zero bytes make it binary.
+    await expect(parseFile(path, { maxBytes: BIG })).rejects.toMatchObject({ reason: 'binary' })
+  })
+
+  it('reads a CSV head whose last row is cut inside a quoted field, and JSON Lines up to the last whole line', async () => {
+    const csv = await sparse(
+      'huge.csv',
+      `id,name,note\n${lines(8000, (i) => `${i},pet ${i},"a note that goes\nover two lines"`)}`
+    )
+    const table = (await parseFile(csv, { headBytes: HEAD, maxBytes: BIG })).table
+    expect(table?.fields.map((f) => f.name)).toEqual(['id', 'name', 'note'])
+    expect(table?.rows.length).toBeGreaterThan(1000)
+    expect(table?.rows.at(-1)).toMatchObject({ note: 'a note that goes\nover two lines' })
+
+    const jsonl = await sparse(
+      'huge.jsonl',
+      lines(8000, (i) => JSON.stringify({ id: i, text: `item ${i}` }))
+    )
+    const items = await parseFile(jsonl, { headBytes: HEAD, maxBytes: BIG })
+    expect(items.table?.rows.length).toBeGreaterThan(1000)
+    expect(items.truncatedFrom).toBe(BIG)
+  })
+
+  it('reads a small file whole, and a JSON array whole (JSON.parse needs all of it)', async () => {
+    const small = await fixture('small-head.txt', 'just this')
+    const parsed = await parseFile(small, { headBytes: HEAD })
+    expect(parsed.truncatedFrom).toBeUndefined()
+    expect(parsed.sections[0]?.text).toBe('just this')
+    const json = await fixture(
+      'array.json',
+      JSON.stringify(Array.from({ length: 20000 }, (_, i) => ({ text: `t${i}` })))
+    )
+    const whole = await parseFile(json, { headBytes: 1024 })
+    expect(whole.truncatedFrom).toBeUndefined()
+    expect(whole.table?.rows).toHaveLength(20000)
+  })
+})

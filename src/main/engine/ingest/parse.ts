@@ -45,6 +45,11 @@ export interface ParsedFile {
   sha256: string
   /** Rows and fields of a structured file (CSV, JSON or JSON Lines of objects). */
   table?: Table
+  /**
+   * The whole file's size when only its head was read (`headBytes`): sections, table and sha256 then
+   * cover that head only (`bytes` is what was read).
+   */
+  truncatedFrom?: number
 }
 
 export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large' | 'ids-taken'
@@ -70,6 +75,36 @@ export interface ParseFileOptions {
   signal?: AbortSignal
   /** Bytes read so far of the file's size, as it is read (in READ_BLOCK steps). */
   onProgress?: (done: number, total: number) => void
+  /**
+   * Read at most about this many bytes from the start, cut at the last whole line (the preview), for
+   * the kinds that can be read from their start: text, Markdown, HTML, CSV, JSON Lines. A JSON array,
+   * a PDF or a DOCX needs the whole file (JSON.parse; PDF's cross-reference table and DOCX's zip
+   * directory are at the end), so those are read whole, within maxBytes.
+   */
+  headBytes?: number
+}
+
+const HEAD_KINDS = new Set<FileKind>(['text', 'markdown', 'html', 'csv', 'jsonl'])
+
+/** The file's first `limit` bytes, cut after the last newline (else the last space, else a UTF-8 boundary). */
+async function readHead(path: string, limit: number): Promise<Buffer> {
+  const handle = await open(path, 'r')
+  try {
+    const block = Buffer.alloc(limit)
+    const { bytesRead } = await handle.read(block, 0, limit, 0)
+    const head = block.subarray(0, bytesRead)
+    if (bytesRead < limit) return head
+    for (const byte of [0x0a, 0x20]) {
+      const at = head.lastIndexOf(byte)
+      if (at > 0) return head.subarray(0, at + 1)
+    }
+    let end = head.length
+    // Back to the start of a multi-byte character (continuation bytes are 10xxxxxx).
+    while (end > 0 && ((head[end - 1] as number) & 0xc0) === 0x80) end--
+    return head.subarray(0, Math.max(0, end - 1))
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Reads are made in blocks this big, so a large file reports progress and cancels between them. */
@@ -101,7 +136,7 @@ async function readWithProgress(
 }
 
 export async function parseFile(path: string, opts: ParseFileOptions = {}): Promise<ParsedFile> {
-  const { maxBytes = DEFAULT_MAX_BYTES, signal, onProgress } = opts
+  const { maxBytes = DEFAULT_MAX_BYTES, signal, onProgress, headBytes } = opts
   const fileName = basename(path)
   signal?.throwIfAborted()
 
@@ -125,9 +160,12 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
       `${fileName}: ${formatBytes(info.size)} exceeds the ${formatBytes(maxBytes)} limit`
     )
   }
-  const bytes = onProgress
-    ? await readWithProgress(path, info.size, signal, onProgress)
-    : await readFile(path, { signal })
+  const head = headBytes !== undefined && HEAD_KINDS.has(kind) && info.size > headBytes
+  const bytes = head
+    ? await readHead(path, headBytes)
+    : onProgress
+      ? await readWithProgress(path, info.size, signal, onProgress)
+      : await readFile(path, { signal })
   // The file may have grown between stat and read.
   if (bytes.length > maxBytes) {
     throw new IngestFileError(
@@ -142,7 +180,7 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
   let sections: ParsedSection[]
   let table: Table | undefined
   try {
-    ;({ sections, table } = await parseBytes(kind, bytes, path, signal))
+    ;({ sections, table } = await parseBytes(kind, bytes, path, signal, head))
   } catch (err) {
     if (err instanceof IngestFileError) throw err
     if (signal?.aborted) throw signal.reason
@@ -157,7 +195,16 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
   if (sections.length === 0) {
     throw new IngestFileError(path, 'empty', `${fileName}: no text found in the file`)
   }
-  return { path, fileName, kind, sections, bytes: bytes.length, sha256, ...(table ? { table } : {}) }
+  return {
+    path,
+    fileName,
+    kind,
+    sections,
+    bytes: bytes.length,
+    sha256,
+    ...(table ? { table } : {}),
+    ...(head ? { truncatedFrom: info.size } : {})
+  }
 }
 
 const KIND_LABEL: Record<FileKind, string> = {
@@ -175,7 +222,8 @@ async function parseBytes(
   kind: FileKind,
   bytes: Buffer,
   path: string,
-  signal: AbortSignal | undefined
+  signal: AbortSignal | undefined,
+  head = false
 ): Promise<{ sections: ParsedSection[]; table?: Table | undefined }> {
   switch (kind) {
     case 'pdf':
@@ -188,7 +236,7 @@ async function parseBytes(
     case 'html':
       return { sections: [{ text: parseHtml(decodeText(bytes, path)) }] }
     case 'csv':
-      return parseCsvText(decodeText(bytes, path))
+      return head ? parseCsvHead(decodeText(bytes, path)) : parseCsvText(decodeText(bytes, path))
     case 'json': {
       // An array of objects is a table (a record per item); a single document stays one text, nested
       // parts included.
@@ -284,6 +332,23 @@ function parseHtml(html: string): string {
     ]
   })
   return tidyLines(text)
+}
+
+/**
+ * A CSV file's head: its last line may end inside a quoted field that goes on in the part not read;
+ * lines are dropped from the end until it parses.
+ */
+function parseCsvHead(text: string): { sections: ParsedSection[]; table?: Table } {
+  let end = text.length
+  // A few tries: a broken line further up is the file's own error, reported as such.
+  for (let tries = 0; ; tries++) {
+    try {
+      return parseCsvText(text.slice(0, end))
+    } catch (err) {
+      end = text.lastIndexOf('\n', end - 2) + 1
+      if (end <= 0 || tries === 20) throw err
+    }
+  }
 }
 
 function parseCsvText(text: string): { sections: ParsedSection[]; table?: Table } {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { Metadata } from '../types.js'
 import type { Worker } from 'node:worker_threads'
 import { findWorkerScript, startWorker } from '../worker-entry.js'
-import { approximateTokenCounter, chunkSections, tokenCounterOf, type TokenCounter } from './chunker.js'
+import { approximateTokenCounter, chunkSections, tokenCounterOf, type Chunk, type TokenCounter } from './chunker.js'
 import { IngestFileError, parseFile, type ParsedFile } from './parse.js'
 import { wordPieceCounterOf } from './wordpiece.js'
 import { checkMapping, guessMapping, tableRecords, type FieldMapping, type TableField } from './structured.js'
@@ -38,6 +38,8 @@ export interface PrepareTask {
   chunkSize: number
   overlap: number
   maxBytes?: number
+  /** Only the file's head (the preview): see ParseFileOptions.headBytes. */
+  headBytes?: number
   /** For a structured file: the fields to use; absent: guessMapping's defaults. */
   fields?: FieldMapping
   /** Folder of the model's tokenizer; null: approximateTokenCounter. */
@@ -50,11 +52,16 @@ export type PrepareProgress =
 /** Progress messages at most this often (the job's 2 s promise needs far less). */
 const PROGRESS_MS = 100
 
+/**
+ * Reads, parses and chunks one file. With `onChunks` the chunks go there in batches of CHUNK_BATCH as
+ * they are made (the ingest worker posts them on at once) and the result's list is empty.
+ */
 export async function prepareFile(
   task: PrepareTask,
   onProgress: (p: PrepareProgress) => void,
   signal?: AbortSignal,
-  countTokens?: TokenCounter
+  countTokens?: TokenCounter,
+  onChunks?: (chunks: PreparedChunk[]) => void
 ): Promise<PreparedFile> {
   let last = 0
   const throttled = (p: PrepareProgress, force = false): void => {
@@ -65,6 +72,7 @@ export async function prepareFile(
   }
   const parsed = await parseFile(task.path, {
     ...(task.maxBytes !== undefined ? { maxBytes: task.maxBytes } : {}),
+    ...(task.headBytes !== undefined ? { headBytes: task.headBytes } : {}),
     ...(signal ? { signal } : {}),
     onProgress: (done, total) => throttled({ phase: 'reading', done, total }, done === total)
   })
@@ -80,25 +88,43 @@ export async function prepareFile(
       ...(r.id !== undefined ? { id: r.id } : {})
     }))
     throttled({ phase: 'chunking', done: 1, total: 1, chunks: chunks.length }, true)
-    return { ...file, chunks, mapping, table: { fields: table.fields, rows: table.rows.length } }
+    const structured = { ...file, mapping, table: { fields: table.fields, rows: table.rows.length } }
+    if (!onChunks) return { ...structured, chunks }
+    for (let i = 0; i < chunks.length; i += CHUNK_BATCH) onChunks(chunks.slice(i, i + CHUNK_BATCH))
+    return { ...structured, chunks: [] }
   }
   const count =
     countTokens ??
     (task.tokenizer === null ? approximateTokenCounter : await wordPieceOf(task.tokenizer)) ??
     (await tokenCounterOf(task.tokenizer as string))
+  const plain = (c: Chunk): PreparedChunk => ({
+    index: c.index,
+    text: c.text,
+    ...(c.page !== undefined ? { page: c.page } : {})
+  })
+  let batch: PreparedChunk[] = []
   const chunks = await chunkSections(sections, {
     chunkSize: task.chunkSize,
     overlap: task.overlap,
     countTokens: count,
     ...(signal ? { signal } : {}),
+    // Posted as they are made: the main side receives them over the whole phase, not in one burst
+    // at its end, and this thread keeps no more than a batch.
+    ...(onChunks
+      ? {
+          onChunk: (c: Chunk) => {
+            batch.push(plain(c))
+            if (batch.length >= CHUNK_BATCH) {
+              onChunks(batch)
+              batch = []
+            }
+          }
+        }
+      : {}),
     onProgress: (done, total, made) => throttled({ phase: 'chunking', done, total, chunks: made }, done === total)
   })
-  return {
-    ...file,
-    chunks: chunks.map((c) => ({ index: c.index, text: c.text, ...(c.page !== undefined ? { page: c.page } : {}) })),
-    mapping: null,
-    table: null
-  }
+  if (onChunks && batch.length > 0) onChunks(batch)
+  return { ...file, chunks: chunks.map(plain), mapping: null, table: null }
 }
 
 /** What the worker posts. Chunks travel in batches so no single message blocks the main thread long. */

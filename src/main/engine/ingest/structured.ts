@@ -41,6 +41,9 @@ export interface TableRecord {
   metadata: Metadata
 }
 
+/** The metadata key that tells how a file was made into records (job.ts' ingestSettings). */
+export const SETTINGS_KEY = 'ingest_settings'
+
 /** Metadata keys ingest writes itself; a field of the same name is stored as `field_<name>`. */
 export const RESERVED_KEYS = new Set([
   'source',
@@ -50,7 +53,8 @@ export const RESERVED_KEYS = new Set([
   'row',
   'ingested_at',
   'file_sha256',
-  'chunk_count'
+  'chunk_count',
+  SETTINGS_KEY
 ])
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/

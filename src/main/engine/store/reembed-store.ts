@@ -66,6 +66,12 @@ export class ReembedStore {
     return rows.map((r) => r.id)
   }
 
+  /** Which of `ids` are stored without a document. */
+  withoutDocumentAmong(cid: number, ids: readonly string[]): string[] {
+    const get = this.db.prepare('SELECT 1 FROM records WHERE cid = ? AND id = ? AND document IS NULL')
+    return ids.filter((id) => get.get(cid, id) !== undefined)
+  }
+
   stage(cid: number, rows: { rid: number; document: string; embedding: Float32Array }[]): void {
     // A record deleted while its batch was being embedded is simply not staged.
     const put = this.db.prepare(

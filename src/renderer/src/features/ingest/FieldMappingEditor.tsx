@@ -10,9 +10,12 @@ type Table = NonNullable<ChunkPreview['table']>
 export function FieldMappingEditor({
   table,
   value,
-  onChange
+  onChange,
+  partial = false
 }: {
   table: Table
+  /** The preview read only the file's head: fields and types come from its first rows. */
+  partial?: boolean
   value: FieldMapping
   onChange: (mapping: FieldMapping) => void
 }) {
@@ -23,7 +26,9 @@ export function FieldMappingEditor({
     <Stack gap="xs" data-testid="ingest-mapping">
       <Group gap="xs">
         <Text size="sm" fw={600}>
-          Each of the {table.rows.toLocaleString()} rows becomes one record
+          {partial
+            ? 'Each row becomes one record (fields and types from the first rows)'
+            : `Each of the ${table.rows.toLocaleString()} rows becomes one record`}
         </Text>
         <Badge variant="light" tt="none">
           structured file

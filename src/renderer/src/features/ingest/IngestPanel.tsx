@@ -363,6 +363,7 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
               <FieldMappingEditor
                 table={preview.data.table}
                 value={mappings[previewFile] ?? preview.data.table.mapping}
+                partial={preview.data.head !== undefined}
                 onChange={(m) => setMappings((all) => ({ ...all, [previewFile]: m }))}
               />
             )}
@@ -426,11 +427,13 @@ function ChunkPreviewView({ preview }: { preview: UseQueryResult<ChunkPreview> }
       </Group>
     )
   }
-  const { chunks, total, file } = preview.data
+  const { chunks, total, file, head } = preview.data
   return (
     <Stack gap="xs" data-testid="ingest-preview" data-total={total} style={{ opacity: preview.isFetching ? 0.6 : 1 }}>
       <Text size="sm">
-        <b>{file}</b> gives {total} {preview.data.table ? 'record' : 'chunk'}
+        <b>{file}</b>
+        {head ? `: its first ${formatBytes(head.bytes)} (of ${formatBytes(head.of)}) give ` : ' gives '}
+        {total} {preview.data.table ? 'record' : 'chunk'}
         {total === 1 ? '' : 's'}
         {total > chunks.length ? ` (showing the first ${chunks.length})` : ''}
       </Text>
