@@ -386,3 +386,55 @@ describe('parseFile with headBytes (the preview)', () => {
     expect(whole.table?.rows).toHaveLength(20000)
   })
 })
+
+describe('a plain text file read with progress (checked, hashed and decoded block by block)', () => {
+  const BLOCK = 4 * 1024 * 1024
+  const progress = { onProgress: (): void => undefined }
+
+  /** A first block of `a`s ending with `tail`, then `rest`. */
+  function across(tail: Uint8Array, rest: Uint8Array | string): Buffer {
+    return Buffer.concat([Buffer.alloc(BLOCK - tail.length, 'a'), Buffer.from(tail), Buffer.from(rest)])
+  }
+
+  it('gives what reading the whole file gives, with block boundaries inside a character and inside a CRLF', async () => {
+    const euro = Buffer.from('€') // 3 bytes: the first block ends after the first of them
+    const files = {
+      'split-char.txt': across(euro.subarray(0, 1), Buffer.concat([euro.subarray(1), Buffer.from(' end')])),
+      'split-crlf.md': across(Buffer.from('\r'), '\nsecond line\r\nthird\rfourth\r')
+    }
+    for (const [name, raw] of Object.entries(files)) {
+      const path = await fixture(name, raw)
+      const reported: number[] = []
+      const streamed = await parseFile(path, { onProgress: (done) => reported.push(done) })
+      expect(reported).toEqual([BLOCK, raw.length])
+      expect(streamed).toEqual(await parseFile(path))
+      expect(streamed.sha256).toBe(createHash('sha256').update(raw).digest('hex'))
+      expect(streamed.bytes).toBe(raw.length)
+    }
+    const crlf = (await parseFile(join(dir, 'split-crlf.md'), progress)).sections[0]!.text
+    expect(crlf.endsWith('a\nsecond line\nthird\nfourth')).toBe(true)
+    expect(crlf).not.toContain('\r')
+    expect((await parseFile(join(dir, 'split-char.txt'), progress)).sections[0]!.text.endsWith('a€ end')).toBe(true)
+  })
+
+  it('refuses a NUL byte or invalid UTF-8 in a later block as binary, and an empty file as empty', async () => {
+    const nul = await fixture('late-nul.txt', across(new Uint8Array(0), 'text\0more'))
+    await expect(parseFile(nul, progress)).rejects.toMatchObject({
+      reason: 'binary',
+      message: 'late-nul.txt: contains NUL bytes; not a text file'
+    })
+    const invalid = await fixture(
+      'late-invalid.txt',
+      Buffer.concat([across(new Uint8Array(0), 'ok'), Buffer.from([0xc3, 0x28])])
+    )
+    await expect(parseFile(invalid, progress)).rejects.toMatchObject({
+      reason: 'binary',
+      message: 'late-invalid.txt: not valid UTF-8 text'
+    })
+    // A multi-byte character cut off by the end of the file is invalid too.
+    const cut = await fixture('cut-char.txt', Buffer.concat([Buffer.from('abc'), Buffer.from('€').subarray(0, 2)]))
+    await expect(parseFile(cut, progress)).rejects.toMatchObject({ reason: 'binary' })
+    const empty = await fixture('empty-streamed.txt', '')
+    await expect(parseFile(empty, progress)).rejects.toMatchObject({ reason: 'empty' })
+  })
+})

@@ -110,29 +110,64 @@ async function readHead(path: string, limit: number): Promise<Buffer> {
 /** Reads are made in blocks this big, so a large file reports progress and cancels between them. */
 const READ_BLOCK = 4 * 1024 * 1024
 
-async function readWithProgress(
+/** Reads a file block by block, each handed to `onBlock` before its progress is reported; returns the bytes read. */
+async function readBlocks(
   path: string,
   size: number,
   signal: AbortSignal | undefined,
-  onProgress: (done: number, total: number) => void
-): Promise<Buffer> {
+  onProgress: (done: number, total: number) => void,
+  onBlock: (block: Buffer) => void
+): Promise<number> {
   const handle = await open(path, 'r')
   try {
-    const parts: Buffer[] = []
     let done = 0
     for (;;) {
       signal?.throwIfAborted()
       const block = Buffer.allocUnsafe(READ_BLOCK)
       const { bytesRead } = await handle.read(block, 0, READ_BLOCK, null)
       if (bytesRead === 0) break
-      parts.push(block.subarray(0, bytesRead))
+      onBlock(block.subarray(0, bytesRead))
       done += bytesRead
       onProgress(done, Math.max(size, done))
     }
-    return Buffer.concat(parts, done)
+    return done
   } finally {
     await handle.close()
   }
+}
+
+async function readWithProgress(
+  path: string,
+  size: number,
+  signal: AbortSignal | undefined,
+  onProgress: (done: number, total: number) => void
+): Promise<Buffer> {
+  const parts: Buffer[] = []
+  const done = await readBlocks(path, size, signal, onProgress, (block) => parts.push(block))
+  return Buffer.concat(parts, done)
+}
+
+/** Kinds whose text is the file's decoded bytes, so they can be checked, hashed and decoded as read. */
+const PLAIN_TEXT_KINDS = new Set<FileKind>(['text', 'markdown'])
+
+/**
+ * A plain text file read with progress: every block is hashed and decoded as it arrives, so nothing
+ * after the last block's progress takes long (a 100 MB file held the worker silent for seconds while it
+ * was checked, decoded, normalised and hashed whole), and the raw bytes are never held.
+ */
+async function readPlainText(
+  path: string,
+  size: number,
+  signal: AbortSignal | undefined,
+  onProgress: (done: number, total: number) => void
+): Promise<{ text: string; bytes: number; sha256: string }> {
+  const hash = createHash('sha256')
+  const text = new StrictText(path)
+  const bytes = await readBlocks(path, size, signal, onProgress, (block) => {
+    hash.update(block)
+    text.push(block)
+  })
+  return { text: text.finish(), bytes, sha256: hash.digest('hex') }
 }
 
 export async function parseFile(path: string, opts: ParseFileOptions = {}): Promise<ParsedFile> {
@@ -161,33 +196,45 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
     )
   }
   const head = headBytes !== undefined && HEAD_KINDS.has(kind) && info.size > headBytes
-  const bytes = head
-    ? await readHead(path, headBytes)
-    : onProgress
-      ? await readWithProgress(path, info.size, signal, onProgress)
-      : await readFile(path, { signal })
+  let bytes: Buffer | null = null
+  let size: number
+  let sha256: string
+  let sections: ParsedSection[] = []
+  let table: Table | undefined
+  if (!head && onProgress && PLAIN_TEXT_KINDS.has(kind)) {
+    const read = await readPlainText(path, info.size, signal, onProgress)
+    ;({ bytes: size, sha256 } = read)
+    sections = [{ text: read.text }]
+  } else {
+    bytes = head
+      ? await readHead(path, headBytes)
+      : onProgress
+        ? await readWithProgress(path, info.size, signal, onProgress)
+        : await readFile(path, { signal })
+    size = bytes.length
+    sha256 = createHash('sha256').update(bytes).digest('hex')
+  }
   // The file may have grown between stat and read.
-  if (bytes.length > maxBytes) {
+  if (size > maxBytes) {
     throw new IngestFileError(
       path,
       'too-large',
-      `${fileName}: ${formatBytes(bytes.length)} exceeds the ${formatBytes(maxBytes)} limit`
+      `${fileName}: ${formatBytes(size)} exceeds the ${formatBytes(maxBytes)} limit`
     )
   }
-  if (bytes.length === 0) throw new IngestFileError(path, 'empty', `${fileName}: the file is empty`)
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  if (size === 0) throw new IngestFileError(path, 'empty', `${fileName}: the file is empty`)
 
-  let sections: ParsedSection[]
-  let table: Table | undefined
-  try {
-    ;({ sections, table } = await parseBytes(kind, bytes, path, signal, head))
-  } catch (err) {
-    if (err instanceof IngestFileError) throw err
-    if (signal?.aborted) throw signal.reason
-    const reason = err instanceof Error ? err.message : String(err)
-    throw new IngestFileError(path, 'corrupt', `${fileName}: could not be read as ${KIND_LABEL[kind]} (${reason})`, {
-      cause: err
-    })
+  if (bytes !== null) {
+    try {
+      ;({ sections, table } = await parseBytes(kind, bytes, path, signal, head))
+    } catch (err) {
+      if (err instanceof IngestFileError) throw err
+      if (signal?.aborted) throw signal.reason
+      const reason = err instanceof Error ? err.message : String(err)
+      throw new IngestFileError(path, 'corrupt', `${fileName}: could not be read as ${KIND_LABEL[kind]} (${reason})`, {
+        cause: err
+      })
+    }
   }
   signal?.throwIfAborted()
 
@@ -200,7 +247,7 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
     fileName,
     kind,
     sections,
-    bytes: bytes.length,
+    bytes: size,
     sha256,
     ...(table ? { table } : {}),
     ...(head ? { truncatedFrom: info.size } : {})
@@ -255,20 +302,44 @@ function withTable(items: unknown[]): { sections: ParsedSection[]; table?: Table
   return objects ? { sections, table: describeTable(items as Record<string, unknown>[]) } : { sections }
 }
 
-/** Strict UTF-8: a NUL byte or an invalid sequence means the "text" file is really binary. */
+/**
+ * Strict UTF-8 text, fed block by block: a NUL byte or an invalid sequence means the "text" file is
+ * really binary. Line ends become \n, also where a \r\n pair falls across two blocks.
+ */
+class StrictText {
+  // Drops a leading BOM.
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true })
+  private readonly parts: string[] = []
+  private carry = ''
+
+  constructor(private readonly path: string) {}
+
+  push(bytes: Uint8Array, final = false): void {
+    const fileName = basename(this.path)
+    if (bytes.includes(0)) {
+      throw new IngestFileError(this.path, 'binary', `${fileName}: contains NUL bytes; not a text file`)
+    }
+    let text: string
+    try {
+      text = this.carry + this.decoder.decode(bytes, { stream: !final })
+    } catch {
+      throw new IngestFileError(this.path, 'binary', `${fileName}: not valid UTF-8 text`)
+    }
+    this.carry = !final && text.endsWith('\r') ? '\r' : ''
+    if (this.carry !== '') text = text.slice(0, -1)
+    this.parts.push(text.replace(/\r\n?/g, '\n'))
+  }
+
+  finish(): string {
+    this.push(new Uint8Array(0), true)
+    return this.parts.join('')
+  }
+}
+
 function decodeText(bytes: Buffer, path: string): string {
-  const fileName = basename(path)
-  if (bytes.includes(0)) {
-    throw new IngestFileError(path, 'binary', `${fileName}: contains NUL bytes; not a text file`)
-  }
-  let text: string
-  try {
-    // The decoder drops a leading BOM.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw new IngestFileError(path, 'binary', `${fileName}: not valid UTF-8 text`)
-  }
-  return text.replace(/\r\n?/g, '\n')
+  const text = new StrictText(path)
+  text.push(bytes)
+  return text.finish()
 }
 
 async function parsePdf(bytes: Buffer, signal: AbortSignal | undefined): Promise<ParsedSection[]> {
