@@ -194,6 +194,23 @@ describe('the map', () => {
     expect(new Set((await layoutOf(c.id)).header.ids)).toEqual(new Set(records(0, 1500).map((r) => r.id)))
   }, 120_000)
 
+  it('records whose embedding changed since (an update, a re-embedding) are placed again, not left where they were', async () => {
+    const c = await collectionOf(300)
+    await mapped(c.id)
+    // Every record gets another record's vector: the groups become thirds of the ids (r0..r99 near
+    // group a's centre, and so on), which the old layout, grouped by i % 3, mixes.
+    const byThird = (id: string): number => Math.floor(Number(id.slice(1)) / 100)
+    const moved = records(0, 300)
+    ctx.client.db.update(c.id, {
+      ids: moved.map((r) => r.id),
+      embeddings: moved.map((r, i) => records(byThird(r.id), 1)[0]!.embedding.map((x) => x + i * 1e-4))
+    })
+    const job = await call<JobStatus | null>('collections.mapStart', { collectionId: c.id })
+    expect(job).not.toBeNull()
+    await ctx.jobs.settled(job!.jobId)
+    expect(separation(await layoutOf(c.id), byThird)).toBeLessThan(0.3)
+  }, 120_000)
+
   it('recomputes from scratch on request, rebuilds a damaged cache, and cancels within a second', async () => {
     const c = await collectionOf(300)
     await mapped(c.id)

@@ -226,12 +226,21 @@ export class MapLayouts {
   ): Promise<boolean> {
     const total = await c.count()
     if (cached.header.total > cached.header.ids.length || total > MAP_POINT_LIMIT) return false
+    // Another collection under the same id (a restore): nothing of the layout can be trusted.
+    if (mark !== null && cached.header.cid !== undefined && cached.header.cid !== mark.cid) return false
+    // Records whose embedding changed since the layout (an update with a vector, a re-embedding) are
+    // placed again like added ones; more than the share: a new layout. Unknown without a write mark.
+    const moved = new Set(
+      mark !== null && cached.header.cid === mark.cid && cached.header.seq !== undefined
+        ? this.ctx.client.db.embeddedSince(c.id, cached.header.seq)
+        : []
+    )
     const current: string[] = []
     await readAll(c, [], (ids) => current.push(...ids), {}, control.signal)
     const placed = new Map(cached.header.ids.map((id, i) => [id, i]))
     const now = new Set(current)
-    const added = current.filter((id) => !placed.has(id))
-    const kept = cached.header.ids.filter((id) => now.has(id))
+    const added = current.filter((id) => !placed.has(id) || moved.has(id))
+    const kept = cached.header.ids.filter((id) => now.has(id) && !moved.has(id))
     if (added.length === 0 && kept.length === cached.header.ids.length) {
       // Stored with the write mark it now matches, so the next opening needs no job.
       if (mark !== null && !sameMark(cached, mark))

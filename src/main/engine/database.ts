@@ -726,6 +726,21 @@ export class ChromaDatabase {
   }
 
   /**
+   * Ids of the collection's records whose embedding was written after write number `seq` (added,
+   * updated or upserted with a vector, or re-embedded): what a map made at `seq` has at an old place.
+   */
+  embeddedSince(collectionId: string, seq: number): string[] {
+    return this.read(() => {
+      const c = this.collectionById(collectionId)
+      return this.db
+        .prepare<[number, number], [string]>('SELECT id FROM records WHERE cid = ? AND seq > ?')
+        .raw(true)
+        .all(c.cid, seq)
+        .map(([id]) => id)
+    })
+  }
+
+  /**
    * Chroma 1.5's indexing status: how many of the collection's writes (sequence numbers) the vector
    * index covers. Writes index behind (decision 0015), so the newest may be pending in the worker; an
    * index not loaded covers what its snapshot covers (the rest is replayed when it loads).
