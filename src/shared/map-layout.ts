@@ -19,6 +19,11 @@ export interface MapLayoutHeader {
    * same number later means nothing changed, so the layout is served without a job (decision 0105).
    */
   seq?: number
+  /**
+   * The collection's key in the database file with that number: a collection deleted and made again
+   * under the same id (a restore) has another one, and its write numbers start again from 0.
+   */
+  cid?: number
 }
 
 /** One metadata key's values in point order (code -1 / null: the record lacks the key). */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CollectionSummary, JobStatus, RecordPage } from '../../shared/contract.js'
 import { decodeMapLayout, type MapLayout, type MapValues } from '../../shared/map-layout.js'
 import { clusteredVectors } from '../engine/testing/synthetic.js'
+import { backupDataDir, restoreAsDatabase } from '../portability/backup.js'
 import { closeAppContext, openAppContext, type AppContext } from './context.js'
 import { createHandlers } from './handlers.js'
 import { contractCaller } from './testing/handlers.js'
@@ -165,6 +166,49 @@ describe('the map', () => {
     // Recompute always starts one.
     expect((await mapped(c.id, true)).result).toEqual({ updated: false })
     expect(await call('collections.mapStart', { collectionId: c.id })).toBeNull()
+  }, 120_000)
+
+  it('a collection restored under the same id is not served the layout of its namesake, whatever its write number', async () => {
+    // 1,000 records in two writes (seq 2), mapped; then 500 more (seq 3) and a backup of that.
+    const c = await collectionOf(1000)
+    await mapped(c.id)
+    const before = await layoutOf(c.id)
+    expect(before.header.ids).toHaveLength(1000)
+    await addRecords(c.id, 1000, 500)
+    const backup = path.join(root, 'points.cdbackup')
+    await backupDataDir(path.join(root, 'data'), backup)
+    // Deleted, then restored into its (now empty) database: the same id, 1,500 records in two writes,
+    // so its write number is 2 again, as the layout's.
+    await call('collections.delete', { id: c.id })
+    const report = await restoreAsDatabase(ctx.client.db, backup, {
+      tenant: 'default_tenant',
+      database: 'default_database'
+    })
+    expect(report.collections).toMatchObject([{ id: c.id, records: 1500 }])
+    // The case itself: the restored collection's write number is the old layout's.
+    expect(ctx.client.db.writeMark(c.id).seq).toBe(before.header.seq)
+
+    const job = await call<JobStatus | null>('collections.mapStart', { collectionId: c.id })
+    expect(job).not.toBeNull()
+    await ctx.jobs.settled(job!.jobId)
+    expect(new Set((await layoutOf(c.id)).header.ids)).toEqual(new Set(records(0, 1500).map((r) => r.id)))
+  }, 120_000)
+
+  it('records whose embedding changed since (an update, a re-embedding) are placed again, not left where they were', async () => {
+    const c = await collectionOf(300)
+    await mapped(c.id)
+    // Every record gets another record's vector: the groups become thirds of the ids (r0..r99 near
+    // group a's centre, and so on), which the old layout, grouped by i % 3, mixes.
+    const byThird = (id: string): number => Math.floor(Number(id.slice(1)) / 100)
+    const moved = records(0, 300)
+    ctx.client.db.update(c.id, {
+      ids: moved.map((r) => r.id),
+      embeddings: moved.map((r, i) => records(byThird(r.id), 1)[0]!.embedding.map((x) => x + i * 1e-4))
+    })
+    const job = await call<JobStatus | null>('collections.mapStart', { collectionId: c.id })
+    expect(job).not.toBeNull()
+    await ctx.jobs.settled(job!.jobId)
+    expect(separation(await layoutOf(c.id), byThird)).toBeLessThan(0.3)
   }, 120_000)
 
   it('recomputes from scratch on request, rebuilds a damaged cache, and cancels within a second', async () => {

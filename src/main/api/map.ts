@@ -53,10 +53,10 @@ export class MapLayouts {
       }
     }
     // Nothing written since the layout was made: it is served as it is, no job (decision 0105).
-    const seq = this.seqOf(connection, collectionId)
-    if (!recompute && seq !== null) {
+    const mark = this.markOf(connection, collectionId)
+    if (!recompute && mark !== null) {
       entry.layout ??= this.readCache(key, collectionId)
-      if (entry.layout?.header.seq === seq) return null
+      if (entry.layout && sameMark(entry.layout, mark)) return null
     }
     const space = ((c.configuration as { hnsw?: { space?: string } } | null)?.hnsw?.space ?? 'l2') as
       'l2' | 'cosine' | 'ip'
@@ -67,8 +67,8 @@ export class MapLayouts {
       collectionId,
       run: async (control) => {
         const cached = recompute ? null : (entry.layout ?? this.readCache(key, collectionId))
-        if (cached && (await this.update(c, key, entry, cached, seq, control))) return { updated: true }
-        await this.compute(c, key, entry, space, seq, connection, control)
+        if (cached && (await this.update(c, key, entry, cached, mark, control))) return { updated: true }
+        await this.compute(c, key, entry, space, mark, connection, control)
         return { updated: false }
       }
     })
@@ -164,7 +164,7 @@ export class MapLayouts {
     key: string,
     entry: Entry,
     space: 'l2' | 'cosine' | 'ip',
-    seq: number | null,
+    mark: WriteMark | null,
     connection: string | undefined,
     control: JobControl
   ): Promise<void> {
@@ -173,7 +173,7 @@ export class MapLayouts {
     let total = 0
     const store = (stage: 'pca' | 'umap', coords: Float32Array): void =>
       this.store(key, entry, {
-        header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
+        header: { collectionId: c.id, stage, ids, total, updatedAt: Date.now(), ...markFields(mark) },
         coords
       })
     const progress = (phase: 'reading' | 'neighbours' | 'umap', done: number, all: number): void => {
@@ -221,21 +221,30 @@ export class MapLayouts {
     key: string,
     entry: Entry,
     cached: MapLayout,
-    seq: number | null,
+    mark: WriteMark | null,
     control: JobControl
   ): Promise<boolean> {
     const total = await c.count()
     if (cached.header.total > cached.header.ids.length || total > MAP_POINT_LIMIT) return false
+    // Another collection under the same id (a restore): nothing of the layout can be trusted.
+    if (mark !== null && cached.header.cid !== undefined && cached.header.cid !== mark.cid) return false
+    // Records whose embedding changed since the layout (an update with a vector, a re-embedding) are
+    // placed again like added ones; more than the share: a new layout. Unknown without a write mark.
+    const moved = new Set(
+      mark !== null && cached.header.cid === mark.cid && cached.header.seq !== undefined
+        ? this.ctx.client.db.embeddedSince(c.id, cached.header.seq)
+        : []
+    )
     const current: string[] = []
     await readAll(c, [], (ids) => current.push(...ids), {}, control.signal)
     const placed = new Map(cached.header.ids.map((id, i) => [id, i]))
     const now = new Set(current)
-    const added = current.filter((id) => !placed.has(id))
-    const kept = cached.header.ids.filter((id) => now.has(id))
+    const added = current.filter((id) => !placed.has(id) || moved.has(id))
+    const kept = cached.header.ids.filter((id) => now.has(id) && !moved.has(id))
     if (added.length === 0 && kept.length === cached.header.ids.length) {
-      // Stored with the sequence number it now matches, so the next opening needs no job.
-      if (seq !== null && cached.header.seq !== seq)
-        this.store(key, entry, { ...cached, header: { ...cached.header, seq } })
+      // Stored with the write mark it now matches, so the next opening needs no job.
+      if (mark !== null && !sameMark(cached, mark))
+        this.store(key, entry, { ...cached, header: { ...cached.header, ...markFields(mark) } })
       else entry.layout = cached
       return true
     }
@@ -276,19 +285,26 @@ export class MapLayouts {
       control.progress(Math.min(added.length, at + 100), added.length, 'placing added records')
     }
     this.store(key, entry, {
-      header: { collectionId: c.id, stage: cached.header.stage, ids, total, updatedAt: Date.now(), ...seqField(seq) },
+      header: {
+        collectionId: c.id,
+        stage: cached.header.stage,
+        ids,
+        total,
+        updatedAt: Date.now(),
+        ...markFields(mark)
+      },
       coords: coords.slice(0, ids.length * 2)
     })
     return true
   }
 
   /**
-   * The collection's write sequence number (every add, update and delete raises it), read before the
-   * job reads records; null for a Chroma server, which has none: there a job compares the ids.
+   * The collection's write mark (its key in the database file and its write sequence number), read
+   * before the job reads records; null for a Chroma server, which has none: there a job compares the ids.
    */
-  private seqOf(connection: string | undefined, collectionId: string): number | null {
+  private markOf(connection: string | undefined, collectionId: string): WriteMark | null {
     if (!isLocal(connection)) return null
-    return this.ctx.client.db.indexingStatus(collectionId).total_ops
+    return this.ctx.client.db.writeMark(collectionId)
   }
 
   private store(key: string, entry: Entry, layout: MapLayout): void {
@@ -334,7 +350,21 @@ export class MapLayouts {
   }
 }
 
-const seqField = (seq: number | null): { seq?: number } => (seq === null ? {} : { seq })
+/** The collection's key in the database file and its write sequence number (ChromaDatabase.writeMark). */
+interface WriteMark {
+  cid: number
+  seq: number
+}
+
+const markFields = (mark: WriteMark | null): { seq?: number; cid?: number } =>
+  mark === null ? {} : { seq: mark.seq, cid: mark.cid }
+
+/**
+ * Whether the layout was made at this mark: the same write number of the same collection. The number
+ * alone is not enough: a collection restored under its old id starts counting again from 0.
+ */
+const sameMark = (layout: MapLayout, mark: WriteMark): boolean =>
+  layout.header.seq === mark.seq && layout.header.cid === mark.cid
 
 /** Every record's embedding read in pages (a Chroma server, or a database in memory); sampled above the limit. */
 async function readEmbeddings(

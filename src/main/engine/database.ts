@@ -705,21 +705,46 @@ export class ChromaDatabase {
   }
 
   /**
-   * Chroma 1.5's indexing status: how many of the collection's writes (sequence numbers) the vector
-   * index covers. Writes index behind (decision 0015), so the newest may be pending in the worker; an
-   * index not loaded covers what its snapshot covers (the rest is replayed when it loads).
-   */
-  /**
    * Where another thread can read the collection's rows itself (a read-only connection to the database
    * file, as the index worker does): the file, the collection's key in it and its write sequence number.
    * Null in memory. The map's layout worker reads embeddings this way (docs/map.md).
    */
   rowSource(collectionId: string): { dbFile: string; cid: number; seq: number } | null {
     if (this.path === null) return null
-    const c = this.read(() => this.collectionById(collectionId))
-    return { dbFile: join(this.path, DATABASE_FILE), cid: c.cid, seq: c.last_seq }
+    return { dbFile: join(this.path, DATABASE_FILE), ...this.writeMark(collectionId) }
   }
 
+  /**
+   * What the collection's content is at: its key in this database file (never reused: a collection
+   * deleted and made again under the same id, as a restore does, gets a new one) and its write sequence
+   * number (every add, update, upsert, delete and re-embedding raises it; it starts at 0 with the
+   * collection). The same pair later means no record was written since (the map, decision 0105).
+   */
+  writeMark(collectionId: string): { cid: number; seq: number } {
+    const c = this.read(() => this.collectionById(collectionId))
+    return { cid: c.cid, seq: c.last_seq }
+  }
+
+  /**
+   * Ids of the collection's records whose embedding was written after write number `seq` (added,
+   * updated or upserted with a vector, or re-embedded): what a map made at `seq` has at an old place.
+   */
+  embeddedSince(collectionId: string, seq: number): string[] {
+    return this.read(() => {
+      const c = this.collectionById(collectionId)
+      return this.db
+        .prepare<[number, number], [string]>('SELECT id FROM records WHERE cid = ? AND seq > ?')
+        .raw(true)
+        .all(c.cid, seq)
+        .map(([id]) => id)
+    })
+  }
+
+  /**
+   * Chroma 1.5's indexing status: how many of the collection's writes (sequence numbers) the vector
+   * index covers. Writes index behind (decision 0015), so the newest may be pending in the worker; an
+   * index not loaded covers what its snapshot covers (the rest is replayed when it loads).
+   */
   indexingStatus(collectionId: string): IndexingStatus {
     const c = this.read(() => this.collectionById(collectionId))
     const total = c.last_seq
