@@ -12,6 +12,7 @@ import {
   zoomAt,
   type Camera
 } from '../../../../shared/map-geometry'
+import { MovingSample } from './moving-sample'
 
 // Colours are per-point RGBA bytes, looked up from the palette on the CPU: an index into a uniform
 // array needs a loop per vertex, which software GL (SwiftShader) ran at a few frames a second.
@@ -46,19 +47,8 @@ void main() {
   gl_FragColor = ring > 0.5 && r > 0.55 ? vec4(0.1, 0.1, 0.1, 1.0) : tint;
 }`
 
-/**
- * Where one full draw is slow (software GL: SwiftShader's cost grows with the points), a moving view
- * draws this many points, an evenly spread random sample, and all of them once it has been still for
- * SETTLE_MS (decision 0104).
- */
-const INTERACTIVE_POINTS = 20_000
-/** Still too slow with the sample: it halves, down to this many (decision 0109). */
-const MIN_INTERACTIVE_POINTS = 2_500
+/** A moving view draws everything again once it has been still this long (decision 0104). */
 const SETTLE_MS = 150
-/** Frames of a moving view that take longer than this (a visible stutter) make the view "slow". */
-const SLOW_FRAME_MS = 25
-/** After this many such frames in a row. */
-const SLOW_FRAMES = 3
 
 export interface PointCanvasEvents {
   onSelect(indices: number[]): void
@@ -87,11 +77,7 @@ export class PointCanvas {
   private frame = 0
   /** Draw slot -> point index: a shuffled order, so the first k slots are a random sample. */
   private order: Uint32Array = new Uint32Array(0)
-  private slow = false
-  /** Points a moving view draws while slow. */
-  private interactive = INTERACTIVE_POINTS
-  private slowFrames = 0
-  private lastDrawAt = 0
+  private readonly sample = new MovingSample()
   private movedAt = 0
   private settle: ReturnType<typeof setTimeout> | undefined
   private mode: 'panZoom' | 'lasso' = 'panZoom'
@@ -241,21 +227,10 @@ export class PointCanvas {
     this.attribute('selected', 1)
     const n = points.x.length
     const moving = performance.now() - this.movedAt < SETTLE_MS
-    const count = moving && this.slow ? Math.min(n, this.interactive) : n
+    const count = this.sample.count(n, moving)
     gl.drawArrays(gl.POINTS, 0, count)
     // The time between frames of a moving view is what the user sees (a GPU's work is not timed by JS).
-    const now = performance.now()
-    // A gap since a draw before the move began says nothing about the frame rate.
-    if (moving && count > MIN_INTERACTIVE_POINTS && now - this.lastDrawAt < SETTLE_MS) {
-      this.slowFrames = now - this.lastDrawAt > SLOW_FRAME_MS ? this.slowFrames + 1 : 0
-      if (this.slowFrames >= SLOW_FRAMES) {
-        this.slowFrames = 0
-        // First the sample; while even that stutters, a smaller one.
-        if (!this.slow) this.slow = true
-        else this.interactive = Math.max(MIN_INTERACTIVE_POINTS, this.interactive >> 1)
-      }
-    }
-    this.lastDrawAt = now
+    this.sample.drawn(performance.now(), moving, count)
   }
 
   private attribute(name: keyof PointCanvas['buffers'], components: number, type: number = this.gl.FLOAT): void {
