@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EphemeralClient, type Collection } from '../client.js'
+import { KEYWORD_KEY, keywordSchema } from '../collection-schema.js'
 import { TransformersEmbeddingFunction } from '../embedding/index.js'
 import { createTinyModel } from '../embedding/testing/tiny-model.js'
 import { previewChunks, tokenCounterFor } from './chunker.js'
@@ -408,6 +409,29 @@ describe('re-ingest with other settings', () => {
     const failed = await startIngest(failing, [file], { ...OPTS, writeBatch: 8, fields: () => other }).done
     expect(failed.failed.map((f) => f.error)).toEqual(['disk full'])
     expect(await full(col, file)).toEqual(before)
+  })
+  it('a record made again keeps its keyword vector (computed from the new document), and a rollback restores it', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'notes.txt')
+    writeFileSync(file, text(9, 60))
+    const col = await client.createCollection({ name: `ingest-${++n}`, embeddingFunction: ef, schema: keywordSchema() })
+    await startIngest(col, [file], OPTS).done
+    const first = await full(col, file)
+    expect(first.metadatas?.every((m) => m?.[KEYWORD_KEY] !== undefined)).toBe(true)
+
+    // Cancelled midway: every record as it was, keyword vectors included.
+    const job = startIngest(col, [file], { chunkSize: 30, overlap: 5, writeBatch: 3 })
+    job.events.on('write-progress', () => job.cancel())
+    expect((await job.done).cancelled).toBe(true)
+    expect(await full(col, file)).toEqual(first)
+
+    // Made again with another chunking (same content: the same ids, new documents): each record has the
+    // keyword vector of its new document (an explicit null in the write would have deleted it).
+    const again = await startIngest(col, [file], { chunkSize: 30, overlap: 5 }).done
+    expect(again.ingested).toEqual([file])
+    const got = await full(col, file)
+    const missing = got.ids.filter((_, i) => got.metadatas?.[i]?.[KEYWORD_KEY] == null)
+    expect(missing).toEqual([])
   })
 })
 

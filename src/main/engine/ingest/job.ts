@@ -29,6 +29,7 @@ import {
   type TokenCounter
 } from './chunker.js'
 import { InvalidArgumentError } from '../errors.js'
+import { isSparseVector } from '../validation.js'
 import { IngestFileError, listFiles } from './parse.js'
 import { FilePreparer } from './prepare.js'
 import { SETTINGS_KEY, type FieldMapping } from './structured.js'
@@ -433,11 +434,14 @@ export function ingestSettings(mapping: FieldMapping | null, chunkSize: number, 
 /**
  * New metadata for a record that may already exist: upsert merges metadata, so every key the old
  * version had and the new one lacks is deleted (null), leaving the record exactly as the new run makes it.
+ * A sparse vector is left out, not deleted: ingest never writes one, so it is the collection's own (a
+ * keyword index computes it from the document when the write leaves its key out, and an explicit null
+ * would delete it instead).
  */
 function replacing(old: Metadata | null | undefined, next: Metadata): UpdateMetadata {
   if (old === undefined || old === null) return next
   const out: UpdateMetadata = { ...next }
-  for (const key of Object.keys(old)) if (!(key in next)) out[key] = null
+  for (const key of Object.keys(old)) if (!(key in next) && !isSparseVector(old[key])) out[key] = null
   return out
 }
 
