@@ -435,6 +435,61 @@ describe('re-ingest with other settings', () => {
   })
 })
 
+describe('records the file does not own', () => {
+  it('a copy of a file never takes over, nor deletes on cancel, the chunks another path holds', async () => {
+    const dir = folder()
+    const a = path.join(dir, 'a.txt')
+    const b = path.join(dir, 'b.txt')
+    writeFileSync(a, text(11, 60))
+    writeFileSync(b, text(11, 60))
+    const col = await freshCollection()
+    await startIngest(col, [a], OPTS).done
+    const sha = (await parseFile(a)).sha256
+    // The user deleted a's first chunk: the copy's first id is free, the next ones are a's.
+    await col.delete({ ids: [`${sha}:0`] })
+    const kept = await col.get({ where: { source: a }, include: ['metadatas', 'documents', 'embeddings'] })
+
+    const job = startIngest(col, [b], { ...OPTS, writeBatch: 1 })
+    let writes = 0
+    job.events.on('write-progress', () => {
+      if (++writes === 2) job.cancel()
+    })
+    await job.done
+    expect(await col.get({ where: { source: a }, include: ['metadatas', 'documents', 'embeddings'] })).toEqual(kept)
+
+    const whole = await startIngest(col, [b], { ...OPTS, writeBatch: 1 }).done
+    expect(whole.ingested).toEqual([])
+    expect(await col.get({ where: { source: a }, include: ['metadatas', 'documents', 'embeddings'] })).toEqual(kept)
+    expect(await sourceIds(col, b)).toEqual([])
+  })
+
+  it("a record written under one of the file's ids while it is ingested is neither overwritten nor deleted", async () => {
+    const dir = folder()
+    const file = path.join(dir, 'pets.csv')
+    writeFileSync(file, ['id,name', ...Array.from({ length: 20 }, (_, i) => `p${i},${text(i, 2)}`)].join('\n'))
+    const col = await freshCollection()
+    const job = startIngest(col, [file], {
+      ...OPTS,
+      writeBatch: 5,
+      fields: () => ({ document: ['name'], id: 'id', metadata: [] })
+    })
+    let writes = 0
+    const mine = { ids: ['p15'], documents: ['my own record'], metadatas: [{ mine: true }] }
+    job.events.on('write-progress', () => {
+      // The user's own record, written after the run checked the ids and before it reaches this one.
+      if (++writes === 1) void col.add(mine)
+    })
+    const summary = await job.done
+    expect(summary.failed.map((f) => f.reason)).toEqual(['ids-taken'])
+    expect(await col.get({ ids: ['p15'], include: ['metadatas', 'documents'] })).toMatchObject({
+      ids: ['p15'],
+      documents: ['my own record'],
+      metadatas: [{ mine: true }]
+    })
+    expect(await col.count()).toBe(1)
+  })
+})
+
 describe('nextWriteBatch', () => {
   it('scales the write batch toward 100 ms, by at most 2x a step, within 10..1000', () => {
     expect(nextWriteBatch(100, 100)).toBe(100)
