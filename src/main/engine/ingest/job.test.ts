@@ -490,6 +490,60 @@ describe('records the file does not own', () => {
   })
 })
 
+describe('two ingests of one file at once', () => {
+  /** The collection, its third upsert held until `open` is called. */
+  function gated(col: Collection): { col: Collection; reached: Promise<void>; open: () => void } {
+    let open: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (open = resolve))
+    let reach: () => void = () => undefined
+    const reached = new Promise<void>((resolve) => (reach = resolve))
+    let upserts = 0
+    const proxy = new Proxy(col, {
+      get(target, key, receiver) {
+        if (key !== 'upsert') return Reflect.get(target, key, receiver) as unknown
+        return async (req: Parameters<Collection['upsert']>[0]) => {
+          if (++upserts === 3) {
+            reach()
+            await held
+          }
+          return target.upsert(req)
+        }
+      }
+    })
+    return { col: proxy, reached, open }
+  }
+
+  it('the second is refused while the first runs, so two rollbacks never interleave', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'notes.txt')
+    writeFileSync(file, text(12, 60))
+    const col = await freshCollection()
+    await startIngest(col, [file], OPTS).done
+    const full = () => col.get({ where: { source: file }, include: ['metadatas', 'documents', 'embeddings'] })
+    const before = await full()
+
+    // Both chunk the same content anew (the same ids), two writes each, then both are cancelled: the
+    // first rolls back, then the second, which had read the first one's records as the ones to put back.
+    const one = gated(col)
+    const first = startIngest(one.col, [file], { chunkSize: 30, overlap: 5, writeBatch: 2 })
+    await one.reached
+    const two = gated(col)
+    const second = startIngest(two.col, [file], { chunkSize: 20, overlap: 5, writeBatch: 2 })
+    await Promise.race([two.reached, second.done])
+    first.cancel()
+    one.open()
+    await first.done
+    second.cancel()
+    two.open()
+    const summaries = [await first.done, await second.done]
+    expect(summaries.flatMap((s) => s.failed.map((f) => f.reason))).toEqual(['busy'])
+    expect(await full()).toEqual(before)
+
+    // Once the first has finished, the file can be added again.
+    expect((await startIngest(col, [file], { chunkSize: 30, overlap: 5 }).done).ingested).toEqual([file])
+  })
+})
+
 describe('nextWriteBatch', () => {
   it('scales the write batch toward 100 ms, by at most 2x a step, within 10..1000', () => {
     expect(nextWriteBatch(100, 100)).toBe(100)

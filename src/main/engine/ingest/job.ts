@@ -15,6 +15,7 @@
 // - Each batch reads its ids just before it writes them: one held by anything but this source's
 //   records from before the run (another path's chunk, a record written meanwhile) fails the file,
 //   and a rollback deletes only the ids that were absent when it wrote them.
+// - A source is written by one run at a time in this process: a second one fails the file as `busy`.
 // - A file that cannot be read or parsed is reported (`file-failed`) and the job goes on.
 // - Reading, parsing and chunking run in a worker thread (prepare.ts) with progress; a structured
 //   file (CSV, JSON or JSON Lines of objects) gives one record per row (structured.ts): its id field's
@@ -135,6 +136,13 @@ export function nextWriteBatch(size: number, ms: number): number {
 
 class Cancelled extends Error {}
 
+/**
+ * `${collection id}\n${source}` of the files being ingested in this process. A second run of a source
+ * while one is writing it is refused (`busy`): each would read the other's records as the ones to put
+ * back, so two rollbacks could leave records of a cancelled run in place of the stored ones.
+ */
+const sourcesBeingWritten = new Set<string>()
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
@@ -235,6 +243,7 @@ async function run(
     for (const file of listed.files) {
       if (signal.aborted) break
       emit({ type: 'file-started', path: file, counts: snapshot() })
+      let writing: string | null = null
       try {
         const parsed = await preparer.prepare(
           {
@@ -270,6 +279,17 @@ async function run(
         })
 
         const source = opts.sourceOf?.(parsed.path) ?? parsed.path
+        // One run at a time per source: two would each read the other's records as the ones to put back.
+        const key = `${collection.id}\n${source}`
+        if (sourcesBeingWritten.has(key)) {
+          throw new IngestFileError(
+            file,
+            'busy',
+            `${parsed.fileName}: another job is adding ${source} to ${collection.name}; add it again once that job has finished`
+          )
+        }
+        sourcesBeingWritten.add(key)
+        writing = key
         const existing = await collection.get({ where: { source }, include: ['metadatas'] })
         const existingIds = existing.ids
         const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
@@ -421,6 +441,8 @@ async function run(
         summary.failed.push(failure)
         counts.filesDone++
         emit({ type: 'file-failed', ...failure, counts: snapshot() })
+      } finally {
+        if (writing !== null) sourcesBeingWritten.delete(writing)
       }
     }
   }

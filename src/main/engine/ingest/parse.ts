@@ -52,7 +52,7 @@ export interface ParsedFile {
   truncatedFrom?: number
 }
 
-export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large' | 'ids-taken'
+export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large' | 'ids-taken' | 'busy'
 
 export class IngestFileError extends Error {
   /** The file cannot be read as what it claims to be: the message says which file and why. */
