@@ -335,10 +335,26 @@ function parseHtml(html: string): string {
 }
 
 /**
- * A CSV file's head: its last line may end inside a quoted field that goes on in the part not read;
- * lines are dropped from the end until it parses.
+ * A CSV file's head: its last line may end inside a quoted field that goes on in the part not read (a
+ * field of thousands of lines). It is cut after the last line break outside quotes (a `"` opens or
+ * closes a quoted field, `""` inside one is two toggles); if that still does not parse (a stray quote
+ * in an unquoted field), lines are dropped from the end until it does.
  */
 function parseCsvHead(text: string): { sections: ParsedSection[]; table?: Table } {
+  let quoted = false
+  let outside = -1
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 0x22) quoted = !quoted
+    else if (code === 0x0a && !quoted) outside = i + 1
+  }
+  if (outside > 0 && outside < text.length) {
+    try {
+      return parseCsvText(text.slice(0, outside))
+    } catch {
+      // Read by lines below.
+    }
+  }
   let end = text.length
   // A few tries: a broken line further up is the file's own error, reported as such.
   for (let tries = 0; ; tries++) {
