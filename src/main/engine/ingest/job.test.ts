@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EphemeralClient, type Collection } from '../client.js'
+import { KEYWORD_KEY, keywordSchema } from '../collection-schema.js'
 import { TransformersEmbeddingFunction } from '../embedding/index.js'
 import { createTinyModel } from '../embedding/testing/tiny-model.js'
 import { previewChunks, tokenCounterFor } from './chunker.js'
@@ -408,6 +409,138 @@ describe('re-ingest with other settings', () => {
     const failed = await startIngest(failing, [file], { ...OPTS, writeBatch: 8, fields: () => other }).done
     expect(failed.failed.map((f) => f.error)).toEqual(['disk full'])
     expect(await full(col, file)).toEqual(before)
+  })
+  it('a record made again keeps its keyword vector (computed from the new document), and a rollback restores it', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'notes.txt')
+    writeFileSync(file, text(9, 60))
+    const col = await client.createCollection({ name: `ingest-${++n}`, embeddingFunction: ef, schema: keywordSchema() })
+    await startIngest(col, [file], OPTS).done
+    const first = await full(col, file)
+    expect(first.metadatas?.every((m) => m?.[KEYWORD_KEY] !== undefined)).toBe(true)
+
+    // Cancelled midway: every record as it was, keyword vectors included.
+    const job = startIngest(col, [file], { chunkSize: 30, overlap: 5, writeBatch: 3 })
+    job.events.on('write-progress', () => job.cancel())
+    expect((await job.done).cancelled).toBe(true)
+    expect(await full(col, file)).toEqual(first)
+
+    // Made again with another chunking (same content: the same ids, new documents): each record has the
+    // keyword vector of its new document (an explicit null in the write would have deleted it).
+    const again = await startIngest(col, [file], { chunkSize: 30, overlap: 5 }).done
+    expect(again.ingested).toEqual([file])
+    const got = await full(col, file)
+    const missing = got.ids.filter((_, i) => got.metadatas?.[i]?.[KEYWORD_KEY] == null)
+    expect(missing).toEqual([])
+  })
+})
+
+describe('records the file does not own', () => {
+  it('a copy of a file never takes over, nor deletes on cancel, the chunks another path holds', async () => {
+    const dir = folder()
+    const a = path.join(dir, 'a.txt')
+    const b = path.join(dir, 'b.txt')
+    writeFileSync(a, text(11, 60))
+    writeFileSync(b, text(11, 60))
+    const col = await freshCollection()
+    await startIngest(col, [a], OPTS).done
+    const sha = (await parseFile(a)).sha256
+    // The user deleted a's first chunk: the copy's first id is free, the next ones are a's.
+    await col.delete({ ids: [`${sha}:0`] })
+    const kept = await col.get({ where: { source: a }, include: ['metadatas', 'documents', 'embeddings'] })
+
+    const job = startIngest(col, [b], { ...OPTS, writeBatch: 1 })
+    let writes = 0
+    job.events.on('write-progress', () => {
+      if (++writes === 2) job.cancel()
+    })
+    await job.done
+    expect(await col.get({ where: { source: a }, include: ['metadatas', 'documents', 'embeddings'] })).toEqual(kept)
+
+    const whole = await startIngest(col, [b], { ...OPTS, writeBatch: 1 }).done
+    expect(whole.ingested).toEqual([])
+    expect(await col.get({ where: { source: a }, include: ['metadatas', 'documents', 'embeddings'] })).toEqual(kept)
+    expect(await sourceIds(col, b)).toEqual([])
+  })
+
+  it("a record written under one of the file's ids while it is ingested is neither overwritten nor deleted", async () => {
+    const dir = folder()
+    const file = path.join(dir, 'pets.csv')
+    writeFileSync(file, ['id,name', ...Array.from({ length: 20 }, (_, i) => `p${i},${text(i, 2)}`)].join('\n'))
+    const col = await freshCollection()
+    const job = startIngest(col, [file], {
+      ...OPTS,
+      writeBatch: 5,
+      fields: () => ({ document: ['name'], id: 'id', metadata: [] })
+    })
+    let writes = 0
+    const mine = { ids: ['p15'], documents: ['my own record'], metadatas: [{ mine: true }] }
+    job.events.on('write-progress', () => {
+      // The user's own record, written after the run checked the ids and before it reaches this one.
+      if (++writes === 1) void col.add(mine)
+    })
+    const summary = await job.done
+    expect(summary.failed.map((f) => f.reason)).toEqual(['ids-taken'])
+    expect(await col.get({ ids: ['p15'], include: ['metadatas', 'documents'] })).toMatchObject({
+      ids: ['p15'],
+      documents: ['my own record'],
+      metadatas: [{ mine: true }]
+    })
+    expect(await col.count()).toBe(1)
+  })
+})
+
+describe('two ingests of one file at once', () => {
+  /** The collection, its third upsert held until `open` is called. */
+  function gated(col: Collection): { col: Collection; reached: Promise<void>; open: () => void } {
+    let open: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (open = resolve))
+    let reach: () => void = () => undefined
+    const reached = new Promise<void>((resolve) => (reach = resolve))
+    let upserts = 0
+    const proxy = new Proxy(col, {
+      get(target, key, receiver) {
+        if (key !== 'upsert') return Reflect.get(target, key, receiver) as unknown
+        return async (req: Parameters<Collection['upsert']>[0]) => {
+          if (++upserts === 3) {
+            reach()
+            await held
+          }
+          return target.upsert(req)
+        }
+      }
+    })
+    return { col: proxy, reached, open }
+  }
+
+  it('the second is refused while the first runs, so two rollbacks never interleave', async () => {
+    const dir = folder()
+    const file = path.join(dir, 'notes.txt')
+    writeFileSync(file, text(12, 60))
+    const col = await freshCollection()
+    await startIngest(col, [file], OPTS).done
+    const full = () => col.get({ where: { source: file }, include: ['metadatas', 'documents', 'embeddings'] })
+    const before = await full()
+
+    // Both chunk the same content anew (the same ids), two writes each, then both are cancelled: the
+    // first rolls back, then the second, which had read the first one's records as the ones to put back.
+    const one = gated(col)
+    const first = startIngest(one.col, [file], { chunkSize: 30, overlap: 5, writeBatch: 2 })
+    await one.reached
+    const two = gated(col)
+    const second = startIngest(two.col, [file], { chunkSize: 20, overlap: 5, writeBatch: 2 })
+    await Promise.race([two.reached, second.done])
+    first.cancel()
+    one.open()
+    await first.done
+    second.cancel()
+    two.open()
+    const summaries = [await first.done, await second.done]
+    expect(summaries.flatMap((s) => s.failed.map((f) => f.reason))).toEqual(['busy'])
+    expect(await full()).toEqual(before)
+
+    // Once the first has finished, the file can be added again.
+    expect((await startIngest(col, [file], { chunkSize: 30, overlap: 5 }).done).ingested).toEqual([file])
   })
 })
 

@@ -12,6 +12,10 @@
 //   is not unchanged; a record it makes again is replaced whole (keys it no longer has deleted).
 // - Rows of a structured file may carry their own ids (a mapped id field): an id held by a record
 //   from another source, or by one not ingested from a file, fails the file before any write.
+// - Each batch reads its ids just before it writes them: one held by anything but this source's
+//   records from before the run (another path's chunk, a record written meanwhile) fails the file,
+//   and a rollback deletes only the ids that were absent when it wrote them.
+// - A source is written by one run at a time in this process: a second one fails the file as `busy`.
 // - A file that cannot be read or parsed is reported (`file-failed`) and the job goes on.
 // - Reading, parsing and chunking run in a worker thread (prepare.ts) with progress; a structured
 //   file (CSV, JSON or JSON Lines of objects) gives one record per row (structured.ts): its id field's
@@ -29,6 +33,7 @@ import {
   type TokenCounter
 } from './chunker.js'
 import { InvalidArgumentError } from '../errors.js'
+import { isSparseVector } from '../validation.js'
 import { IngestFileError, listFiles } from './parse.js'
 import { FilePreparer } from './prepare.js'
 import { SETTINGS_KEY, type FieldMapping } from './structured.js'
@@ -131,6 +136,13 @@ export function nextWriteBatch(size: number, ms: number): number {
 
 class Cancelled extends Error {}
 
+/**
+ * `${collection id}\n${source}` of the files being ingested in this process. A second run of a source
+ * while one is writing it is refused (`busy`): each would read the other's records as the ones to put
+ * back, so two rollbacks could leave records of a cancelled run in place of the stored ones.
+ */
+const sourcesBeingWritten = new Set<string>()
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
@@ -231,6 +243,7 @@ async function run(
     for (const file of listed.files) {
       if (signal.aborted) break
       emit({ type: 'file-started', path: file, counts: snapshot() })
+      let writing: string | null = null
       try {
         const parsed = await preparer.prepare(
           {
@@ -266,6 +279,17 @@ async function run(
         })
 
         const source = opts.sourceOf?.(parsed.path) ?? parsed.path
+        // One run at a time per source: two would each read the other's records as the ones to put back.
+        const key = `${collection.id}\n${source}`
+        if (sourcesBeingWritten.has(key)) {
+          throw new IngestFileError(
+            file,
+            'busy',
+            `${parsed.fileName}: another job is adding ${source} to ${collection.name}; add it again once that job has finished`
+          )
+        }
+        sourcesBeingWritten.add(key)
+        writing = key
         const existing = await collection.get({ where: { source }, include: ['metadatas'] })
         const existingIds = existing.ids
         const shaOf = (i: number): unknown => existing.metadatas?.[i]?.file_sha256
@@ -335,6 +359,8 @@ async function run(
         // created and puts back the records it overwrote, and `chunk_count` lets the next run see a
         // file a crash left half written (it is then ingested again, not skipped as unchanged).
         const written: string[] = []
+        // Ids no record held just before this run wrote them: a rollback deletes these and no other.
+        const created: string[] = []
         const overwritten: OldRecords[] = []
         const ready: number[][] = []
         let embedded = 0
@@ -379,8 +405,8 @@ async function run(
               [SETTINGS_KEY]: settings
             }))
             const began = performance.now()
-            const old = await oldVersions(collection, partIds, metadatas, before)
-            if (old !== null) overwritten.push(old)
+            const stored = await storedVersions(collection, file, parsed.fileName, source, partIds, metadatas, before)
+            if (stored.old !== null) overwritten.push(stored.old)
             await collection.upsert({
               ids: partIds,
               embeddings: ready.splice(0, part.length),
@@ -389,13 +415,14 @@ async function run(
             })
             if (opts.writeBatch === undefined) batch = nextWriteBatch(batch, performance.now() - began)
             written.push(...partIds)
+            created.push(...stored.absent)
             emit({ type: 'write-progress', path: file, done: written.length, total: chunks.length, counts: snapshot() })
             // A write that needs no wait resolves at once: without this turn of the event loop a large
             // file's batches would run back to back and starve every request meanwhile.
             await new Promise((resolve) => setImmediate(resolve))
           }
         } catch (error) {
-          await rollBack(collection, written, before, overwritten)
+          await rollBack(collection, created, overwritten)
           throw error
         }
         const fresh = new Set(ids)
@@ -414,6 +441,8 @@ async function run(
         summary.failed.push(failure)
         counts.filesDone++
         emit({ type: 'file-failed', ...failure, counts: snapshot() })
+      } finally {
+        if (writing !== null) sourcesBeingWritten.delete(writing)
       }
     }
   }
@@ -433,11 +462,14 @@ export function ingestSettings(mapping: FieldMapping | null, chunkSize: number, 
 /**
  * New metadata for a record that may already exist: upsert merges metadata, so every key the old
  * version had and the new one lacks is deleted (null), leaving the record exactly as the new run makes it.
+ * A sparse vector is left out, not deleted: ingest never writes one, so it is the collection's own (a
+ * keyword index computes it from the document when the write leaves its key out, and an explicit null
+ * would delete it instead).
  */
 function replacing(old: Metadata | null | undefined, next: Metadata): UpdateMetadata {
   if (old === undefined || old === null) return next
   const out: UpdateMetadata = { ...next }
-  for (const key of Object.keys(old)) if (!(key in next)) out[key] = null
+  for (const key of Object.keys(old)) if (!(key in next) && !isSparseVector(old[key])) out[key] = null
   return out
 }
 
@@ -449,23 +481,49 @@ interface OldRecords {
   metadatas: UpdateMetadata[]
 }
 
-/** The stored versions of the batch's ids that this source held before the run, for a rollback. */
-async function oldVersions(
+/**
+ * The batch's ids as stored just before it is written: those absent (the run creates them), and the
+ * stored versions of those this source held before the run (the run overwrites them), for a rollback.
+ * An id held by anything else (a record of another path, one not ingested from a file, or one written
+ * under this source's name since the run began) fails the file: it is neither overwritten nor, by a
+ * rollback, deleted. (The ids of a copy of a stored file, past a first chunk the user deleted; a record
+ * the user wrote under a mapped id after the check before the embedding.)
+ */
+async function storedVersions(
   collection: Collection,
+  file: string,
+  fileName: string,
+  source: string,
   ids: string[],
   next: Metadata[],
   before: Map<string, Metadata | null>
-): Promise<OldRecords | null> {
-  const held = ids.filter((id) => before.has(id))
-  if (held.length === 0) return null
+): Promise<{ absent: string[]; old: OldRecords | null }> {
+  const got = await collection.get({ ids, include: ['embeddings', 'documents', 'metadatas'] })
+  got.ids.forEach((id, i) => {
+    const owner = got.metadatas?.[i]?.source
+    if (!before.has(id) || owner !== source) {
+      throw new IngestFileError(
+        file,
+        'ids-taken',
+        `${fileName}: id ${JSON.stringify(id)} belongs to ${
+          typeof owner === 'string' ? owner : 'a record not ingested from a file'
+        }; nothing of this file was kept`
+      )
+    }
+  })
+  const found = new Set(got.ids)
+  const absent = ids.filter((id) => !found.has(id))
+  if (got.ids.length === 0) return { absent, old: null }
   const nextOf = new Map(ids.map((id, i) => [id, next[i] as Metadata]))
-  const got = await collection.get({ ids: held, include: ['embeddings', 'documents', 'metadatas'] })
   return {
-    ids: got.ids,
-    embeddings: (got.embeddings ?? []) as number[][],
-    // Ingested records always carry a document.
-    documents: (got.documents ?? []).map((d) => d ?? ''),
-    metadatas: got.ids.map((id, i) => replacing(nextOf.get(id), got.metadatas?.[i] ?? {}))
+    absent,
+    old: {
+      ids: got.ids,
+      embeddings: (got.embeddings ?? []) as number[][],
+      // Ingested records always carry a document.
+      documents: (got.documents ?? []).map((d) => d ?? ''),
+      metadatas: got.ids.map((id, i) => replacing(nextOf.get(id), got.metadatas?.[i] ?? {}))
+    }
   }
 }
 
@@ -473,13 +531,7 @@ async function oldVersions(
  * Undoes a file's partial write: removes the records the run created and puts back, whole, the ones it
  * overwrote; the source is then as it was before the run.
  */
-async function rollBack(
-  collection: Collection,
-  written: string[],
-  before: Map<string, Metadata | null>,
-  overwritten: OldRecords[]
-): Promise<void> {
-  const created = written.filter((id) => !before.has(id))
+async function rollBack(collection: Collection, created: string[], overwritten: OldRecords[]): Promise<void> {
   if (created.length > 0) await collection.delete({ ids: created })
   for (const old of overwritten) await collection.upsert(old)
 }

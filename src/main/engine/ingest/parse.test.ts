@@ -372,6 +372,28 @@ describe('parseFile with headBytes (the preview)', () => {
     expect(items.truncatedFrom).toBe(BIG)
   })
 
+  it('reads a CSV head cut deep inside a long multi-line quoted field (a log pasted in a ticket)', async () => {
+    const body = (i: number, n: number): string =>
+      lines(n, (l) => `ticket ${i}, line ${l}: the printer is out of paper`)
+    const rows = [0, 1, 2, 3].map((i) => `${i},ticket ${i},"${body(i, 5)}"`)
+    // The fifth ticket's body runs past the head, by thousands of lines.
+    const csv = await sparse('tickets.csv', `id,title,body\n${rows.join('\n')}\n4,ticket 4,"${body(4, 10000)}"\n`)
+    const parsed = await parseFile(csv, { headBytes: HEAD, maxBytes: BIG })
+    expect(parsed.table?.fields.map((f) => f.name)).toEqual(['id', 'title', 'body'])
+    expect(parsed.table?.rows.map((r) => r.body)).toEqual([0, 1, 2, 3].map((i) => body(i, 5)))
+  })
+
+  it('reads JSON Lines whose first item is longer than the head up to the end of that item', async () => {
+    const long = 'a river runs through the old city '.repeat(10000)
+    const jsonl = await sparse(
+      'long-items.jsonl',
+      `${JSON.stringify({ id: 0, text: long })}\n${JSON.stringify({ id: 1, text: 'short' })}\n`
+    )
+    const parsed = await parseFile(jsonl, { headBytes: HEAD, maxBytes: BIG })
+    expect(parsed.truncatedFrom).toBe(BIG)
+    expect(parsed.table?.rows.map((r) => r.id)).toEqual([0, 1])
+  })
+
   it('reads a small file whole, and a JSON array whole (JSON.parse needs all of it)', async () => {
     const small = await fixture('small-head.txt', 'just this')
     const parsed = await parseFile(small, { headBytes: HEAD })

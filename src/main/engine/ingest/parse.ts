@@ -52,7 +52,7 @@ export interface ParsedFile {
   truncatedFrom?: number
 }
 
-export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large' | 'ids-taken'
+export type IngestFileErrorReason = 'unsupported' | 'empty' | 'binary' | 'corrupt' | 'too-large' | 'ids-taken' | 'busy'
 
 export class IngestFileError extends Error {
   /** The file cannot be read as what it claims to be: the message says which file and why. */
@@ -86,18 +86,26 @@ export interface ParseFileOptions {
 
 const HEAD_KINDS = new Set<FileKind>(['text', 'markdown', 'html', 'csv', 'jsonl'])
 
-/** The file's first `limit` bytes, cut after the last newline (else the last space, else a UTF-8 boundary). */
-async function readHead(path: string, limit: number): Promise<Buffer> {
+/**
+ * The file's first `limit` bytes, cut after the last newline (else the last space, else a UTF-8
+ * boundary). `wholeLine`: a file read by records (CSV, JSON Lines) is read on, `limit` at a time, until
+ * it holds a newline, since its first record cut short could not be parsed (a JSON Lines item of 300 KiB).
+ */
+async function readHead(path: string, limit: number, wholeLine: boolean): Promise<Buffer> {
   const handle = await open(path, 'r')
   try {
-    const block = Buffer.alloc(limit)
-    const { bytesRead } = await handle.read(block, 0, limit, 0)
-    const head = block.subarray(0, bytesRead)
-    if (bytesRead < limit) return head
-    for (const byte of [0x0a, 0x20]) {
-      const at = head.lastIndexOf(byte)
-      if (at > 0) return head.subarray(0, at + 1)
+    let head = Buffer.alloc(0)
+    for (;;) {
+      const block = Buffer.alloc(limit)
+      const { bytesRead } = await handle.read(block, 0, limit, head.length)
+      head = head.length === 0 ? block.subarray(0, bytesRead) : Buffer.concat([head, block.subarray(0, bytesRead)])
+      if (bytesRead < limit) return head
+      const newline = head.lastIndexOf(0x0a)
+      if (newline > 0) return head.subarray(0, newline + 1)
+      if (!wholeLine) break
     }
+    const space = head.lastIndexOf(0x20)
+    if (space > 0) return head.subarray(0, space + 1)
     let end = head.length
     // Back to the start of a multi-byte character (continuation bytes are 10xxxxxx).
     while (end > 0 && ((head[end - 1] as number) & 0xc0) === 0x80) end--
@@ -207,7 +215,7 @@ export async function parseFile(path: string, opts: ParseFileOptions = {}): Prom
     sections = [{ text: read.text }]
   } else {
     bytes = head
-      ? await readHead(path, headBytes)
+      ? await readHead(path, headBytes, kind === 'csv' || kind === 'jsonl')
       : onProgress
         ? await readWithProgress(path, info.size, signal, onProgress)
         : await readFile(path, { signal })
@@ -406,10 +414,26 @@ function parseHtml(html: string): string {
 }
 
 /**
- * A CSV file's head: its last line may end inside a quoted field that goes on in the part not read;
- * lines are dropped from the end until it parses.
+ * A CSV file's head: its last line may end inside a quoted field that goes on in the part not read (a
+ * field of thousands of lines). It is cut after the last line break outside quotes (a `"` opens or
+ * closes a quoted field, `""` inside one is two toggles); if that still does not parse (a stray quote
+ * in an unquoted field), lines are dropped from the end until it does.
  */
 function parseCsvHead(text: string): { sections: ParsedSection[]; table?: Table } {
+  let quoted = false
+  let outside = -1
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 0x22) quoted = !quoted
+    else if (code === 0x0a && !quoted) outside = i + 1
+  }
+  if (outside > 0 && outside < text.length) {
+    try {
+      return parseCsvText(text.slice(0, outside))
+    } catch {
+      // Read by lines below.
+    }
+  }
   let end = text.length
   // A few tries: a broken line further up is the file's own error, reported as such.
   for (let tries = 0; ; tries++) {
