@@ -468,16 +468,23 @@ describe('records the file does not own', () => {
     const file = path.join(dir, 'pets.csv')
     writeFileSync(file, ['id,name', ...Array.from({ length: 20 }, (_, i) => `p${i},${text(i, 2)}`)].join('\n'))
     const col = await freshCollection()
-    const job = startIngest(col, [file], {
+    const mine = { ids: ['p15'], documents: ['my own record'], metadatas: [{ mine: true }] }
+    // The user's own record, written after the run checked the ids and before it reaches this one:
+    // the run's first write waits for it, so the order holds whatever the machine's load.
+    let upserts = 0
+    const writing = new Proxy(col, {
+      get(target, key, receiver) {
+        if (key !== 'upsert') return Reflect.get(target, key, receiver) as unknown
+        return async (req: Parameters<Collection['upsert']>[0]) => {
+          if (++upserts === 1) await target.add(mine)
+          return target.upsert(req)
+        }
+      }
+    })
+    const job = startIngest(writing, [file], {
       ...OPTS,
       writeBatch: 5,
       fields: () => ({ document: ['name'], id: 'id', metadata: [] })
-    })
-    let writes = 0
-    const mine = { ids: ['p15'], documents: ['my own record'], metadatas: [{ mine: true }] }
-    job.events.on('write-progress', () => {
-      // The user's own record, written after the run checked the ids and before it reaches this one.
-      if (++writes === 1) void col.add(mine)
     })
     const summary = await job.done
     expect(summary.failed.map((f) => f.reason)).toEqual(['ids-taken'])
