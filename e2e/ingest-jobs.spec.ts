@@ -40,17 +40,24 @@ test.describe('ingest jobs (browser mode)', () => {
   let filesDir: string
   let library: CollectionSummary
   let pets: CollectionSummary
+  let other: CollectionSummary
 
   test.beforeAll(async () => {
     const port = String(await freePort())
     app = await startApp('out/main/serve.js', (dataDir) => ['--port', port, '--path', dataDir])
     const model = await tinyModelDir()
     library = await app.call<CollectionSummary>('collections.create', { name: 'library', embeddingModel: model })
-    await app.call('collections.create', { name: 'other', embeddingModel: model })
+    other = await app.call<CollectionSummary>('collections.create', { name: 'other', embeddingModel: model })
     pets = await app.call<CollectionSummary>('collections.create', { name: 'pets', embeddingModel: model })
     filesDir = mkdtempSync(join(tmpdir(), 'chromadesk-e2e-jobs-'))
     writeFileSync(join(filesDir, 'big.txt'), longText(12_000))
     writeFileSync(join(filesDir, 'pets.csv'), PETS)
+    // Over the preview's 256 KiB head: "item_id" is unique in the head, repeated further on.
+    const codes = Array.from(
+      { length: 4000 },
+      (_, i) => `c${i < 3500 ? i : i - 3500},title ${i},${'story words '.repeat(6)}${i}`
+    )
+    writeFileSync(join(filesDir, 'codes.csv'), ['item_id,title,story', ...codes].join('\n'))
   })
   test.afterAll(async () => {
     await app?.stop()
@@ -164,6 +171,22 @@ test.describe('ingest jobs (browser mode)', () => {
     await expect(ingest).toContainText('Add big.txt to library')
     await shot(page, 'jobs-panel-labels.png')
     expect(copy.jobId).not.toBe('')
+  })
+
+  test("the mapping on screen is the one used, edited or not: an id unique only in the preview's head is refused", async ({
+    page
+  }) => {
+    await page.goto(app.url)
+    await openTab(page, 'other', 'Add documents')
+    await page.getByTestId('ingest-file-input').setInputFiles(join(filesDir, 'codes.csv'))
+    await expect(page.getByTestId('ingest-mapping')).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByTestId('ingest-mapping-id')).toHaveValue('item_id (string)')
+    // Started without touching the mapping: the whole file's own guess would drop the id and ingest
+    // 4,000 records under made-up ids; the mapping shown names "item_id", which repeats.
+    await page.getByTestId('ingest-start').click()
+    await expect(page.getByTestId('ingest-summary-failed')).toContainText('1', { timeout: 60_000 })
+    await expect(page.getByTestId('ingest-panel')).toContainText('the id field "item_id" must hold a different')
+    expect(await app.call<number>('records.count', { collectionId: other.id })).toBe(0)
   })
 
   test('a CSV maps to records: document, id and typed metadata fields chosen in the preview', async ({ page }) => {

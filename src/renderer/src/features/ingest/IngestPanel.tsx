@@ -215,13 +215,20 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
     staleTime: Infinity
   })
 
+  // The mapping on screen is what the ingest uses, edited or not: left out, the ingest would guess again
+  // from the whole file, and could choose otherwise than the preview guessed from the file's head.
+  const shownMapping =
+    preview.data?.table && previewFile !== null && preview.data.file === previewFile && !(previewFile in mappings)
+      ? { [previewFile]: preview.data.table.mapping }
+      : {}
+  const startMappings = { ...shownMapping, ...mappings }
   const start = useMutation({
     mutationFn: (chunking: { chunkSize: number; overlap: number }) =>
       transport.call('ingest.start', {
         uploadId: uploadId as string,
         collectionId,
         ...chunking,
-        ...(Object.keys(mappings).length > 0 ? { fields: mappings } : {})
+        ...(Object.keys(startMappings).length > 0 ? { fields: startMappings } : {})
       }),
     onSuccess: (status) => {
       queryClient.setQueryData(queryKeys.ingest(status.jobId), status)
