@@ -459,4 +459,19 @@ describe('a plain text file read with progress (checked, hashed and decoded bloc
     const empty = await fixture('empty-streamed.txt', '')
     await expect(parseFile(empty, progress)).rejects.toMatchObject({ reason: 'empty' })
   })
+
+  it('refuses a file as reading it whole does: a NUL byte anywhere wins over invalid UTF-8 before it', async () => {
+    // Invalid UTF-8 in the first block, a NUL byte in the second: read whole, the NUL byte is named.
+    const raw = Buffer.concat([Buffer.from([0xff]), across(new Uint8Array(0), 'text\0more').subarray(1)])
+    const path = await fixture('invalid-then-nul.txt', raw)
+    const whole = await parseFile(path).catch((e: unknown) => e)
+    expect(whole).toMatchObject({
+      reason: 'binary',
+      message: 'invalid-then-nul.txt: contains NUL bytes; not a text file'
+    })
+    await expect(parseFile(path, progress)).rejects.toMatchObject({
+      reason: 'binary',
+      message: 'invalid-then-nul.txt: contains NUL bytes; not a text file'
+    })
+  })
 })

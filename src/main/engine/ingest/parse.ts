@@ -319,19 +319,24 @@ class StrictText {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true })
   private readonly parts: string[] = []
   private carry = ''
+  /**
+   * The first fault seen, thrown by finish() once every block has been seen: as when the file was
+   * checked whole, a NUL byte anywhere is named even after an invalid sequence in an earlier block.
+   */
+  private fault: 'nul' | 'utf8' | null = null
 
   constructor(private readonly path: string) {}
 
   push(bytes: Uint8Array, final = false): void {
-    const fileName = basename(this.path)
-    if (bytes.includes(0)) {
-      throw new IngestFileError(this.path, 'binary', `${fileName}: contains NUL bytes; not a text file`)
-    }
+    if (bytes.includes(0)) this.fault = 'nul'
+    if (this.fault !== null) return
     let text: string
     try {
       text = this.carry + this.decoder.decode(bytes, { stream: !final })
     } catch {
-      throw new IngestFileError(this.path, 'binary', `${fileName}: not valid UTF-8 text`)
+      this.fault = 'utf8'
+      this.parts.length = 0
+      return
     }
     this.carry = !final && text.endsWith('\r') ? '\r' : ''
     if (this.carry !== '') text = text.slice(0, -1)
@@ -340,6 +345,11 @@ class StrictText {
 
   finish(): string {
     this.push(new Uint8Array(0), true)
+    const fileName = basename(this.path)
+    if (this.fault === 'nul') {
+      throw new IngestFileError(this.path, 'binary', `${fileName}: contains NUL bytes; not a text file`)
+    }
+    if (this.fault === 'utf8') throw new IngestFileError(this.path, 'binary', `${fileName}: not valid UTF-8 text`)
     return this.parts.join('')
   }
 }
