@@ -275,8 +275,11 @@ function sendCallError(reply: FastifyReply, error: { status: number; name: strin
   return reply.code(error.status).send({ ok: false, error })
 }
 
-/** Chroma's reads by POST (get, query, search) change nothing; every other non-GET API call is a write. */
+/**
+ * Chroma's reads by POST (get, query, search) and the extensions' (count, facets, embed: docs/extensions.md)
+ * change nothing; every other non-GET API call is a write.
+ */
 function isChromaWrite(surface: Surface | undefined, method: string, routeUrl: string | undefined): boolean {
   if (surface !== 'chroma' || method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false
-  return !/\/(get|query|search)\/?$/.test(routeUrl ?? '')
+  return !/\/(get|query|search|chromadesk\/(count|facets|embed))\/?$/.test(routeUrl ?? '')
 }

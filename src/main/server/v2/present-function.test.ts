@@ -178,6 +178,28 @@ describe('a collection with another model, as Chroma clients see it', () => {
   })
 })
 
+describe('the embed route is a read', () => {
+  it('announces no change to the open UI (a query_texts from Python calls it every time)', async () => {
+    const c = await uiCollection(server, 'embed-no-event', tiny)
+    const events: unknown[] = []
+    const unsubscribe = server.ctx.events.subscribe((e) => events.push(e))
+    try {
+      const res = await post(`${server.baseUrl}${V2}/${c.id}/chromadesk/embed`, { inputs: ['x'] })
+      expect(res.status).toBe(200)
+      const facets = await post(`${server.baseUrl}${V2}/${c.id}/chromadesk/facets`, { key: 'k' })
+      expect(facets.status).toBe(200)
+      const count = await post(`${server.baseUrl}${V2}/${c.id}/chromadesk/count`, {})
+      expect(count.status).toBe(200)
+      // A write in the same span is announced, so the check above can fail.
+      await post(`${server.baseUrl}${V2}/${c.id}/add`, { ids: ['z'], documents: ['z'] })
+      await new Promise((r) => setTimeout(r, 50))
+      expect(events).toEqual([{ type: 'collections-changed' }])
+    } finally {
+      unsubscribe()
+    }
+  })
+})
+
 describe("the app's own connection to this server", () => {
   it('is answered with the stored function, so the app knows the model', async () => {
     const c = await uiCollection(server, 'own-connection', tiny)
