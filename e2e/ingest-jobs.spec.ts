@@ -189,6 +189,26 @@ test.describe('ingest jobs (browser mode)', () => {
     expect(await app.call<number>('records.count', { collectionId: other.id })).toBe(0)
   })
 
+  test('a file the preview showed keeps its mapping after the preview moves to another file', async ({ page }) => {
+    const mixed = await app.call<CollectionSummary>('collections.create', {
+      name: 'mixed',
+      embeddingModel: await tinyModelDir()
+    })
+    await page.goto(app.url)
+    await openTab(page, 'mixed', 'Add documents')
+    await page.getByTestId('ingest-file-input').setInputFiles([join(filesDir, 'codes.csv'), join(filesDir, 'pets.csv')])
+    await expect(page.getByTestId('ingest-mapping-id')).toHaveValue('item_id (string)', { timeout: 30_000 })
+    // The preview moves on to pets.csv: codes.csv's mapping was shown, and is still the one used.
+    await page.getByTestId('ingest-preview-file').click()
+    await page.getByRole('option', { name: 'pets.csv', exact: true }).click()
+    await expect(page.getByTestId('ingest-mapping-id')).toHaveValue(/^id /, { timeout: 30_000 })
+    await page.getByTestId('ingest-start').click()
+    await expect(page.getByTestId('ingest-summary-failed')).toContainText('1', { timeout: 60_000 })
+    await expect(page.getByTestId('ingest-panel')).toContainText('the id field "item_id" must hold a different')
+    // pets.csv alone is ingested: codes.csv was refused, not taken under made-up ids.
+    expect(await app.call<number>('records.count', { collectionId: mixed.id })).toBe(3)
+  })
+
   test('a CSV maps to records: document, id and typed metadata fields chosen in the preview', async ({ page }) => {
     await page.goto(app.url)
     await openTab(page, 'pets', 'Add documents')

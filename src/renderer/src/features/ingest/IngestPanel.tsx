@@ -74,6 +74,8 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
   )
   // Structured files' field choices, by file name; a file not here gets the server's guess.
   const [mappings, setMappings] = useState<Record<string, FieldMapping>>({})
+  // Each structured file's mapping as a preview of this upload showed it (see startMappings).
+  const [shownMappings, setShownMappings] = useState<Record<string, FieldMapping>>({})
   const jobs = useJobs()
   // Jobs belong to the app: after a reload (or from another window) a running ingest into this
   // collection is found in the main side's job list and shown again, with its progress and Cancel.
@@ -155,6 +157,7 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
     setPicked([])
     setPreviewFile(null)
     setMappings({})
+    setShownMappings({})
     setJobId(null)
   }
 
@@ -215,13 +218,17 @@ export function IngestPanel({ collectionId, onDone }: { collectionId: string; on
     staleTime: Infinity
   })
 
-  // The mapping on screen is what the ingest uses, edited or not: left out, the ingest would guess again
-  // from the whole file, and could choose otherwise than the preview guessed from the file's head.
-  const shownMapping =
-    preview.data?.table && previewFile !== null && preview.data.file === previewFile && !(previewFile in mappings)
-      ? { [previewFile]: preview.data.table.mapping }
-      : {}
-  const startMappings = { ...shownMapping, ...mappings }
+  // The mapping a preview showed is what the ingest uses, edited or not, for every file previewed (also
+  // one the preview has since moved away from): left out, the ingest would guess again from the whole
+  // file, and could choose otherwise than the preview guessed from the file's head. Only an answer for
+  // the current upload counts, never the previous answer kept on screen while the next one loads.
+  // Adopted while rendering, as the jobs above.
+  const answered = !preview.isPlaceholderData ? preview.data : undefined
+  if (answered?.table && shownMappings[answered.file] !== answered.table.mapping) {
+    const { file, table } = answered
+    setShownMappings((all) => ({ ...all, [file]: table.mapping }))
+  }
+  const startMappings = { ...shownMappings, ...mappings }
   const start = useMutation({
     mutationFn: (chunking: { chunkSize: number; overlap: number }) =>
       transport.call('ingest.start', {
