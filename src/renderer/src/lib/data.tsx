@@ -46,10 +46,15 @@ export function TransportProvider({ transport, children }: { transport: Transpor
   )
 }
 
-/** Forgets what was read from the database the UI worked on (ids are per database): on any switch. */
+/**
+ * Forgets what was read from the database the UI worked on (ids are per database): on any switch.
+ * Reset, not removed: a query removed from the cache under a mounted view (the sidebar's list) leaves
+ * that view on the removed query, showing nothing new until something else refetches it; a reset
+ * query goes back to loading and is fetched again at once for the new database.
+ */
 export function dropDatabaseData(queryClient: QueryClient): void {
-  queryClient.removeQueries({ queryKey: queryKeys.collections.all })
-  queryClient.removeQueries({ queryKey: queryKeys.records.all })
+  void queryClient.resetQueries({ queryKey: queryKeys.collections.all })
+  void queryClient.resetQueries({ queryKey: queryKeys.records.all })
 }
 
 /** The connection the UI works on ('local' = the built-in database) and how to switch it. */
