@@ -66,7 +66,7 @@ describe('modify new_configuration hnsw.ef_search', () => {
       const { db, id } = await seeded(mode.startsWith('in memory') ? null : dir)
       const narrow = recall(db, id)
       expect(narrow).toBeLessThan(0.7)
-      db.updateCollection(id, { new_configuration: { hnsw: { ef_search: 600 } } })
+      db.updateCollection(id, { new_configuration: { hnsw: { ef_search: 3000 } } })
       const wide = recall(db, id)
       expect(wide).toBeGreaterThan(0.95)
       if (mode.startsWith('persistent')) {
@@ -74,7 +74,7 @@ describe('modify new_configuration hnsw.ef_search', () => {
         open.pop()
         const again = new ChromaDatabase({ path: dir })
         open.push(again)
-        expect(again.getCollectionById(id).configuration_json.hnsw.ef_search).toBe(600)
+        expect(again.getCollectionById(id).configuration_json.hnsw.ef_search).toBe(3000)
         recall(again, id) // loads the index (in the worker)
         await again.settleIndexes()
         expect(recall(again, id)).toBeGreaterThan(0.95)
