@@ -34,7 +34,9 @@ export function TransportProvider({ transport, children }: { transport: Transpor
   const setConnection = useCallback(
     (id: string) => {
       setActive(id)
-      dropDatabaseData(queryClient)
+      // Removed, not reset: a reset would refetch at once, before the new connection reaches the views.
+      queryClient.removeQueries({ queryKey: queryKeys.collections.all })
+      queryClient.removeQueries({ queryKey: queryKeys.records.all })
     },
     [queryClient]
   )
