@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { clusteredVectors } from '../engine/testing/synthetic.js'
-import { knnGraph, normalised, pca, pca2 } from './projection.js'
+import { knnGraph, normalised, pca, pca2, projector } from './projection.js'
 import { fuzzyGraph, umap2 } from './umap.js'
 import { decodeMapLayout, encodeMapLayout } from '../../shared/map-layout.js'
 
@@ -48,6 +48,27 @@ describe('map layouts', () => {
     const wide = pca(data, 400, 16, 4)
     expect(wide.length).toBe(1600)
     expect(Math.abs(wide[0]!)).toBeCloseTo(Math.abs(coords[0]!), 3)
+  })
+
+  it('a projector from a sample gives what PCA of the whole gives, one row at a time', () => {
+    const data = twoGroups(400, 16)
+    for (const unit of [false, true]) {
+      // With every row as the sample, the axes and the mean are PCA's own.
+      const project = projector(data, 400, 16, 2, unit)
+      const whole = pca2(unit ? normalised(data, 400, 16) : data, 400, 16)
+      const out = new Float32Array(800)
+      for (let i = 0; i < 400; i++) project(data.subarray(i * 16, (i + 1) * 16), out, 2 * i)
+      for (let i = 0; i < 800; i++) expect(out[i]).toBeCloseTo(whole[i]!, 4)
+    }
+    // From a sample of a quarter of the rows the groups still fall on opposite sides.
+    const sample = data.slice(0, 100 * 16)
+    const project = projector(sample, 100, 16, 2, false)
+    const out = new Float32Array(2)
+    const side = (i: number): number => {
+      project(data.subarray(i * 16, (i + 1) * 16), out, 0)
+      return Math.sign(out[0]!)
+    }
+    for (let i = 100; i < 400; i++) expect(side(i)).toBe(side(0) * (i % 2 === 0 ? 1 : -1))
   })
 
   it('the kNN graph lists each row first, then its nearest rows by L2', () => {

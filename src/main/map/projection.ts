@@ -104,6 +104,37 @@ export function pca(data: Float32Array, n: number, dim: number, k: number): Floa
   return out
 }
 
+/**
+ * The first `k` principal axes found on a sample (`m` rows), as a function that projects one row at a
+ * time into `out` at `at`: the first picture is made while the rows stream by (decision 0113). `unit`:
+ * rows are projected as unit vectors (cosine and inner product), the sample and each row alike.
+ */
+export function projector(
+  sample: Float32Array,
+  m: number,
+  dim: number,
+  k: number,
+  unit: boolean
+): (row: Float32Array, out: Float32Array, at: number) => void {
+  const rows = unit ? normalised(sample, m, dim) : sample
+  const mean = means(rows, m, dim)
+  const axes = principalAxes(rows, m, dim, mean, k)
+  const offset = axes.map((axis) => axis.reduce((sum, x, j) => sum + x * mean[j]!, 0))
+  const dots = new Float64Array(k)
+  return (row, out, at) => {
+    let norm = 0
+    if (unit) for (let j = 0; j < dim; j++) norm += row[j]! * row[j]!
+    const scale = unit ? 1 / (Math.sqrt(norm) || 1) : 1
+    for (let a = 0; a < k; a++) {
+      const axis = axes[a]!
+      let dot = 0
+      for (let j = 0; j < dim; j++) dot += row[j]! * axis[j]!
+      dots[a] = dot
+    }
+    for (let a = 0; a < k; a++) out[at + a] = dots[a]! * scale - offset[a]!
+  }
+}
+
 /** The first picture: each row on the first two principal axes, as [x0, y0, x1, y1, ...]. */
 export const pca2 = (data: Float32Array, n: number, dim: number): Float32Array => pca(data, n, dim, 2)
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PersistentClient } from '../engine/index.js'
-import { keepsRow, readRows } from './read-rows.js'
+import { keepsRow, openRowSnapshot, readRows } from './read-rows.js'
 
 let root: string
 let client: PersistentClient
@@ -41,6 +41,49 @@ describe('readRows (the layout worker reading the database file)', () => {
     expect(kept.at(-1)).toBeGreaterThanOrEqual(45)
     expect(Array.from(sample.vectors.subarray(3, 6))).toEqual(embeddings[kept[1]!]!.map((x) => Math.fround(x)))
     expect(client.db.rowSource(c.id)!.seq).toBe(source.seq)
+  })
+
+  it('a snapshot keeps its rows while the app writes on, and spreads its sample over them', async () => {
+    const c = await client.createCollection({ name: 'snap', embeddingFunction: null })
+    const embeddings = Array.from({ length: 40 }, (_, i) => [i, 1, 2])
+    await c.add({ ids: embeddings.map((_, i) => `s${i}`), embeddings })
+    const source = client.db.rowSource(c.id)!
+    const snapshot = openRowSnapshot({ dbFile: source.dbFile, cid: source.cid, limit: 1000 })
+    try {
+      expect(snapshot).toMatchObject({ total: 40, kept: 40, dim: 3 })
+      const spread = snapshot.spread(8)
+      expect(spread.n).toBe(8)
+      const firsts = Array.from({ length: 8 }, (_, i) => spread.vectors[i * 3]!)
+      expect(firsts[0]).toBe(0)
+      expect(firsts.at(-1)).toBeGreaterThanOrEqual(34)
+      expect(new Set(firsts).size).toBe(8)
+      // Written after the snapshot began: neither pass sees it, and both passes see the same rows.
+      await c.add({ ids: ['late'], embeddings: [[99, 99, 99]] })
+      await c.delete({ ids: ['s0'] })
+      const passes: string[][] = [[], []]
+      for (const pass of passes) snapshot.forEach((id) => pass.push(id))
+      expect(passes[0]).toEqual(embeddings.map((_, i) => `s${i}`))
+      expect(passes[1]).toEqual(passes[0])
+    } finally {
+      snapshot.close()
+    }
+    // A new snapshot sees the writes.
+    expect(readRows({ dbFile: source.dbFile, cid: source.cid, limit: 1000 }, () => {}).ids).toEqual([
+      ...embeddings.slice(1).map((_, i) => `s${i + 1}`),
+      'late'
+    ])
+  })
+
+  it('an empty collection has no rows to spread or visit', async () => {
+    const c = await client.createCollection({ name: 'empty', embeddingFunction: null })
+    const source = client.db.rowSource(c.id)!
+    const snapshot = openRowSnapshot({ dbFile: source.dbFile, cid: source.cid, limit: 10 })
+    expect(snapshot).toMatchObject({ total: 0, kept: 0, dim: 0 })
+    expect(snapshot.spread(5).n).toBe(0)
+    let visits = 0
+    snapshot.forEach(() => visits++)
+    expect(visits).toBe(0)
+    snapshot.close()
   })
 
   it('keeps exactly ceil(total / stride) rows', () => {
