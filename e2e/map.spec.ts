@@ -157,6 +157,44 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByTestId('record-row').first()).toContainText(/galaxy|comet/)
     await shot(page, 'map-hybrid.png')
 
+    // The fusion's weights, as on the Query tab: both at 0 is refused where it is typed; keywords only
+    // gives the keyword ranking's order, exactly as the app's own call gives it.
+    await page.getByTestId('map-hybrid-weights').click()
+    await page.getByTestId('hybrid-dense-weight').fill('0')
+    await page.getByTestId('hybrid-keyword-weight').fill('0')
+    await page.getByTestId('map-query-run').click()
+    await expect(page.getByText('One weight must be above 0')).toBeVisible()
+    await page.getByTestId('hybrid-keyword-weight').fill('1')
+    await expect(page.getByTestId('hybrid-formula')).toContainText('score = −(0 / (59 + dense place) + 1 / (59')
+    await shot(page, 'map-hybrid-weights.png')
+    await page.getByTestId('map-query').fill('ocean reef')
+    await page.getByTestId('map-query-run').click()
+    const keywordsOnly = await app.call<RecordRow[]>('records.hybrid', {
+      collectionId: collection.id,
+      text: 'ocean reef',
+      nResults: 10,
+      denseWeight: 0,
+      keywordWeight: 1,
+      rrfK: 60
+    })
+    await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', String(keywordsOnly.length))
+    await expect(page.getByTestId('map-query-overlay').locator('line')).toHaveCount(keywordsOnly.length)
+    // The weights reach the query: both rankings at 1 pick other records for this text.
+    const fused = await app.call<RecordRow[]>('records.hybrid', {
+      collectionId: collection.id,
+      text: 'ocean reef',
+      nResults: 10,
+      denseWeight: 1,
+      keywordWeight: 1,
+      rrfK: 60
+    })
+    expect(new Set(fused.map((r) => r.id))).not.toEqual(new Set(keywordsOnly.map((r) => r.id)))
+    // The table shows exactly the keyword ranking's hits.
+    const rows = page.getByTestId('record-row')
+    await expect(rows).toHaveCount(keywordsOnly.length)
+    const shown = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))
+    expect(new Set(shown)).toEqual(new Set(keywordsOnly.map((r) => r.id)))
+
     // A vector query: a record's own embedding finds records with its very document (its twins: same words).
     const [r7] = await app.call<RecordRow[]>('records.get', {
       collectionId: collection.id,

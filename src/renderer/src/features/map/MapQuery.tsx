@@ -1,15 +1,16 @@
 import { useState } from 'react'
-import { Button, Group, NumberInput, SegmentedControl, TextInput } from '@mantine/core'
+import { Button, Group, NumberInput, Popover, SegmentedControl, TextInput } from '@mantine/core'
 import { LOCAL_CONNECTION } from '../../../../shared/constants'
 import { useConnection } from '../../lib/data'
 import { useCollection } from '../collections/CollectionHeader'
+import { checkWeights, DEFAULT_WEIGHTS, HybridControls, type Weights } from '../query/HybridControls'
 import { RecordPicker } from '../query/RecordPicker'
 import { parseVector } from '../query/where-model'
 
 /** What the map asks: the hits are drawn with lines to the query point. */
 export type MapQueryInput =
   | { kind: 'text'; text: string }
-  | { kind: 'hybrid'; text: string; dense: boolean }
+  | { kind: 'hybrid'; text: string; denseWeight: number; keywordWeight: number; rrfK: number }
   | { kind: 'vector'; embedding: number[] }
   | { kind: 'similar'; similarTo: string }
 
@@ -41,7 +42,15 @@ export function MapQuery({
   const [vector, setVector] = useState('')
   const [record, setRecord] = useState('')
   const [error, setError] = useState<string | undefined>(undefined)
-  const hybrid = connection === LOCAL_CONNECTION && (collection.data?.keywordKey ?? null) !== null
+  const keywordKey = collection.data?.keywordKey ?? null
+  const hybrid = connection === LOCAL_CONNECTION && keywordKey !== null
+  const hasModel = (collection.data?.embeddingModel ?? null) !== null
+  // The fusion's weights, as the Query tab's hybrid form has them; null: the collection's default
+  // (without a model only keywords can rank, so the dense weight starts at 0).
+  const [edited, setWeights] = useState<Weights | null>(null)
+  const weights = edited ?? (hasModel ? DEFAULT_WEIGHTS : { ...DEFAULT_WEIGHTS, denseWeight: 0 })
+  const [weightsOpen, setWeightsOpen] = useState(false)
+  const weightsError = kind === 'hybrid' ? checkWeights(weights) : null
 
   const input = (): MapQueryInput | string => {
     if (kind === 'vector') {
@@ -50,13 +59,15 @@ export function MapQuery({
     }
     if (kind === 'similar') return record.trim() ? { kind, similarTo: record.trim() } : 'Choose a record'
     if (!text.trim()) return 'Type the text to search for'
-    return kind === 'hybrid'
-      ? { kind, text, dense: (collection.data?.embeddingModel ?? null) !== null }
-      : { kind, text }
+    if (kind === 'text') return { kind, text }
+    const checked = checkWeights(weights)
+    return checked.ok ? { kind, text, ...checked.value } : 'Check the weights'
   }
   const run = (): void => {
     const next = input()
     setError(typeof next === 'string' ? next : undefined)
+    // A wrong weight is shown where it is typed.
+    if (weightsError && !weightsError.ok) setWeightsOpen(true)
     if (typeof next !== 'string') onRun(next)
   }
 
@@ -88,6 +99,31 @@ export function MapQuery({
           w={200}
           data-testid="map-query"
         />
+      )}
+      {kind === 'hybrid' && keywordKey !== null && (
+        <Popover opened={weightsOpen} onChange={setWeightsOpen} position="bottom-end" withArrow shadow="md">
+          <Popover.Target>
+            <Button
+              variant="default"
+              onClick={() => setWeightsOpen((o) => !o)}
+              color={weightsError && !weightsError.ok ? 'red' : undefined}
+              data-testid="map-hybrid-weights"
+            >
+              Weights
+            </Button>
+          </Popover.Target>
+          <Popover.Dropdown maw={460}>
+            <HybridControls
+              collectionId={collectionId}
+              keywordKey={keywordKey}
+              hasModel={hasModel}
+              nResults={k}
+              value={weights}
+              onChange={(w) => setWeights({ ...weights, ...w })}
+              errors={weightsError && !weightsError.ok ? { [weightsError.field]: weightsError.error } : {}}
+            />
+          </Popover.Dropdown>
+        </Popover>
       )}
       {kind === 'vector' && (
         <TextInput

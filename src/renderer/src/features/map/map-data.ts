@@ -3,7 +3,6 @@
 import { MAP_PATH, LOCAL_CONNECTION } from '../../../../shared/constants'
 import { decodeMapLayout, type MapLayout, type MapValues } from '../../../../shared/map-layout'
 import type { Transport } from '../../lib/transport'
-import { DEFAULT_WEIGHTS } from '../query/HybridControls'
 import type { MapQueryInput } from './MapQuery'
 
 export async function fetchLayout(
@@ -133,10 +132,9 @@ export async function fetchQueryHits(
       collectionId,
       text: input.text,
       nResults: k,
-      // A collection without a model has no dense ranking: keywords only.
-      denseWeight: input.dense ? Number(DEFAULT_WEIGHTS.denseWeight) : 0,
-      keywordWeight: Number(DEFAULT_WEIGHTS.keywordWeight),
-      rrfK: Number(DEFAULT_WEIGHTS.rrfK)
+      denseWeight: input.denseWeight,
+      keywordWeight: input.keywordWeight,
+      rrfK: input.rrfK
     })
     return rows.map((r) => ({ id: r.id, distance: 1 / Math.max(1e-9, Math.abs(r.score)) }))
   }

@@ -17,6 +17,24 @@ export interface Weights {
 /** Both rankings count alike, as Chroma's Rrf does by default. */
 export const DEFAULT_WEIGHTS: Weights = { denseWeight: 1, keywordWeight: 1, rrfK: 60 }
 
+/** Where a weight is wrong, in the form's words; or the numbers to send. */
+export function checkWeights(
+  w: Weights
+):
+  | { ok: true; value: { denseWeight: number; keywordWeight: number; rrfK: number } }
+  | { ok: false; field: 'dense' | 'keyword' | 'k'; error: string } {
+  const { denseWeight, keywordWeight, rrfK } = w
+  const weight = (v: number | string): v is number => typeof v === 'number' && v >= 0 && v <= 100
+  if (!weight(denseWeight)) return { ok: false, field: 'dense', error: '0 to 100' }
+  if (!weight(keywordWeight)) return { ok: false, field: 'keyword', error: '0 to 100' }
+  if (denseWeight === 0 && keywordWeight === 0)
+    return { ok: false, field: 'keyword', error: 'One weight must be above 0' }
+  if (typeof rrfK !== 'number' || !Number.isInteger(rrfK) || rrfK < 1 || rrfK > 1000) {
+    return { ok: false, field: 'k', error: '1 to 1000' }
+  }
+  return { ok: true, value: { denseWeight, keywordWeight, rrfK } }
+}
+
 const num = (v: number | string): string => (typeof v === 'number' ? String(v) : v === '' ? '?' : v)
 
 /**

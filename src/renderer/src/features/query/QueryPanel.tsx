@@ -21,7 +21,7 @@ import { RecordPicker } from './RecordPicker'
 import { useCollection } from '../collections/CollectionHeader'
 import { RecordDrawer } from '../records/RecordDrawer'
 import { useConnection, useTransport } from '../../lib/data'
-import { DEFAULT_WEIGHTS, HYBRID_SCORE_COLUMN, HybridControls, type Weights } from './HybridControls'
+import { checkWeights, DEFAULT_WEIGHTS, HYBRID_SCORE_COLUMN, HybridControls, type Weights } from './HybridControls'
 import { parseFilterText, parseVector, builderToWhere } from './where-model'
 import {
   initialDoc,
@@ -119,15 +119,9 @@ function toParams(
       return { submit: { query: { ...base, similarTo: form.similarTo.trim() } } }
     case 'hybrid': {
       if (form.text.trim() === '') return { field: 'text', error: 'Type the text to search for' }
-      const { denseWeight, keywordWeight, rrfK } = form.weights
-      const weight = (v: number | string): v is number => typeof v === 'number' && v >= 0 && v <= 100
-      if (!weight(denseWeight)) return { field: 'dense', error: '0 to 100' }
-      if (!weight(keywordWeight)) return { field: 'keyword', error: '0 to 100' }
-      if (denseWeight === 0 && keywordWeight === 0) return { field: 'keyword', error: 'One weight must be above 0' }
-      if (typeof rrfK !== 'number' || !Number.isInteger(rrfK) || rrfK < 1 || rrfK > 1000) {
-        return { field: 'k', error: '1 to 1000' }
-      }
-      return { submit: { hybrid: { ...base, text: form.text, denseWeight, keywordWeight, rrfK } } }
+      const weights = checkWeights(form.weights)
+      if (!weights.ok) return { field: weights.field, error: weights.error }
+      return { submit: { hybrid: { ...base, text: form.text, ...weights.value } } }
     }
   }
 }
