@@ -1,9 +1,9 @@
 // The map's layout worker: PCA first (posted at once), then the kNN graph and UMAP, with progress.
 // The main side cancels by terminating it (run-layout.ts), so no step needs a cancel check.
 import { parentPort, workerData } from 'node:worker_threads'
-import { KNN_DIMS, knnGraph, normalised, pca, pca2, PCA_SAMPLE, projector } from './projection.js'
+import { KNN_DIMS, knnGraph, normalised, normaliseRow, pca, pca2, PCA_SAMPLE, projector } from './projection.js'
 import { umap2, umapEpochs, UMAP_NEIGHBORS } from './umap.js'
-import { collectRows, openRowSnapshot, type RowSource } from './read-rows.js'
+import { openRowSnapshot, type RowSource } from './read-rows.js'
 import type { LayoutTask, LayoutMessage } from './run-layout.js'
 
 const task = workerData as LayoutTask
@@ -48,8 +48,18 @@ function fromFile(source: RowSource): Rows | null {
     const coords = first.subarray(0, 2 * n)
     post({ type: 'pca', coords: coords.slice() })
     if (!task.umap || n <= UMAP_NEIGHBORS + 1) return null
-    const { vectors } = collectRows(snapshot)
-    return { rows: unit ? normalised(vectors, n, dim) : vectors, n, dim, first: coords }
+    // Normalised as they are copied: a second array of that size would cost its first touch again.
+    const rows = new Float32Array(n * dim)
+    let at = 0
+    snapshot.forEach((_, embedding) => {
+      if (at === rows.length) throw new Error('The map read more rows the second time')
+      const row = rows.subarray(at, at + dim)
+      row.set(embedding)
+      if (unit) normaliseRow(row)
+      at += dim
+    })
+    if (at !== rows.length) throw new Error('The map read fewer rows the second time')
+    return { rows, n, dim, first: coords }
   } finally {
     snapshot.close()
   }

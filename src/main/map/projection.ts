@@ -85,41 +85,13 @@ function orthonormalise(vectors: Float64Array[]): void {
   }
 }
 
-/** Each row's coordinates on the first `k` principal axes, as [row0 x k, row1 x k, ...]. */
-export function pca(data: Float32Array, n: number, dim: number, k: number): Float32Array {
-  const mean = means(data, n, dim)
-  const axes = principalAxes(data, n, dim, mean, k)
+/** Projects one row onto `axes` (centred by `mean`) into `out` at `at`; `unit`: as a unit vector. */
+type Project = (row: Float32Array, out: Float32Array, at: number) => void
+
+function projectOnto(axes: Float64Array[], mean: Float64Array, dim: number, unit: boolean): Project {
   // The mean's projection, subtracted once per axis instead of centring every value.
   const offset = axes.map((axis) => axis.reduce((sum, x, j) => sum + x * mean[j]!, 0))
-  const out = new Float32Array(n * k)
-  for (let i = 0; i < n; i++) {
-    const base = i * dim
-    for (let a = 0; a < k; a++) {
-      const axis = axes[a]!
-      let dot = 0
-      for (let j = 0; j < dim; j++) dot += data[base + j]! * axis[j]!
-      out[i * k + a] = dot - offset[a]!
-    }
-  }
-  return out
-}
-
-/**
- * The first `k` principal axes found on a sample (`m` rows), as a function that projects one row at a
- * time into `out` at `at`: the first picture is made while the rows stream by (decision 0113). `unit`:
- * rows are projected as unit vectors (cosine and inner product), the sample and each row alike.
- */
-export function projector(
-  sample: Float32Array,
-  m: number,
-  dim: number,
-  k: number,
-  unit: boolean
-): (row: Float32Array, out: Float32Array, at: number) => void {
-  const rows = unit ? normalised(sample, m, dim) : sample
-  const mean = means(rows, m, dim)
-  const axes = principalAxes(rows, m, dim, mean, k)
-  const offset = axes.map((axis) => axis.reduce((sum, x, j) => sum + x * mean[j]!, 0))
+  const k = axes.length
   const dots = new Float64Array(k)
   return (row, out, at) => {
     let norm = 0
@@ -135,6 +107,26 @@ export function projector(
   }
 }
 
+/** Each row's coordinates on the first `k` principal axes, as [row0 x k, row1 x k, ...]. */
+export function pca(data: Float32Array, n: number, dim: number, k: number): Float32Array {
+  const mean = means(data, n, dim)
+  const project = projectOnto(principalAxes(data, n, dim, mean, k), mean, dim, false)
+  const out = new Float32Array(n * k)
+  for (let i = 0; i < n; i++) project(data.subarray(i * dim, (i + 1) * dim), out, i * k)
+  return out
+}
+
+/**
+ * The first `k` principal axes found on a sample (`m` rows), as a function that projects one row at a
+ * time into `out` at `at`: the first picture is made while the rows stream by (decision 0113). `unit`:
+ * rows are projected as unit vectors (cosine and inner product), the sample and each row alike.
+ */
+export function projector(sample: Float32Array, m: number, dim: number, k: number, unit: boolean): Project {
+  const rows = unit ? normalised(sample, m, dim) : sample
+  const mean = means(rows, m, dim)
+  return projectOnto(principalAxes(rows, m, dim, mean, k), mean, dim, unit)
+}
+
 /** The first picture: each row on the first two principal axes, as [x0, y0, x1, y1, ...]. */
 export const pca2 = (data: Float32Array, n: number, dim: number): Float32Array => pca(data, n, dim, 2)
 
@@ -143,14 +135,17 @@ export const KNN_DIMS = 24
 
 /** Unit-length copies of the rows: cosine and inner-product collections compare directions. */
 export function normalised(data: Float32Array, n: number, dim: number): Float32Array {
-  const out = new Float32Array(data.length)
-  for (let i = 0; i < n; i++) {
-    let norm = 0
-    for (let j = 0; j < dim; j++) norm += data[i * dim + j]! ** 2
-    norm = Math.sqrt(norm) || 1
-    for (let j = 0; j < dim; j++) out[i * dim + j] = data[i * dim + j]! / norm
-  }
+  const out = data.slice(0, n * dim)
+  for (let i = 0; i < n; i++) normaliseRow(out.subarray(i * dim, (i + 1) * dim))
   return out
+}
+
+/** Scales a row to unit length, in place (a zero row stays zero). */
+export function normaliseRow(row: Float32Array): void {
+  let norm = 0
+  for (let j = 0; j < row.length; j++) norm += row[j]! ** 2
+  norm = Math.sqrt(norm) || 1
+  for (let j = 0; j < row.length; j++) row[j]! /= norm
 }
 
 export interface KnnGraph {

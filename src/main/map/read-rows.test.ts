@@ -3,7 +3,26 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PersistentClient } from '../engine/index.js'
-import { keepsRow, openRowSnapshot, readRows } from './read-rows.js'
+import { keepsRow, openRowSnapshot, type RowSource } from './read-rows.js'
+
+/** Every kept row's id and embedding, read in one snapshot, with the progress reported. */
+function readRows(source: RowSource, onProgress: (done: number) => void) {
+  const snapshot = openRowSnapshot(source)
+  try {
+    const ids: string[] = []
+    const vectors: number[] = []
+    snapshot.forEach(
+      (id, embedding) => {
+        ids.push(id)
+        vectors.push(...embedding)
+      },
+      (done) => onProgress(done)
+    )
+    return { ids, vectors: Float32Array.from(vectors), n: ids.length, dim: snapshot.dim, total: snapshot.total }
+  } finally {
+    snapshot.close()
+  }
+}
 
 let root: string
 let client: PersistentClient
@@ -72,6 +91,34 @@ describe('readRows (the layout worker reading the database file)', () => {
       ...embeddings.slice(1).map((_, i) => `s${i + 1}`),
       'late'
     ])
+  })
+
+  it('spreads its sample over the rows, however other collections interleave their row ids', async () => {
+    const a = await client.createCollection({ name: 'gapped', embeddingFunction: null })
+    const b = await client.createCollection({ name: 'between', embeddingFunction: null })
+    const ids = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `a${from + i}`)
+    const rows = (from: number, count: number): number[][] => Array.from({ length: count }, (_, i) => [from + i, 0, 0])
+    await a.add({ ids: ids(0, 50), embeddings: rows(0, 50) })
+    // Another collection's 5,000 rows take the row ids between this one's halves.
+    await b.add({
+      ids: Array.from({ length: 5000 }, (_, i) => `b${i}`),
+      embeddings: Array.from({ length: 5000 }, () => [1, 2, 3])
+    })
+    await a.add({ ids: ids(50, 50), embeddings: rows(50, 50) })
+    const source = client.db.rowSource(a.id)!
+    const snapshot = openRowSnapshot({ dbFile: source.dbFile, cid: source.cid, limit: 1000 })
+    try {
+      const all = snapshot.spread(3000)
+      expect(all.n).toBe(100)
+      expect(Array.from({ length: 100 }, (_, i) => all.vectors[i * 3])).toEqual(rows(0, 100).map((r) => r[0]))
+      // Ten of a hundred: every tenth row, as many from each half.
+      const ten = snapshot.spread(10)
+      expect(Array.from({ length: ten.n }, (_, i) => ten.vectors[i * 3])).toEqual([
+        0, 10, 20, 30, 40, 50, 60, 70, 80, 90
+      ])
+    } finally {
+      snapshot.close()
+    }
   })
 
   it('an empty collection has no rows to spread or visit', async () => {

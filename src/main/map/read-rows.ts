@@ -13,15 +13,6 @@ export interface RowSource {
   limit: number
 }
 
-export interface ReadRows {
-  ids: string[]
-  vectors: Float32Array
-  n: number
-  dim: number
-  /** Records in the collection (more than n when sampled). */
-  total: number
-}
-
 /** Whether the `seen`-th row (from 0) is kept when every `stride`-th row is (stride >= 1, may be fractional). */
 export function keepsRow(seen: number, stride: number): boolean {
   return seen === 0 || Math.floor(seen / stride) !== Math.floor((seen - 1) / stride)
@@ -38,7 +29,7 @@ export interface RowSnapshot {
   readonly kept: number
   /** The embeddings' dimension (0 for an empty collection). */
   readonly dim: number
-  /** Up to `size` embeddings spread over the collection by row id, for finding principal axes. */
+  /** Up to `size` embeddings spread evenly over the collection's rows, for finding principal axes. */
   spread(size: number): { vectors: Float32Array; n: number }
   /**
    * Visits the kept rows in row order (the same rows on every call). `embedding` is a scratch array
@@ -57,16 +48,13 @@ export function openRowSnapshot(source: RowSource): RowSnapshot {
   try {
     // The snapshot starts at the first read after BEGIN and lasts until COMMIT (WAL mode).
     db.exec('BEGIN')
-    const bounds = db
-      .prepare<[number], { n: number; lo: number | null; hi: number | null }>(
-        'SELECT COUNT(*) AS n, MIN(rid) AS lo, MAX(rid) AS hi FROM records WHERE cid = ?'
-      )
-      .get(source.cid)!
+    const total =
+      db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM records WHERE cid = ?').get(source.cid)?.n ?? 0
     const first = db
       .prepare<[number], Buffer>('SELECT embedding FROM records WHERE cid = ? ORDER BY rid LIMIT 1')
       .pluck(true)
       .get(source.cid)
-    return new FileRowSnapshot(db, source, bounds.n, bounds.lo ?? 0, bounds.hi ?? 0, first ? first.byteLength / 4 : 0)
+    return new FileRowSnapshot(db, source, total, first ? first.byteLength / 4 : 0)
   } catch (err) {
     db.close()
     throw err
@@ -82,8 +70,6 @@ class FileRowSnapshot implements RowSnapshot {
     private readonly db: BetterSqlite3.Database,
     private readonly source: RowSource,
     readonly total: number,
-    private readonly lo: number,
-    private readonly hi: number,
     readonly dim: number
   ) {
     this.kept = Math.min(total, source.limit)
@@ -102,23 +88,21 @@ class FileRowSnapshot implements RowSnapshot {
 
   spread(size: number): { vectors: Float32Array; n: number } {
     const take = Math.min(size, this.total)
-    const vectors = new Float32Array(take * this.dim)
-    // A seek per row: the first row at or after each of `take` evenly spaced row ids.
-    const seek = this.db
-      .prepare<[number, number], [number, Buffer]>(
-        'SELECT rid, embedding FROM records WHERE cid = ? AND rid >= ? ORDER BY rid LIMIT 1'
-      )
-      .raw(true)
-    const step = (this.hi - this.lo + 1) / Math.max(1, take)
-    let n = 0
-    let last = -Infinity
-    for (let i = 0; i < take; i++) {
-      const row = seek.get(this.source.cid, this.lo + Math.floor(i * step))
-      if (!row || row[0] <= last) continue // a gap in the ids: that row was drawn already
-      last = row[0]
-      vectors.set(this.load(row[1]), n++ * this.dim)
-    }
-    return { vectors: vectors.subarray(0, n * this.dim), n }
+    const stride = this.total / Math.max(1, take)
+    // Every (total / take)-th row by position: the row ids alone come from the (cid) index without
+    // reading a row; spacing by row id instead would crowd the sample where another collection's
+    // rows left gaps in this one's ids.
+    const rids = this.db
+      .prepare<[number], number>('SELECT rid FROM records WHERE cid = ? ORDER BY rid')
+      .pluck(true)
+      .iterate(this.source.cid)
+    const chosen: number[] = []
+    let seen = 0
+    for (const rid of rids) if (keepsRow(seen++, stride) && chosen.length < take) chosen.push(rid)
+    const byRid = this.db.prepare<[number], Buffer>('SELECT embedding FROM records WHERE rid = ?').pluck(true)
+    const vectors = new Float32Array(chosen.length * this.dim)
+    chosen.forEach((rid, n) => vectors.set(this.load(byRid.get(rid)!), n * this.dim))
+    return { vectors, n: chosen.length }
   }
 
   forEach(
@@ -145,28 +129,10 @@ class FileRowSnapshot implements RowSnapshot {
   }
 
   close(): void {
-    if (this.db.inTransaction) this.db.exec('COMMIT')
-    this.db.close()
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT')
+    } finally {
+      this.db.close()
+    }
   }
-}
-
-/** Every kept row's id and embedding, in one array. */
-export function readRows(source: RowSource, onProgress: (done: number, total: number) => void): ReadRows {
-  const snapshot = openRowSnapshot(source)
-  try {
-    return collectRows(snapshot, onProgress)
-  } finally {
-    snapshot.close()
-  }
-}
-
-export function collectRows(snapshot: RowSnapshot, onProgress?: (done: number, total: number) => void): ReadRows {
-  const { dim } = snapshot
-  const ids: string[] = []
-  const vectors = new Float32Array(snapshot.kept * dim)
-  snapshot.forEach((id, embedding) => {
-    vectors.set(embedding, ids.length * dim)
-    ids.push(id)
-  }, onProgress)
-  return { ids, vectors: vectors.subarray(0, ids.length * dim), n: ids.length, dim, total: snapshot.total }
 }
