@@ -35,8 +35,7 @@ export function TransportProvider({ transport, children }: { transport: Transpor
     (id: string) => {
       setActive(id)
       // Removed, not reset: a reset would refetch at once, before the new connection reaches the views.
-      queryClient.removeQueries({ queryKey: queryKeys.collections.all })
-      queryClient.removeQueries({ queryKey: queryKeys.records.all })
+      dropDatabaseData(queryClient, 'remove')
     },
     [queryClient]
   )
@@ -50,13 +49,16 @@ export function TransportProvider({ transport, children }: { transport: Transpor
 
 /**
  * Forgets what was read from the database the UI worked on (ids are per database): on any switch.
- * Reset, not removed: a query removed from the cache under a mounted view (the sidebar's list) leaves
- * that view on the removed query, showing nothing new until something else refetches it; a reset
- * query goes back to loading and is fetched again at once for the new database.
+ * A database switch resets: a query removed from the cache under a mounted view (the sidebar's list)
+ * leaves that view on the removed query, showing nothing new until something else refetches it; a
+ * reset query goes back to loading and is fetched again at once for the new database. A connection
+ * switch removes (see setConnection).
  */
-export function dropDatabaseData(queryClient: QueryClient): void {
-  void queryClient.resetQueries({ queryKey: queryKeys.collections.all })
-  void queryClient.resetQueries({ queryKey: queryKeys.records.all })
+export function dropDatabaseData(queryClient: QueryClient, how: 'reset' | 'remove' = 'reset'): void {
+  for (const queryKey of [queryKeys.collections.all, queryKeys.records.all]) {
+    if (how === 'reset') void queryClient.resetQueries({ queryKey })
+    else queryClient.removeQueries({ queryKey })
+  }
 }
 
 /** The connection the UI works on ('local' = the built-in database) and how to switch it. */

@@ -3,7 +3,8 @@ import { Button, Group, NumberInput, Popover, SegmentedControl, TextInput } from
 import { LOCAL_CONNECTION } from '../../../../shared/constants'
 import { useConnection } from '../../lib/data'
 import { useCollection } from '../collections/CollectionHeader'
-import { checkWeights, DEFAULT_WEIGHTS, HybridControls, type Weights } from '../query/HybridControls'
+import { HybridControls } from '../query/HybridControls'
+import { checkWeights, defaultWeights, type Weights } from '../query/hybrid-weights'
 import { RecordPicker } from '../query/RecordPicker'
 import { parseVector } from '../query/where-model'
 
@@ -48,11 +49,11 @@ export function MapQuery({
   // The fusion's weights, as the Query tab's hybrid form has them; null: the collection's default
   // (without a model only keywords can rank, so the dense weight starts at 0).
   const [edited, setWeights] = useState<Weights | null>(null)
-  const weights = edited ?? (hasModel ? DEFAULT_WEIGHTS : { ...DEFAULT_WEIGHTS, denseWeight: 0 })
+  const weights = edited ?? defaultWeights(hasModel)
   const [weightsOpen, setWeightsOpen] = useState(false)
   const weightsError = kind === 'hybrid' ? checkWeights(weights) : null
 
-  const input = (): MapQueryInput | string => {
+  const input = (): MapQueryInput | string | null => {
     if (kind === 'vector') {
       const parsed = parseVector(vector, collection.data?.dimension ?? null)
       return parsed.ok ? { kind, embedding: parsed.value } : parsed.error
@@ -61,14 +62,14 @@ export function MapQuery({
     if (!text.trim()) return 'Type the text to search for'
     if (kind === 'text') return { kind, text }
     const checked = checkWeights(weights)
-    return checked.ok ? { kind, text, ...checked.value } : 'Check the weights'
+    // A wrong weight is shown where it is typed (run opens the weights).
+    return checked.ok ? { kind, text, ...checked.value } : null
   }
   const run = (): void => {
     const next = input()
     setError(typeof next === 'string' ? next : undefined)
-    // A wrong weight is shown where it is typed.
-    if (weightsError && !weightsError.ok) setWeightsOpen(true)
-    if (typeof next !== 'string') onRun(next)
+    if (next === null) setWeightsOpen(true)
+    else if (typeof next !== 'string') onRun(next)
   }
 
   return (
@@ -79,6 +80,7 @@ export function MapQuery({
         onChange={(value) => {
           setKind(value as Kind)
           setError(undefined)
+          setWeightsOpen(false)
         }}
         data={[
           { label: 'Text', value: 'text' },
@@ -119,7 +121,7 @@ export function MapQuery({
               hasModel={hasModel}
               nResults={k}
               value={weights}
-              onChange={(w) => setWeights({ ...weights, ...w })}
+              onChange={(w) => setWeights((current) => ({ ...(current ?? defaultWeights(hasModel)), ...w }))}
               errors={weightsError && !weightsError.ok ? { [weightsError.field]: weightsError.error } : {}}
             />
           </Popover.Dropdown>

@@ -1,54 +1,11 @@
 import { Alert, Button, Group, NumberInput, Stack, Text } from '@mantine/core'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import type { HybridRow, RecordRow } from '../../../../shared/contract'
-import { hybridCandidates } from '../../../../shared/hybrid'
 import { useJobs, useTransport } from '../../lib/data'
 import { queryKeys } from '../../lib/query-keys'
 import { JobRow } from '../jobs/JobsButton'
 import type { ScoreColumn } from '../records/RecordTable'
-
-export interface Weights {
-  /** As typed: a field may be empty while the user edits it. */
-  denseWeight: number | string
-  keywordWeight: number | string
-  rrfK: number | string
-}
-
-/** Both rankings count alike, as Chroma's Rrf does by default. */
-export const DEFAULT_WEIGHTS: Weights = { denseWeight: 1, keywordWeight: 1, rrfK: 60 }
-
-/** Where a weight is wrong, in the form's words; or the numbers to send. */
-export function checkWeights(
-  w: Weights
-):
-  | { ok: true; value: { denseWeight: number; keywordWeight: number; rrfK: number } }
-  | { ok: false; field: 'dense' | 'keyword' | 'k'; error: string } {
-  const { denseWeight, keywordWeight, rrfK } = w
-  const weight = (v: number | string): v is number => typeof v === 'number' && v >= 0 && v <= 100
-  if (!weight(denseWeight)) return { ok: false, field: 'dense', error: '0 to 100' }
-  if (!weight(keywordWeight)) return { ok: false, field: 'keyword', error: '0 to 100' }
-  if (denseWeight === 0 && keywordWeight === 0)
-    return { ok: false, field: 'keyword', error: 'One weight must be above 0' }
-  if (typeof rrfK !== 'number' || !Number.isInteger(rrfK) || rrfK < 1 || rrfK > 1000) {
-    return { ok: false, field: 'k', error: '1 to 1000' }
-  }
-  return { ok: true, value: { denseWeight, keywordWeight, rrfK } }
-}
-
-const num = (v: number | string): string => (typeof v === 'number' ? String(v) : v === '' ? '?' : v)
-
-/**
- * The fusion as a formula with the user's numbers in it: what "hybrid" means, visibly. Chroma's Rrf
- * counts ranks from 0; places (as the table shows them) count from 1, hence k - 1.
- */
-export function fusionFormula(w: Weights, nResults: number | string): string {
-  const k = typeof w.rrfK === 'number' ? String(w.rrfK - 1) : '?'
-  const n = typeof nResults === 'number' ? String(hybridCandidates(nResults)) : 'the'
-  return (
-    `score = −(${num(w.denseWeight)} / (${k} + dense place) + ${num(w.keywordWeight)} / (${k} + keyword place)); ` +
-    `a record not among a ranking's ${n} candidates takes the place after them`
-  )
-}
+import { fusionFormula, type Weights } from './hybrid-weights'
 
 /** The hybrid results' score column: the fused score, then each ranking's place (— when not a candidate). */
 export const HYBRID_SCORE_COLUMN: ScoreColumn = {

@@ -21,7 +21,8 @@ import { RecordPicker } from './RecordPicker'
 import { useCollection } from '../collections/CollectionHeader'
 import { RecordDrawer } from '../records/RecordDrawer'
 import { useConnection, useTransport } from '../../lib/data'
-import { checkWeights, DEFAULT_WEIGHTS, HYBRID_SCORE_COLUMN, HybridControls, type Weights } from './HybridControls'
+import { HYBRID_SCORE_COLUMN, HybridControls } from './HybridControls'
+import { checkWeights, DEFAULT_WEIGHTS, type Weights } from './hybrid-weights'
 import { parseFilterText, parseVector, builderToWhere } from './where-model'
 import {
   initialDoc,
