@@ -6,13 +6,15 @@ import {
   useLayoutEffect,
   useMemo,
   useRef,
+  useState,
   type CSSProperties
 } from 'react'
-import { Center, Checkbox, Loader, Text } from '@mantine/core'
+import { Center, Checkbox, Group, Loader, Pagination, Text } from '@mantine/core'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { Metadata, RecordRow } from '../../../../shared/contract'
 import { formatValue } from './metadata'
 import { recordLabel } from './record-label'
+import { segmentOf } from './table-segments'
 import './RecordTable.css'
 
 const ROW_HEIGHT = 36
@@ -172,8 +174,13 @@ export function RecordTable({
   const count = Math.max(total ?? rows.length, 0)
   const selectable = selection !== undefined && onSelectionChange !== undefined
 
+  // Past SEGMENT_ROWS the rows are shown a segment at a time (table-segments.ts); positions below are
+  // the segment's, `segment.start` turns them into the whole result's.
+  const [segmentIndex, setSegmentIndex] = useState(0)
+  const segment = segmentOf(count, segmentIndex)
+
   const virtualizer = useVirtualizer({
-    count,
+    count: segment.count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
@@ -186,8 +193,8 @@ export function RecordTable({
 
   const requestRange = useEffectEvent((start: number, end: number) => loadRange?.(start, end))
   useEffect(() => {
-    if (first !== undefined && last !== undefined) requestRange(first, last + 1)
-  }, [first, last, count])
+    if (first !== undefined && last !== undefined) requestRange(segment.start + first, segment.start + last + 1)
+  }, [first, last, count, segment.start])
 
   const score = scoreColumn ?? (showDistance ? DISTANCE_COLUMN : null)
   const columns = [
@@ -225,7 +232,7 @@ export function RecordTable({
   const open = useCallback((id: string) => latest.current.onOpen(id), [])
   const similar = useCallback((id: string) => latest.current.onFindSimilar?.(id), [])
 
-  return (
+  const table = (
     <div
       ref={scrollRef}
       className="cd-rt"
@@ -276,7 +283,7 @@ export function RecordTable({
       )}
       <div className="cd-rt-body" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {items.map((item) => {
-          const row = rows[item.index]
+          const row = rows[segment.start + item.index]
           const top = item.start - HEAD_HEIGHT
           if (!row) {
             return (
@@ -312,6 +319,28 @@ export function RecordTable({
           )
         })}
       </div>
+    </div>
+  )
+  if (segment.segments === 1) return table
+  const rowsText = (n: number): string => n.toLocaleString('en-US')
+  return (
+    <div>
+      <Group justify="space-between" mb={4} gap="xs">
+        <Text size="xs" c="dimmed" data-testid="record-table-segment">
+          Rows {rowsText(segment.start + 1)}–{rowsText(segment.start + segment.count)} of {rowsText(count)}
+        </Text>
+        <Pagination
+          size="xs"
+          total={segment.segments}
+          value={segment.index + 1}
+          onChange={(page) => {
+            setSegmentIndex(page - 1)
+            if (scrollRef.current) scrollRef.current.scrollTop = 0
+          }}
+          data-testid="record-table-segments"
+        />
+      </Group>
+      {table}
     </div>
   )
 }
