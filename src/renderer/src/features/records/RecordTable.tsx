@@ -178,6 +178,8 @@ export function RecordTable({
   // the segment's, `segment.start` turns them into the whole result's.
   const [segmentIndex, setSegmentIndex] = useState(0)
   const segment = segmentOf(count, segmentIndex)
+  // A segment that no longer exists (the result shrank) stays the last one, also once it grows again.
+  if (segment.index !== segmentIndex) setSegmentIndex(segment.index)
 
   const virtualizer = useVirtualizer({
     count: segment.count,
@@ -236,7 +238,7 @@ export function RecordTable({
     <div
       ref={scrollRef}
       className="cd-rt"
-      style={{ height }}
+      style={{ flex: 1, minHeight: 0 }}
       role="table"
       aria-rowcount={count}
       data-testid="record-table"
@@ -321,25 +323,34 @@ export function RecordTable({
       </div>
     </div>
   )
-  if (segment.segments === 1) return table
-  const rowsText = (n: number): string => n.toLocaleString('en-US')
+  // One tree whether or not the bar shows: a total crossing SEGMENT_ROWS while the user scrolls keeps
+  // the scroll element (and the focus in it). The bar is inside `height`.
   return (
-    <div>
-      <Group justify="space-between" mb={4} gap="xs">
-        <Text size="xs" c="dimmed" data-testid="record-table-segment">
-          Rows {rowsText(segment.start + 1)}–{rowsText(segment.start + segment.count)} of {rowsText(count)}
-        </Text>
-        <Pagination
-          size="xs"
-          total={segment.segments}
-          value={segment.index + 1}
-          onChange={(page) => {
-            setSegmentIndex(page - 1)
-            if (scrollRef.current) scrollRef.current.scrollTop = 0
-          }}
-          data-testid="record-table-segments"
-        />
-      </Group>
+    <div style={{ height, display: 'flex', flexDirection: 'column' }}>
+      {segment.segments > 1 && (
+        <Group justify="space-between" mb={4} gap="xs">
+          <Text size="xs" c="dimmed" aria-live="polite" data-testid="record-table-segment">
+            Rows {(segment.start + 1).toLocaleString()}–{(segment.start + segment.count).toLocaleString()} of{' '}
+            {count.toLocaleString()}
+          </Text>
+          <Pagination
+            size="xs"
+            total={segment.segments}
+            value={segment.index + 1}
+            onChange={(page) => {
+              if (page - 1 === segment.index) return
+              if (scrollRef.current) scrollRef.current.scrollTop = 0
+              // The virtualizer hears of the scroll only at the next scroll event: without this the new
+              // segment's first render would ask for the page at the old position.
+              virtualizer.scrollOffset = 0
+              setSegmentIndex(page - 1)
+            }}
+            aria-label="Segments of the records"
+            getControlProps={(control) => ({ 'aria-label': `${control} segment` })}
+            data-testid="record-table-segments"
+          />
+        </Group>
+      )}
       {table}
     </div>
   )
