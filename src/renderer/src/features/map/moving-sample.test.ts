@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { INTERACTIVE_POINTS, MIN_INTERACTIVE_POINTS, MovingSample, SLOW_FRAMES } from './moving-sample'
+import { FRAME_BUDGET_MS, MIN_INTERACTIVE_POINTS, MovingSample, SLOW_WINDOW } from './moving-sample'
 
 const N = 100_000
 
@@ -20,14 +20,29 @@ describe('MovingSample', () => {
     expect(s.count(N, false)).toBe(N)
   })
 
-  it('samples after SLOW_FRAMES slow frames of one move, however slow each is (the slowest machines too)', () => {
+  it('samples at the second slow frame, sized to fit the frame budget at the cost measured', () => {
     const s = new MovingSample()
-    const t = move(s, 0, 1, 400) // the move's first draw: no frame time yet
-    move(s, t, SLOW_FRAMES - 1, 400)
+    let t = move(s, 0, 1, 400) // the move's first draw: no frame time yet
+    t = move(s, t, 1, 400)
     expect(s.count(N, true)).toBe(N)
-    move(s, t + 1000, 1, 400)
-    expect(s.count(N, true)).toBe(INTERACTIVE_POINTS)
+    move(s, t, 1, 400)
+    // However slow each draw (the slowest machines too): 12 ms of a 400 ms frame's points.
+    expect(s.count(N, true)).toBe(Math.floor((N * FRAME_BUDGET_MS) / 400))
     expect(s.count(N, false)).toBe(N)
+  })
+
+  it('lets a lone slow frame pass: only two within SLOW_WINDOW frames act', () => {
+    const s = new MovingSample()
+    let t = 0
+    for (let i = 0; i < 20; i++) {
+      t = move(s, t, 1, 60)
+      t = move(s, t, SLOW_WINDOW, 16)
+    }
+    expect(s.count(N, true)).toBe(N)
+    t = move(s, t, 1, 60)
+    move(s, t, SLOW_WINDOW - 1, 16)
+    move(s, t + (SLOW_WINDOW - 1) * 16, 1, 60)
+    expect(s.count(N, true)).toBe(Math.floor((N * FRAME_BUDGET_MS) / 60))
   })
 
   it('does not count the gap since a draw made before the move began', () => {
@@ -42,9 +57,13 @@ describe('MovingSample', () => {
     expect(s.count(N, true)).toBe(N)
   })
 
-  it('halves the sample while even it stutters, down to the minimum', () => {
+  it('shrinks the sample while even it stutters, down to the minimum', () => {
     const s = new MovingSample()
-    move(s, 0, 100, 100)
+    let t = move(s, 0, 3, 100)
+    expect(s.count(N, true)).toBe(12_000)
+    t = move(s, t, 2, 33.4) // 12,000 points still miss frames: 12 ms of 33.4
+    expect(s.count(N, true)).toBe(Math.floor((12_000 * FRAME_BUDGET_MS) / 33.4))
+    move(s, t, 100, 100)
     expect(s.count(N, true)).toBe(MIN_INTERACTIVE_POINTS)
   })
 })
