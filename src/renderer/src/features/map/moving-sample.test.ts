@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { FRAME_BUDGET_MS, MIN_INTERACTIVE_POINTS, MovingSample, SLOW_WINDOW } from './moving-sample'
+import { FRAME_BUDGET_MS, GROW_AFTER, MIN_INTERACTIVE_POINTS, MovingSample, SLOW_WINDOW } from './moving-sample'
 
 const N = 100_000
 
-/** Draws of one move, `ms` apart, starting at `t`; returns the time after the last. */
+/** Draws of one move, `ms` apart, starting at `t` (input at each previous draw); returns the time after the last. */
 function move(s: MovingSample, t: number, frames: number, ms: number): number {
   for (let i = 0; i < frames; i++) {
     t += ms
     s.drawn(t, true, s.count(N, true))
   }
   return t
+}
+
+/** The view settles: the full draw after the settle time ends the move. */
+function settle(s: MovingSample, t: number): number {
+  s.drawn(t + 160, false, N)
+  return t + 160
 }
 
 describe('MovingSample', () => {
@@ -31,7 +37,7 @@ describe('MovingSample', () => {
     expect(s.count(N, false)).toBe(N)
   })
 
-  it('lets a lone slow frame pass: only two within SLOW_WINDOW frames act', () => {
+  it('lets a lone slow frame pass: only two within SLOW_WINDOW frames of one move act', () => {
     const s = new MovingSample()
     let t = 0
     for (let i = 0; i < 20; i++) {
@@ -40,9 +46,35 @@ describe('MovingSample', () => {
     }
     expect(s.count(N, true)).toBe(N)
     t = move(s, t, 1, 60)
-    move(s, t, SLOW_WINDOW - 1, 16)
-    move(s, t + (SLOW_WINDOW - 1) * 16, 1, 60)
+    t = move(s, t, SLOW_WINDOW - 1, 16)
+    move(s, t, 1, 60)
     expect(s.count(N, true)).toBe(Math.floor((N * FRAME_BUDGET_MS) / 60))
+  })
+
+  it('does not add up hiccups of separate moves', () => {
+    const s = new MovingSample()
+    let t = 0
+    for (let gesture = 0; gesture < 10; gesture++) {
+      t = move(s, t + 120_000, 1, 16) // a new move: its first draw
+      t = move(s, t, 2, 16)
+      t = move(s, t, 1, 60)
+      t = settle(s, move(s, t, 1, 16))
+    }
+    expect(s.count(N, true)).toBe(N)
+  })
+
+  it('does not count the time between inputs (wheel notches) as drawing time', () => {
+    const s = new MovingSample()
+    let t = 0
+    for (let notch = 0; notch < 30; notch++) {
+      const input = t + 96 // the user's finger, not the renderer
+      t = input + 4 // the draw it causes ends 4 ms later
+      s.drawn(t, true, s.count(N, true), input)
+    }
+    expect(s.count(N, true)).toBe(N)
+    // The same gaps with no input behind the draws would be slow frames.
+    move(s, t, 2, 100)
+    expect(s.count(N, true)).toBeLessThan(N)
   })
 
   it('does not count the gap since a draw made before the move began', () => {
@@ -57,13 +89,25 @@ describe('MovingSample', () => {
     expect(s.count(N, true)).toBe(N)
   })
 
-  it('shrinks the sample while even it stutters, down to the minimum', () => {
+  it('takes the smaller of the two slow frames, so one outlier does not decide the size', () => {
+    const s = new MovingSample()
+    let t = move(s, 0, 1, 16)
+    t = move(s, t, 1, 30_000) // a frame held while the window was hidden
+    move(s, t, 1, 40)
+    expect(s.count(N, true)).toBe(Math.floor((N * FRAME_BUDGET_MS) / 40))
+  })
+
+  it('shrinks while even the sample stutters, down to the minimum, and grows back while frames keep up', () => {
     const s = new MovingSample()
     let t = move(s, 0, 3, 100)
     expect(s.count(N, true)).toBe(12_000)
     t = move(s, t, 2, 33.4) // 12,000 points still miss frames: 12 ms of 33.4
     expect(s.count(N, true)).toBe(Math.floor((12_000 * FRAME_BUDGET_MS) / 33.4))
-    move(s, t, 100, 100)
+    t = move(s, t, 100, 100)
     expect(s.count(N, true)).toBe(MIN_INTERACTIVE_POINTS)
+    t = move(s, t, GROW_AFTER, 16)
+    expect(s.count(N, true)).toBe(Math.floor(MIN_INTERACTIVE_POINTS * 1.25))
+    move(s, t, GROW_AFTER * 40, 16)
+    expect(s.count(N, true)).toBe(N)
   })
 })

@@ -78,7 +78,9 @@ export class PointCanvas {
   /** Draw slot -> point index: a shuffled order, so the first k slots are a random sample. */
   private order: Uint32Array = new Uint32Array(0)
   private readonly sample = new MovingSample()
-  private movedAt = 0
+  private movedAt = -Infinity
+  /** When the earliest camera input since the last draw happened (its event's timeStamp). */
+  private inputAt: number | null = null
   private settle: ReturnType<typeof setTimeout> | undefined
   private mode: 'panZoom' | 'lasso' = 'panZoom'
   private readonly detach: () => void
@@ -156,7 +158,7 @@ export class PointCanvas {
   move(dx: number, dy: number, factor = 1): void {
     const { width, height } = this.size()
     this.camera = zoomAt(panBy(this.camera, width, height, dx, dy), width, height, width / 2, height / 2, factor)
-    this.viewChanged()
+    this.viewChanged(performance.now())
   }
 
   destroy(): void {
@@ -180,8 +182,9 @@ export class PointCanvas {
   }
 
   /** The camera moved: draw now (a sample, when slow), and everything once it is still. */
-  private viewChanged(): void {
+  private viewChanged(inputAt: number): void {
     this.movedAt = performance.now()
+    this.inputAt ??= inputAt
     clearTimeout(this.settle)
     this.settle = setTimeout(() => this.request(), SETTLE_MS + 10)
     this.request()
@@ -230,7 +233,8 @@ export class PointCanvas {
     const count = this.sample.count(n, moving)
     gl.drawArrays(gl.POINTS, 0, count)
     // The time between frames of a moving view is what the user sees (a GPU's work is not timed by JS).
-    this.sample.drawn(performance.now(), moving, count)
+    this.sample.drawn(performance.now(), moving, count, this.inputAt ?? -Infinity)
+    this.inputAt = null
   }
 
   private attribute(name: keyof PointCanvas['buffers'], components: number, type: number = this.gl.FLOAT): void {
@@ -267,7 +271,7 @@ export class PointCanvas {
           this.camera = panBy(this.camera, width, height, x - drag.x, y - drag.y)
           drag.x = x
           drag.y = y
-          this.viewChanged()
+          this.viewChanged(e.timeStamp)
         }
         return
       }
@@ -302,7 +306,7 @@ export class PointCanvas {
       const [x, y] = local(e)
       const { width, height } = this.size()
       this.camera = zoomAt(this.camera, width, height, x, y, Math.exp(-e.deltaY * 0.0015))
-      this.viewChanged()
+      this.viewChanged(e.timeStamp)
     }
     const leave = (): void => this.events.onHover(null)
     const resize = new ResizeObserver(() => this.request())
