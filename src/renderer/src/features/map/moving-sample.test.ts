@@ -107,7 +107,7 @@ describe('MovingSample', () => {
     expect(s.count(N, true)).toBe(MIN_INTERACTIVE_POINTS)
     t = move(s, t, GROW_AFTER, 16)
     expect(s.count(N, true)).toBe(Math.floor(MIN_INTERACTIVE_POINTS * 1.25))
-    move(s, t, GROW_AFTER * 40, 16)
+    move(s, t, GROW_AFTER * 20, 16)
     expect(s.count(N, true)).toBe(N)
   })
 })

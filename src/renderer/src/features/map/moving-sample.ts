@@ -14,8 +14,11 @@ export const SLOW_FRAME_MS = 25
 export const SLOW_WINDOW = 8
 /** What a sampled frame aims to take: under a 60 Hz frame, with room for the page's own work. */
 export const FRAME_BUDGET_MS = 12
-/** After this many fast moving frames in a row the sample grows by a quarter (a shrink was too much). */
-export const GROW_AFTER = 60
+/**
+ * After this many fast moving frames in a row (5 s at 60 Hz) the sample grows by a quarter: a shrink
+ * that went too far is undone, slowly enough that a machine at its limit seldom steps back over it.
+ */
+export const GROW_AFTER = 300
 
 export class MovingSample {
   private interactive = Infinity
