@@ -265,6 +265,16 @@ export const MAX_INDEX_BACKLOG: Backlog = { ops: 10_000, labels: 250_000, bytes:
  */
 export const EXACT_SCAN_FALLBACK = { rows: 10_000, floats: 4 * 1024 * 1024 }
 
+/**
+ * A filtered query on a collection of at least this many records first tries the filter as a check
+ * of an unfiltered search's nearest candidates, at most POST_FILTER_CANDIDATES x k (decision 0116): a
+ * broad filter then costs a few lookups instead of reading every matching row id.
+ */
+export const POST_FILTER_MIN_RECORDS = 10_000
+export const POST_FILTER_CANDIDATES = 30
+/** Above this many candidates (k over 100) the unfiltered search itself gets costly: the allowed set serves. */
+export const POST_FILTER_MAX_CANDIDATES = 3_000
+
 const INDEX_WORKER_LIVENESS_MS = 120_000
 
 /** Rows compared per step of a verification (one SQLite read and one ordered worker operation). */
@@ -1581,6 +1591,55 @@ export class ChromaDatabase {
     }
   }
 
+  /** Whether the collection holds `n` records or more: walks at most n index entries, unlike a COUNT. */
+  private hasAtLeast(cid: number, n: number): boolean {
+    return (
+      this.db
+        .prepare<[number, number], number>('SELECT 1 FROM records WHERE cid = ? LIMIT 1 OFFSET ?')
+        .pluck()
+        .get(cid, n - 1) !== undefined
+    )
+  }
+
+  /**
+   * The k nearest records that pass `filter`, from the unfiltered search's nearest candidates checked
+   * against the filter in SQLite; null when too few pass (a narrow filter: the caller searches among
+   * the filter's whole allowed set instead). First the nearest k: all passing (a filter most records
+   * pass) answers at once; none passing marks a narrow filter; otherwise the share that passed sizes a
+   * second, wider search (at most k x POST_FILTER_CANDIDATES). When k pass, they are the k nearest
+   * passing records as far as the search's own recall goes: a passing record not among the candidates
+   * is farther than all of them.
+   */
+  private postFilteredSearch(
+    c: CollectionRow,
+    query: Float32Array,
+    k: number,
+    filter: FilterNode,
+    deadline: number,
+    scanBudget: { floats: number }
+  ): SearchHit[] | null {
+    const frag = compileFilter(filter, c.cid, true)
+    // CROSS JOIN keeps the candidates as the outer loop: one primary-key lookup each, never a scan.
+    const check = this.db
+      .prepare(
+        `SELECT r.rid FROM json_each(?) j CROSS JOIN records r ON r.rid = j.value WHERE r.cid = ? AND ${frag.sql}`
+      )
+      .pluck()
+    const passing = (hits: SearchHit[]): SearchHit[] => {
+      const pass = new Set(check.all(JSON.stringify(hits.map((h) => h.label)), c.cid, ...frag.params) as number[])
+      return hits.filter((h) => pass.has(h.label))
+    }
+    const nearest = this.searchIndex(c, query, k, undefined, deadline, scanBudget)
+    if (nearest.length < k) return null
+    const first = passing(nearest)
+    if (first.length === k) return first
+    if (first.length === 0) return null
+    // Enough candidates for k to pass at the share seen, three times over.
+    const wider = Math.min(k * POST_FILTER_CANDIDATES, Math.ceil((3 * k * k) / first.length))
+    const hits = passing(this.searchIndex(c, query, wider, undefined, deadline, scanBudget))
+    return hits.length >= k ? hits.slice(0, k) : null
+  }
+
   /**
    * The k nearest by an exact scan of SQLite, the source of truth: every acknowledged write, never a
    * deleted record. Same distance code and float32 copies as the index, so distances are identical.
@@ -2193,8 +2252,22 @@ export class ChromaDatabase {
             `Collection expecting embedding with dimension of ${c.dimension}, got ${first.length}`
           )
         }
+        // A broad filter on a large collection: the nearest unfiltered candidates, checked against the
+        // filter, answer when at least k of them pass (decision 0116); otherwise the allowed set below.
+        const deadline = performance.now() + INDEX_WAIT_MS
+        const scanBudget = { floats: EXACT_SCAN_FALLBACK.floats }
+        const postFiltered =
+          filter !== null &&
+          ids === null &&
+          nResults > 0 &&
+          nResults * POST_FILTER_CANDIDATES <= POST_FILTER_MAX_CANDIDATES &&
+          this.hasAtLeast(c.cid, POST_FILTER_MIN_RECORDS)
+            ? queries.map((q) => this.postFilteredSearch(c, q as Float32Array, nResults, filter, deadline, scanBudget))
+            : null
         let allowed: Set<number> | undefined
-        if (filter !== null) {
+        if (postFiltered?.every((hits) => hits !== null)) {
+          allowed = undefined
+        } else if (filter !== null) {
           allowed = new Set(this.selectRids(c.cid, ids, filter, null, null))
         } else if (ids !== null) {
           allowed = new Set()
@@ -2210,11 +2283,19 @@ export class ChromaDatabase {
         // Each search waits for the worker at most INDEX_WAIT_MS (after one that timed out, the next
         // ones do not wait at all: the worker answers in order). Exact scans that stand in for the
         // worker share one budget for the whole call, so many embeddings cannot hold the thread long.
-        const scanBudget = { floats: EXACT_SCAN_FALLBACK.floats }
-        hitsPerQuery = queries.map((q) =>
-          nResults === 0 || (allowed !== undefined && allowed.size === 0)
-            ? []
-            : this.searchIndex(c, q as Float32Array, nResults, allowed, performance.now() + INDEX_WAIT_MS, scanBudget)
+        hitsPerQuery = queries.map(
+          (q, i) =>
+            postFiltered?.[i] ??
+            (nResults === 0 || (allowed !== undefined && allowed.size === 0)
+              ? []
+              : this.searchIndex(
+                  c,
+                  q as Float32Array,
+                  nResults,
+                  allowed,
+                  performance.now() + INDEX_WAIT_MS,
+                  scanBudget
+                ))
         )
       }
       const rowsPerQuery = hitsPerQuery.map((hits) =>

@@ -242,7 +242,7 @@ function metaSubquery(cidParam: number, key: string, cond: SqlFragment, scalarsO
   }
 }
 
-function compileMeta(cid: number, node: Extract<FilterNode, { kind: 'meta' }>): SqlFragment {
+function compileMeta(cid: number, node: Extract<FilterNode, { kind: 'meta' }>, perRow: boolean): SqlFragment {
   let sub: SqlFragment
   let negate = false
   switch (node.op) {
@@ -264,6 +264,14 @@ function compileMeta(cid: number, node: Extract<FilterNode, { kind: 'meta' }>): 
     default:
       sub = metaSubquery(cid, node.key, compareCondition(node.op, node.value as number), true)
   }
+  if (perRow) {
+    // A probe of the (rid, key, ord) primary key per row, instead of every matching row id at once.
+    const [, key, ...params] = sub.params
+    const probe = sub.sql
+      .replace('m.cid = ? AND m.key = ?', 'm.rid = r.rid AND m.key = ?')
+      .replace('SELECT m.rid', 'SELECT 1')
+    return { sql: `${negate ? 'NOT ' : ''}EXISTS (${probe})`, params: [key, ...params] }
+  }
   return { sql: `r.rid ${negate ? 'NOT IN' : 'IN'} (${sub.sql})`, params: sub.params }
 }
 
@@ -274,10 +282,11 @@ function ftsPhrase(s: string): string {
 
 export const FTS_MIN_CHARS = 3
 
-function compileDoc(node: Extract<FilterNode, { kind: 'doc' }>): SqlFragment {
+function compileDoc(node: Extract<FilterNode, { kind: 'doc' }>, perRow: boolean): SqlFragment {
   switch (node.op) {
     case 'contains':
-      if ([...node.value].length >= FTS_MIN_CHARS) {
+      // The trigram index narrows many rows; for a few, the exact check alone is cheaper.
+      if (!perRow && [...node.value].length >= FTS_MIN_CHARS) {
         return {
           sql: '(r.rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?) AND instr(r.document, ?) > 0)',
           params: [ftsPhrase(node.value), node.value]
@@ -293,13 +302,17 @@ function compileDoc(node: Extract<FilterNode, { kind: 'doc' }>): SqlFragment {
   }
 }
 
-/** SQL boolean expression over alias `r` (records) for the collection with internal key `cid`. */
-export function compileFilter(node: FilterNode, cid: number): SqlFragment {
+/**
+ * SQL boolean expression over alias `r` (records) for the collection with internal key `cid`. `perRow`:
+ * for checking a few given rows (decision 0116): each condition probes that row's own entries instead
+ * of listing every matching row id.
+ */
+export function compileFilter(node: FilterNode, cid: number, perRow = false): SqlFragment {
   switch (node.kind) {
     case 'meta':
-      return compileMeta(cid, node)
+      return compileMeta(cid, node, perRow)
     case 'doc':
-      return compileDoc(node)
+      return compileDoc(node, perRow)
     case 'id':
       return {
         sql: `r.id ${node.negate ? 'NOT IN' : 'IN'} (SELECT value FROM json_each(?))`,
@@ -309,7 +322,7 @@ export function compileFilter(node: FilterNode, cid: number): SqlFragment {
     case 'or': {
       // Empty $and is true, empty $or is false (the identities of the operators).
       if (node.children.length === 0) return { sql: node.kind === 'and' ? '1' : '0', params: [] }
-      const parts = node.children.map((c) => compileFilter(c, cid))
+      const parts = node.children.map((c) => compileFilter(c, cid, perRow))
       return {
         sql: '(' + parts.map((p) => p.sql).join(node.kind === 'and' ? ' AND ' : ' OR ') + ')',
         params: parts.flatMap((p) => p.params)
