@@ -1610,14 +1610,7 @@ export class ChromaDatabase {
    * passing records as far as the search's own recall goes: a passing record not among the candidates
    * is farther than all of them.
    */
-  private postFilteredSearch(
-    c: CollectionRow,
-    query: Float32Array,
-    k: number,
-    filter: FilterNode,
-    deadline: number,
-    scanBudget: { floats: number }
-  ): SearchHit[] | null {
+  private postFilteredSearch(c: CollectionRow, query: Float32Array, k: number, filter: FilterNode): SearchHit[] | null {
     const frag = compileFilter(filter, c.cid, true)
     // CROSS JOIN keeps the candidates as the outer loop: one primary-key lookup each, never a scan.
     const check = this.db
@@ -1629,15 +1622,31 @@ export class ChromaDatabase {
       const pass = new Set(check.all(JSON.stringify(hits.map((h) => h.label)), c.cid, ...frag.params) as number[])
       return hits.filter((h) => pass.has(h.label))
     }
-    const nearest = this.searchIndex(c, query, k, undefined, deadline, scanBudget)
-    if (nearest.length < k) return null
+    const nearest = this.candidates(c, query, k)
+    if (nearest === null || nearest.length < k) return null
     const first = passing(nearest)
     if (first.length === k) return first
     if (first.length === 0) return null
     // Enough candidates for k to pass at the share seen, three times over.
     const wider = Math.min(k * POST_FILTER_CANDIDATES, Math.ceil((3 * k * k) / first.length))
-    const hits = passing(this.searchIndex(c, query, wider, undefined, deadline, scanBudget))
+    const candidates = this.candidates(c, query, wider)
+    if (candidates === null) return null
+    const hits = passing(candidates)
     return hits.length >= k ? hits.slice(0, k) : null
+  }
+
+  /**
+   * The unfiltered nearest `k` from the index, each search with its own wait; null when the index
+   * cannot answer now (busy, or its worker failed): the allowed-set path then answers, with its own
+   * fallbacks (an exact scan of a small allowed set, the worker's recovery), as without a filter check.
+   */
+  private candidates(c: CollectionRow, query: Float32Array, k: number): SearchHit[] | null {
+    try {
+      return this.loadIndex(c).search(query, k, undefined, performance.now() + INDEX_WAIT_MS)
+    } catch (e) {
+      if (e instanceof IndexWorkerBusy || e instanceof IndexWorkerError) return null
+      throw e
+    }
   }
 
   /**
@@ -2254,15 +2263,20 @@ export class ChromaDatabase {
         }
         // A broad filter on a large collection: the nearest unfiltered candidates, checked against the
         // filter, answer when at least k of them pass (decision 0116); otherwise the allowed set below.
-        const deadline = performance.now() + INDEX_WAIT_MS
         const scanBudget = { floats: EXACT_SCAN_FALLBACK.floats }
+        let narrow = false
         const postFiltered =
           filter !== null &&
           ids === null &&
           nResults > 0 &&
           nResults * POST_FILTER_CANDIDATES <= POST_FILTER_MAX_CANDIDATES &&
           this.hasAtLeast(c.cid, POST_FILTER_MIN_RECORDS)
-            ? queries.map((q) => this.postFilteredSearch(c, q as Float32Array, nResults, filter, deadline, scanBudget))
+            ? queries.map((q) => {
+                // After one embedding found the filter narrow, the others go straight to the allowed set.
+                const hits = narrow ? null : this.postFilteredSearch(c, q as Float32Array, nResults, filter)
+                narrow ||= hits === null
+                return hits
+              })
             : null
         let allowed: Set<number> | undefined
         if (postFiltered?.every((hits) => hits !== null)) {

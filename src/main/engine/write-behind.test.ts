@@ -285,6 +285,52 @@ describe('write-behind index', () => {
     expect(db.query(id, query).ids[0]).toEqual(['p123'])
   }, 120_000)
 
+  it('answers a filter on a large collection while the worker is held: the check of candidates steps aside (decision 0116)', async () => {
+    const db = database({ indexWorker: HARNESS_ENTRY })
+    const id = db.createCollection(scope, { name: 'wbc' }).id
+    const n = EXACT_SCAN_FALLBACK.rows + 1
+    const points = randomVectors(n, 4, 9)
+    for (let s = 0; s < n; s += 5000) {
+      const part = points.slice(s, s + 5000)
+      db.add(id, {
+        ids: part.map((_, i) => `p${s + i}`),
+        embeddings: part.map((v) => Array.from(v)),
+        metadatas: part.map((_, i) => ({ bucket: (s + i) % 100 }))
+      })
+    }
+    await db.settleIndexes()
+    await hold()
+    // A narrow filter: its allowed set is small enough to scan while the worker cannot answer.
+    const query = { query_embeddings: [Array.from(points[123] as Float32Array)], n_results: 1 }
+    expect(db.query(id, { ...query, where: { bucket: 23 } }).ids[0]).toEqual(['p123'])
+    // A broad one is as busy as no filter at all.
+    expect(() => db.query(id, { ...query, where: { bucket: { $gte: 0 } } })).toThrow(ResourceExhaustedError)
+  }, 120_000)
+
+  it('answers a broadly filtered query of many embeddings from a healthy worker, however long the call takes', async () => {
+    const db = database({ indexWorker: HARNESS_ENTRY })
+    const id = db.createCollection(scope, { name: 'wbc' }).id
+    const n = EXACT_SCAN_FALLBACK.rows + 2_000
+    const points = randomVectors(n, 32, 13)
+    for (let s = 0; s < n; s += 5000) {
+      const part = points.slice(s, s + 5000)
+      db.add(id, {
+        ids: part.map((_, i) => `p${s + i}`),
+        embeddings: part.map((v) => Array.from(v)),
+        metadatas: part.map((_, i) => ({ bucket: (s + i) % 100 }))
+      })
+    }
+    await db.settleIndexes()
+    const q = 3_000
+    const r = db.query(id, {
+      query_embeddings: points.slice(0, q).map((v) => Array.from(v)),
+      n_results: 10,
+      where: { bucket: { $gte: 0 } }
+    })
+    expect(r.ids).toHaveLength(q)
+    expect(r.ids[2_999]?.[0]).toBe('p2999')
+  }, 120_000)
+
   it('gives up a worker that makes no progress for the liveness limit, without killing the process', async () => {
     const db = database({ indexWorker: HARNESS_ENTRY, indexWorkerTimeoutMs: 300 })
     const id = db.createCollection(scope, { name: 'wbc' }).id
