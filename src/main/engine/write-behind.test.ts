@@ -43,12 +43,25 @@ function database(opts: ConstructorParameters<typeof ChromaDatabase>[0] = {}): C
   return db
 }
 
-function addAll(db: ChromaDatabase, id: string, vectors: Float32Array[], prefix = 'id', batch = 500): void {
+function addAll(
+  db: ChromaDatabase,
+  id: string,
+  vectors: Float32Array[],
+  prefix = 'id',
+  batch = 500,
+  metadata?: (i: number) => Record<string, number>
+): void {
   for (let s = 0; s < vectors.length; s += batch) {
     const part = vectors.slice(s, s + batch)
-    db.add(id, { ids: part.map((_, i) => `${prefix}${s + i}`), embeddings: part.map((v) => Array.from(v)) })
+    db.add(id, {
+      ids: part.map((_, i) => `${prefix}${s + i}`),
+      embeddings: part.map((v) => Array.from(v)),
+      ...(metadata ? { metadatas: part.map((_, i) => metadata(s + i)) } : {})
+    })
   }
 }
+
+const bucket = (i: number): Record<string, number> => ({ bucket: i % 100 })
 
 function nearest(db: ChromaDatabase, id: string, v: Float32Array, k = 1): { ids: string[]; distances: number[] } {
   const r = db.query(id, { query_embeddings: [Array.from(v)], n_results: k })
@@ -290,14 +303,7 @@ describe('write-behind index', () => {
     const id = db.createCollection(scope, { name: 'wbc' }).id
     const n = EXACT_SCAN_FALLBACK.rows + 1
     const points = randomVectors(n, 4, 9)
-    for (let s = 0; s < n; s += 5000) {
-      const part = points.slice(s, s + 5000)
-      db.add(id, {
-        ids: part.map((_, i) => `p${s + i}`),
-        embeddings: part.map((v) => Array.from(v)),
-        metadatas: part.map((_, i) => ({ bucket: (s + i) % 100 }))
-      })
-    }
+    addAll(db, id, points, 'p', 5_000, bucket)
     await db.settleIndexes()
     await hold()
     // A narrow filter: its allowed set is small enough to scan while the worker cannot answer.
@@ -312,14 +318,7 @@ describe('write-behind index', () => {
     const id = db.createCollection(scope, { name: 'wbc' }).id
     const n = EXACT_SCAN_FALLBACK.rows + 2_000
     const points = randomVectors(n, 32, 13)
-    for (let s = 0; s < n; s += 5000) {
-      const part = points.slice(s, s + 5000)
-      db.add(id, {
-        ids: part.map((_, i) => `p${s + i}`),
-        embeddings: part.map((v) => Array.from(v)),
-        metadatas: part.map((_, i) => ({ bucket: (s + i) % 100 }))
-      })
-    }
+    addAll(db, id, points, 'p', 5_000, bucket)
     await db.settleIndexes()
     const q = 3_000
     const r = db.query(id, {
