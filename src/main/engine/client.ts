@@ -223,7 +223,7 @@ export class Collection {
   /** add({ ids, embeddings?, metadatas?, documents?, uris? }) or add(ids, embeddings?, metadatas?, documents?). */
   async add(idsOrArgs: unknown, ...rest: unknown[]): Promise<void> {
     const r = await this.recordsWithEmbeddings(idsOrArgs, rest)
-    await this.write(() => this.db.add(this.id, { ...r, metadatas: asOptional<(Metadata | null)[]>(r.metadatas) }))
+    await this.db.addWhenRoom(this.id, { ...r, metadatas: asOptional<(Metadata | null)[]>(r.metadatas) })
   }
 
   /** upsert({ ids, embeddings?, metadatas?, documents?, uris? }) or upsert(ids, embeddings?, metadatas?, documents?). */
@@ -315,7 +315,7 @@ export class Collection {
       // The official JS client sends this default (the order is echoed back in `include`).
       include: (pick(a, 'include') as IncludeField[] | undefined) ?? ['metadatas', 'documents', 'distances']
     }
-    return this.db.readWhenAnswerable(() => this.db.query(this.id, request))
+    return this.db.queryWhenAnswerable(this.id, request)
   }
 
   /**

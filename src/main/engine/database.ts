@@ -101,6 +101,7 @@ import { IndexBuild, MAX_LABEL, type InspectReply } from './vector-index/mainten
 import { reconcile, snapshotInfo } from './vector-index/snapshot.js'
 import type { IndexStats } from './vector-index/types.js'
 import { TopK } from './vector-index/vector-index.js'
+import { WriteTurns } from './write-turns.js'
 import {
   findIndexWorkerEntry,
   INDEX_WAIT_MS,
@@ -324,6 +325,7 @@ export class ChromaDatabase {
   private readonly reembeds: ReembedStore
   /** Persistent mode: the asynchronous writes' shared fsync (decision 0110). */
   private readonly commits: GroupCommit | null
+  private readonly writeTurns = new WriteTurns()
   private readonly indexDir: string | null
   private readonly indexes = new Map<number, LoadedIndex>()
   private closed = false
@@ -553,12 +555,36 @@ export class ChromaDatabase {
    * still refused as busy: the asynchronous callers' way to write (PersistentClient, imports, copies).
    */
   async writeWhenRoom<T>(collectionId: string, write: () => T): Promise<T> {
+    return this.writeInTurn(collectionId, write, false)
+  }
+
+  /**
+   * add() for asynchronous callers (writeWhenRoom's rule). An add only appends records, so a query
+   * that shows none of them answers without waiting for their fsync (decision 0118). `check` runs
+   * first, in the same synchronous step (v1's refusal of ids that exist).
+   */
+  async addWhenRoom(collectionId: string, req: AddRequest, check?: () => void): Promise<void> {
+    await this.writeInTurn(
+      collectionId,
+      () => {
+        check?.()
+        this.add(collectionId, req)
+      },
+      true
+    )
+  }
+
+  private async writeInTurn<T>(collectionId: string, write: () => T, appends: boolean): Promise<T> {
     for (;;) {
       await this.waitForIndexRoom(collectionId)
+      // One asynchronous write per turn of the event loop: requests that arrived meanwhile (queries)
+      // are served before it, not after every queued write (decision 0117).
+      await this.writeTurns.next()
       try {
         // Resolves once the commit is on disk; its fsync runs off this thread, shared with the
         // writes that commit meanwhile (group commit, decision 0110).
-        return await (this.commits ? this.commits.run(write) : write())
+        if (!this.commits) return write()
+        return await this.commits.run(write, appends ? this.store.maxRid() : null)
       } catch (e) {
         if (!(e instanceof ResourceExhaustedError)) throw e
       }
@@ -570,21 +596,33 @@ export class ChromaDatabase {
    * soon as it commits, before its shared fsync returns (group commit, decision 0110), and an answer
    * must not show a row that a power loss could still take back. Immediate when nothing is pending.
    */
-  async readDurable<T>(read: () => T): Promise<T> {
+  async readDurable<T>(read: () => T, newestRowShown?: (result: T) => number): Promise<T> {
     const result = read()
-    const pending = this.commits?.settled()
+    const pending = newestRowShown ? this.commits?.settledShowing(newestRowShown(result)) : this.commits?.settled()
     if (pending) await pending
     return result
+  }
+
+  /**
+   * query() for asynchronous callers (readWhenAnswerable's rule): answers once the records it shows
+   * are durable, without waiting for the fsync of adds whose records it does not show (decision 0118).
+   */
+  async queryWhenAnswerable(collectionId: string, req: QueryRequest): Promise<QueryResult> {
+    const shown = await this.readWhenAnswerable(
+      () => this.queryShowing(collectionId, req),
+      (s) => s.newestRid
+    )
+    return shown.result
   }
 
   /**
    * Runs a read (a query), awaiting the index worker without blocking while it is too busy to answer
    * and the collection too large to scan exactly: the asynchronous callers' way to query.
    */
-  async readWhenAnswerable<T>(read: () => T): Promise<T> {
+  async readWhenAnswerable<T>(read: () => T, newestRowShown?: (result: T) => number): Promise<T> {
     for (;;) {
       try {
-        return await this.readDurable(read)
+        return await this.readDurable(read, newestRowShown)
       } catch (e) {
         if (!(e instanceof ResourceExhaustedError)) throw e
         await this.waitForIndexWorker()
@@ -2237,6 +2275,11 @@ export class ChromaDatabase {
   }
 
   query(collectionId: string, req: QueryRequest): QueryResult {
+    return this.queryShowing(collectionId, req).result
+  }
+
+  /** query(), and the largest rid among the records it shows (0 for none). */
+  private queryShowing(collectionId: string, req: QueryRequest): { result: QueryResult; newestRid: number } {
     const nResults = validateNResults(req.n_results)
     const ids = req.ids == null ? null : validateIds(req.ids)
     const filter = this.parseFilters(collectionId, req.where, req.where_document)
@@ -2318,7 +2361,9 @@ export class ChromaDatabase {
           return row
         })
       )
-      return {
+      let newestRid = 0
+      for (const rows of rowsPerQuery) for (const r of rows) newestRid = Math.max(newestRid, r.rid)
+      const result = {
         ids: rowsPerQuery.map((rows) => rows.map((r) => r.id)),
         embeddings: wantEmb
           ? rowsPerQuery.map((rows) => rows.map((r) => Array.from(this.store.readEmbedding(r.rid) ?? [])))
@@ -2329,6 +2374,7 @@ export class ChromaDatabase {
         distances: wantDist ? hitsPerQuery.map((hits) => hits.map((h) => Math.fround(h.distance))) : null,
         include
       }
+      return { result, newestRid }
     })
   }
 

@@ -343,15 +343,13 @@ export async function restoreAsDatabase(
           include: ['embeddings', 'documents', 'metadatas', 'uris']
         })
         if (r.ids.length === 0) break
-        await db.writeWhenRoom(model.id, () =>
-          db.add(model.id, {
-            ids: r.ids,
-            embeddings: (r.embeddings ?? []).map((e) => Float32Array.from(e)),
-            documents: r.documents ?? null,
-            metadatas: r.metadatas ?? null,
-            uris: r.uris ?? null
-          })
-        )
+        await db.addWhenRoom(model.id, {
+          ids: r.ids,
+          embeddings: (r.embeddings ?? []).map((e) => Float32Array.from(e)),
+          documents: r.documents ?? null,
+          metadatas: r.metadatas ?? null,
+          uris: r.uris ?? null
+        })
         entry.records += r.ids.length
         report.records += r.ids.length
         opts.onProgress?.({ phase: 'records', done: report.records, total })

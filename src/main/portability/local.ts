@@ -88,7 +88,7 @@ class LocalCollection implements CollectionEndpoint {
   async add(batch: RecordBatch): Promise<void> {
     // One call = one SQLite transaction: a batch is written whole or not at all. Written once the
     // index has room, so a long import waits for the index worker instead of being refused as busy.
-    await this.db.writeWhenRoom(this.id, () => this.db.add(this.id, request(batch)))
+    await this.db.addWhenRoom(this.id, request(batch))
   }
 
   async replace(batch: RecordBatch): Promise<void> {

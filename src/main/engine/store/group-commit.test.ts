@@ -132,6 +132,33 @@ describe('GroupCommit', () => {
     expect(commits.settled()).toBeNull()
   })
 
+  it('lets a reader that shows no appended row answer before the appends are on disk (settledShowing)', async () => {
+    const held = heldSync()
+    const commits = new GroupCommit(db, join(dir, 'db.sqlite'), held.sync)
+    // Two appends: rows above 10, then above 12; neither on disk yet.
+    const appends = [commits.run(insert(1), 10), commits.run(insert(2), 12)]
+    await flush()
+    expect(commits.settledShowing(10)).toBeNull() // shows rows up to 10: none of theirs
+    expect(commits.settledShowing(0)).toBeNull() // shows nothing
+    expect(commits.settledShowing(11)).not.toBeNull() // may show the first append's row
+    expect(commits.settledShowing(13)).not.toBeNull()
+    // Any other change pending (an update, a delete): every reader waits, whatever it shows.
+    const other = commits.run(insert(3))
+    await flush()
+    let answered = false
+    const reader = commits.settledShowing(1)?.then(() => (answered = true))
+    expect(reader).toBeDefined()
+    // Released round by round: the reader answers only once the round covering that change returned.
+    while (held.pending() > 0) {
+      expect(answered).toBe(false)
+      held.release()
+      await flush()
+    }
+    await Promise.all([...appends, other, reader])
+    expect(answered).toBe(true)
+    expect(commits.settledShowing(1_000)).toBeNull() // all on disk
+  })
+
   it('releases a reader also when the fsync failed (the writers are refused)', async () => {
     const commits = new GroupCommit(db, join(dir, 'db.sqlite'), async () => {
       throw new Error('EIO')

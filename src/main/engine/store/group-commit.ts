@@ -28,6 +28,8 @@ export class GroupCommit {
   /** Commits numbered in order; every commit up to `synced` is on disk. */
   private committed = 0
   private synced = 0
+  /** The commits after `synced`, in order; `appendsAbove` as given to run (null: any other change). */
+  private unsynced: { commit: number; appendsAbove: number | null }[] = []
   private running = false
   private waiters: Waiter[] = []
   private walInode: number | null = null
@@ -67,8 +69,10 @@ export class GroupCommit {
   /**
    * Runs `write` (synchronous, one or more transactions) without an fsync per commit, then resolves
    * with its result once what it committed is on disk. A failed write restores FULL and throws at once.
+   * `appendsAbove`: the write only inserts new records, all with a rid above this (an add, whose rids
+   * are above the largest before it); a reader showing none of them need not wait for it (settledShowing).
    */
-  async run<T>(write: () => T): Promise<T> {
+  async run<T>(write: () => T, appendsAbove: number | null = null): Promise<T> {
     if (!this.db.open) return write() // it reports the closed database
     if (this.failure !== null) throw this.failure
     this.db.prepare('PRAGMA synchronous = NORMAL').run()
@@ -81,7 +85,7 @@ export class GroupCommit {
       // Every other (synchronous) write of the connection keeps its fsync at commit.
       this.db.prepare('PRAGMA synchronous = FULL').run()
     }
-    await this.durable()
+    await this.durable(appendsAbove)
     return result
   }
 
@@ -94,6 +98,18 @@ export class GroupCommit {
     if (this.synced >= this.committed || this.failure !== null) return null
     const commit = this.committed
     return new Promise<void>((resolve) => this.waiters.push({ commit, resolve, reject: () => resolve() }))
+  }
+
+  /**
+   * settled() for a reader whose answer shows records with rids up to `newestRid` and depends on
+   * nothing else that a write changes (a query's nearest neighbours): null when every commit not yet on
+   * disk only appended records above that rid. Such an answer is the same with or without those
+   * commits (a record it would have shown is not in it, so none displaced what it shows), so a power
+   * loss cannot take back anything it showed (decision 0118).
+   */
+  settledShowing(newestRid: number): Promise<void> | null {
+    if (this.unsynced.every((c) => c.appendsAbove !== null && newestRid <= c.appendsAbove)) return null
+    return this.settled()
   }
 
   /**
@@ -132,11 +148,12 @@ export class GroupCommit {
     }
   }
 
-  /** Resolves once every commit made before the call is on disk. */
-  durable(): Promise<void> {
+  /** Resolves once every commit made before the call is on disk (`appendsAbove`: see run). */
+  durable(appendsAbove: number | null = null): Promise<void> {
     // Failed (fail-stop): no round will run again, so none is counted that a reader would wait for.
     if (this.failure !== null) return Promise.reject(this.failure)
     const commit = ++this.committed
+    this.unsynced.push({ commit, appendsAbove })
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ commit, resolve, reject }))
     if (!this.running) void this.loop()
     return done
@@ -165,6 +182,7 @@ export class GroupCommit {
           this.failure ??= e
         }
         this.synced = upTo
+        this.unsynced = this.unsynced.filter((c) => c.commit > upTo)
         const settled = this.waiters.filter((w) => w.commit <= upTo)
         this.waiters = this.waiters.filter((w) => w.commit > upTo)
         for (const w of settled) {

@@ -45,6 +45,7 @@ function decodeScalar(vtype: number, value: string | number): string | number | 
 export class RecordStore {
   private readonly s: {
     findRid: BetterSqlite3.Statement<[number, string], { rid: number }>
+    maxRid: BetterSqlite3.Statement<[], { rid: number | null }>
     insert: BetterSqlite3.Statement<[number, string, string | null, string | null, Buffer, number]>
     setDocument: BetterSqlite3.Statement<[string | null, number]>
     setUri: BetterSqlite3.Statement<[string | null, number]>
@@ -63,6 +64,7 @@ export class RecordStore {
   constructor(private readonly db: BetterSqlite3.Database) {
     this.s = {
       findRid: db.prepare('SELECT rid FROM records WHERE cid = ? AND id = ?'),
+      maxRid: db.prepare('SELECT max(rid) AS rid FROM records'),
       insert: db.prepare('INSERT INTO records (cid, id, document, uri, embedding, seq) VALUES (?, ?, ?, ?, ?, ?)'),
       setDocument: db.prepare('UPDATE records SET document = ? WHERE rid = ?'),
       setUri: db.prepare('UPDATE records SET uri = ? WHERE rid = ?'),
@@ -79,6 +81,11 @@ export class RecordStore {
       readEmbedding: db.prepare('SELECT embedding FROM records WHERE rid = ?'),
       count: db.prepare('SELECT count(*) AS n FROM records WHERE cid = ?')
     }
+  }
+
+  /** The largest rid stored (0 for none): every record inserted later gets a larger one (AUTOINCREMENT). */
+  maxRid(): number {
+    return this.s.maxRid.get()?.rid ?? 0
   }
 
   findRid(cid: number, id: string): number | undefined {

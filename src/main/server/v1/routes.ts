@@ -285,7 +285,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
     const camel = 'incrementIndex' in b
     const refuseExisting = camel || 'increment_index' in b
     // The check and the add run in one synchronous step, so no other add comes between them.
-    await db.writeWhenRoom(c.id, () => {
+    await db.addWhenRoom(c.id, add, () => {
       const existing = refuseExisting && Array.isArray(add.ids) ? db.get(c.id, { ids: add.ids, include: [] }).ids : []
       if (existing.length > 0) {
         // 1.4.0/1.4.1 ran against servers reporting the Python class name; 1.4.2 against 0.3.23+.
@@ -295,7 +295,6 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
           `IDs [${existing.map((id) => `'${id}'`).join(', ')}] already exist in collection ${c.id}`
         )
       }
-      db.add(c.id, add)
     })
     return sendJson(reply, true, 201)
   })
@@ -354,7 +353,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, { client }) =
       where_document: filterOrNull(b.where_document) as QueryRequest['where_document'],
       include: engine as IncludeField[]
     }
-    return sendJson(reply, queryResultJson(await db.readWhenAnswerable(() => db.query(c.id, query)), included))
+    return sendJson(reply, queryResultJson(await db.queryWhenAnswerable(c.id, query), included))
   })
 
   route('POST', '/collections/:collection/delete', async (req, reply) => {

@@ -239,7 +239,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
       // Documents without embeddings are embedded here, with the collection's model (decision 0121).
       const body = await withServerEmbeddings(client, id, addBody(req.body), false)
       // Writes and queries await the index worker's room or answer without blocking (decision 0050).
-      await db.writeWhenRoom(id, () => db.add(id, body))
+      await db.addWhenRoom(id, body)
       return {}
     },
     { status: 201 }
@@ -275,7 +275,7 @@ export const v2Routes: FastifyPluginAsync<V2Options> = async (app, { client }) =
     const id = cid(req)
     const { query_texts, ...body } = queryBody(req.body)
     const query_embeddings = body.query_embeddings ?? (await queryTextEmbeddings(client, id, query_texts))
-    return encodeQueryResult(await db.readWhenAnswerable(() => db.query(id, { ...body, query_embeddings })))
+    return encodeQueryResult(await db.queryWhenAnswerable(id, { ...body, query_embeddings }))
   })
   // Chroma 1.5's search API (upstream: Chroma Cloud only); docs/search-api.md.
   route('POST', `${R}/search`, async (req) => {
