@@ -5,7 +5,8 @@
 //   BENCH_N=20000 BENCH_QUERIES=100 npx tsx bench/engine.bench.ts
 //
 // Env: BENCH_N (points), BENCH_DIM (384), BENCH_QUERIES (200), BENCH_BATCH (1000, engine add batch),
-//      BENCH_SWEEP=0 (skip the filter-strategy sweep).
+//      BENCH_SWEEP=0 (skip the filter-strategy sweep), BENCH_EF=200,400 (more ef_search values at which
+//      raw searchKnn and PersistentClient.query are both measured: p50, recall and their ratio).
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +28,9 @@ const N = Number(process.env.BENCH_N ?? 100_000)
 const DIM = Number(process.env.BENCH_DIM ?? 384)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000)
+const EF_SWEEP = (process.env.BENCH_EF ?? '').split(',').filter(Boolean).map(Number)
+/** Raw searchKnn at each swept ef_search (measured before raw is freed, compared in benchEngine). */
+const rawAtEf = new Map<number, { p50: number; recall: number }>()
 const BUCKETS = 100 // metadata key with 100 values -> a `where` on one value selects 1%
 const K = 10
 const PARAMS: HnswParams = { space: 'l2', M: 16, efConstruction: 100, efSearch: 100 }
@@ -191,16 +195,23 @@ async function interleavedBuild(data: Float32Array, bucketOf: Uint8Array): Promi
   return { index, raw, client, collection, engineDir }
 }
 
-function benchRawSearch(raw: InstanceType<typeof HierarchicalNSW>, queries: Float32Array[]): void {
-  raw.setEf(PARAMS.efSearch)
-  const lat: number[] = []
-  for (const q of queries) {
-    const query = plainArray(q)
-    const t = performance.now()
-    raw.searchKnn(query, K)
-    lat.push(performance.now() - t)
+function benchRawSearch(raw: InstanceType<typeof HierarchicalNSW>, queries: Float32Array[], truth: number[][]): void {
+  for (const ef of [PARAMS.efSearch, ...EF_SWEEP]) {
+    raw.setEf(ef)
+    const lat: number[] = []
+    let rec = 0
+    for (let q = 0; q < queries.length; q++) {
+      const query = plainArray(queries[q]!)
+      const t = performance.now()
+      const found = raw.searchKnn(query, K)
+      lat.push(performance.now() - t)
+      rec += recall(found.neighbors, truth[q]!)
+    }
+    rawAtEf.set(ef, { p50: percentile(lat, 50), recall: rec / queries.length })
+    if (ef === PARAMS.efSearch)
+      report('raw hnswlib-node searchKnn p50 (k=10, ef=100)', `${fmt(percentile(lat, 50), 3)} ms`)
   }
-  report('raw hnswlib-node searchKnn p50 (k=10, ef=100)', `${fmt(percentile(lat, 50), 3)} ms`)
+  raw.setEf(PARAMS.efSearch)
 }
 
 function benchIndexQueries(
@@ -383,6 +394,17 @@ async function benchEngine(
     filtered.p50 < 5
   )
   report('PersistentClient.query where recall@10', fmt(filtered.recall, 4), '1.0', filtered.recall === 1)
+  for (const ef of EF_SWEEP) {
+    await collection.modify({ configuration: { hnsw: { ef_search: ef } } })
+    const ours = await runQueries(false)
+    const raw = rawAtEf.get(ef)!
+    report(
+      `ef_search ${ef}: raw searchKnn / PersistentClient.query p50, recall`,
+      `${fmt(raw.p50, 3)} / ${fmt(ours.p50, 3)} ms (${fmt(ours.p50 / raw.p50)}x), ${fmt(raw.recall, 4)} / ${fmt(ours.recall, 4)}`,
+      '<= 2x at recall >= 0.95',
+      ours.p50 / raw.p50 <= 2 && ours.recall >= 0.95
+    )
+  }
 
   let t = performance.now()
   await client.close()
@@ -413,7 +435,7 @@ async function main(): Promise<void> {
   const truth = queries.map((q) => exactTopK(data, q, range(N)))
 
   const built = await interleavedBuild(data, bucketOf)
-  benchRawSearch(built.raw, queries)
+  benchRawSearch(built.raw, queries, truth)
   ;(built as { raw: unknown }).raw = null // let hnswlib free it before memory is measured
   benchIndexQueries(built.index, data, queries, bucketOf, truth)
   if (process.env.BENCH_SWEEP !== '0') filterSweep(built.index, data, queries)
