@@ -533,20 +533,31 @@ export class ChromaDatabase {
    */
   async waitForIndexRoom(collectionId: string): Promise<void> {
     await this.compaction // a write would be refused as busy until it ends
-    if (this.closed || this.worker === null) return
-    const cid = this.cidOf(collectionId)
-    if (cid === undefined) return // the write itself reports the missing collection
     for (;;) {
       const worker = this.worker
-      if (this.closed || worker === null || worker.dead !== null) return
+      if (this.roomNow(collectionId) || worker === null) return
       try {
-        if (this.hasRoom(worker, cid)) return
         await worker.whenApplied(worker.applied() + 1)
       } catch (e) {
         if (!(e instanceof IndexWorkerError)) throw e
         this.workerFailed(worker, e.message)
         return
       }
+    }
+  }
+
+  /** Whether a write to the collection would be admitted now without waiting (waitForIndexRoom's test). */
+  private roomNow(collectionId: string): boolean {
+    const worker = this.worker
+    if (this.closed || worker === null || worker.dead !== null) return true
+    const cid = this.cidOf(collectionId)
+    if (cid === undefined) return true // the write itself reports the missing collection
+    try {
+      return this.hasRoom(worker, cid)
+    } catch (e) {
+      if (!(e instanceof IndexWorkerError)) throw e
+      this.workerFailed(worker, e.message)
+      return true
     }
   }
 
@@ -580,6 +591,10 @@ export class ChromaDatabase {
       // One asynchronous write per turn of the event loop: requests that arrived meanwhile (queries)
       // are served before it, not after every queued write (decision 0117).
       await this.writeTurns.next()
+      if (this.closed) throw new InternalError('The database is closed')
+      // The writes that had their turns first may have used the room up: wait again rather than
+      // block the thread in admit() (decision 0050).
+      if (!this.roomNow(collectionId)) continue
       try {
         // Resolves once the commit is on disk; its fsync runs off this thread, shared with the
         // writes that commit meanwhile (group commit, decision 0110).
@@ -597,7 +612,16 @@ export class ChromaDatabase {
    * must not show a row that a power loss could still take back. Immediate when nothing is pending.
    */
   async readDurable<T>(read: () => T, newestRowShown?: (result: T) => number): Promise<T> {
-    const result = read()
+    let result: T
+    try {
+      result = read()
+    } catch (e) {
+      // An error can come from a commit not yet on disk too (a dimension an add just set, an id a
+      // delete just removed): it waits like an answer that could show one.
+      const pending = this.commits?.settled()
+      if (pending) await pending
+      throw e
+    }
     const pending = newestRowShown ? this.commits?.settledShowing(newestRowShown(result)) : this.commits?.settled()
     if (pending) await pending
     return result

@@ -85,5 +85,29 @@ it('holds every query while a change other than an add is syncing', async () => 
     db.writeWhenRoom(id, () => db.update(id, { ids: ['old-b'], metadatas: [{ moved: true }] }))
   )
   // It shows only 'old-a', but the pending write is not an append: it waits.
-  expect(await state(db.queryWhenAnswerable(id, near([0.9, 0.1])))).toBe('waiting')
+  const held0 = db.queryWhenAnswerable(id, near([0.9, 0.1]))
+  expect(await state(held0)).toBe('waiting')
+  for (const release of held.splice(0)) release()
+  expect((await held0).ids).toEqual([['old-a']])
+})
+
+it('holds an error that a pending commit may have caused like an answer', async () => {
+  const c = db.createCollection(scope, { name: 'fresh' })
+  writes.push(db.addWhenRoom(c.id, { ids: ['a'], embeddings: [[1, 0]] })) // sets the dimension to 2
+  for (let i = 0; i < 10 && held.length === 0; i++) await turn()
+  const refused = db.queryWhenAnswerable(c.id, near([1, 0, 0]))
+  expect(await state(refused)).toBe('waiting') // the dimension it is refused for is not on disk yet
+  for (const release of held.splice(0)) release()
+  await expect(refused).rejects.toThrow(/dimension of 2/)
+})
+
+it('runs an asynchronous write on a later turn of the event loop (decision 0117)', async () => {
+  const c = db.createCollection(scope, { name: 'turns' })
+  let ran = false
+  const write = db.writeWhenRoom(c.id, () => (ran = true))
+  writes.push(write)
+  for (let i = 0; i < 20; i++) await Promise.resolve() // every microtask of this turn
+  expect(ran).toBe(false)
+  for (let i = 0; i < 10 && !ran; i++) await turn()
+  expect(ran).toBe(true)
 })

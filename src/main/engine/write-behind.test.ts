@@ -155,6 +155,34 @@ describe('write-behind index', () => {
     expect(nearest(db, id, vectors[1499] as Float32Array).ids).toEqual(['id1499'])
   }, 120_000)
 
+  it('queued asynchronous writes check the room again on their turn instead of blocking the thread', async () => {
+    const db = database({ indexWorker: HARNESS_ENTRY, maxIndexLag: 10 })
+    const id = db.createCollection(scope, { name: 'wbc' }).id
+    const vectors = randomVectors(31, DIM, 9)
+    const batch = (s: number) => ({
+      ids: vectors.slice(s, s + 10).map((_, i) => `id${s + i}`),
+      embeddings: vectors.slice(s, s + 10).map((v) => Array.from(v))
+    })
+    db.add(id, { ids: ['first'], embeddings: [Array.from(vectors[30] as Float32Array)] }) // loads the index
+    await db.settleIndexes()
+    await hold() // nothing more gets indexed: the tail only grows
+    // All three find room now (tail 0); by the third one's turn the first two have used it up.
+    const adds = [0, 10, 20].map((s) => db.addWhenRoom(id, batch(s)))
+    let longestTurn = 0
+    for (let turn = 0; turn < 20; turn++) {
+      const t = performance.now()
+      await new Promise((r) => setImmediate(r))
+      longestTurn = Math.max(longestTurn, performance.now() - t)
+    }
+    // Two written (tail 20, over the cap of 10), the third waiting without holding the thread (admit()
+    // would have blocked it for INDEX_WAIT_MS).
+    expect(db.count(id)).toBe(21)
+    expect(longestTurn).toBeLessThan(100)
+    for (const release of holds.splice(0)) release()
+    await Promise.all(adds)
+    expect(db.count(id)).toBe(31)
+  }, 120_000)
+
   it('reopens from a snapshot that lags behind SQLite', async () => {
     const first = database({ indexWorker: HARNESS_ENTRY })
     const id = first.createCollection(scope, { name: 'wbc' }).id
