@@ -12,6 +12,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import { PersistentClient, type Collection } from '../src/main/engine/index.js'
 import { HierarchicalNSW } from '../src/main/engine/vector-index/hnswlib.js'
 import {
@@ -425,6 +426,49 @@ async function benchEngine(
   rmSync(built.engineDir, { recursive: true, force: true })
 }
 
+/**
+ * The floor under PersistentClient.query's search: a round trip to a worker thread that does no work,
+ * shaped like the index worker's (the query posted, 10 hits posted back on a port, Atomics.notify),
+ * the caller spinning for the reply or sleeping on the futex as worker-index.ts does.
+ */
+async function benchRoundTrip(query: Float32Array): Promise<void> {
+  const ctrl = new Int32Array(new SharedArrayBuffer(4))
+  const { port1, port2 } = new MessageChannel()
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads')
+     const ctrl = new Int32Array(workerData.ctrl)
+     parentPort.on('message', () => {
+       workerData.port.postMessage({ labels: new Float64Array(10), distances: new Float64Array(10) })
+       Atomics.add(ctrl, 0, 1)
+       Atomics.notify(ctrl, 0)
+     })`,
+    { eval: true, workerData: { ctrl: ctrl.buffer, port: port2 }, transferList: [port2] }
+  )
+  await new Promise((r) => setTimeout(r, 200))
+  const result: Record<string, number> = {}
+  for (const spin of [true, false]) {
+    const lat: number[] = []
+    for (let i = 0; i < 2000; i++) {
+      const seen = Atomics.load(ctrl, 0)
+      const t = performance.now()
+      worker.postMessage(query)
+      if (!spin) Atomics.wait(ctrl, 0, seen, 1000)
+      while (Atomics.load(ctrl, 0) === seen) {
+        // spin (after a sleep, only past a spurious wake-up)
+      }
+      receiveMessageOnPort(port1)
+      lat.push(performance.now() - t)
+    }
+    result[spin ? 'spin' : 'sleep'] = percentile(lat, 50)
+  }
+  await worker.terminate()
+  port1.close()
+  report(
+    'bare worker round trip p50, caller spinning / sleeping',
+    `${fmt(result.spin ?? 0, 3)} / ${fmt(result.sleep ?? 0, 3)} ms`
+  )
+}
+
 // ---- main ---------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -439,6 +483,7 @@ async function main(): Promise<void> {
   ;(built as { raw: unknown }).raw = null // let hnswlib free it before memory is measured
   benchIndexQueries(built.index, data, queries, bucketOf, truth)
   if (process.env.BENCH_SWEEP !== '0') filterSweep(built.index, data, queries)
+  await benchRoundTrip(queries[0]!)
   await benchEngine(built, data, queries, bucketOf, truth)
   const holder: { index: VectorIndex | null } = { index: built.index }
   ;(built as { index: unknown }).index = null
