@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { expect, test, type Page } from './fixtures.js'
-import { freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { freePort, shot, startApp, type RunningApp } from './helpers.js'
 
 // Back up several collections from the UI (a download), delete them, restore from the UI into the
 // now empty default database, and compare every record; then a damaged backup is refused.
@@ -15,8 +14,6 @@ test.beforeAll(async () => {
   app = await startApp('out/main/serve.js', (dataDir) => ['--port', port, '--path', dataDir])
 })
 test.afterAll(async () => app?.stop())
-
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
 interface Row {
   id: string

@@ -1,7 +1,6 @@
-import { join } from 'node:path'
 import type { CollectionSummary, JobStatus } from '../src/shared/contract.js'
 import { expect, test, type Locator, type Page } from './fixtures.js'
-import { freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { freePort, shot, startApp, type RunningApp } from './helpers.js'
 
 // Clone with new settings from the UI: an l2 collection cloned to cosine; a query in the clone shows
 // cosine distances of the same vectors.
@@ -39,7 +38,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => app?.stop())
 
 const item = (page: Page, name: string): Locator => page.locator(`[data-testid="collection-item"][data-name="${name}"]`)
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
 test('clones an l2 collection to cosine from the UI; a query in the clone shows cosine distances', async ({ page }) => {
   await page.goto(app.url)

@@ -1,6 +1,5 @@
-import { join } from 'node:path'
 import { expect, test, type Locator, type Page } from './fixtures.js'
-import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
+import { freePort, shot, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 // One server and data dir for the whole file: each test continues from the state the last one left.
 test.describe.configure({ mode: 'serial' })
@@ -17,7 +16,6 @@ test.afterAll(async () => app?.stop())
 
 const item = (page: Page, name: string): Locator => page.locator(`[data-testid="collection-item"][data-name="${name}"]`)
 const row = (page: Page, id: string): Locator => page.locator(`[data-testid="record-row"][data-id="${id}"]`)
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
 async function openCollection(page: Page, name: string): Promise<void> {
   await page.goto(app.url)

@@ -1,6 +1,5 @@
-import { join } from 'node:path'
 import { expect, test, type Locator, type Page } from './fixtures.js'
-import { freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { freePort, shot, startApp, type RunningApp } from './helpers.js'
 
 // One server and data dir for the whole file: each test continues from the state the last one left.
 test.describe.configure({ mode: 'serial' })
@@ -14,7 +13,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => app?.stop())
 
 const item = (page: Page, name: string): Locator => page.locator(`[data-testid="collection-item"][data-name="${name}"]`)
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 const switcher = (page: Page): Locator => page.getByTestId('database-switcher')
 
 /** Picks a database in the switcher and waits until the whole UI works on it. */

@@ -1,6 +1,5 @@
-import { join } from 'node:path'
 import { expect, test, type Locator, type Page } from './fixtures.js'
-import { freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { freePort, shot, startApp, type RunningApp } from './helpers.js'
 
 // The facet panel beside the records table: a key's top values with counts and its number range; a
 // click on a value filters the table, a second click clears it.
@@ -25,7 +24,6 @@ test.beforeAll(async () => {
 })
 test.afterAll(async () => app?.stop())
 
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 const value = (page: Page, v: string): Locator => page.locator(`[data-testid="facet-value"][data-value="${v}"]`)
 
 async function pickKey(page: Page, key: string): Promise<void> {

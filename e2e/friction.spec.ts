@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Locator, type Page } from './fixtures.js'
-import { appTarget, freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { appTarget, freePort, shot, startApp, type RunningApp } from './helpers.js'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -30,7 +30,6 @@ test.afterAll(async () => app?.stop())
 
 const item = (page: Page, name: string): Locator => page.locator(`[data-testid="collection-item"][data-name="${name}"]`)
 const row = (page: Page, id: string): Locator => page.locator(`[data-testid="record-row"][data-id="${id}"]`)
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
 async function openCollection(page: Page, tab?: string): Promise<void> {
   await page.goto(app.url)

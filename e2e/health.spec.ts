@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { alterSnapshotVectors } from '../src/main/engine/testing/damage-index.js'
 import type { CollectionSummary, JobStatus } from '../src/shared/contract.js'
 import { expect, test, type Page } from './fixtures.js'
-import { freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { freePort, shot, startApp, type RunningApp } from './helpers.js'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -17,7 +17,6 @@ let app: RunningApp
 let port: string
 
 const start = (): Promise<RunningApp> => startApp('out/main/serve.js', () => ['--port', port, '--path', dataDir])
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
 async function addRecords(collectionId: string, n: number): Promise<void> {
   for (let s = 0; s < n; s += 1000) {

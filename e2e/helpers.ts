@@ -19,6 +19,17 @@ function unwrap<T>(channel: string, body: unknown): T {
 export const ROOT = resolve(import.meta.dirname, '..')
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
 
+/** Saves what the viewport shows under test-results/screenshots (kept as a test artifact). */
+export async function shot(page: Page, file: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, file) })
+}
+
+/** Saves the whole page, from its top (the fixed header and sidebar would otherwise land mid-page). */
+export async function fullShot(page: Page, file: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true })
+}
+
 export interface RunningApp {
   /**
    * Where the page opens the UI: the link the server printed (its URL with this run's app key in the

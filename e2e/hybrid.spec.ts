@@ -1,7 +1,6 @@
-import { join } from 'node:path'
 import { expect, test, type Page } from './fixtures.js'
 import type { CollectionSummary } from '../src/shared/contract.js'
-import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
+import { freePort, shot, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 // Hybrid search in the query panel: a collection created with keyword search in the UI, a hybrid
 // query whose weights and formula are on screen and whose hits show the fused score and both ranks;
@@ -31,8 +30,6 @@ test.beforeAll(async () => {
   })
 })
 test.afterAll(async () => app?.stop())
-
-const shot = (page: Page, file: string): Promise<Buffer> => page.screenshot({ path: join(SCREENSHOTS, file) })
 
 async function openQuery(page: Page, name: string): Promise<void> {
   await page.goto(app.url)

@@ -7,12 +7,7 @@ import { join } from 'node:path'
 import { expect, test, type Page } from './fixtures.js'
 import type { CollectionSummary, RecordRow } from '../src/shared/contract.js'
 import { APP_KEY_HEADER } from '../src/shared/constants.js'
-import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true })
-}
+import { freePort, fullShot, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 const WORDS = 'the water city river story music school paper mountain family number house people ocean'.split(' ')
 /** Several MB of sentences: embedding it takes far longer than the test needs to look around. */
@@ -112,13 +107,13 @@ test.describe('ingest jobs (browser mode)', () => {
       /(reading big\.txt \(file 1\/1\)|chunking big\.txt: [\d,]+ chunks): [\d.]+ [KM]?i?B of [\d.]+ MiB|embedding and writing big\.txt \(file 1\/1\): [\d,]+ chunks of [\d,]+ chunks/
     )
     await expect(row.getByRole('button', { name: 'Cancel' })).toBeVisible()
-    await shot(page, 'ingest-jobs-panel.png')
+    await fullShot(page, 'ingest-jobs-panel.png')
     await page.keyboard.press('Escape')
 
     await openTab(page, 'library', 'Add documents')
     await page.getByTestId('ingest-cancel').click()
     await expect(page.getByTestId('ingest-summary')).toContainText('cancelled', { timeout: 10_000 })
-    await shot(page, 'ingest-jobs-cancelled.png')
+    await fullShot(page, 'ingest-jobs-cancelled.png')
     await page.getByTestId('jobs-button').click()
     await expect(page.locator('[data-testid="job"][data-job-kind="ingest"]').first()).toHaveAttribute(
       'data-job-state',
@@ -169,7 +164,7 @@ test.describe('ingest jobs (browser mode)', () => {
     const ingest = page.locator('[data-testid="job"][data-job-kind="ingest"]').filter({ hasText: 'big.txt' })
     await expect(ingest).toHaveAttribute('data-job-state', 'cancelled')
     await expect(ingest).toContainText('Add big.txt to library')
-    await shot(page, 'jobs-panel-labels.png')
+    await fullShot(page, 'jobs-panel-labels.png')
     expect(copy.jobId).not.toBe('')
   })
 
@@ -225,7 +220,7 @@ test.describe('ingest jobs (browser mode)', () => {
     // Leave "kind" out of the metadata: the preview follows.
     await mapping.locator('.mantine-Pill-root', { hasText: 'kind (string)' }).locator('.mantine-Pill-remove').click()
     await expect(page.getByTestId('ingest-chunk-metadata').first()).not.toContainText('kind', { timeout: 15_000 })
-    await shot(page, 'ingest-csv-mapping.png')
+    await fullShot(page, 'ingest-csv-mapping.png')
     await page.getByTestId('ingest-start').click()
     await expect(page.getByTestId('ingest-summary-ingested')).toHaveText('1', { timeout: 60_000 })
     const rows = await app.call<RecordRow[]>('records.get', { collectionId: pets.id, ids: ['p1', 'p2', 'p3'] })
@@ -251,6 +246,6 @@ test.describe('ingest jobs (browser mode)', () => {
     await expect(page.getByTestId('query-similar-id')).toHaveValue('p3')
     await page.getByTestId('query-run').click()
     await expect(results.getByTestId('record-row').first()).toHaveAttribute('data-id', 'p3')
-    await shot(page, 'ingest-similar-picker.png')
+    await fullShot(page, 'ingest-similar-picker.png')
   })
 })

@@ -1,16 +1,12 @@
 // A records table longer than a browser can lay out in one scroll space (decision 0114): past 250,000
 // rows it is shown a segment at a time, and the rows after the first segment are reachable.
-import { join } from 'node:path'
-import { expect, test, type Page } from './fixtures.js'
+import { expect, test } from './fixtures.js'
 import type { CollectionSummary, RecordRow } from '../src/shared/contract.js'
-import { freePort, SCREENSHOTS, startApp, type RunningApp } from './helpers.js'
+import { freePort, fullShot, startApp, type RunningApp } from './helpers.js'
 
 const RECORDS = 250_040
 const BATCH = 1_000 // records.add's most per call
 const id = (i: number): string => `row-${String(i).padStart(6, '0')}`
-
-const shot = (page: Page, file: string): Promise<Buffer> =>
-  page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true })
 
 test.describe('a records table past one segment (browser mode)', () => {
   test.describe.configure({ timeout: 180_000 })
@@ -70,7 +66,7 @@ test.describe('a records table past one segment (browser mode)', () => {
     const table = page.getByTestId('record-table')
     await table.evaluate((el) => (el.scrollTop = el.scrollHeight))
     await expect(page.getByTestId('record-row').last()).toHaveAttribute('data-id', await idAt(RECORDS - 1))
-    await shot(page, 'records-second-segment.png')
+    await fullShot(page, 'records-second-segment.png')
 
     // And back: the first segment's last row is the 250,000th.
     await page.getByTestId('record-table-segments').getByRole('button', { name: '1', exact: true }).click()

@@ -7,12 +7,9 @@ import { join } from 'node:path'
 import { APP_KEY_HEADER, MAP_PATH } from '../src/shared/constants.js'
 import { decodeMapLayout } from '../src/shared/map-layout.js'
 import { INITIAL_CAMERA, normalise, pointsInPolygon } from '../src/shared/map-geometry.js'
-import { expect, test, type Page } from './fixtures.js'
+import { expect, test } from './fixtures.js'
 import type { CollectionSummary, JobStatus, RecordRow } from '../src/shared/contract.js'
-import { downloadBy, freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
-
-const shot = (page: Page, file: string): Promise<Buffer> =>
-  page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true })
+import { downloadBy, freePort, fullShot, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 const TOPICS: Record<string, string[]> = {
   ocean: ['ocean', 'sea', 'ship', 'wave', 'fish', 'harbour', 'tide', 'sail'],
@@ -102,7 +99,7 @@ test.describe('the Map tab (browser mode)', () => {
     const legend = page.getByTestId('map-legend-item')
     await expect(legend).toHaveCount(4)
     await expect(page.getByTestId('map-legend')).toContainText('ocean')
-    await shot(page, 'map.png')
+    await fullShot(page, 'map.png')
 
     // A lasso around the left half of the map: the table lists exactly the selected records.
     await page.getByTestId('map-mode').getByText('Lasso').click()
@@ -121,7 +118,7 @@ test.describe('the Map tab (browser mode)', () => {
     expect(selected).toBeGreaterThan(0)
     expect(selected).toBeLessThan(RECORDS)
     await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', String(selected))
-    await shot(page, 'map-lasso.png')
+    await fullShot(page, 'map-lasso.png')
 
     // Export the selection: the downloaded file holds exactly the records inside the lasso, as the
     // test finds them itself from the layout's bytes and the lasso's path (the same geometry).
@@ -146,7 +143,7 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByTestId('map-query-overlay').locator('line')).toHaveCount(10)
     await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
     await expect(page.getByTestId('record-row').first()).toContainText(/ocean|sea|ship/)
-    await shot(page, 'map-query.png')
+    await fullShot(page, 'map-query.png')
 
     // A hybrid query (meaning and keywords, fused): its hits drawn the same way.
     await page.getByTestId('map-query-kind').getByText('Hybrid').click()
@@ -155,7 +152,7 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
     await expect(page.getByTestId('map-query-overlay').locator('line')).toHaveCount(10)
     await expect(page.getByTestId('record-row').first()).toContainText(/galaxy|comet/)
-    await shot(page, 'map-hybrid.png')
+    await fullShot(page, 'map-hybrid.png')
 
     // The fusion's weights, as on the Query tab: both at 0 is refused where it is typed; keywords only
     // gives the keyword ranking's hits, exactly as the app's own call gives them.
@@ -166,7 +163,7 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByText('One weight must be above 0')).toBeVisible()
     await page.getByTestId('hybrid-keyword-weight').fill('1')
     await expect(page.getByTestId('hybrid-formula')).toContainText('score = −(0 / (59 + dense place) + 1 / (59')
-    await shot(page, 'map-hybrid-weights.png')
+    await fullShot(page, 'map-hybrid-weights.png')
     await page.getByTestId('map-query').fill('ocean reef')
     await page.getByTestId('map-query-run').click()
     const keywordsOnly = await app.call<RecordRow[]>('records.hybrid', {
@@ -208,6 +205,6 @@ test.describe('the Map tab (browser mode)', () => {
     await expect(page.getByTestId('map-query-overlay')).toHaveAttribute('data-hits', '10')
     await expect(page.getByTestId('records-total')).toHaveAttribute('data-total', '10')
     await expect(page.getByTestId('record-row').first()).toContainText(r7!.document!)
-    await shot(page, 'map-vector.png')
+    await fullShot(page, 'map-vector.png')
   })
 })

@@ -3,13 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from './fixtures.js'
 import type { CollectionSummary, RecordRow } from '../src/shared/contract.js'
-import { appTarget, freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
+import { appTarget, freePort, fullShot, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 /** Full-page screenshot from the top (the fixed header and sidebar would otherwise land mid-page). */
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true })
-}
 
 const PAPERS = [
   { id: 'o1', topic: 'ocean', year: 2020, document: 'The ocean water is deep and blue, and many fish live there.' },
@@ -121,7 +117,7 @@ test.describe('query, ingest and settings panels (browser mode)', () => {
     await page.getByRole('option', { name: 'beta.txt' }).click()
     await expect(preview).toContainText('beta.txt')
     await expect(chunks.first()).toContainText('Garden notes')
-    await shot(page, 'ingest-preview.png')
+    await fullShot(page, 'ingest-preview.png')
 
     await page.getByTestId('ingest-start').click()
     const progress = (name: string) => page.locator(`[data-testid="ingest-file-progress"][data-name="${name}"]`)
@@ -136,7 +132,7 @@ test.describe('query, ingest and settings panels (browser mode)', () => {
     const written = Number(await page.getByTestId('ingest-summary-chunks').textContent())
     expect(written).toBeGreaterThan(alphaChunks)
     await expect(progress('alpha.md')).toContainText(`${alphaChunks} chunks written`)
-    await shot(page, 'ingest-progress.png')
+    await fullShot(page, 'ingest-progress.png')
 
     await page.getByTestId('ingest-show-records').click()
     await expect(page.getByRole('tab', { name: 'Records' })).toHaveAttribute('aria-selected', 'true')
@@ -180,7 +176,7 @@ test.describe('query, ingest and settings panels (browser mode)', () => {
     expect(distances).toHaveLength(4)
     for (const d of distances) expect(Number.isFinite(d)).toBe(true)
     expect([...distances].sort((a, b) => a - b)).toEqual(distances)
-    await shot(page, 'query-panel.png')
+    await fullShot(page, 'query-panel.png')
 
     // The drawer's "find similar" switches to a query by that record and runs it.
     const farthest = (await rows.last().getAttribute('data-id')) as string
@@ -260,7 +256,7 @@ test.describe('query, ingest and settings panels (browser mode)', () => {
     await page.getByTestId('query-run').click()
     await expect(results).toHaveAttribute('data-count', '2')
     expect((await rowIds()).sort()).toEqual(['o3', 'o4'])
-    await shot(page, 'where-builder.png')
+    await fullShot(page, 'where-builder.png')
 
     // JSON edits rebuild the builder when it can show them.
     await json.fill('{"year": {"$lt": 2022}}')

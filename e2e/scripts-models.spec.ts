@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { expect, test, type Page } from './fixtures.js'
-import { freePort, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
+import { expect, test } from './fixtures.js'
+import { freePort, fullShot, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
 // Issue #13, scripts and models: a script adds documents-only records over Chroma's REST API to a
 // collection made in the UI and finds them by text (the server embeds, decision 0121); the UI then
@@ -13,11 +13,6 @@ const NOTES = [
   { id: 'pets', document: 'A dog and a cat play in the house all day.' },
   { id: 'school', document: 'Children read books and sing music at the school.' }
 ]
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true })
-}
 
 test.describe('scripts and models (browser mode)', () => {
   test.describe.configure({ timeout: 120_000, mode: 'serial' })
@@ -90,7 +85,7 @@ test.describe('scripts and models (browser mode)', () => {
     // The open window sees the script's records (pushed change events).
     await expect(page.getByTestId('collection-count')).toHaveText('3 records')
     await expect(page.getByTestId('collection-dimension')).toHaveText('32 dimensions')
-    await shot(page, 'scripts-documents-only-add.png')
+    await fullShot(page, 'scripts-documents-only-add.png')
   })
 
   test('a re-embed job switches the collection to another model, and text queries still answer', async ({ page }) => {
@@ -102,7 +97,7 @@ test.describe('scripts and models (browser mode)', () => {
     await page.getByTestId('reembed-model').fill(modelA)
     await expect(page.getByTestId('reembed-submit')).toBeDisabled()
     await page.getByTestId('reembed-model').fill(modelB)
-    await shot(page, 'reembed-dialog.png')
+    await fullShot(page, 'reembed-dialog.png')
     await page.getByTestId('reembed-submit').click()
     await expect(page.getByTestId('reembed-form')).toHaveCount(0)
 
@@ -111,7 +106,7 @@ test.describe('scripts and models (browser mode)', () => {
     await page.getByTestId('jobs-button').click()
     const job = page.getByTestId('job').filter({ hasText: 'Re-embed script-notes' })
     await expect(job).toHaveAttribute('data-job-state', 'done')
-    await shot(page, 'reembed-done.png')
+    await fullShot(page, 'reembed-done.png')
 
     expect(await searchByText('A dog and a cat play in the house all day.')).toEqual(['pets'])
     expect(await searchByText('Children read books and sing music at the school.')).toEqual(['school'])
@@ -149,7 +144,7 @@ test.describe('scripts and models (browser mode)', () => {
     await panel.getByTestId('models-folder-input').setInputFiles(modelA)
     const added = panel.locator('[data-testid="model-row"][data-model$="/_local/tiny-bert"]')
     await expect(added).toBeVisible({ timeout: 30_000 })
-    await shot(page, 'models-settings.png')
+    await fullShot(page, 'models-settings.png')
     await added.getByTestId('model-remove').click()
     await expect(added).toHaveCount(0)
   })
