@@ -586,11 +586,11 @@ export class ChromaDatabase {
   }
 
   private async writeInTurn<T>(collectionId: string, write: () => T, appends: boolean): Promise<T> {
-    for (;;) {
+    for (let again = false; ; again = true) {
       await this.waitForIndexRoom(collectionId)
       // One asynchronous write per turn of the event loop: requests that arrived meanwhile (queries)
       // are served before it, not after every queued write (decision 0117).
-      await this.writeTurns.next()
+      await this.writeTurns.next(again)
       if (this.closed) throw new InternalError('The database is closed')
       // The writes that had their turns first may have used the room up: wait again rather than
       // block the thread in admit() (decision 0050).
@@ -617,8 +617,9 @@ export class ChromaDatabase {
       result = read()
     } catch (e) {
       // An error can come from a commit not yet on disk too (a dimension an add just set, an id a
-      // delete just removed): it waits like an answer that could show one.
-      const pending = this.commits?.settled()
+      // delete just removed): it waits like an answer that could show one. Not a busy refusal: it is
+      // retried, and the answer waits then.
+      const pending = e instanceof ResourceExhaustedError ? null : this.commits?.settled()
       if (pending) await pending
       throw e
     }

@@ -47,6 +47,10 @@ afterEach(async () => {
 async function seeded(path: string | null): Promise<{ db: ChromaDatabase; id: string }> {
   const db = new ChromaDatabase(path === null ? {} : { path })
   open.push(db)
+  return seededInto(db)
+}
+
+async function seededInto(db: ChromaDatabase): Promise<{ db: ChromaDatabase; id: string }> {
   // A sparse graph with a narrow beam: its recall is visibly below 1 until ef_search grows.
   const id = db.createCollection(scope, {
     name: 'ef-search',
@@ -81,4 +85,20 @@ describe('modify new_configuration hnsw.ef_search', () => {
       }
     }, 120_000)
   }
+
+  it('applies to the next query while the index worker still has a backlog ahead of the change', async () => {
+    const db = new ChromaDatabase({ path: dir, maxIndexLag: 1_000_000 })
+    open.push(db)
+    const { id } = await seededInto(db)
+    expect(recall(db, id)).toBeLessThan(0.7)
+    // Far from every query: the worker is busy inserting them (the tail, scanned on this thread, never
+    // ranks), so the ordered ef change waits behind them while searches are answered in between.
+    const far = randomVectors(30_000, DIM, 33).map((v) => Array.from(v, (x) => x + 100))
+    for (let s = 0; s < far.length; s += 5000) {
+      db.add(id, { ids: far.slice(s, s + 5000).map((_, i) => `far${s + i}`), embeddings: far.slice(s, s + 5000) })
+    }
+    db.updateCollection(id, { new_configuration: { hnsw: { ef_search: 3000 } } })
+    expect(db.indexStatus(id).tail?.upserts ?? 0).toBeGreaterThan(0) // the backlog is still there
+    expect(recall(db, id)).toBeGreaterThan(0.95)
+  }, 120_000)
 })

@@ -53,3 +53,16 @@ it('keeps the writes in the order they asked', async () => {
   await Promise.all([1, 2, 3, 4].map((n) => turns.next().then(() => order.push(n))))
   expect(order).toEqual([1, 2, 3, 4])
 })
+
+it('lets a write that must wait again go ahead of the writes that asked since', async () => {
+  const turns = new WriteTurns()
+  const order: string[] = []
+  const first = turns.next().then(() => order.push('a'))
+  const second = turns.next().then(() => order.push('b'))
+  await first
+  // 'a' had its turn but found no room: it asks again, after 'c' asked for the first time.
+  const third = turns.next().then(() => order.push('c'))
+  const retry = turns.next(true).then(() => order.push('a again'))
+  await Promise.all([second, third, retry])
+  expect(order).toEqual(['a', 'a again', 'b', 'c'])
+})

@@ -6,10 +6,14 @@ export class WriteTurns {
   private readonly waiting: (() => void)[] = []
   private scheduled = false
 
-  /** Resolves on a later turn of the event loop, once the writes that asked before have had theirs. */
-  next(): Promise<void> {
+  /**
+   * Resolves on a later turn of the event loop, once the writes that asked before have had theirs;
+   * `again`: a write that had its turn and had to wait once more goes ahead of those that asked since.
+   */
+  next(again = false): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting.push(resolve)
+      if (again) this.waiting.unshift(resolve)
+      else this.waiting.push(resolve)
       this.schedule()
     })
   }

@@ -103,8 +103,7 @@ export class GroupCommit {
   /**
    * settled() for a reader whose answer shows records with rids up to `newestRid` and depends on
    * nothing else that a write changes (a query's nearest neighbours): null when every commit not yet on
-   * disk only appended records above that rid. Such an answer is the same with or without those
-   * commits (a record it would have shown is not in it, so none displaced what it shows), so a power
+   * disk only appended records above that rid. Such an answer shows only records on disk, so a power
    * loss cannot take back anything it showed (decision 0118).
    */
   settledShowing(newestRid: number): Promise<void> | null {

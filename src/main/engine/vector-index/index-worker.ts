@@ -323,6 +323,7 @@ function search(message: Extract<ToIndexWorker, { op: 'search' }>): void {
   }
   try {
     const allowed = message.allowed === null ? undefined : new Set(message.allowed)
+    if (loaded.index.params.efSearch !== message.ef) loaded.index.setEfSearch(message.ef)
     const hits = loaded.index.search(message.query, message.k, allowed)
     const labels = new Float64Array(hits.length)
     const distances = new Float64Array(hits.length)

@@ -522,6 +522,7 @@ export class WorkerIndex implements IndexHandle {
     params: HnswParams
   ) {
     this.space = params.space
+    this.efSearch = params.efSearch
     this.key = host.newKey()
     this.openTicket = host.post({ op: 'open', key: this.key, dim, params, ...open })
   }
@@ -538,6 +539,8 @@ export class WorkerIndex implements IndexHandle {
   }
 
   private readonly space: Space
+  /** The collection's ef_search, sent with each search: the ordered 'ef' op may wait behind a backlog. */
+  private efSearch: number
 
   /** Unconfirmed upserts: what every query scans exactly (the database caps it, decision 0015). */
   get lag(): number {
@@ -630,7 +633,10 @@ export class WorkerIndex implements IndexHandle {
     let kk = this.tailVectors.size + this.tailRemovals.size > 0 ? 2 * k : k
     let hits: SearchHit[]
     for (let attempt = 0; ; attempt++) {
-      const reply = this.host.call({ op: 'search', key: this.key, query, k: kk, allowed: allowedLabels }, deadline)
+      const reply = this.host.call(
+        { op: 'search', key: this.key, query, k: kk, allowed: allowedLabels, ef: this.efSearch },
+        deadline
+      )
       if (!reply.ok) {
         if (reply.busy === true) throw new IndexWorkerBusy(reply.error ?? 'the index worker is busy')
         throw new IndexWorkerError(reply.error ?? 'index worker search failed')
@@ -664,6 +670,7 @@ export class WorkerIndex implements IndexHandle {
   }
 
   setEfSearch(ef: number): void {
+    this.efSearch = ef
     this.host.post({ op: 'ef', key: this.key, ef })
   }
 

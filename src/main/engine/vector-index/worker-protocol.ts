@@ -57,7 +57,16 @@ export type OrderedOp =
 
 /** Answered at once, with a reply on the reply port. */
 export type ImmediateOp =
-  | { op: 'search'; call: number; key: number; query: Float32Array; k: number; allowed: Uint32Array | null }
+  | {
+      op: 'search'
+      call: number
+      key: number
+      query: Float32Array
+      k: number
+      allowed: Uint32Array | null
+      /** The collection's current ef_search, applied before searching (its ordered op may still be queued). */
+      ef: number
+    }
   /** Wakes the worker after CTRL_STOP was set: it closes its SQLite connections and exits. */
   | { op: 'stop' }
   /** Cancels the rebuild of that request at its next slice. */
