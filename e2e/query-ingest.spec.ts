@@ -5,8 +5,6 @@ import { expect, test, type Page } from './fixtures.js'
 import type { CollectionSummary, RecordRow } from '../src/shared/contract.js'
 import { appTarget, freePort, fullShot, SCREENSHOTS, startApp, tinyModelDir, type RunningApp } from './helpers.js'
 
-/** Full-page screenshot from the top (the fixed header and sidebar would otherwise land mid-page). */
-
 const PAPERS = [
   { id: 'o1', topic: 'ocean', year: 2020, document: 'The ocean water is deep and blue, and many fish live there.' },
   { id: 'o2', topic: 'ocean', year: 2021, document: 'A ship sails on the sea near the island in warm water.' },
