@@ -317,6 +317,9 @@ function includes(include: IncludeField[], field: IncludeField): boolean {
   return include.includes(field) || (field === 'metadatas' && (include as string[]).includes('data'))
 }
 
+/** Between retries of a read refused as busy (readWhenAnswerable). */
+const BUSY_RETRY_MS = 2
+
 export class ChromaDatabase {
   readonly path: string | null
   readonly allowReset: boolean
@@ -586,11 +589,12 @@ export class ChromaDatabase {
   }
 
   private async writeInTurn<T>(collectionId: string, write: () => T, appends: boolean): Promise<T> {
-    for (let again = false; ; again = true) {
+    const place = this.writeTurns.place()
+    for (;;) {
       await this.waitForIndexRoom(collectionId)
       // One asynchronous write per turn of the event loop: requests that arrived meanwhile (queries)
       // are served before it, not after every queued write (decision 0117).
-      await this.writeTurns.next(again)
+      await this.writeTurns.next(place)
       if (this.closed) throw new InternalError('The database is closed')
       // The writes that had their turns first may have used the room up: wait again rather than
       // block the thread in admit() (decision 0050).
@@ -651,6 +655,9 @@ export class ChromaDatabase {
       } catch (e) {
         if (!(e instanceof ResourceExhaustedError)) throw e
         await this.waitForIndexWorker()
+        // The worker may refuse at once without anything left to answer (a rebuild runs ahead of the
+        // index): a short timer keeps the retries from holding the thread in a loop of microtasks.
+        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS))
       }
     }
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { ChromaDatabase } from './database.js'
+import { ResourceExhaustedError } from './errors.js'
 
 const scope = { tenant: 'default_tenant', database: 'default_database' }
 const realAsync = fs.fdatasync
@@ -110,4 +111,17 @@ it('runs an asynchronous write on a later turn of the event loop (decision 0117)
   expect(ran).toBe(false)
   for (let i = 0; i < 10 && !ran; i++) await turn()
   expect(ran).toBe(true)
+})
+
+it('gives the event loop turns while it retries a read refused as busy', async () => {
+  let refusals = 0
+  let otherWorkRan = false
+  const read = db.readWhenAnswerable(() => {
+    if (refusals++ < 5) throw new ResourceExhaustedError('the index worker is busy')
+    return otherWorkRan
+  })
+  setImmediate(() => (otherWorkRan = true))
+  // Without a worker there is nothing to wait for: the retries must still not hold the thread.
+  expect(await read).toBe(true)
+  expect(refusals).toBe(6)
 })

@@ -34,7 +34,7 @@ it('serves input that arrived during a write before the writes queued after it',
 
   const turns = new WriteTurns()
   const writes = [1, 2, 3].map((n) =>
-    turns.next().then(() => {
+    turns.next(turns.place()).then(() => {
       // The first write's work: meanwhile a query arrives.
       if (n === 1) client?.write('query')
       busy(20)
@@ -50,19 +50,20 @@ it('serves input that arrived during a write before the writes queued after it',
 it('keeps the writes in the order they asked', async () => {
   const turns = new WriteTurns()
   const order: number[] = []
-  await Promise.all([1, 2, 3, 4].map((n) => turns.next().then(() => order.push(n))))
+  await Promise.all([1, 2, 3, 4].map((n) => turns.next(turns.place()).then(() => order.push(n))))
   expect(order).toEqual([1, 2, 3, 4])
 })
 
-it('lets a write that must wait again go ahead of the writes that asked since', async () => {
+it('gives a write that must wait again its old place in line', async () => {
   const turns = new WriteTurns()
   const order: string[] = []
-  const first = turns.next().then(() => order.push('a'))
-  const second = turns.next().then(() => order.push('b'))
-  await first
-  // 'a' had its turn but found no room: it asks again, after 'c' asked for the first time.
-  const third = turns.next().then(() => order.push('c'))
-  const retry = turns.next(true).then(() => order.push('a again'))
-  await Promise.all([second, third, retry])
-  expect(order).toEqual(['a', 'a again', 'b', 'c'])
+  const [a, b, c] = [turns.place(), turns.place(), turns.place()]
+  await Promise.all([turns.next(a).then(() => order.push('a')), turns.next(b).then(() => order.push('b'))])
+  // 'a' and 'b' had their turns but found no room; 'c' asks meanwhile; they come back, 'b' first.
+  await Promise.all([
+    turns.next(c).then(() => order.push('c')),
+    turns.next(b).then(() => order.push('b again')),
+    turns.next(a).then(() => order.push('a again'))
+  ])
+  expect(order).toEqual(['a', 'b', 'a again', 'b again', 'c'])
 })

@@ -3,17 +3,25 @@
 // query) is served after the write in progress, not after every write queued before it.
 
 export class WriteTurns {
-  private readonly waiting: (() => void)[] = []
+  /** Ordered by place in line. */
+  private readonly waiting: { place: number; resolve: () => void }[] = []
+  private places = 0
   private scheduled = false
 
+  /** A place in line, taken when a write first asks: it keeps it when it must ask again. */
+  place(): number {
+    return ++this.places
+  }
+
   /**
-   * Resolves on a later turn of the event loop, once the writes that asked before have had theirs;
-   * `again`: a write that had its turn and had to wait once more goes ahead of those that asked since.
+   * Resolves on a later turn of the event loop, once the writes ahead of `place` that are waiting have
+   * had theirs (a write that had its turn and must wait again for room comes back at its old place).
    */
-  next(again = false): Promise<void> {
+  next(place: number): Promise<void> {
     return new Promise((resolve) => {
-      if (again) this.waiting.unshift(resolve)
-      else this.waiting.push(resolve)
+      let i = this.waiting.length
+      while (i > 0 && (this.waiting[i - 1] as { place: number }).place > place) i--
+      this.waiting.splice(i, 0, { place, resolve })
       this.schedule()
     })
   }
@@ -29,7 +37,7 @@ export class WriteTurns {
     // An immediate queued from an immediate runs on the next turn, after that turn's I/O callbacks.
     setImmediate(() => {
       this.scheduled = false
-      this.waiting.shift()?.()
+      this.waiting.shift()?.resolve()
       this.schedule()
     })
   }
