@@ -63,6 +63,24 @@ function addAll(
 
 const bucket = (i: number): Record<string, number> => ({ bucket: i % 100 })
 
+/**
+ * A database on the harness worker with one collection past the exact-scan fallback (`extra` more rows
+ * than EXACT_SCAN_FALLBACK.rows) of random points p0, p1, ..., all indexed.
+ */
+async function pastTheScanLimit(
+  extra: number,
+  dim: number,
+  seed: number,
+  metadata?: (i: number) => Record<string, number>
+): Promise<{ db: ChromaDatabase; id: string; points: Float32Array[] }> {
+  const db = database({ indexWorker: HARNESS_ENTRY })
+  const id = db.createCollection(scope, { name: 'wbc' }).id
+  const points = randomVectors(EXACT_SCAN_FALLBACK.rows + extra, dim, seed)
+  addAll(db, id, points, 'p', 5_000, metadata)
+  await db.settleIndexes()
+  return { db, id, points }
+}
+
 function nearest(db: ChromaDatabase, id: string, v: Float32Array, k = 1): { ids: string[]; distances: number[] } {
   const r = db.query(id, { query_embeddings: [Array.from(v)], n_results: k })
   return { ids: r.ids[0] ?? [], distances: r.distances?.[0] ?? [] }
@@ -289,12 +307,7 @@ describe('write-behind index', () => {
   }, 60_000)
 
   it('answers a query of many embeddings from a healthy worker, however long the whole call takes', async () => {
-    const db = database({ indexWorker: HARNESS_ENTRY })
-    const id = db.createCollection(scope, { name: 'wbc' }).id
-    const n = EXACT_SCAN_FALLBACK.rows + 2_000
-    const points = randomVectors(n, 32, 13)
-    addAll(db, id, points, 'p', 5_000)
-    await db.settleIndexes()
+    const { db, id, points } = await pastTheScanLimit(2_000, 32, 13)
     // Thousands of searches take longer in all than one wait's bound; none of them waits that long.
     const q = 3_000
     const before = db.indexStatus().exactScans
@@ -305,16 +318,7 @@ describe('write-behind index', () => {
   }, 120_000)
 
   it('refuses a query it would have to scan beyond the fallback limit as busy; the client awaits the worker', async () => {
-    const db = database({ indexWorker: HARNESS_ENTRY })
-    const id = db.createCollection(scope, { name: 'wbc' }).id
-    const n = EXACT_SCAN_FALLBACK.rows + 1
-    const dim = 4
-    const points = randomVectors(n, dim, 9)
-    for (let s = 0; s < n; s += 5000) {
-      const part = points.slice(s, s + 5000)
-      db.add(id, { ids: part.map((_, i) => `p${s + i}`), embeddings: part.map((v) => Array.from(v)) })
-    }
-    await db.settleIndexes()
+    const { db, id, points } = await pastTheScanLimit(1, 4, 9)
     const release = await hold()
     const query = { query_embeddings: [Array.from(points[123] as Float32Array)], n_results: 1 }
     expect(() => db.query(id, query)).toThrow(ResourceExhaustedError)
@@ -327,12 +331,7 @@ describe('write-behind index', () => {
   }, 120_000)
 
   it('answers a filter on a large collection while the worker is held: the check of candidates steps aside (decision 0116)', async () => {
-    const db = database({ indexWorker: HARNESS_ENTRY })
-    const id = db.createCollection(scope, { name: 'wbc' }).id
-    const n = EXACT_SCAN_FALLBACK.rows + 1
-    const points = randomVectors(n, 4, 9)
-    addAll(db, id, points, 'p', 5_000, bucket)
-    await db.settleIndexes()
+    const { db, id, points } = await pastTheScanLimit(1, 4, 9, bucket)
     await hold()
     // A narrow filter: its allowed set is small enough to scan while the worker cannot answer.
     const query = { query_embeddings: [Array.from(points[123] as Float32Array)], n_results: 1 }
@@ -342,12 +341,7 @@ describe('write-behind index', () => {
   }, 120_000)
 
   it('answers a broadly filtered query of many embeddings from a healthy worker, however long the call takes', async () => {
-    const db = database({ indexWorker: HARNESS_ENTRY })
-    const id = db.createCollection(scope, { name: 'wbc' }).id
-    const n = EXACT_SCAN_FALLBACK.rows + 2_000
-    const points = randomVectors(n, 32, 13)
-    addAll(db, id, points, 'p', 5_000, bucket)
-    await db.settleIndexes()
+    const { db, id, points } = await pastTheScanLimit(2_000, 32, 13, bucket)
     const q = 3_000
     const r = db.query(id, {
       query_embeddings: points.slice(0, q).map((v) => Array.from(v)),
